@@ -1,0 +1,179 @@
+// Applications and their OAuth2/OpenID clients (Authentik's "provider"), created together.
+import type { PasswordHashing } from '../auth/passwords.ts';
+import { hashPassword } from '../auth/passwords.ts';
+import { CLIENT_ID_HELP, redirectUriProblem, UNRESERVED } from '../config/schema.ts';
+import { randomString } from '../crypto/random.ts';
+import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
+import { isUniqueViolation } from '../store/sql.ts';
+import type { Application, OAuthClient, RedirectUri, Store } from '../store/index.ts';
+import { applicationUrls, type ApplicationUrls } from './urls.ts';
+
+export const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+/** Authentik's shared endpoints live beside the per-application paths; no application may take their names. */
+export const RESERVED_SLUGS = new Set([
+  'authorize',
+  'token',
+  'userinfo',
+  'introspect',
+  'revoke',
+  'device',
+  'end-session',
+  'jwks',
+]);
+
+export interface NewApplicationInput {
+  name: string;
+  slug?: string;
+  launchUrl?: string;
+  icon?: string;
+  description?: string;
+  redirectUris: RedirectUri[];
+  postLogoutRedirectUris?: RedirectUri[];
+  public?: boolean;
+  clientId?: string;
+  scopes?: string[];
+  grantTypes?: string[];
+  consentMode?: 'explicit' | 'implicit' | 'pre-configured';
+  preConfiguredConsentDuration?: number;
+  authorizationPolicy?: string;
+  allowedGroups?: string[];
+  subjectMode?: string;
+  idTokenSignedResponseAlg?: string;
+  requirePkce?: boolean;
+}
+
+export interface ApplicationDetails {
+  application: Application;
+  client?: OAuthClient;
+  urls: ApplicationUrls;
+}
+
+export interface CreatedApplication extends ApplicationDetails {
+  client: OAuthClient;
+  /** The client secret in clear: shown once, only its digest is stored. */
+  clientSecret?: string;
+}
+
+export function slugify(name: string): string {
+  return name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 50)
+    .replace(/-+$/, '');
+}
+
+export class ApplicationService {
+  private readonly store: Store;
+  private readonly hashing: PasswordHashing;
+  private readonly externalUrl: string;
+  constructor(store: Store, hashing: PasswordHashing, externalUrl: string) {
+    this.store = store;
+    this.hashing = hashing;
+    this.externalUrl = externalUrl;
+  }
+
+  private validate(input: NewApplicationInput, slug: string, clientId: string): void {
+    if (!input.name.trim()) throw new InvalidInputError('the application needs a name', 'name');
+    if (!SLUG.test(slug) || slug.length > 50)
+      throw new InvalidInputError(
+        `slug '${slug}' must be lowercase letters, digits and single dashes, at most 50`,
+        'slug',
+      );
+    if (RESERVED_SLUGS.has(slug))
+      throw new InvalidInputError(`slug '${slug}' is reserved for a shared endpoint; choose another`, 'slug');
+    if (!UNRESERVED.test(clientId) || clientId.length > 100)
+      throw new InvalidInputError(`client id '${clientId}' must be ${CLIENT_ID_HELP}`, 'client_id');
+    if (input.redirectUris.length === 0)
+      throw new InvalidInputError(
+        'at least one redirect URI is needed for the authorization code flow',
+        'redirect_uris',
+      );
+    for (const entry of [...input.redirectUris, ...(input.postLogoutRedirectUris ?? [])]) {
+      const problem = redirectUriProblem(entry);
+      if (problem) throw new InvalidInputError(problem, 'redirect_uris');
+    }
+  }
+
+  async create(input: NewApplicationInput, actor: string): Promise<CreatedApplication> {
+    const slug = input.slug ?? slugify(input.name);
+    const clientId = input.clientId ?? randomString(40, 'alphanumeric');
+    this.validate(input, slug, clientId);
+    const isPublic = input.public ?? false;
+    const clientSecret = isPublic ? undefined : randomString(72, 'rfc3986');
+    const secretDigest =
+      clientSecret === undefined ? undefined : await hashPassword(clientSecret, this.hashing);
+    try {
+      const { application, client } = await this.store.transaction(async (tx) => {
+        const client = await tx.clients.create({
+          clientId,
+          name: input.name,
+          secretDigest,
+          public: isPublic,
+          redirectUris: input.redirectUris,
+          postLogoutRedirectUris: input.postLogoutRedirectUris ?? [],
+          scopes: input.scopes ?? ['openid', 'profile', 'email', 'groups', 'offline_access'],
+          grantTypes: input.grantTypes ?? ['authorization_code', 'refresh_token'],
+          responseTypes: ['code'],
+          consentMode: input.consentMode ?? 'explicit',
+          preConfiguredConsentDuration: input.preConfiguredConsentDuration,
+          authorizationPolicy: input.authorizationPolicy ?? 'one_factor',
+          allowedGroups: input.allowedGroups ?? [],
+          tokenEndpointAuthMethod: isPublic ? 'none' : 'client_secret_basic',
+          idTokenSignedResponseAlg: input.idTokenSignedResponseAlg ?? 'RS256',
+          userinfoSignedResponseAlg: 'none',
+          accessTokenSignedResponseAlg: 'none',
+          requirePkce: input.requirePkce ?? isPublic,
+          subjectMode: input.subjectMode ?? 'user_id',
+          lifespans: {},
+          settings: {},
+        });
+        const application = await tx.applications.create({
+          slug,
+          name: input.name,
+          clientRef: client.id,
+          launchUrl: input.launchUrl,
+          icon: input.icon,
+          description: input.description,
+        });
+        await tx.events.append({
+          type: 'application.created',
+          actor,
+          subject: slug,
+          details: { client_id: clientId, public: isPublic },
+        });
+        return { application, client };
+      });
+      return { application, client, clientSecret, urls: applicationUrls(this.externalUrl, slug) };
+    } catch (error) {
+      if (isUniqueViolation(error))
+        throw new ConflictError(
+          `an application with slug '${slug}' or a client with id '${clientId}' already exists`,
+        );
+      throw error;
+    }
+  }
+
+  async show(slug: string): Promise<ApplicationDetails> {
+    const application = await this.store.applications.findBySlug(slug);
+    if (!application) throw new NotFoundError(`there is no application with slug '${slug}'`);
+    const client = application.clientRef ? await this.store.clients.get(application.clientRef) : undefined;
+    return { application, client, urls: applicationUrls(this.externalUrl, slug) };
+  }
+
+  async list(): Promise<ApplicationDetails[]> {
+    const applications = await this.store.applications.list();
+    return Promise.all(applications.map((application) => this.show(application.slug)));
+  }
+
+  async delete(slug: string, actor: string): Promise<void> {
+    const { application, client } = await this.show(slug);
+    await this.store.transaction(async (tx) => {
+      await tx.applications.delete(application.id);
+      if (client) await tx.clients.delete(client.id);
+      await tx.events.append({ type: 'application.deleted', actor, subject: slug, details: {} });
+    });
+  }
+}

@@ -1,0 +1,113 @@
+// Managing people: creating users with hashed passwords, and the first administrator.
+import { randomString } from '../crypto/random.ts';
+import { ConflictError, InvalidInputError, NotFoundError, ReadOnlyError } from '../errors.ts';
+import { isUniqueViolation } from '../store/sql.ts';
+import type { NewUser, Store, User } from '../store/index.ts';
+import { hashPassword, type PasswordHashing } from './passwords.ts';
+
+/** Members of this group administer Sesame. */
+export const ADMIN_GROUP = 'admins';
+const USERNAME = /^[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}$/;
+export const MIN_PASSWORD_LENGTH = 8;
+
+export function generatePassword(): string {
+  return randomString(24, 'alphanumeric');
+}
+
+export class UserService {
+  private readonly store: Store;
+  private readonly hashing: PasswordHashing;
+  constructor(store: Store, hashing: PasswordHashing) {
+    this.store = store;
+    this.hashing = hashing;
+  }
+
+  private checkPassword(password: string): void {
+    if (password.length < MIN_PASSWORD_LENGTH)
+      throw new InvalidInputError(
+        `the password must have at least ${MIN_PASSWORD_LENGTH} characters`,
+        'password',
+      );
+  }
+
+  async create(input: NewUser & { password?: string }): Promise<User> {
+    if (!USERNAME.test(input.username))
+      throw new InvalidInputError(
+        'a username is 1 to 100 letters, digits or . _ @ + -, starting with a letter or digit',
+        'username',
+      );
+    if (input.password !== undefined) this.checkPassword(input.password);
+    const digest =
+      input.password === undefined ? undefined : await hashPassword(input.password, this.hashing);
+    try {
+      return await this.store.transaction(async (tx) => {
+        const user = await tx.users.create({ ...input, source: 'local' });
+        if (digest) await tx.passwords.set(user.id, digest);
+        return user;
+      });
+    } catch (error) {
+      if (isUniqueViolation(error))
+        throw new ConflictError(`a user named '${input.username}' already exists`);
+      throw error;
+    }
+  }
+
+  async require(username: string): Promise<User> {
+    const user = await this.store.users.findByUsername(username);
+    if (!user) throw new NotFoundError(`there is no user named '${username}'`);
+    return user;
+  }
+
+  private async requireLocal(username: string): Promise<User> {
+    const user = await this.require(username);
+    if (user.source === 'file')
+      throw new ReadOnlyError(`'${user.username}' comes from the users file; change it there and restart`);
+    return user;
+  }
+
+  async setPassword(username: string, password: string): Promise<User> {
+    const user = await this.requireLocal(username);
+    this.checkPassword(password);
+    await this.store.passwords.set(user.id, await hashPassword(password, this.hashing));
+    return user;
+  }
+
+  async setDisabled(username: string, disabled: boolean): Promise<User> {
+    const user = await this.requireLocal(username);
+    return (await this.store.users.update(user.id, { disabled }))!;
+  }
+
+  async isAdmin(user: User): Promise<boolean> {
+    for (const name of user.groups) if ((await this.store.groups.findByName(name))?.isAdmin) return true;
+    return false;
+  }
+
+  /**
+   * On first start there is nobody to log in as: create `admin` (in the admins group) with a random
+   * password that is returned once for printing and stored only as a digest. Returns undefined
+   * when an enabled administrator already exists.
+   */
+  async bootstrapAdministrator(): Promise<{ username: string; password: string } | undefined> {
+    const group = await this.store.groups.ensure(ADMIN_GROUP, { isAdmin: true });
+    if (!group.isAdmin) await this.store.groups.setAdmin(ADMIN_GROUP, true);
+    if ((await this.store.users.countAdministrators()) > 0) return undefined;
+    let username = 'admin';
+    for (let suffix = 1; await this.store.users.findByUsername(username); suffix++)
+      username = `admin${suffix}`;
+    const password = generatePassword();
+    try {
+      await this.create({ username, password, displayName: 'Administrator', groups: [ADMIN_GROUP] });
+    } catch (error) {
+      // Another node starting at the same moment created it first.
+      if (error instanceof ConflictError) return undefined;
+      throw error;
+    }
+    await this.store.events.append({
+      type: 'user.bootstrap_admin',
+      actor: 'system',
+      subject: username,
+      details: {},
+    });
+    return { username, password };
+  }
+}

@@ -1,0 +1,211 @@
+import type { Command } from 'commander';
+import { ApplicationService, type ApplicationDetails } from '../../apps/applications.ts';
+import { globalIssuer } from '../../apps/urls.ts';
+import { parseDuration } from '../../config/duration.ts';
+import { InvalidInputError } from '../../errors.ts';
+import { fields, table, type Output } from '../output.ts';
+import { collect, withStore } from './shared.ts';
+
+function describe(details: ApplicationDetails, externalUrl: string, secret?: string): string {
+  const { application, client, urls } = details;
+  return fields([
+    ['Application', application.name],
+    ['Slug', application.slug],
+    ['Launch URL', application.launchUrl],
+    ['Client type', client ? (client.public ? 'public' : 'confidential') : undefined],
+    ['Client ID', client?.clientId],
+    ['Client Secret', secret ? `${secret}   (shown once: only its digest is stored)` : undefined],
+    ['Issuer', urls.issuer],
+    ['Discovery URL', urls.discovery],
+    ['Global issuer', globalIssuer(externalUrl)],
+    [
+      'Redirect URIs',
+      client?.redirectUris
+        .map((uri) => (uri.matching_mode === 'regex' ? `regex:${uri.url}` : uri.url))
+        .join(' '),
+    ],
+    ['Scopes', client?.scopes.join(' ')],
+    ['Policy', client?.authorizationPolicy],
+    ['Consent', client?.consentMode],
+  ]);
+}
+
+function jsonOf(details: ApplicationDetails, secret?: string) {
+  const { client } = details;
+  return {
+    ...details.application,
+    client_id: client?.clientId,
+    client_secret: secret,
+    public: client?.public,
+    redirect_uris: client?.redirectUris,
+    scopes: client?.scopes,
+    ...details.urls,
+  };
+}
+
+export function registerApps(program: Command, output: Output): void {
+  const apps = program.command('apps').description('Manage applications and their OpenID Connect clients');
+
+  apps
+    .command('add')
+    .description('Create an application with its client and print the values the app needs')
+    .argument('<name>', 'display name, e.g. "RomM"')
+    .option('--slug <slug>', 'used in the issuer URL /application/o/<slug>/ (default: from the name)')
+    .option('--redirect-uri <uri>', 'an exact redirect URI (repeatable)', collect, [])
+    .option('--redirect-uri-regex <pattern>', 'a fully anchored regular expression (repeatable)', collect, [])
+    .option('--post-logout-redirect-uri <uri>', 'where logout may return (repeatable)', collect, [])
+    .option('--public', 'a public client (no secret; PKCE required)')
+    .option('--client-id <id>', 'choose the client id (default: 40 random characters)')
+    .option('--launch-url <url>', 'where the user portal opens the app')
+    .option('--icon <url>')
+    .option('--description <text>')
+    .option(
+      '--scope <scope>',
+      'allowed scope (repeatable; default openid profile email groups offline_access)',
+      collect,
+      [],
+    )
+    .option('--policy <policy>', 'one_factor | two_factor | deny | a named policy', 'one_factor')
+    .option('--consent <mode>', 'explicit | implicit | pre-configured', 'explicit')
+    .option('--consent-duration <duration>', 'how long a pre-configured consent lasts, e.g. 1w')
+    .option('--group <group>', 'only members of this group may use it (repeatable)', collect, [])
+    .option('--json', 'print JSON')
+    .action(
+      async (
+        name: string,
+        options: {
+          slug?: string;
+          redirectUri: string[];
+          redirectUriRegex: string[];
+          postLogoutRedirectUri: string[];
+          public?: boolean;
+          clientId?: string;
+          launchUrl?: string;
+          icon?: string;
+          description?: string;
+          scope: string[];
+          policy: string;
+          consent: string;
+          consentDuration?: string;
+          group: string[];
+          json?: boolean;
+        },
+        command: Command,
+      ) => {
+        if (!['explicit', 'implicit', 'pre-configured'].includes(options.consent))
+          throw new InvalidInputError(
+            `--consent '${options.consent}' is not allowed (allowed: explicit, implicit, pre-configured)`,
+          );
+        const consentDuration =
+          options.consentDuration === undefined ? undefined : parseDuration(options.consentDuration);
+        if (options.consentDuration !== undefined && consentDuration === undefined)
+          throw new InvalidInputError(
+            `--consent-duration '${options.consentDuration}' is not a duration such as 1w`,
+          );
+        await withStore(command, async ({ config, store }) => {
+          const service = new ApplicationService(
+            store,
+            config.authentication_backend.password_hashing,
+            config.externalUrl,
+          );
+          const created = await service.create(
+            {
+              name,
+              slug: options.slug,
+              launchUrl: options.launchUrl,
+              icon: options.icon,
+              description: options.description,
+              redirectUris: [
+                ...options.redirectUri.map((url) => ({ url, matching_mode: 'strict' as const })),
+                ...options.redirectUriRegex.map((url) => ({ url, matching_mode: 'regex' as const })),
+              ],
+              postLogoutRedirectUris: options.postLogoutRedirectUri.map((url) => ({
+                url,
+                matching_mode: 'strict' as const,
+              })),
+              public: options.public ?? false,
+              clientId: options.clientId,
+              scopes: options.scope.length > 0 ? options.scope : undefined,
+              authorizationPolicy: options.policy,
+              consentMode: options.consent as 'explicit' | 'implicit' | 'pre-configured',
+              preConfiguredConsentDuration: consentDuration,
+              allowedGroups: options.group,
+            },
+            'cli',
+          );
+          output.out(
+            options.json
+              ? JSON.stringify(jsonOf(created, created.clientSecret), null, 2)
+              : describe(created, config.externalUrl, created.clientSecret),
+          );
+        });
+      },
+    );
+
+  apps
+    .command('list')
+    .description('List applications')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }, command: Command) => {
+      await withStore(command, async ({ config, store }) => {
+        const list = await new ApplicationService(
+          store,
+          config.authentication_backend.password_hashing,
+          config.externalUrl,
+        ).list();
+        if (options.json)
+          return output.out(
+            JSON.stringify(
+              list.map((details) => jsonOf(details)),
+              null,
+              2,
+            ),
+          );
+        output.out(
+          table(
+            ['SLUG', 'NAME', 'CLIENT ID', 'TYPE', 'ISSUER'],
+            list.map(({ application, client, urls }) => [
+              application.slug,
+              application.name,
+              client?.clientId ?? '-',
+              client ? (client.public ? 'public' : 'confidential') : '-',
+              urls.issuer,
+            ]),
+          ),
+        );
+      });
+    });
+
+  apps
+    .command('show')
+    .description('Show an application, its client and its URLs (the secret is never shown again)')
+    .argument('<slug>')
+    .option('--json', 'print JSON')
+    .action(async (slug: string, options: { json?: boolean }, command: Command) => {
+      await withStore(command, async ({ config, store }) => {
+        const details = await new ApplicationService(
+          store,
+          config.authentication_backend.password_hashing,
+          config.externalUrl,
+        ).show(slug);
+        output.out(
+          options.json ? JSON.stringify(jsonOf(details), null, 2) : describe(details, config.externalUrl),
+        );
+      });
+    });
+
+  apps
+    .command('delete')
+    .description('Delete an application and its client')
+    .argument('<slug>')
+    .action(async (slug: string, _options: unknown, command: Command) => {
+      await withStore(command, async ({ config, store }) => {
+        await new ApplicationService(
+          store,
+          config.authentication_backend.password_hashing,
+          config.externalUrl,
+        ).delete(slug, 'cli');
+        output.out(`Application '${slug}' and its client were deleted.`);
+      });
+    });
+}

@@ -1,0 +1,153 @@
+import type { Command } from 'commander';
+import { ADMIN_GROUP, generatePassword, UserService } from '../../auth/users.ts';
+import { fields, table, type Output } from '../output.ts';
+import { collect, readSecretInput, withStore } from './shared.ts';
+
+interface PasswordOptions {
+  password?: string;
+  random?: boolean;
+}
+
+async function choosePassword(options: PasswordOptions): Promise<{ password: string; generated: boolean }> {
+  if (options.random) return { password: generatePassword(), generated: true };
+  return { password: await readSecretInput(options.password, 'password'), generated: false };
+}
+
+export function registerUsers(program: Command, output: Output): void {
+  const users = program.command('users').description('Manage users');
+
+  users
+    .command('add')
+    .description('Create a user')
+    .argument('<username>')
+    .option('--email <email>')
+    .option('--email-verified', 'mark the email address as verified')
+    .option('--display-name <name>')
+    .option('--given-name <name>')
+    .option('--family-name <name>')
+    .option('--group <group>', 'add to a group (repeatable)', collect, [])
+    .option('--admin', `add to the '${ADMIN_GROUP}' group`)
+    .option('--password <password>', 'the password (otherwise read from stdin)')
+    .option('--random', 'generate a password and print it once')
+    .action(
+      async (
+        username: string,
+        options: PasswordOptions & {
+          email?: string;
+          emailVerified?: boolean;
+          displayName?: string;
+          givenName?: string;
+          familyName?: string;
+          group: string[];
+          admin?: boolean;
+        },
+        command: Command,
+      ) => {
+        const { password, generated } = await choosePassword(options);
+        await withStore(command, async ({ config, store }) => {
+          const user = await new UserService(store, config.authentication_backend.password_hashing).create({
+            username,
+            password,
+            email: options.email,
+            emailVerified: options.emailVerified ?? false,
+            displayName: options.displayName,
+            givenName: options.givenName,
+            familyName: options.familyName,
+            groups: [...options.group, ...(options.admin ? [ADMIN_GROUP] : [])],
+          });
+          await store.events.append({
+            type: 'user.created',
+            actor: 'cli',
+            subject: user.username,
+            details: {},
+          });
+          output.out(
+            fields([
+              ['User created', user.username],
+              ['ID', user.id],
+              ['Email', user.email],
+              ['Groups', user.groups.join(', ') || undefined],
+              ['Password', generated ? `${password}   (shown once)` : undefined],
+            ]),
+          );
+        });
+      },
+    );
+
+  users
+    .command('list')
+    .description('List users')
+    .option('--search <text>', 'match username, email or display name')
+    .option('--json', 'print JSON')
+    .action(async (options: { search?: string; json?: boolean }, command: Command) => {
+      await withStore(command, async ({ store }) => {
+        const list = await store.users.list({ search: options.search, limit: 10_000 });
+        if (options.json) return output.out(JSON.stringify(list, null, 2));
+        output.out(
+          table(
+            ['USERNAME', 'EMAIL', 'NAME', 'GROUPS', 'STATUS', 'SOURCE'],
+            list.map((user) => [
+              user.username,
+              user.email ?? '',
+              user.displayName ?? '',
+              user.groups.join(','),
+              user.disabled ? 'disabled' : 'active',
+              user.source,
+            ]),
+          ),
+        );
+      });
+    });
+
+  users
+    .command('passwd')
+    .description("Set a user's password")
+    .argument('<username>')
+    .option('--password <password>', 'the new password (otherwise read from stdin)')
+    .option('--random', 'generate a password and print it once')
+    .action(async (username: string, options: PasswordOptions, command: Command) => {
+      const { password, generated } = await choosePassword(options);
+      await withStore(command, async ({ config, store }) => {
+        const user = await new UserService(store, config.authentication_backend.password_hashing).setPassword(
+          username,
+          password,
+        );
+        await store.events.append({
+          type: 'user.password_changed',
+          actor: 'cli',
+          subject: user.username,
+          details: {},
+        });
+        output.out(
+          generated
+            ? `Password for ${user.username}: ${password}   (shown once)`
+            : `Password changed for ${user.username}.`,
+        );
+      });
+    });
+
+  for (const [name, disabled] of [
+    ['disable', true],
+    ['enable', false],
+  ] as const) {
+    users
+      .command(name)
+      .description(disabled ? 'Disable a user: they can no longer log in' : 'Enable a disabled user')
+      .argument('<username>')
+      .action(async (username: string, _options: unknown, command: Command) => {
+        await withStore(command, async ({ config, store }) => {
+          const user = await new UserService(
+            store,
+            config.authentication_backend.password_hashing,
+          ).setDisabled(username, disabled);
+          await store.events.append({
+            type: `user.${name}d`,
+            actor: 'cli',
+            subject: user.username,
+            details: {},
+          });
+          output.out(`${user.username} is ${disabled ? 'disabled' : 'enabled'}.`);
+        });
+      });
+  }
+}

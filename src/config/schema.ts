@@ -1,0 +1,625 @@
+// The one configuration schema: types, defaults, validation and the generated reference
+// (docs/configuration.md) all come from here. Keys follow Authelia's names wherever the same
+// setting exists, so an Authelia `configuration.yml` section can be pasted as it is.
+import { createPrivateKey } from 'node:crypto';
+import { z } from 'zod';
+import { isValidDigest } from '../crypto/digest.ts';
+import { DURATION_HELP, parseDuration } from './duration.ts';
+
+/** Marks a value that may also come from `<ENV>_FILE` and must never be printed. */
+const SECRET = { secret: true } as const;
+
+function duration() {
+  return z
+    .union([z.number().int().min(0), z.string()])
+    .describe(DURATION_HELP)
+    .transform((value, ctx) => {
+      const parsed = parseDuration(value);
+      if (parsed === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `'${value}' is not a duration`,
+          params: { allowed: DURATION_HELP },
+        });
+        return z.NEVER;
+      }
+      return parsed;
+    });
+}
+
+/** prefault parses the default like a value from the file, so the reference shows "1h", not 3600. */
+function durationWithDefault(defaultValue: string) {
+  return duration().prefault(defaultValue);
+}
+
+function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
+  return z.enum(values);
+}
+
+export const UNRESERVED = /^[A-Za-z0-9\-._~]+$/;
+export const CLIENT_ID_HELP = 'RFC 3986 unreserved characters (A-Z a-z 0-9 - . _ ~), at most 100';
+
+export const SIGNING_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+] as const;
+const RESPONSE_ALGORITHMS = ['none', ...SIGNING_ALGORITHMS] as const;
+export const POLICY_LEVELS = ['one_factor', 'two_factor', 'deny'] as const;
+export const STANDARD_SCOPES = [
+  'openid',
+  'offline_access',
+  'profile',
+  'email',
+  'groups',
+  'address',
+  'phone',
+] as const;
+export const GRANT_TYPES = [
+  'authorization_code',
+  'refresh_token',
+  'client_credentials',
+  'implicit',
+  'urn:ietf:params:oauth:grant-type:device_code',
+] as const;
+export const RESPONSE_TYPES = [
+  'code',
+  'id_token',
+  'token',
+  'id_token token',
+  'code id_token',
+  'code token',
+  'code id_token token',
+  'none',
+] as const;
+export const RESPONSE_MODES = [
+  'form_post',
+  'query',
+  'fragment',
+  'jwt',
+  'form_post.jwt',
+  'query.jwt',
+  'fragment.jwt',
+] as const;
+export const TOKEN_ENDPOINT_AUTH_METHODS = [
+  'client_secret_basic',
+  'client_secret_post',
+  'client_secret_jwt',
+  'private_key_jwt',
+  'none',
+] as const;
+export const CONSENT_MODES = ['auto', 'explicit', 'implicit', 'pre-configured'] as const;
+export const SUBJECT_MODES = ['hashed_user_id', 'user_id', 'username', 'email'] as const;
+export const CORS_ENDPOINTS = [
+  'authorization',
+  'pushed-authorization-request',
+  'token',
+  'revocation',
+  'introspection',
+  'userinfo',
+  'device-authorization',
+] as const;
+
+const absoluteUrl = z.string().refine((value) => isAbsoluteUrl(value), {
+  message: 'must be an absolute URL with a scheme, such as https://app.example.com/callback',
+});
+
+export function isAbsoluteUrl(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  return url.protocol.length > 1 && !url.hash && (url.host !== '' || !/^https?:$/.test(url.protocol));
+}
+
+/** Why a redirect URI entry is unacceptable, or undefined when it is fine. */
+export function redirectUriProblem(entry: {
+  url: string;
+  matching_mode: 'strict' | 'regex';
+}): string | undefined {
+  if (entry.matching_mode === 'strict') {
+    return isAbsoluteUrl(entry.url) ? undefined : `'${entry.url}' is not an absolute URI`;
+  }
+  try {
+    new RegExp(`^(?:${entry.url})$`, 'u');
+    return undefined;
+  } catch (error) {
+    return `'${entry.url}' is not a valid regular expression: ${(error as Error).message}`;
+  }
+}
+
+export const REDIRECT_URI_HELP = 'an absolute URI without a fragment, or { url, matching_mode: regex }';
+
+/** A redirect URI: a plain string is an exact match; `{ url, matching_mode: regex }` is a fully anchored pattern. */
+const redirectUri = z
+  .union([
+    z.string(),
+    z.strictObject({
+      url: z.string().describe('The URI, or the regular expression when `matching_mode` is `regex`.'),
+      matching_mode: oneOf(['strict', 'regex'])
+        .default('strict')
+        .describe('`strict` (exact match) or `regex`.'),
+    }),
+  ])
+  .describe(REDIRECT_URI_HELP)
+  .transform((value, ctx) => {
+    const entry = typeof value === 'string' ? { url: value, matching_mode: 'strict' as const } : value;
+    const problem = redirectUriProblem(entry);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem, params: { allowed: REDIRECT_URI_HELP } });
+    return entry;
+  });
+
+const clientSecret = z
+  .string()
+  .min(1)
+  .meta(SECRET)
+  .superRefine((value, ctx) => {
+    const check = isValidDigest(value);
+    if (!check.ok) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `malformed digest: ${check.reason}`,
+        params: {
+          allowed: 'a digest from `sesame crypto hash generate`, e.g. $argon2id$… or $pbkdf2-sha512$…',
+        },
+      });
+    }
+  });
+
+const jwk = z.looseObject({ kty: z.string() }).describe('A JSON Web Key.');
+
+const client = z
+  .strictObject({
+    client_id: z
+      .string()
+      .min(1)
+      .max(100, 'is longer than 100 characters')
+      .regex(UNRESERVED, 'may only contain RFC 3986 unreserved characters')
+      .describe('The client identifier: RFC 3986 unreserved characters (A-Z a-z 0-9 - . _ ~), at most 100.'),
+    client_name: z.string().optional().describe('Name shown on consent pages; defaults to the client id.'),
+    client_secret: clientSecret
+      .optional()
+      .describe('A digest (`$pbkdf2-sha512$…`, `$argon2id$…`) or, discouraged, the plaintext secret.'),
+    sector_identifier_uri: absoluteUrl
+      .optional()
+      .describe('Enables pairwise subject identifiers for this sector.'),
+    public: z.boolean().default(false).describe('A public client (single-page or native app) has no secret.'),
+    redirect_uris: z.array(redirectUri).default([]).describe('Where authorization responses may be sent.'),
+    post_logout_redirect_uris: z
+      .array(redirectUri)
+      .default([])
+      .describe('Where RP-initiated logout may return the browser.'),
+    backchannel_logout_uri: absoluteUrl.optional().describe('Receives back-channel logout tokens.'),
+    request_uris: z.array(absoluteUrl).default([]),
+    audience: z.array(z.string()).default([]).describe('Audiences the client may request for its tokens.'),
+    scopes: z
+      .array(z.string().min(1))
+      .default(['openid', 'groups', 'profile', 'email'])
+      .describe(`Scopes the client may request: ${STANDARD_SCOPES.join(', ')} or a custom scope.`),
+    grant_types: z.array(oneOf(GRANT_TYPES)).default(['authorization_code']),
+    response_types: z.array(oneOf(RESPONSE_TYPES)).default(['code']),
+    response_modes: z.array(oneOf(RESPONSE_MODES)).default(['form_post', 'query']),
+    authorization_policy: z
+      .string()
+      .default('two_factor')
+      .describe('`one_factor`, `two_factor`, `deny`, or the name of an entry in `authorization_policies`.'),
+    lifespan: z.string().optional().describe('The name of an entry in `lifespans.custom`.'),
+    claims_policy: z.string().optional().describe('The name of an entry in `claims_policies`.'),
+    requested_audience_mode: oneOf(['explicit', 'implicit']).default('explicit'),
+    consent_mode: oneOf(CONSENT_MODES)
+      .default('auto')
+      .describe('`auto` means `pre-configured` when a duration is set, otherwise `explicit`.'),
+    pre_configured_consent_duration: duration().optional().describe('How long a remembered consent lasts.'),
+    require_pushed_authorization_requests: z.boolean().default(false),
+    require_pkce: z.boolean().default(false),
+    pkce_challenge_method: oneOf(['S256', 'plain']).optional(),
+    token_endpoint_auth_method: oneOf(TOKEN_ENDPOINT_AUTH_METHODS)
+      .optional()
+      .describe('Defaults to `client_secret_basic` for confidential clients and `none` for public ones.'),
+    token_endpoint_auth_signing_alg: oneOf([...SIGNING_ALGORITHMS, 'HS256', 'HS384', 'HS512']).optional(),
+    id_token_signed_response_alg: oneOf(SIGNING_ALGORITHMS).default('RS256'),
+    id_token_signed_response_key_id: z.string().optional(),
+    access_token_signed_response_alg: oneOf(RESPONSE_ALGORITHMS)
+      .default('none')
+      .describe('`none` issues opaque access tokens; an algorithm issues RFC 9068 JWTs.'),
+    access_token_signed_response_key_id: z.string().optional(),
+    userinfo_signed_response_alg: oneOf(RESPONSE_ALGORITHMS)
+      .default('none')
+      .describe('`none` answers userinfo as JSON; an algorithm answers a signed JWT.'),
+    userinfo_signed_response_key_id: z.string().optional(),
+    introspection_signed_response_alg: oneOf(RESPONSE_ALGORITHMS).default('none'),
+    introspection_signed_response_key_id: z.string().optional(),
+    authorization_signed_response_alg: oneOf(RESPONSE_ALGORITHMS).default('none'),
+    authorization_signed_response_key_id: z.string().optional(),
+    subject_mode: oneOf(SUBJECT_MODES)
+      .default('user_id')
+      .describe(
+        'What `sub` holds: the stable user id (default), a per-client hash of it, the username or the email.',
+      ),
+    jwks_uri: absoluteUrl.optional().describe('Where the client publishes its keys (for `private_key_jwt`).'),
+    jwks: z.array(jwk).optional().describe('The client’s public keys, inline.'),
+  })
+  .superRefine((value, ctx) => {
+    const problem = (path: string, message: string, allowed?: string) =>
+      ctx.addIssue({ code: 'custom', path: [path], message, params: allowed ? { allowed } : undefined });
+    const method = value.token_endpoint_auth_method;
+    if (value.public) {
+      if (value.client_secret !== undefined) problem('client_secret', 'must not be set for a public client');
+      if (method !== undefined && method !== 'none')
+        problem('token_endpoint_auth_method', 'must be none for a public client', 'none');
+      if (value.grant_types.includes('client_credentials'))
+        problem('grant_types', 'client_credentials is not allowed for a public client');
+    } else {
+      if (method === 'none')
+        problem('token_endpoint_auth_method', 'none is only allowed for a public client (public: true)');
+      if (value.client_secret === undefined && method !== 'private_key_jwt')
+        problem('client_secret', 'is required for a confidential client', 'a digest, or public: true');
+      if (
+        method === 'client_secret_jwt' &&
+        value.client_secret?.startsWith('$') &&
+        !value.client_secret.startsWith('$plaintext$')
+      )
+        problem(
+          'client_secret',
+          'client_secret_jwt needs the plaintext secret: a digest cannot verify an HMAC',
+        );
+      if (method === 'private_key_jwt' && !value.jwks && !value.jwks_uri)
+        problem('jwks_uri', 'private_key_jwt needs the client’s public keys', 'jwks_uri or jwks');
+    }
+    const usesCode = value.response_types.some((type) => type.includes('code'));
+    if (usesCode && !value.grant_types.includes('authorization_code'))
+      problem('grant_types', 'response type code needs the authorization_code grant type');
+    if ((usesCode || value.grant_types.includes('implicit')) && value.redirect_uris.length === 0)
+      problem('redirect_uris', 'is required for clients that use the authorization endpoint');
+    if (value.consent_mode === 'pre-configured' && value.pre_configured_consent_duration === undefined)
+      problem('pre_configured_consent_duration', 'is required when consent_mode is pre-configured');
+    if (value.require_pkce && value.pkce_challenge_method === 'plain')
+      problem('pkce_challenge_method', 'plain is weaker than S256; use S256', 'S256');
+  });
+
+export type ClientConfig = z.output<typeof client>;
+
+const lifespanSet = z.strictObject({
+  access_token: duration().optional(),
+  authorize_code: duration().optional(),
+  id_token: duration().optional(),
+  refresh_token: duration().optional(),
+});
+
+const policyRule = z.strictObject({
+  policy: oneOf(POLICY_LEVELS),
+  subject: z
+    .union([z.string(), z.array(z.union([z.string(), z.array(z.string())]))])
+    .optional()
+    .describe('`user:<name>` or `group:<name>`; a list means any of them; a nested list means all of them.'),
+  networks: z.array(z.string()).optional().describe('Client networks (CIDR) the rule applies to.'),
+});
+
+const jwksEntry = z
+  .strictObject({
+    key_id: z
+      .string()
+      .max(100)
+      .regex(UNRESERVED, 'may only contain RFC 3986 unreserved characters')
+      .optional(),
+    algorithm: oneOf(SIGNING_ALGORITHMS).default('RS256'),
+    use: oneOf(['sig']).default('sig'),
+    key: z.string().meta(SECRET).describe('The private key in PEM format.'),
+    certificate_chain: z.string().optional().describe('PEM certificates matching the key.'),
+  })
+  .superRefine((value, ctx) => {
+    let keyType: string | undefined;
+    try {
+      keyType = createPrivateKey(value.key).asymmetricKeyType;
+    } catch {
+      ctx.addIssue({ code: 'custom', path: ['key'], message: 'is not a PEM private key' });
+      return;
+    }
+    const expected = value.algorithm.startsWith('ES')
+      ? 'ec'
+      : value.algorithm === 'EdDSA'
+        ? 'ed25519'
+        : 'rsa';
+    if (keyType !== expected && !(expected === 'rsa' && keyType === 'rsa-pss'))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['algorithm'],
+        message: `${value.algorithm} needs an ${expected} key, but the key is ${keyType}`,
+      });
+  });
+
+const oidc = z
+  .strictObject({
+    hmac_secret: z
+      .string()
+      .min(32, 'must be at least 32 characters (generate one with `sesame crypto rand --length 64`)')
+      .meta(SECRET)
+      .describe(
+        'Secret for HMAC-signed values (cookies, opaque token integrity). Random, at least 32 characters.',
+      ),
+    jwks: z
+      .array(jwksEntry)
+      .default([])
+      .describe(
+        'Signing keys. When empty, Sesame generates and stores its own (RS256 and ES256) on first start.',
+      ),
+    enable_client_debug_messages: z.boolean().default(false),
+    minimum_parameter_entropy: z
+      .number()
+      .int()
+      .min(-1)
+      .default(8)
+      .describe('Minimum length of `state` and `nonce`; -1 disables the check.'),
+    enforce_pkce: oneOf(['public_clients_only', 'always', 'never']).default('public_clients_only'),
+    enable_pkce_plain_challenge: z.boolean().default(false),
+    require_pushed_authorization_requests: z.boolean().default(false),
+    lifespans: z
+      .strictObject({
+        access_token: durationWithDefault('1h'),
+        authorize_code: durationWithDefault('1m'),
+        id_token: durationWithDefault('1h'),
+        refresh_token: durationWithDefault('90m'),
+        custom: z
+          .record(z.string(), lifespanSet)
+          .default({})
+          .describe('Named lifespans clients select with `lifespan`.'),
+      })
+      .prefault({}),
+    cors: z
+      .strictObject({
+        endpoints: z.array(oneOf(CORS_ENDPOINTS)).default([]),
+        allowed_origins: z.array(z.string()).default([]).describe('Origins (scheme://host[:port]) or `*`.'),
+        allowed_origins_from_client_redirect_uris: z.boolean().default(false),
+      })
+      .prefault({}),
+    authorization_policies: z
+      .record(
+        z.string(),
+        z.strictObject({
+          default_policy: oneOf(POLICY_LEVELS).default('two_factor'),
+          rules: z.array(policyRule).default([]),
+        }),
+      )
+      .default({})
+      .describe('Named policies clients select with `authorization_policy`.'),
+    claims_policies: z
+      .record(
+        z.string(),
+        z.strictObject({
+          id_token: z.array(z.string()).default([]).describe('Claims copied into the ID token.'),
+          access_token: z.array(z.string()).default([]),
+        }),
+      )
+      .default({}),
+    scopes: z
+      .record(z.string(), z.strictObject({ claims: z.array(z.string()).default([]) }))
+      .default({})
+      .describe('Custom scopes and the claims they release.'),
+    clients: z
+      .array(client)
+      .default([])
+      .describe('OAuth 2.0 / OpenID Connect clients (read-only in the admin UI).'),
+  })
+  .superRefine((value, ctx) => {
+    const seen = new Map<string, number>();
+    value.clients.forEach((entry, index) => {
+      const first = seen.get(entry.client_id);
+      if (first !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['clients', index, 'client_id'],
+          message: `'${entry.client_id}' is already used by clients[${first}]`,
+          params: { allowed: 'a unique client id' },
+        });
+      else seen.set(entry.client_id, index);
+      const policies = [...POLICY_LEVELS, ...Object.keys(value.authorization_policies)];
+      if (!policies.includes(entry.authorization_policy))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['clients', index, 'authorization_policy'],
+          message: `'${entry.authorization_policy}' is not a policy`,
+          params: { allowed: policies.join(', ') },
+        });
+      if (entry.lifespan !== undefined && !(entry.lifespan in value.lifespans.custom))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['clients', index, 'lifespan'],
+          message: `'${entry.lifespan}' is not defined in lifespans.custom`,
+          params: { allowed: Object.keys(value.lifespans.custom).join(', ') || 'none defined' },
+        });
+      if (entry.claims_policy !== undefined && !(entry.claims_policy in value.claims_policies))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['clients', index, 'claims_policy'],
+          message: `'${entry.claims_policy}' is not defined in claims_policies`,
+          params: { allowed: Object.keys(value.claims_policies).join(', ') || 'none defined' },
+        });
+      const knownScopes: string[] = [...STANDARD_SCOPES, ...Object.keys(value.scopes)];
+      entry.scopes.forEach((scope, scopeIndex) => {
+        if (!knownScopes.includes(scope))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['clients', index, 'scopes', scopeIndex],
+            message: `'${scope}' is not a known scope`,
+            params: { allowed: knownScopes.join(', ') },
+          });
+      });
+    });
+    if (value.jwks.length > 0 && !value.jwks.some((key) => key.algorithm === 'RS256'))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['jwks'],
+        message: 'needs at least one RS256 key (the default ID token algorithm)',
+      });
+  });
+
+const hashing = z
+  .strictObject({
+    algorithm: oneOf(['argon2', 'pbkdf2', 'scrypt', 'bcrypt', 'sha2crypt'])
+      .default('argon2')
+      .describe('The digest used for new passwords. Existing digests of any kind keep verifying.'),
+    argon2: z
+      .strictObject({
+        variant: oneOf(['argon2id', 'argon2i', 'argon2d']).default('argon2id'),
+        iterations: z.number().int().min(1).default(3),
+        memory: z.number().int().min(8).default(65536).describe('KiB.'),
+        parallelism: z.number().int().min(1).default(4),
+        key_length: z.number().int().min(16).default(32),
+        salt_length: z.number().int().min(8).default(16),
+      })
+      .prefault({}),
+    pbkdf2: z
+      .strictObject({
+        variant: oneOf(['sha1', 'sha256', 'sha384', 'sha512']).default('sha512'),
+        iterations: z.number().int().min(1000).default(310000),
+        salt_length: z.number().int().min(8).default(16),
+      })
+      .prefault({}),
+    scrypt: z
+      .strictObject({
+        iterations: z.number().int().min(1).max(20).default(16).describe('log2 of N.'),
+        block_size: z.number().int().min(1).default(8),
+        parallelism: z.number().int().min(1).default(1),
+        key_length: z.number().int().min(16).default(32),
+        salt_length: z.number().int().min(8).default(16),
+      })
+      .prefault({}),
+    bcrypt: z.strictObject({ cost: z.number().int().min(10).max(31).default(12) }).prefault({}),
+    sha2crypt: z
+      .strictObject({
+        variant: oneOf(['sha256', 'sha512']).default('sha512'),
+        iterations: z.number().int().min(1000).default(50000),
+        salt_length: z.number().int().min(1).max(16).default(16),
+      })
+      .prefault({}),
+  })
+  .prefault({});
+
+const postgres = z.strictObject({
+  address: z
+    .string()
+    .default('tcp://127.0.0.1:5432')
+    .describe('`tcp://host:port` or `unix:///path/to/socket/dir`.'),
+  database: z.string().min(1).describe('The database name.'),
+  schema: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a plain SQL identifier')
+    .default('public'),
+  username: z.string().min(1).default('postgres'),
+  password: z.string().meta(SECRET).optional(),
+  timeout: durationWithDefault('5s').describe('Connection timeout.'),
+  max_connections: z.number().int().min(1).max(1000).default(10).describe('Connection pool size per node.'),
+  tls: z
+    .strictObject({
+      server_name: z.string().optional(),
+      skip_verify: z.boolean().default(false),
+      certificate_authority: z.string().optional().describe('PEM CA bundle used to verify the server.'),
+    })
+    .optional()
+    .describe('Connect with TLS.'),
+});
+
+export const configSchema = z
+  .strictObject({
+    server: z
+      .strictObject({
+        address: z
+          .string()
+          .default('tcp://127.0.0.1:9091/')
+          .refine((value) => parseListenAddress(value) !== undefined, {
+            message: 'is not a listen address',
+            params: { allowed: 'tcp://host:port/, tcp://:port/ or unix:///path/to.sock' },
+          })
+          .describe('Where Sesame listens.'),
+        external_url: absoluteUrl
+          .refine((value) => /^https?:$/.test(new URL(value).protocol), 'must be an http(s) URL')
+          .optional()
+          .describe(
+            'The public base URL users and apps reach Sesame at (behind a proxy, the proxy’s URL). The global issuer is this URL without a trailing slash; per-application issuers live under `/application/o/<slug>/`. Defaults to the listen address.',
+          ),
+        trusted_proxies: z
+          .array(z.string())
+          .default([])
+          .describe(
+            'Addresses or CIDRs of reverse proxies whose X-Forwarded-* headers are believed (client IP, scheme, host).',
+          ),
+      })
+      .prefault({}),
+    log: z
+      .strictObject({
+        level: oneOf(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),
+      })
+      .prefault({}),
+    storage: z
+      .strictObject({
+        encryption_key: z
+          .string()
+          .min(20, 'must be at least 20 characters')
+          .meta(SECRET)
+          .describe('Encrypts sensitive columns (private signing keys). Changing it makes them unreadable.'),
+        local: z
+          .strictObject({
+            path: z.string().min(1).describe('The SQLite database file, relative to the configuration file.'),
+          })
+          .optional()
+          .describe('The embedded SQLite database (one node).'),
+        postgres: postgres.optional().describe('PostgreSQL (one or several nodes).'),
+      })
+      .superRefine((value, ctx) => {
+        const chosen = [value.local && 'local', value.postgres && 'postgres'].filter(Boolean);
+        if (chosen.length !== 1)
+          ctx.addIssue({
+            code: 'custom',
+            message:
+              chosen.length === 0
+                ? 'no storage backend is configured'
+                : 'only one storage backend may be configured',
+            params: { allowed: 'exactly one of storage.local or storage.postgres' },
+          });
+      }),
+    authentication_backend: z
+      .strictObject({
+        file: z
+          .strictObject({
+            path: z
+              .string()
+              .min(1)
+              .describe(
+                'An Authelia users database (YAML), relative to the configuration file; loaded at start.',
+              ),
+          })
+          .optional()
+          .describe('Users defined in a file. They are read-only in the admin UI.'),
+        password_hashing: hashing.describe('How new passwords are hashed.'),
+      })
+      .prefault({}),
+    identity_providers: z.strictObject({ oidc }).describe('The OpenID Connect provider.'),
+  })
+  .describe('Sesame configuration');
+
+export type Config = z.output<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+
+export interface ListenAddress {
+  kind: 'tcp' | 'unix';
+  host?: string;
+  port?: number;
+  path: string;
+}
+
+/** Parses Authelia's `tcp://host:port/path` and `unix:///socket` listen addresses. */
+export function parseListenAddress(value: string): ListenAddress | undefined {
+  const unix = /^unix:\/\/(\/.+)$/.exec(value);
+  if (unix) return { kind: 'unix', path: unix[1]! };
+  const tcp = /^(?:tcp[46]?:\/\/)?(\[[^\]]+\]|[^:/]*)?:(\d{1,5})(\/.*)?$/.exec(value);
+  if (!tcp) return undefined;
+  const port = Number(tcp[2]);
+  if (port > 65535) return undefined;
+  const host = tcp[1]?.replace(/^\[|\]$/g, '') || undefined;
+  return { kind: 'tcp', host, port, path: tcp[3] ?? '/' };
+}

@@ -1,0 +1,43 @@
+// Domain errors: each carries a machine-readable code and an operator-facing description.
+// The HTTP layer and the CLI map them; nothing else formats them.
+
+export class SesameError extends Error {
+  readonly code: string;
+  readonly status: number;
+  constructor(code: string, description: string, status = 400) {
+    super(description);
+    this.code = code;
+    this.status = status;
+  }
+}
+
+export class NotFoundError extends SesameError {
+  constructor(description: string) {
+    super('not_found', description, 404);
+    this.name = 'NotFoundError';
+  }
+}
+
+export class ConflictError extends SesameError {
+  constructor(description: string) {
+    super('conflict', description, 409);
+    this.name = 'ConflictError';
+  }
+}
+
+export class InvalidInputError extends SesameError {
+  readonly field?: string;
+  constructor(description: string, field?: string) {
+    super('invalid_request', description, 400);
+    this.name = 'InvalidInputError';
+    this.field = field;
+  }
+}
+
+/** A change refused because the record belongs to a file the operator owns. */
+export class ReadOnlyError extends SesameError {
+  constructor(description: string) {
+    super('read_only', description, 409);
+    this.name = 'ReadOnlyError';
+  }
+}

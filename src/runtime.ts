@@ -1,0 +1,150 @@
+// Wiring: configuration → storage → users → HTTP server. The CLI's commands call into here.
+import { performance } from 'node:perf_hooks';
+import { readUsersFile, syncUsersFile } from './auth/users-file.ts';
+import { UserService } from './auth/users.ts';
+import { writeDevelopmentConfig } from './config/generate.ts';
+import { DEFAULT_CONFIG_PATH, loadConfig, type SesameConfig } from './config/load.ts';
+import { parseListenAddress } from './config/schema.ts';
+import { createSealer } from './crypto/encryption.ts';
+import { buildServer } from './server/app.ts';
+import { createLogger, type Logger } from './server/logger.ts';
+import { Store, storeOptionsFromConfig } from './store/index.ts';
+import type { FastifyInstance } from 'fastify';
+
+const GARBAGE_COLLECTION_INTERVAL_MS = 60_000;
+
+export interface ConfigLocation {
+  /** An explicit --config path; otherwise SESAME_CONFIG, otherwise the default. */
+  path?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Finds the configuration file. Only the default location is ever created (with fresh secrets):
+ * a path the operator named must exist.
+ */
+export function resolveConfig(
+  location: ConfigLocation,
+  allowGenerate: boolean,
+): { config: SesameConfig; generated: boolean } {
+  const env = location.env ?? process.env;
+  const path = location.path ?? env.SESAME_CONFIG ?? DEFAULT_CONFIG_PATH;
+  const generated =
+    allowGenerate &&
+    location.path === undefined &&
+    env.SESAME_CONFIG === undefined &&
+    writeDevelopmentConfig(path);
+  return { config: loadConfig(path, env), generated };
+}
+
+export function openStore(config: SesameConfig): Store {
+  return Store.open(storeOptionsFromConfig(config.storage, createSealer(config.storage.encryption_key)));
+}
+
+/** Opens the store, brings its schema up to date and loads the users file. */
+export async function prepareStore(config: SesameConfig, logger: Logger): Promise<Store> {
+  const store = openStore(config);
+  try {
+    const migrations = await store.migrate();
+    if (migrations.applied.length > 0)
+      logger.info({ applied: migrations.applied, version: migrations.version }, 'database schema migrated');
+    const file = config.authentication_backend.file?.path;
+    if (file) {
+      const report = await syncUsersFile(store, readUsersFile(file), file);
+      logger.info(
+        {
+          file,
+          created: report.created.length,
+          updated: report.updated.length,
+          removed: report.removed.length,
+        },
+        'users file loaded',
+      );
+    }
+    return store;
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
+
+export interface RunningSesame {
+  config: SesameConfig;
+  store: Store;
+  app: FastifyInstance;
+  /** The address actually listened on (useful with port 0). */
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface StartOptions extends ConfigLocation {
+  /** Where the one-time administrator credentials are printed. */
+  print?: (text: string) => void;
+  logger?: Logger;
+}
+
+export async function startSesame(options: StartOptions = {}): Promise<RunningSesame> {
+  const { config, generated } = resolveConfig(options, true);
+  const logger = options.logger ?? createLogger(config.log.level);
+  if (generated)
+    logger.info({ file: config.configFile }, 'wrote a development configuration with fresh secrets');
+  const store = await prepareStore(config, logger);
+  const app = buildServer({ config, store, logger });
+  let collector: NodeJS.Timeout | undefined;
+  try {
+    const admin = await new UserService(
+      store,
+      config.authentication_backend.password_hashing,
+    ).bootstrapAdministrator();
+    if (admin) {
+      (options.print ?? ((text) => process.stdout.write(text)))(
+        [
+          '',
+          '  Sesame created the first administrator. This password is shown only once:',
+          `    username: ${admin.username}`,
+          `    password: ${admin.password}`,
+          `  Change it with: npx sesame users passwd ${admin.username}`,
+          '',
+          '',
+        ].join('\n'),
+      );
+    }
+    const address = parseListenAddress(config.server.address)!;
+    const url =
+      address.kind === 'unix'
+        ? await app.listen({ path: address.path })
+        : await app.listen({ host: address.host ?? '0.0.0.0', port: address.port ?? 9091 });
+    collector = setInterval(() => {
+      store.artifacts.deleteExpired().then(
+        (deleted) => deleted > 0 && logger.debug({ deleted }, 'expired artifacts removed'),
+        (error: unknown) => logger.warn({ err: error }, 'removing expired artifacts failed'),
+      );
+    }, GARBAGE_COLLECTION_INTERVAL_MS).unref();
+    logger.info(
+      {
+        url,
+        issuer: config.externalUrl,
+        storage: store.describe(),
+        startup_ms: Math.round(performance.now()),
+        rss_mib: Math.round(process.memoryUsage.rss() / 1048576),
+      },
+      'Sesame is ready',
+    );
+    return {
+      config,
+      store,
+      app,
+      url,
+      async close() {
+        clearInterval(collector);
+        await app.close();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    clearInterval(collector);
+    await app.close();
+    await store.close();
+    throw error;
+  }
+}

@@ -1,0 +1,96 @@
+// The HTTP server: health endpoints now; the protocol, pages and admin API mount here later.
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type RawServerDefault,
+  type FastifyInstance,
+  type FastifyRequest,
+} from 'fastify';
+import type { SesameConfig } from '../config/load.ts';
+import { SesameError } from '../errors.ts';
+import type { Store } from '../store/index.ts';
+import { redactUrl, type Logger } from './logger.ts';
+
+export interface ServerContext {
+  config: SesameConfig;
+  store: Store;
+  logger: Logger;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+export function buildServer(context: ServerContext): FastifyInstance {
+  const { config, store, logger } = context;
+  const trusted = config.server.trusted_proxies;
+  const app: FastifyInstance = Fastify<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger>({
+    loggerInstance: logger,
+    // Behind a TLS-terminating proxy, X-Forwarded-* is believed only from the listed addresses.
+    trustProxy: trusted.length > 0 ? trusted : false,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+    forceCloseConnections: 'idle',
+    // Our onResponse hook writes one line per request with the URL's credentials masked.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'request_id' }),
+  });
+
+  app.addHook('onRequest', (request, reply, done) => {
+    void reply.header('x-request-id', request.id);
+    done();
+  });
+
+  // One line per request, after the response, with credentials masked in the URL.
+  app.addHook('onResponse', (request: FastifyRequest, reply, done) => {
+    request.log.info(
+      {
+        method: request.method,
+        url: redactUrl(request.url),
+        status: reply.statusCode,
+        ip: request.ip,
+        ms: Math.round(reply.elapsedTime * 10) / 10,
+      },
+      'request',
+    );
+    done();
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    if (error instanceof SesameError) {
+      return reply.status(error.status).send({ error: error.code, error_description: error.message });
+    }
+    const status = (error as { statusCode?: number }).statusCode ?? 500;
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    return reply.status(status).send({
+      error: status >= 500 ? 'server_error' : 'invalid_request',
+      error_description: status >= 500 ? 'internal error' : (error as Error).message,
+    });
+  });
+
+  app.get('/healthz', () => ({ status: 'ok' }));
+
+  app.get('/readyz', async (request, reply) => {
+    try {
+      await withTimeout(store.ping(), 2000);
+      return { status: 'ready' };
+    } catch (error) {
+      request.log.warn({ err: error }, 'storage is not reachable');
+      return reply.status(503).send({ status: 'unavailable', reason: 'storage is not reachable' });
+    }
+  });
+
+  return app;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,108 @@
+// The storage interface the rest of Sesame uses; which engine is behind it is decided here only.
+import type { Config } from '../config/schema.ts';
+import { migratePostgres, migrateSqlite, type MigrationReport } from './migrate.ts';
+import { PostgresExecutor, type PostgresOptions } from './postgres.ts';
+import { ApplicationRepository } from './repositories/applications.ts';
+import { ArtifactRepository } from './repositories/artifacts.ts';
+import { ClientRepository } from './repositories/clients.ts';
+import { EventRepository } from './repositories/events.ts';
+import { GroupRepository } from './repositories/groups.ts';
+import { PasswordRepository } from './repositories/passwords.ts';
+import { SigningKeyRepository, type Sealer } from './repositories/signing-keys.ts';
+import { UserRepository } from './repositories/users.ts';
+import type { Dialect, SqlExecutor } from './sql.ts';
+import { SqliteExecutor } from './sqlite.ts';
+
+export type StoreOptions =
+  { kind: 'sqlite'; path: string; sealer: Sealer } | ({ kind: 'postgres'; sealer: Sealer } & PostgresOptions);
+
+/** Repositories over one executor; `transaction` hands out the same repositories bound to one transaction. */
+export class Repositories {
+  readonly users: UserRepository;
+  readonly groups: GroupRepository;
+  readonly passwords: PasswordRepository;
+  readonly clients: ClientRepository;
+  readonly applications: ApplicationRepository;
+  readonly signingKeys: SigningKeyRepository;
+  readonly artifacts: ArtifactRepository;
+  readonly events: EventRepository;
+
+  protected readonly executor: SqlExecutor;
+  protected readonly sealer: Sealer;
+  constructor(executor: SqlExecutor, sealer: Sealer) {
+    this.executor = executor;
+    this.sealer = sealer;
+    this.users = new UserRepository(executor);
+    this.groups = new GroupRepository(executor);
+    this.passwords = new PasswordRepository(executor);
+    this.clients = new ClientRepository(executor);
+    this.applications = new ApplicationRepository(executor);
+    this.signingKeys = new SigningKeyRepository(executor, sealer);
+    this.artifacts = new ArtifactRepository(executor);
+    this.events = new EventRepository(executor);
+  }
+
+  get dialect(): Dialect {
+    return this.executor.dialect;
+  }
+
+  transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T> {
+    return this.executor.transaction((tx) => fn(new Repositories(tx, this.sealer)));
+  }
+}
+
+export class Store extends Repositories {
+  private readonly engine: SqliteExecutor | PostgresExecutor;
+
+  private constructor(engine: SqliteExecutor | PostgresExecutor, sealer: Sealer) {
+    super(engine, sealer);
+    this.engine = engine;
+  }
+
+  static open(options: StoreOptions): Store {
+    const engine =
+      options.kind === 'sqlite' ? SqliteExecutor.open({ path: options.path }) : new PostgresExecutor(options);
+    return new Store(engine, options.sealer);
+  }
+
+  /** Applies pending migrations under the engine's lock. */
+  migrate(): Promise<MigrationReport> {
+    return this.engine instanceof SqliteExecutor ? migrateSqlite(this.engine) : migratePostgres(this.engine);
+  }
+
+  /** Succeeds when the database answers; what /readyz reports. */
+  async ping(): Promise<void> {
+    await this.engine.get('SELECT 1 AS ok');
+  }
+
+  async close(): Promise<void> {
+    await this.engine.close();
+  }
+
+  /** A description for logs, without credentials. */
+  describe(): string {
+    return this.engine instanceof SqliteExecutor
+      ? `sqlite ${this.engine.database.location() ?? ':memory:'}`
+      : `postgres schema ${this.engine.schema}`;
+  }
+}
+
+export function storeOptionsFromConfig(storage: Config['storage'], sealer: Sealer): StoreOptions {
+  if (storage.local) return { kind: 'sqlite', path: storage.local.path, sealer };
+  const postgres = storage.postgres!;
+  return {
+    kind: 'postgres',
+    sealer,
+    address: postgres.address,
+    database: postgres.database,
+    schema: postgres.schema,
+    username: postgres.username,
+    password: postgres.password,
+    timeoutSeconds: postgres.timeout,
+    maxConnections: postgres.max_connections,
+    tls: postgres.tls,
+  };
+}
+
+export type { MigrationReport } from './migrate.ts';
+export type * from './types.ts';

@@ -1,0 +1,141 @@
+// The distributed engine: PostgreSQL through `pg`, a pool per node, one schema per installation.
+import pg from 'pg';
+import type { SqlExecutor, SqlValue } from './sql.ts';
+
+export interface PostgresOptions {
+  address: string;
+  database: string;
+  schema: string;
+  username: string;
+  password?: string;
+  timeoutSeconds: number;
+  maxConnections: number;
+  tls?: { server_name?: string; skip_verify: boolean; certificate_authority?: string };
+}
+
+const placeholderCache = new Map<string, string>();
+
+/** `?` → `$1, $2 …`; repository SQL never has a `?` inside a literal. */
+function numbered(sql: string): string {
+  let converted = placeholderCache.get(sql);
+  if (converted === undefined) {
+    let index = 0;
+    converted = sql.replace(/\?/g, () => `$${++index}`);
+    placeholderCache.set(sql, converted);
+  }
+  return converted;
+}
+
+function values(params: readonly SqlValue[]): unknown[] {
+  return params.map((value) => (value === undefined ? null : value));
+}
+
+// 64-bit integers (counts, identities, durations) stay well below 2^53 here: read them as numbers.
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary'): (text: string) => unknown {
+    if (oid === (pg.types.builtins.INT8 as number)) return (text: string) => Number(text);
+    return pg.types.getTypeParser(oid, format) as (text: string) => unknown;
+  },
+};
+
+export function connectionConfig(options: PostgresOptions): pg.PoolConfig {
+  const unix = /^unix:\/\/(\/.+)$/.exec(options.address);
+  const tcp = /^(?:tcp[46]?:\/\/)?(\[[^\]]+\]|[^:/]+)(?::(\d+))?\/?$/.exec(options.address);
+  const host = unix ? unix[1] : tcp?.[1]?.replace(/^\[|\]$/g, '');
+  if (!host)
+    throw new Error(`storage.postgres.address: '${options.address}' is not tcp://host:port or unix:///path`);
+  return {
+    host,
+    port: tcp?.[2] ? Number(tcp[2]) : 5432,
+    database: options.database,
+    user: options.username,
+    password: options.password,
+    max: options.maxConnections,
+    connectionTimeoutMillis: options.timeoutSeconds * 1000,
+    idleTimeoutMillis: 30_000,
+    options: `-c search_path=${options.schema}`,
+    application_name: 'sesame',
+    types,
+    ssl: options.tls
+      ? {
+          servername: options.tls.server_name,
+          rejectUnauthorized: !options.tls.skip_verify,
+          ca: options.tls.certificate_authority,
+        }
+      : undefined,
+  };
+}
+
+class PostgresClient implements SqlExecutor {
+  readonly dialect = 'postgres';
+  private readonly client: pg.ClientBase;
+  constructor(client: pg.ClientBase) {
+    this.client = client;
+  }
+  async all<T>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+    return (await this.client.query(numbered(sql), values(params))).rows as T[];
+  }
+  async get<T>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
+    return (await this.all<T>(sql, params))[0];
+  }
+  async run(sql: string, params: readonly SqlValue[] = []): Promise<{ changes: number }> {
+    return { changes: (await this.client.query(numbered(sql), values(params))).rowCount ?? 0 };
+  }
+  transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    return fn(this);
+  }
+}
+
+export class PostgresExecutor implements SqlExecutor {
+  readonly dialect = 'postgres';
+  readonly pool: pg.Pool;
+  readonly schema: string;
+
+  constructor(options: PostgresOptions) {
+    this.schema = options.schema;
+    this.pool = new pg.Pool(connectionConfig(options));
+    // An idle client losing its connection must not crash the process; the pool replaces it.
+    this.pool.on('error', () => {});
+  }
+
+  async all<T>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+    return (await this.pool.query(numbered(sql), values(params))).rows as T[];
+  }
+  async get<T>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
+    return (await this.all<T>(sql, params))[0];
+  }
+  async run(sql: string, params: readonly SqlValue[] = []): Promise<{ changes: number }> {
+    return { changes: (await this.pool.query(numbered(sql), values(params))).rowCount ?? 0 };
+  }
+
+  async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      try {
+        const result = await fn(new PostgresClient(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK');
+        throw error;
+      }
+    } finally {
+      client.release();
+    }
+  }
+
+  /** A dedicated connection for work that needs session state (advisory locks, multi-statement scripts). */
+  async withClient<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      return await fn(client);
+    } finally {
+      client.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

@@ -1,0 +1,107 @@
+import { fromJson, optional, toOptionalDate, type SqlExecutor } from '../sql.ts';
+import type { Artifact } from '../types.ts';
+
+interface ArtifactRow {
+  model: string;
+  id: string;
+  payload: string;
+  grant_id: string | null;
+  uid: string | null;
+  user_code: string | null;
+  expires_at: number | Date | null;
+  consumed_at: number | Date | null;
+}
+
+function toArtifact(row: ArtifactRow): Artifact {
+  return {
+    model: row.model,
+    id: row.id,
+    payload: fromJson(row.payload, {}),
+    grantId: optional(row.grant_id),
+    uid: optional(row.uid),
+    userCode: optional(row.user_code),
+    expiresAt: toOptionalDate(row.expires_at),
+    consumedAt: toOptionalDate(row.consumed_at),
+  };
+}
+
+/**
+ * Short-lived protocol records (sessions, codes, tokens, grants, interactions). Expired ones read as
+ * absent at once and are deleted in batches by `deleteExpired`.
+ */
+export class ArtifactRepository {
+  private readonly db: SqlExecutor;
+  constructor(db: SqlExecutor) {
+    this.db = db;
+  }
+
+  async upsert(artifact: Omit<Artifact, 'consumedAt'>): Promise<void> {
+    await this.db.run(
+      `INSERT INTO oidc_artifacts (model, id, payload, grant_id, uid, user_code, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (model, id) DO UPDATE SET payload = excluded.payload, grant_id = excluded.grant_id,
+         uid = excluded.uid, user_code = excluded.user_code, expires_at = excluded.expires_at`,
+      [
+        artifact.model,
+        artifact.id,
+        JSON.stringify(artifact.payload),
+        artifact.grantId,
+        artifact.uid,
+        artifact.userCode,
+        artifact.expiresAt,
+      ],
+    );
+  }
+
+  private async findWhere(column: 'id' | 'uid' | 'user_code', model: string, value: string, now: Date) {
+    const row = await this.db.get<ArtifactRow>(
+      `SELECT * FROM oidc_artifacts WHERE model = ? AND ${column} = ? AND (expires_at IS NULL OR expires_at > ?)`,
+      [model, value, now],
+    );
+    return row && toArtifact(row);
+  }
+
+  find(model: string, id: string, now = new Date()): Promise<Artifact | undefined> {
+    return this.findWhere('id', model, id, now);
+  }
+
+  findByUid(model: string, uid: string, now = new Date()): Promise<Artifact | undefined> {
+    return this.findWhere('uid', model, uid, now);
+  }
+
+  findByUserCode(model: string, userCode: string, now = new Date()): Promise<Artifact | undefined> {
+    return this.findWhere('user_code', model, userCode, now);
+  }
+
+  /** Marks a one-time artifact used. Of two concurrent callers exactly one gets `true`. */
+  async consume(model: string, id: string, now = new Date()): Promise<boolean> {
+    const result = await this.db.run(
+      'UPDATE oidc_artifacts SET consumed_at = ? WHERE model = ? AND id = ? AND consumed_at IS NULL',
+      [now, model, id],
+    );
+    return result.changes === 1;
+  }
+
+  async destroy(model: string, id: string): Promise<void> {
+    await this.db.run('DELETE FROM oidc_artifacts WHERE model = ? AND id = ?', [model, id]);
+  }
+
+  /** Deletes everything issued under one grant (refresh-token reuse, logout, revocation). */
+  async revokeByGrantId(grantId: string): Promise<number> {
+    return (await this.db.run('DELETE FROM oidc_artifacts WHERE grant_id = ?', [grantId])).changes;
+  }
+
+  /** Deletes up to `limit` expired artifacts; returns how many went. */
+  async deleteExpired(now = new Date(), limit = 1000): Promise<number> {
+    const result = await this.db.run(
+      `DELETE FROM oidc_artifacts WHERE (model, id) IN (
+         SELECT model, id FROM oidc_artifacts WHERE expires_at IS NOT NULL AND expires_at <= ? LIMIT ?)`,
+      [now, limit],
+    );
+    return result.changes;
+  }
+
+  async count(): Promise<number> {
+    const row = await this.db.get<{ n: number | string }>('SELECT COUNT(*) AS n FROM oidc_artifacts');
+    return Number(row?.n ?? 0);
+  }
+}

@@ -1,0 +1,133 @@
+// The embedded engine: Node's built-in SQLite (no native addon to rebuild), one file, WAL journal.
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync, type StatementSync, type SQLInputValue } from 'node:sqlite';
+import type { SqlExecutor, SqlValue } from './sql.ts';
+
+export interface SqliteOptions {
+  path: string;
+  /** How long a writer waits for another process's lock before failing. */
+  busyTimeoutMs?: number;
+}
+
+function bind(params: readonly SqlValue[]): SQLInputValue[] {
+  return params.map((value) => {
+    if (value === undefined || value === null) return null;
+    if (typeof value === 'boolean') return value ? 1 : 0;
+    if (value instanceof Date) return value.getTime();
+    return value;
+  });
+}
+
+class SqliteStatements {
+  private readonly cache = new Map<string, StatementSync>();
+  readonly db: DatabaseSync;
+  constructor(db: DatabaseSync) {
+    this.db = db;
+  }
+  prepare(sql: string): StatementSync {
+    let statement = this.cache.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.cache.set(sql, statement);
+    }
+    return statement;
+  }
+}
+
+/** Runs statements directly: used inside a transaction, where the outer lock is already held. */
+class SqliteDirect implements SqlExecutor {
+  readonly dialect = 'sqlite';
+  protected readonly statements: SqliteStatements;
+  constructor(statements: SqliteStatements) {
+    this.statements = statements;
+  }
+  all<T>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+    return Promise.resolve(this.statements.prepare(sql).all(...bind(params)) as T[]);
+  }
+  get<T>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
+    return Promise.resolve(this.statements.prepare(sql).get(...bind(params)) as T | undefined);
+  }
+  run(sql: string, params: readonly SqlValue[] = []): Promise<{ changes: number }> {
+    const result = this.statements.prepare(sql).run(...bind(params));
+    return Promise.resolve({ changes: Number(result.changes) });
+  }
+  transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    return fn(this);
+  }
+}
+
+/**
+ * One connection shared by the process. node:sqlite is synchronous, so a transaction that awaits
+ * (say, a password hash) would let other requests' statements run inside it: while a transaction
+ * is open, everything else waits for it.
+ */
+export class SqliteExecutor extends SqliteDirect {
+  private busy: Promise<void> | undefined;
+  readonly database: DatabaseSync;
+
+  private constructor(database: DatabaseSync) {
+    super(new SqliteStatements(database));
+    this.database = database;
+  }
+
+  static open(options: SqliteOptions): SqliteExecutor {
+    const onDisk = options.path !== ':memory:';
+    if (onDisk) mkdirSync(dirname(options.path), { recursive: true, mode: 0o700 });
+    const created = onDisk && !existsSync(options.path);
+    const db = new DatabaseSync(options.path, { timeout: options.busyTimeoutMs ?? 5000 });
+    // The file holds password digests and sealed keys: owner only (SQLite gives -wal/-shm the same mode).
+    if (created) chmodSync(options.path, 0o600);
+    // WAL lets readers run beside the writer; FULL makes every commit durable before it returns.
+    db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;');
+    return new SqliteExecutor(db);
+  }
+
+  private async idle(): Promise<void> {
+    while (this.busy) await this.busy;
+  }
+
+  override async all<T>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+    await this.idle();
+    return super.all<T>(sql, params);
+  }
+  override async get<T>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
+    await this.idle();
+    return super.get<T>(sql, params);
+  }
+  override async run(sql: string, params: readonly SqlValue[] = []): Promise<{ changes: number }> {
+    await this.idle();
+    return super.run(sql, params);
+  }
+
+  override async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    await this.idle();
+    let release!: () => void;
+    this.busy = new Promise((resolve) => (release = resolve));
+    try {
+      // IMMEDIATE takes the write lock now, so another process cannot sneak in between our read and write.
+      this.database.exec('BEGIN IMMEDIATE');
+      try {
+        const result = await fn(new SqliteDirect(this.statements));
+        this.database.exec('COMMIT');
+        return result;
+      } catch (error) {
+        if (this.database.isTransaction) this.database.exec('ROLLBACK');
+        throw error;
+      }
+    } finally {
+      this.busy = undefined;
+      release();
+    }
+  }
+
+  /** Runs a script of several statements (migrations). */
+  async exec(sql: string): Promise<void> {
+    await this.idle();
+    this.database.exec(sql);
+  }
+
+  close(): void {
+    if (this.database.isOpen) this.database.close();
+  }
+}

@@ -1,0 +1,361 @@
+// The storage suite: every test runs on SQLite and on PostgreSQL.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { createSealer } from '../crypto/encryption.ts';
+import { engines } from '../../test/support/stores.ts';
+import { Store } from './index.ts';
+import { loadMigrations } from './migrate.ts';
+
+test('both engines have the same numbered migrations', () => {
+  const sqlite = loadMigrations('sqlite').map(({ version, name }) => `${version}_${name}`);
+  const postgres = loadMigrations('postgres').map(({ version, name }) => `${version}_${name}`);
+  assert.deepEqual(sqlite, postgres);
+  assert.ok(sqlite.length >= 1);
+});
+
+/** Runs a script from test/fixtures in its own process (as another node would) and returns its stdout. */
+function runFixture(script: string, ...args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [fileURLToPath(new URL(`../../test/fixtures/${script}`, import.meta.url)), ...args],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      code === 0 ? resolve(output) : reject(new Error(`${script} exited with ${code}`)),
+    );
+  });
+}
+
+for (const engine of engines) {
+  describe(`store on ${engine.name}`, { skip: await engine.skip() }, () => {
+    let fixture: Awaited<ReturnType<typeof engine.create>>;
+    let store: Store;
+
+    before(async () => {
+      fixture = await engine.create();
+      store = fixture.open();
+      const report = await store.migrate();
+      assert.deepEqual(
+        report.applied.map((migration) => migration.version),
+        loadMigrations(engine.name).map((migration) => migration.version),
+      );
+    });
+
+    after(async () => {
+      await store.close();
+      await fixture.cleanup();
+    });
+
+    test('migrating again applies nothing', async () => {
+      const report = await store.migrate();
+      assert.deepEqual(report.applied, []);
+      assert.equal(report.version, loadMigrations(engine.name).length);
+    });
+
+    test('nodes migrating a fresh database at the same time apply each migration once', async () => {
+      const fresh = await engine.create();
+      try {
+        const outputs = await Promise.all(
+          [1, 2, 3].map(() => runFixture('migrate-node.ts', JSON.stringify(fresh.options))),
+        );
+        const reports = outputs.map((text) => JSON.parse(text) as { applied: number; version: number });
+        const appliedCounts = reports.map((report) => report.applied).sort();
+        assert.deepEqual(appliedCounts, [0, 0, loadMigrations(engine.name).length]);
+        const node = fresh.open();
+        try {
+          await node.users.create({ username: 'after-migration' });
+          assert.equal(await node.users.count(), 1);
+        } finally {
+          await node.close();
+        }
+      } finally {
+        await fresh.cleanup();
+      }
+    });
+
+    test('users: create with groups, find regardless of case, update, delete', async () => {
+      const created = await store.users.create({
+        username: 'Alice',
+        email: 'alice@example.com',
+        emailVerified: true,
+        displayName: 'Alice Liddell',
+        givenName: 'Alice',
+        familyName: 'Liddell',
+        groups: ['admins', 'dev'],
+      });
+      assert.match(created.id, /^[0-9a-f-]{36}$/);
+      assert.equal(created.emailVerified, true);
+      assert.equal(created.disabled, false);
+      assert.deepEqual(created.groups, ['admins', 'dev']);
+      assert.ok(created.createdAt instanceof Date);
+
+      const found = await store.users.findByUsername('alice');
+      assert.equal(found?.id, created.id);
+      assert.equal((await store.users.findByEmail('ALICE@example.com'))[0]?.id, created.id);
+
+      await assert.rejects(store.users.create({ username: 'ALICE' }), /unique|UNIQUE|duplicate/i);
+
+      const updated = await store.users.update(created.id, {
+        disabled: true,
+        groups: ['dev', 'ops'],
+        picture: 'https://p/a.png',
+      });
+      assert.equal(updated?.disabled, true);
+      assert.deepEqual(updated?.groups, ['dev', 'ops']);
+      assert.equal(updated?.picture, 'https://p/a.png');
+      assert.equal(updated?.displayName, 'Alice Liddell');
+      assert.ok(updated.updatedAt.getTime() >= created.updatedAt.getTime());
+
+      assert.deepEqual(
+        (await store.users.list({ search: 'lidd' })).map((user) => user.username),
+        ['Alice'],
+      );
+
+      await store.passwords.set(created.id, '$plaintext$one');
+      await store.passwords.set(created.id, '$plaintext$two');
+      assert.equal((await store.passwords.get(created.id))?.digest, '$plaintext$two');
+
+      assert.equal(await store.users.delete(created.id), true);
+      assert.equal(await store.users.get(created.id), undefined);
+      assert.equal(await store.passwords.get(created.id), undefined, 'credentials go with the user');
+      const groups = await store.groups.list();
+      assert.equal(groups.find((group) => group.name === 'dev')?.members, 0);
+    });
+
+    test('a failing transaction leaves nothing behind', async () => {
+      await assert.rejects(
+        store.transaction(async (tx) => {
+          await tx.users.create({ username: 'half-made', groups: ['halfgroup'] });
+          throw new Error('boom');
+        }),
+        /boom/,
+      );
+      assert.equal(await store.users.findByUsername('half-made'), undefined);
+      assert.equal(await store.groups.findByName('halfgroup'), undefined);
+    });
+
+    test('clients and applications keep every field', async () => {
+      const client = await store.clients.create({
+        clientId: 'romm',
+        name: 'RomM',
+        secretDigest: '$pbkdf2-sha512$310000$c2FsdA$aGFzaA',
+        public: false,
+        redirectUris: [
+          { url: 'https://romm.example.com/api/oauth/openid', matching_mode: 'strict' },
+          { url: 'https://.*\\.example\\.com/cb', matching_mode: 'regex' },
+        ],
+        postLogoutRedirectUris: [],
+        scopes: ['openid', 'email', 'profile'],
+        grantTypes: ['authorization_code', 'refresh_token'],
+        responseTypes: ['code'],
+        consentMode: 'implicit',
+        preConfiguredConsentDuration: 604800,
+        authorizationPolicy: 'one_factor',
+        allowedGroups: ['gamers'],
+        tokenEndpointAuthMethod: 'client_secret_basic',
+        idTokenSignedResponseAlg: 'RS256',
+        userinfoSignedResponseAlg: 'none',
+        accessTokenSignedResponseAlg: 'none',
+        requirePkce: true,
+        subjectMode: 'user_id',
+        lifespans: { access_token: 3600 },
+        settings: { response_modes: ['query'] },
+      });
+      const loaded = await store.clients.findByClientId('romm');
+      assert.deepEqual(loaded, client);
+      assert.equal(loaded?.requirePkce, true);
+      assert.equal(loaded?.preConfiguredConsentDuration, 604800);
+      assert.equal(loaded?.redirectUris[1]?.matching_mode, 'regex');
+
+      const application = await store.applications.create({
+        slug: 'romm',
+        name: 'RomM',
+        clientRef: client.id,
+        launchUrl: 'https://romm.example.com',
+      });
+      assert.equal((await store.applications.findBySlug('romm'))?.clientRef, client.id);
+      await assert.rejects(store.applications.create({ slug: 'romm', name: 'again' }));
+
+      const renamed = await store.clients.update(client.id, { name: 'RomM games', scopes: ['openid'] });
+      assert.equal(renamed?.name, 'RomM games');
+      assert.deepEqual(renamed?.scopes, ['openid']);
+      assert.deepEqual(renamed?.redirectUris, client.redirectUris);
+
+      await store.clients.delete(client.id);
+      assert.equal((await store.applications.get(application.id))?.clientRef, undefined);
+    });
+
+    test('signing keys are sealed at rest and open only with the same key', async () => {
+      const privateJwk = JSON.stringify({
+        kty: 'OKP',
+        crv: 'Ed25519',
+        d: 'secret-material-d',
+        x: 'public-x',
+      });
+      await store.signingKeys.add({
+        kid: 'k1',
+        algorithm: 'EdDSA',
+        use: 'sig',
+        privateJwk,
+        publicJwk: JSON.stringify({ kty: 'OKP', crv: 'Ed25519', x: 'public-x' }),
+        status: 'active',
+      });
+      assert.equal((await store.signingKeys.get('k1'))?.privateJwk, privateJwk);
+      assert.deepEqual(
+        (await store.signingKeys.list('active')).map((key) => key.kid),
+        ['k1'],
+      );
+
+      const other = Store.open({
+        ...fixture.options,
+        sealer: createSealer('a-different-encryption-key-xyz'),
+      });
+      try {
+        await assert.rejects(other.signingKeys.get('k1'), /storage.encryption_key/);
+      } finally {
+        await other.close();
+      }
+      await store.signingKeys.setStatus('k1', 'retired');
+      assert.ok((await store.signingKeys.get('k1'))?.retiredAt instanceof Date);
+    });
+
+    test('artifacts: expiry, lookups, grant revocation and garbage collection', async () => {
+      const now = Date.now();
+      const future = new Date(now + 60_000);
+      await store.artifacts.upsert({
+        model: 'Session',
+        id: 's1',
+        payload: { accountId: 'u1' },
+        uid: 'uid-1',
+        expiresAt: future,
+      });
+      await store.artifacts.upsert({
+        model: 'AccessToken',
+        id: 'a1',
+        payload: { n: 1 },
+        grantId: 'g1',
+        expiresAt: future,
+      });
+      await store.artifacts.upsert({
+        model: 'RefreshToken',
+        id: 'r1',
+        payload: { n: 2 },
+        grantId: 'g1',
+        expiresAt: future,
+      });
+      await store.artifacts.upsert({
+        model: 'DeviceCode',
+        id: 'd1',
+        payload: {},
+        userCode: 'ABCD-EFGH',
+        expiresAt: future,
+      });
+      await store.artifacts.upsert({
+        model: 'AccessToken',
+        id: 'old',
+        payload: {},
+        expiresAt: new Date(now - 1000),
+      });
+
+      assert.deepEqual((await store.artifacts.find('Session', 's1'))?.payload, { accountId: 'u1' });
+      assert.equal((await store.artifacts.findByUid('Session', 'uid-1'))?.id, 's1');
+      assert.equal((await store.artifacts.findByUserCode('DeviceCode', 'ABCD-EFGH'))?.id, 'd1');
+      assert.equal(await store.artifacts.find('AccessToken', 'old'), undefined, 'expired reads as absent');
+
+      await store.artifacts.upsert({
+        model: 'Session',
+        id: 's1',
+        payload: { accountId: 'u2' },
+        uid: 'uid-1',
+        expiresAt: future,
+      });
+      assert.deepEqual((await store.artifacts.find('Session', 's1'))?.payload, { accountId: 'u2' });
+
+      assert.equal(await store.artifacts.revokeByGrantId('g1'), 2);
+      assert.equal(await store.artifacts.find('RefreshToken', 'r1'), undefined);
+
+      assert.equal(await store.artifacts.deleteExpired(new Date(now)), 1);
+      assert.equal(await store.artifacts.deleteExpired(new Date(now + 120_000)), 2);
+      assert.equal(await store.artifacts.count(), 0);
+    });
+
+    test('a one-time artifact consumed by several nodes at once is consumed exactly once', async () => {
+      const nodes = [fixture.open(), fixture.open(), fixture.open(), fixture.open()];
+      try {
+        for (let round = 0; round < 20; round++) {
+          const id = `code-${round}`;
+          await store.artifacts.upsert({
+            model: 'AuthorizationCode',
+            id,
+            payload: {},
+            expiresAt: new Date(Date.now() + 60_000),
+          });
+          const results = await Promise.all(
+            nodes.map((node) => node.artifacts.consume('AuthorizationCode', id)),
+          );
+          assert.equal(results.filter(Boolean).length, 1, `round ${round}: ${JSON.stringify(results)}`);
+          assert.ok((await store.artifacts.find('AuthorizationCode', id))?.consumedAt instanceof Date);
+        }
+      } finally {
+        await Promise.all(nodes.map((node) => node.close()));
+      }
+    });
+
+    test('audit events are listed newest first with keyset paging and filters', async () => {
+      for (let index = 0; index < 5; index++)
+        await store.events.append({
+          type: index % 2 ? 'login.failed' : 'login.succeeded',
+          subject: `user${index}`,
+          details: { index },
+        });
+      const newest = await store.events.list({ limit: 2 });
+      assert.deepEqual(
+        newest.map((event) => event.details.index),
+        [4, 3],
+      );
+      const next = await store.events.list({ limit: 2, before: newest[1]!.id });
+      assert.deepEqual(
+        next.map((event) => event.details.index),
+        [2, 1],
+      );
+      assert.equal((await store.events.list({ type: 'login.failed' })).length, 2);
+    });
+
+    test('a process killed in the middle of writing loses nothing it had committed', async () => {
+      const writer = spawn(
+        process.execPath,
+        [
+          fileURLToPath(new URL('../../test/fixtures/crash-writer.ts', import.meta.url)),
+          JSON.stringify(fixture.options),
+        ],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      let committed = 0;
+      let buffer = '';
+      await new Promise<void>((resolve, reject) => {
+        writer.stdout.on('data', (chunk: Buffer) => {
+          buffer += chunk.toString();
+          const lines = buffer.split('\n');
+          buffer = lines.pop()!;
+          for (const line of lines) if (/^\d+$/.test(line)) committed = Number(line);
+          if (committed >= 200 && writer.exitCode === null) writer.kill('SIGKILL');
+        });
+        writer.on('exit', () => resolve());
+        writer.on('error', reject);
+      });
+      assert.ok(committed >= 200, `the writer reported ${committed} commits before it died`);
+      const events = await store.events.list({ type: 'crash.test', limit: 100_000 });
+      const written = new Set(events.map((event) => event.details.sequence));
+      for (let sequence = 1; sequence <= committed; sequence++)
+        assert.ok(written.has(sequence), `commit ${sequence} lost`);
+    });
+  });
+}

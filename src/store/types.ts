@@ -1,0 +1,147 @@
+// What the store keeps, as the rest of Sesame sees it (camelCase, Dates, parsed JSON).
+
+/** Where a record comes from: made in Sesame, or loaded from a file the operator owns (read-only). */
+export type RecordSource = 'local' | 'file' | 'config';
+
+export interface User {
+  id: string;
+  username: string;
+  email?: string;
+  emailVerified: boolean;
+  displayName?: string;
+  givenName?: string;
+  familyName?: string;
+  picture?: string;
+  disabled: boolean;
+  source: RecordSource;
+  groups: string[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface NewUser {
+  username: string;
+  email?: string;
+  emailVerified?: boolean;
+  displayName?: string;
+  givenName?: string;
+  familyName?: string;
+  picture?: string;
+  disabled?: boolean;
+  source?: RecordSource;
+  groups?: string[];
+}
+
+export type UserPatch = Partial<Omit<NewUser, 'username' | 'source'>>;
+
+export interface Group {
+  id: string;
+  name: string;
+  isAdmin: boolean;
+  source: RecordSource;
+  createdAt: Date;
+}
+
+export interface RedirectUri {
+  url: string;
+  matching_mode: 'strict' | 'regex';
+}
+
+export interface ClientLifespans {
+  access_token?: number;
+  authorize_code?: number;
+  id_token?: number;
+  refresh_token?: number;
+}
+
+/** An OAuth 2.0 / OpenID Connect client (Authentik calls it a provider). */
+export interface OAuthClient {
+  id: string;
+  clientId: string;
+  name: string;
+  secretDigest?: string;
+  public: boolean;
+  redirectUris: RedirectUri[];
+  postLogoutRedirectUris: RedirectUri[];
+  scopes: string[];
+  grantTypes: string[];
+  responseTypes: string[];
+  consentMode: string;
+  preConfiguredConsentDuration?: number;
+  authorizationPolicy: string;
+  allowedGroups: string[];
+  tokenEndpointAuthMethod: string;
+  idTokenSignedResponseAlg: string;
+  userinfoSignedResponseAlg: string;
+  accessTokenSignedResponseAlg: string;
+  requirePkce: boolean;
+  subjectMode: string;
+  lifespans: ClientLifespans;
+  /** Further client metadata (response modes, audience, jwks_uri …) kept as given. */
+  settings: Record<string, unknown>;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type NewOAuthClient = Omit<OAuthClient, 'id' | 'createdAt' | 'updatedAt'>;
+export type OAuthClientPatch = Partial<Omit<NewOAuthClient, 'clientId'>>;
+
+export interface Application {
+  id: string;
+  slug: string;
+  name: string;
+  /** The store id (not the OAuth client_id) of the client this application uses. */
+  clientRef?: string;
+  launchUrl?: string;
+  icon?: string;
+  description?: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type NewApplication = Omit<Application, 'id' | 'createdAt' | 'updatedAt'>;
+export type ApplicationPatch = Partial<Omit<NewApplication, 'slug'>>;
+
+export type SigningKeyStatus = 'active' | 'next' | 'retired';
+
+export interface SigningKey {
+  kid: string;
+  algorithm: string;
+  use: string;
+  /** The private JWK as JSON, already decrypted. */
+  privateJwk: string;
+  publicJwk: string;
+  status: SigningKeyStatus;
+  createdAt: Date;
+  retiredAt?: Date;
+}
+
+/** A short-lived protocol record (session, code, token, grant …) with its expiry. */
+export interface Artifact {
+  model: string;
+  id: string;
+  payload: Record<string, unknown>;
+  grantId?: string;
+  uid?: string;
+  userCode?: string;
+  expiresAt?: Date;
+  consumedAt?: Date;
+}
+
+export interface AuditEvent {
+  id: number;
+  occurredAt: Date;
+  type: string;
+  actor?: string;
+  subject?: string;
+  clientIp?: string;
+  requestId?: string;
+  details: Record<string, unknown>;
+}
+
+export type NewAuditEvent = Omit<AuditEvent, 'id' | 'occurredAt'> & { occurredAt?: Date };
+
+export interface Page {
+  limit?: number;
+  offset?: number;
+}
