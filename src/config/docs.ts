@@ -4,8 +4,8 @@ import { configJsonSchema } from './load.ts';
 import type { JsonSchema } from './report.ts';
 
 function typeOf(node: JsonSchema): string {
-  if (node.enum) return node.enum.map((value) => `\`${String(value)}\``).join(' \\| ');
-  if (node.anyOf) return node.anyOf.map(typeOf).join(' \\| ');
+  if (node.enum) return node.enum.map((value) => `\`${String(value)}\``).join(' | ');
+  if (node.anyOf) return node.anyOf.map(typeOf).join(' | ');
   if (node.type === 'array') return `list of ${node.items ? typeOf(node.items) : 'values'}`;
   if (node.type === 'object' && !node.properties) return 'map';
   if (node.type === 'object') return 'mapping';

@@ -224,8 +224,6 @@ export function problemsFromIssues(
         value === undefined
           ? 'is required'
           : `must be ${expectedText(issue.expected)}, not ${describeType(value)}`;
-      const description = schemaAt(context.schema, path)?.description;
-      if (description && value !== undefined) problem.allowed = description;
     } else if (issue.code === 'invalid_value') {
       problem.message = `'${String(value)}' is not allowed`;
       problem.allowed = issue.values.map(String).join(', ');

@@ -32,6 +32,17 @@ function durationWithDefault(defaultValue: string) {
   return duration().prefault(defaultValue);
 }
 
+/** Cross-field rules run even when a single field failed, so one pass reports every problem. */
+const ALWAYS = { when: () => true };
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+}
+
 function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
   return z.enum(values);
 }
@@ -247,23 +258,24 @@ const client = z
   .superRefine((value, ctx) => {
     const problem = (path: string, message: string, allowed?: string) =>
       ctx.addIssue({ code: 'custom', path: [path], message, params: allowed ? { allowed } : undefined });
+    // This also runs when other keys of the client are invalid (to report everything at once),
+    // so it reads values defensively.
+    const grantTypes = strings(value.grant_types);
+    const responseTypes = strings(value.response_types);
+    const secret = typeof value.client_secret === 'string' ? value.client_secret : undefined;
     const method = value.token_endpoint_auth_method;
     if (value.public) {
-      if (value.client_secret !== undefined) problem('client_secret', 'must not be set for a public client');
+      if (secret !== undefined) problem('client_secret', 'must not be set for a public client');
       if (method !== undefined && method !== 'none')
         problem('token_endpoint_auth_method', 'must be none for a public client', 'none');
-      if (value.grant_types.includes('client_credentials'))
+      if (grantTypes.includes('client_credentials'))
         problem('grant_types', 'client_credentials is not allowed for a public client');
     } else {
       if (method === 'none')
         problem('token_endpoint_auth_method', 'none is only allowed for a public client (public: true)');
       if (value.client_secret === undefined && method !== 'private_key_jwt')
         problem('client_secret', 'is required for a confidential client', 'a digest, or public: true');
-      if (
-        method === 'client_secret_jwt' &&
-        value.client_secret?.startsWith('$') &&
-        !value.client_secret.startsWith('$plaintext$')
-      )
+      if (method === 'client_secret_jwt' && secret?.startsWith('$') && !secret.startsWith('$plaintext$'))
         problem(
           'client_secret',
           'client_secret_jwt needs the plaintext secret: a digest cannot verify an HMAC',
@@ -271,16 +283,20 @@ const client = z
       if (method === 'private_key_jwt' && !value.jwks && !value.jwks_uri)
         problem('jwks_uri', 'private_key_jwt needs the client’s public keys', 'jwks_uri or jwks');
     }
-    const usesCode = value.response_types.some((type) => type.includes('code'));
-    if (usesCode && !value.grant_types.includes('authorization_code'))
+    const usesCode = responseTypes.some((type) => type.includes('code'));
+    if (usesCode && !grantTypes.includes('authorization_code'))
       problem('grant_types', 'response type code needs the authorization_code grant type');
-    if ((usesCode || value.grant_types.includes('implicit')) && value.redirect_uris.length === 0)
+    if (
+      (usesCode || grantTypes.includes('implicit')) &&
+      Array.isArray(value.redirect_uris) &&
+      value.redirect_uris.length === 0
+    )
       problem('redirect_uris', 'is required for clients that use the authorization endpoint');
     if (value.consent_mode === 'pre-configured' && value.pre_configured_consent_duration === undefined)
       problem('pre_configured_consent_duration', 'is required when consent_mode is pre-configured');
     if (value.require_pkce && value.pkce_challenge_method === 'plain')
       problem('pkce_challenge_method', 'plain is weaker than S256; use S256', 'S256');
-  });
+  }, ALWAYS);
 
 export type ClientConfig = z.output<typeof client>;
 
@@ -406,57 +422,65 @@ const oidc = z
       .describe('OAuth 2.0 / OpenID Connect clients (read-only in the admin UI).'),
   })
   .superRefine((value, ctx) => {
+    // Runs even when single keys are invalid, so that duplicates and dangling names are reported
+    // in the same pass; hence the defensive reads.
+    const clients = Array.isArray(value.clients) ? value.clients : [];
+    const policyNames = isRecord(value.authorization_policies)
+      ? Object.keys(value.authorization_policies)
+      : [];
+    const lifespanNames = isRecord(value.lifespans?.custom) ? Object.keys(value.lifespans.custom) : [];
+    const claimsPolicyNames = isRecord(value.claims_policies) ? Object.keys(value.claims_policies) : [];
+    const policies = [...POLICY_LEVELS, ...policyNames];
+    const knownScopes: string[] = [
+      ...STANDARD_SCOPES,
+      ...(isRecord(value.scopes) ? Object.keys(value.scopes) : []),
+    ];
+    const problem = (path: (string | number)[], message: string, allowed?: string) =>
+      ctx.addIssue({ code: 'custom', path, message, params: allowed ? { allowed } : undefined });
     const seen = new Map<string, number>();
-    value.clients.forEach((entry, index) => {
-      const first = seen.get(entry.client_id);
-      if (first !== undefined)
-        ctx.addIssue({
-          code: 'custom',
-          path: ['clients', index, 'client_id'],
-          message: `'${entry.client_id}' is already used by clients[${first}]`,
-          params: { allowed: 'a unique client id' },
-        });
-      else seen.set(entry.client_id, index);
-      const policies = [...POLICY_LEVELS, ...Object.keys(value.authorization_policies)];
-      if (!policies.includes(entry.authorization_policy))
-        ctx.addIssue({
-          code: 'custom',
-          path: ['clients', index, 'authorization_policy'],
-          message: `'${entry.authorization_policy}' is not a policy`,
-          params: { allowed: policies.join(', ') },
-        });
-      if (entry.lifespan !== undefined && !(entry.lifespan in value.lifespans.custom))
-        ctx.addIssue({
-          code: 'custom',
-          path: ['clients', index, 'lifespan'],
-          message: `'${entry.lifespan}' is not defined in lifespans.custom`,
-          params: { allowed: Object.keys(value.lifespans.custom).join(', ') || 'none defined' },
-        });
-      if (entry.claims_policy !== undefined && !(entry.claims_policy in value.claims_policies))
-        ctx.addIssue({
-          code: 'custom',
-          path: ['clients', index, 'claims_policy'],
-          message: `'${entry.claims_policy}' is not defined in claims_policies`,
-          params: { allowed: Object.keys(value.claims_policies).join(', ') || 'none defined' },
-        });
-      const knownScopes: string[] = [...STANDARD_SCOPES, ...Object.keys(value.scopes)];
-      entry.scopes.forEach((scope, scopeIndex) => {
+    clients.forEach((entry: Partial<ClientConfig> | undefined, index) => {
+      if (!isRecord(entry)) return;
+      const at = (key: string | number, ...rest: (string | number)[]) => ['clients', index, key, ...rest];
+      if (typeof entry.client_id === 'string') {
+        const first = seen.get(entry.client_id);
+        if (first !== undefined)
+          problem(
+            at('client_id'),
+            `'${entry.client_id}' is already used by clients[${first}]`,
+            'a unique client id',
+          );
+        else seen.set(entry.client_id, index);
+      }
+      if (typeof entry.authorization_policy === 'string' && !policies.includes(entry.authorization_policy))
+        problem(
+          at('authorization_policy'),
+          `'${entry.authorization_policy}' is not a policy`,
+          policies.join(', '),
+        );
+      if (typeof entry.lifespan === 'string' && !lifespanNames.includes(entry.lifespan))
+        problem(
+          at('lifespan'),
+          `'${entry.lifespan}' is not defined in lifespans.custom`,
+          lifespanNames.join(', ') || 'none defined',
+        );
+      if (typeof entry.claims_policy === 'string' && !claimsPolicyNames.includes(entry.claims_policy))
+        problem(
+          at('claims_policy'),
+          `'${entry.claims_policy}' is not defined in claims_policies`,
+          claimsPolicyNames.join(', ') || 'none defined',
+        );
+      strings(entry.scopes).forEach((scope, scopeIndex) => {
         if (!knownScopes.includes(scope))
-          ctx.addIssue({
-            code: 'custom',
-            path: ['clients', index, 'scopes', scopeIndex],
-            message: `'${scope}' is not a known scope`,
-            params: { allowed: knownScopes.join(', ') },
-          });
+          problem(at('scopes', scopeIndex), `'${scope}' is not a known scope`, knownScopes.join(', '));
       });
     });
-    if (value.jwks.length > 0 && !value.jwks.some((key) => key.algorithm === 'RS256'))
-      ctx.addIssue({
-        code: 'custom',
-        path: ['jwks'],
-        message: 'needs at least one RS256 key (the default ID token algorithm)',
-      });
-  });
+    if (
+      Array.isArray(value.jwks) &&
+      value.jwks.length > 0 &&
+      !value.jwks.some((key) => key?.algorithm === 'RS256')
+    )
+      problem(['jwks'], 'needs at least one RS256 key (the default ID token algorithm)');
+  }, ALWAYS);
 
 const hashing = z
   .strictObject({

@@ -96,7 +96,10 @@ export interface DigestOptions {
   blockSize?: number;
 }
 
-/** A digest taken apart: which algorithm, its parameters, and the salt and hash bytes (or the plaintext value). */
+/**
+ * A digest taken apart: algorithm, variant, parameters, and the salt and hash bytes (or, for plaintext,
+ * the value). Narrow on `algorithm`.
+ */
 export type ParsedDigest =
   Argon2Digest | Pbkdf2Digest | ScryptDigest | BcryptDigest | Sha2cryptDigest | PlaintextDigest;
 

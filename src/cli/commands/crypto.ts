@@ -1,4 +1,4 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import {
   digestCostSummary,
   hashSecret,
@@ -56,9 +56,7 @@ export function registerCrypto(program: Command, output: Output): void {
     .option('-s, --salt-size <bytes>', 'salt length', integer)
     .action(async (algorithm: string, options: Record<string, string | number | boolean | undefined>) => {
       if (!ALGORITHMS.includes(algorithm as DigestAlgorithm))
-        throw new InvalidArgumentError(
-          `unknown algorithm '${algorithm}' (allowed: ${ALGORITHMS.join(', ')})`,
-        );
+        throw new InvalidInputError(`unknown algorithm '${algorithm}' (allowed: ${ALGORITHMS.join(', ')})`);
       const random = options.random === true;
       const secret = random
         ? randomString(options['random.length'] as number, 'rfc3986')

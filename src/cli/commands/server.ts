@@ -5,7 +5,7 @@ import { configPath } from './shared.ts';
 
 export function registerServer(program: Command, output: Output): void {
   program
-    .command('start', { isDefault: true })
+    .command('start')
     .description('Start the server (writes ./data/sesame.yml with fresh secrets on first run)')
     .action(async (_options, command: Command) => {
       const running = await startSesame({ path: configPath(command) });

@@ -43,9 +43,9 @@ export const ARGON2_DEFAULTS = {
   saltLength: 16,
 } as const;
 
-// Bounds keep a corrupt or hostile digest from costing more than about 1 GiB and a few seconds per
-// verification. RFC 9106's 2 GiB profile is therefore refused; nobody should need it for a login.
-const MEMORY_KIB = { min: 8, max: 1024 * 1024 };
+// Bounds keep a corrupt or hostile digest from costing more than about 2 GiB and a few seconds per
+// verification; 2 GiB is RFC 9106's first profile, which Authelia lists as recommended.
+const MEMORY_KIB = { min: 8, max: 2 * 1024 * 1024 };
 const ITERATIONS = { min: 1, max: 32 };
 const PARALLELISM = { min: 1, max: 255 };
 const SALT_BYTES = { min: 8, max: 1024 };

@@ -16,7 +16,7 @@ export function decodeUnpaddedBase64(text: string, alphabet: Base64Alphabet, wha
       : "passlib's adapted base64 without padding (A-Z a-z 0-9 . /)";
   // A length of 1 mod 4 cannot come from any byte string.
   if (!pattern.test(text) || text.length % 4 === 1) {
-    throw new DigestFormatError(`${what} is not valid ${allowed}`);
+    throw new DigestFormatError(`${what} must be ${allowed}`);
   }
   const standard = alphabet === 'adapted' ? text.replaceAll('.', '+') : text;
   return Buffer.from(standard, 'base64');
