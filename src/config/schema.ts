@@ -490,9 +490,14 @@ const hashing = z
     argon2: z
       .strictObject({
         variant: oneOf(['argon2id', 'argon2i', 'argon2d']).default('argon2id'),
-        iterations: z.number().int().min(1).default(3),
-        memory: z.number().int().min(8).default(65536).describe('KiB.'),
-        parallelism: z.number().int().min(1).default(4),
+        iterations: z.number().int().min(1).default(2),
+        memory: z
+          .number()
+          .int()
+          .min(8)
+          .default(19456)
+          .describe('KiB. The defaults (m=19456, t=2, p=1) are OWASP’s; Authelia’s are m=65536, t=3, p=4.'),
+        parallelism: z.number().int().min(1).default(1),
         key_length: z.number().int().min(16).default(32),
         salt_length: z.number().int().min(8).default(16),
       })

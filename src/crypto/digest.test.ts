@@ -130,21 +130,21 @@ describe('hashSecret / verifySecret round trips', () => {
     });
   }
 
-  it('defaults to argon2id m=65536 t=3 p=4 with a 16-byte salt and a 32-byte key', async () => {
+  it('defaults to argon2id m=19456 t=2 p=1 (OWASP) with a 16-byte salt and a 32-byte key', async () => {
     const digest = await hashSecret('hunter2');
-    assert.match(digest, /^\$argon2id\$v=19\$m=65536,t=3,p=4\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/);
+    assert.match(digest, /^\$argon2id\$v=19\$m=19456,t=2,p=1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/);
     const parsed = parseDigest(digest);
     assert.equal(parsed.algorithm === 'argon2' && parsed.salt.length, 16);
     assert.equal(parsed.algorithm === 'argon2' && parsed.hash.length, 32);
     assert.equal(await verifySecret('hunter2', digest), true);
   });
 
-  it("uses Authelia's defaults for every algorithm", () => {
+  it("uses OWASP's argon2id parameters and Authelia's defaults for the other algorithms", () => {
     assert.deepEqual(resolveArgon2Options({}), {
       variant: 'argon2id',
-      memory: 65536,
-      iterations: 3,
-      parallelism: 4,
+      memory: 19456,
+      iterations: 2,
+      parallelism: 1,
       keyLength: 32,
       saltLength: 16,
     });

@@ -167,8 +167,8 @@ function checkParsedDigest(digest: ParsedDigest): ParsedDigest {
 }
 
 /**
- * Creates a digest of `secret`; by default argon2id with m=65536 KiB, t=3, p=4, a 32-byte key and a
- * 16-byte salt (Authelia's defaults).
+ * Creates a digest of `secret`; by default argon2id with OWASP's parameters (m=19456 KiB, t=2, p=1),
+ * a 32-byte key and a 16-byte salt.
  * @throws RangeError for options that are unknown to the algorithm or out of range.
  */
 export async function hashSecret(
