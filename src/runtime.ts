@@ -6,6 +6,11 @@ import { writeDevelopmentConfig } from './config/generate.ts';
 import { DEFAULT_CONFIG_PATH, loadConfig, type SesameConfig } from './config/load.ts';
 import { parseListenAddress } from './config/schema.ts';
 import { createSealer } from './crypto/encryption.ts';
+import { PasswordAuthenticator } from './auth/login.ts';
+import { ClientSecretVerifier } from './oidc/client-secrets.ts';
+import { ClientRegistry, fromConfig } from './oidc/clients.ts';
+import { Issuers } from './oidc/issuers.ts';
+import { configuredKeys, SigningKeyService } from './oidc/keys.ts';
 import { buildServer } from './server/app.ts';
 import { createLogger, type Logger } from './server/logger.ts';
 import { Store, storeOptionsFromConfig } from './store/index.ts';
@@ -89,7 +94,21 @@ export async function startSesame(options: StartOptions = {}): Promise<RunningSe
   if (generated)
     logger.info({ file: config.configFile }, 'wrote a development configuration with fresh secrets');
   const store = await prepareStore(config, logger);
-  const app = buildServer({ config, store, logger });
+  const oidc = config.identity_providers.oidc;
+  const keys =
+    oidc.jwks.length > 0
+      ? configuredKeys(oidc.jwks)
+      : await new SigningKeyService(
+          store,
+          Math.max(oidc.lifespans.id_token, oidc.lifespans.access_token),
+        ).load();
+  const clients = new ClientRegistry(
+    store,
+    oidc.clients.map((client) => fromConfig(client, oidc.lifespans.custom)),
+  );
+  const issuers = new Issuers({ config, store, clients, secrets: new ClientSecretVerifier(), keys, logger });
+  const authenticator = new PasswordAuthenticator(store, config.authentication_backend.password_hashing);
+  const app = buildServer({ config, store, logger, issuers, authenticator });
   let collector: NodeJS.Timeout | undefined;
   try {
     const admin = await new UserService(

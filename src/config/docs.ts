@@ -88,7 +88,7 @@ export function renderConfigReference(): string {
       const notes = [
         row.node.description ?? '',
         row.required ? '**Required.**' : '',
-        row.node.secret === true ? 'Secret: never logged; also `' + (key?.name ?? '') + '_FILE`.' : '',
+        row.node.secret === true ? `Secret: never logged${key ? `; also \`${key.name}_FILE\`` : ''}.` : '',
         key ? `Env: \`${key.name}\`.` : '',
       ].filter(Boolean);
       out.push(

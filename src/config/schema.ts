@@ -362,9 +362,12 @@ const oidc = z
       .array(jwksEntry)
       .default([])
       .describe(
-        'Signing keys. When empty, Sesame generates and stores its own (RS256 and ES256) on first start.',
+        'Signing keys. When empty, Sesame generates its own on first start (RSA for RS256/PS256, P-256 for ES256, Ed25519 for EdDSA) and stores them encrypted.',
       ),
-    enable_client_debug_messages: z.boolean().default(false),
+    enable_client_debug_messages: z
+      .boolean()
+      .default(false)
+      .describe('Show the detailed reason for a refused request on error pages (it is always in the log).'),
     minimum_parameter_entropy: z
       .number()
       .int()
@@ -372,8 +375,14 @@ const oidc = z
       .default(8)
       .describe('Minimum length of `state` and `nonce`; -1 disables the check.'),
     enforce_pkce: oneOf(['public_clients_only', 'always', 'never']).default('public_clients_only'),
-    enable_pkce_plain_challenge: z.boolean().default(false),
-    require_pushed_authorization_requests: z.boolean().default(false),
+    enable_pkce_plain_challenge: z
+      .literal(false)
+      .default(false)
+      .describe('The `plain` PKCE method is not supported (OAuth 2.1 removed it); only `false` is accepted.'),
+    require_pushed_authorization_requests: z
+      .boolean()
+      .default(false)
+      .describe('Refuse authorization requests that were not pushed first (RFC 9126).'),
     lifespans: z
       .strictObject({
         access_token: durationWithDefault('1h'),
@@ -579,6 +588,18 @@ export const configSchema = z
           ),
       })
       .prefault({}),
+    branding: z
+      .strictObject({
+        name: z
+          .string()
+          .min(1)
+          .max(60)
+          .default('Sesame')
+          .describe('Shown on the login, consent and logout pages.'),
+        logo_url: absoluteUrl.optional().describe('A logo shown beside the name.'),
+      })
+      .prefault({})
+      .describe('How the pages look to your users.'),
     log: z
       .strictObject({
         level: oneOf(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),

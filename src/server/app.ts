@@ -8,21 +8,35 @@ import Fastify, {
   type FastifyInstance,
   type FastifyRequest,
 } from 'fastify';
+import formbody from '@fastify/formbody';
+import type { PasswordAuthenticator } from '../auth/login.ts';
 import type { SesameConfig } from '../config/load.ts';
 import { SesameError } from '../errors.ts';
+import { isProtocolPath, type Issuers } from '../oidc/issuers.ts';
 import type { Store } from '../store/index.ts';
+import { registerInteractions } from '../web/interactions.ts';
 import { redactUrl, type Logger } from './logger.ts';
 
 export interface ServerContext {
   config: SesameConfig;
   store: Store;
   logger: Logger;
+  issuers: Issuers;
+  authenticator: PasswordAuthenticator;
 }
+
+const PROTOCOL_ROUTES = [
+  '/.well-known/openid-configuration',
+  '/.well-known/oauth-authorization-server',
+  '/jwks.json',
+  '/api/oidc/*',
+  '/application/o/*',
+];
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 export function buildServer(context: ServerContext): FastifyInstance {
-  const { config, store, logger } = context;
+  const { config, store, logger, issuers } = context;
   const trusted = config.server.trusted_proxies;
   const app: FastifyInstance = Fastify<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger>({
     loggerInstance: logger,
@@ -69,6 +83,45 @@ export function buildServer(context: ServerContext): FastifyInstance {
       error_description: status >= 500 ? 'internal error' : (error as Error).message,
     });
   });
+
+  void app.register(formbody, { bodyLimit: 64 * 1024 });
+
+  // The protocol endpoints belong to oidc-provider: hand over the raw request before Fastify reads
+  // its body, and log it like any other request once it is answered.
+  for (const url of PROTOCOL_ROUTES) {
+    app.route({
+      method: ['GET', 'HEAD', 'POST', 'OPTIONS', 'DELETE', 'PUT'],
+      url,
+      onRequest: (request, reply, done) => {
+        if (!isProtocolPath(request.url.split('?')[0]!)) return done();
+        reply.hijack();
+        const started = performance.now();
+        reply.raw.setHeader('x-request-id', request.id);
+        reply.raw.once('finish', () =>
+          request.log.info(
+            {
+              method: request.method,
+              url: redactUrl(request.url),
+              status: reply.raw.statusCode,
+              ip: request.ip,
+              ms: Math.round((performance.now() - started) * 10) / 10,
+            },
+            'request',
+          ),
+        );
+        issuers.dispatch(request.raw, reply.raw).catch((error: unknown) => {
+          request.log.error({ err: error }, 'protocol request failed');
+          if (!reply.raw.headersSent) {
+            reply.raw.statusCode = 500;
+            reply.raw.setHeader('content-type', 'application/json');
+            reply.raw.end(JSON.stringify({ error: 'server_error', error_description: 'internal error' }));
+          }
+        });
+      },
+      handler: () => undefined,
+    });
+  }
+  registerInteractions(app, context);
 
   app.get('/healthz', () => ({ status: 'ok' }));
 

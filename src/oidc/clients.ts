@@ -1,0 +1,209 @@
+// Where clients come from: the configuration file (read-only) and the database (CLI, API, admin
+// UI). Both become one shape, then oidc-provider client metadata plus Sesame's own settings.
+import type { ClientConfig } from '../config/schema.ts';
+import { parseDigest } from '../crypto/digest.ts';
+import type { OAuthClient, RedirectUri, Store } from '../store/index.ts';
+
+export interface SesameClient {
+  clientId: string;
+  name: string;
+  /** A digest, or the plaintext secret (needed for client_secret_jwt). */
+  secret?: string;
+  public: boolean;
+  redirectUris: RedirectUri[];
+  postLogoutRedirectUris: RedirectUri[];
+  scopes: string[];
+  grantTypes: string[];
+  responseTypes: string[];
+  responseModes?: string[];
+  tokenEndpointAuthMethod: string;
+  tokenEndpointAuthSigningAlg?: string;
+  idTokenSignedResponseAlg: string;
+  userinfoSignedResponseAlg: string;
+  accessTokenSignedResponseAlg: string;
+  requirePkce: boolean;
+  consentMode: 'explicit' | 'implicit' | 'pre-configured';
+  consentDurationSeconds?: number;
+  authorizationPolicy: string;
+  allowedGroups: string[];
+  subjectMode: string;
+  lifespans: { access_token?: number; authorize_code?: number; id_token?: number; refresh_token?: number };
+  jwks?: Record<string, unknown>[];
+  jwksUri?: string;
+  backchannelLogoutUri?: string;
+  source: 'config' | 'database';
+  /** The application (per-application issuer) this client belongs to. */
+  applicationSlug?: string;
+}
+
+/** Authelia's `auto`: pre-configured when a duration is set, explicit otherwise. */
+function consentMode(mode: string, duration: number | undefined): SesameClient['consentMode'] {
+  if (mode === 'auto') return duration === undefined ? 'explicit' : 'pre-configured';
+  return mode as SesameClient['consentMode'];
+}
+
+export function fromConfig(
+  client: ClientConfig,
+  lifespans: Record<string, SesameClient['lifespans']>,
+): SesameClient {
+  return {
+    clientId: client.client_id,
+    name: client.client_name ?? client.client_id,
+    secret: client.client_secret,
+    public: client.public,
+    redirectUris: client.redirect_uris,
+    postLogoutRedirectUris: client.post_logout_redirect_uris,
+    scopes: client.scopes,
+    grantTypes: client.grant_types,
+    responseTypes: client.response_types,
+    responseModes: client.response_modes,
+    tokenEndpointAuthMethod:
+      client.token_endpoint_auth_method ?? (client.public ? 'none' : 'client_secret_basic'),
+    tokenEndpointAuthSigningAlg: client.token_endpoint_auth_signing_alg,
+    idTokenSignedResponseAlg: client.id_token_signed_response_alg,
+    userinfoSignedResponseAlg: client.userinfo_signed_response_alg,
+    accessTokenSignedResponseAlg: client.access_token_signed_response_alg,
+    requirePkce: client.require_pkce,
+    consentMode: consentMode(client.consent_mode, client.pre_configured_consent_duration),
+    consentDurationSeconds: client.pre_configured_consent_duration,
+    authorizationPolicy: client.authorization_policy,
+    allowedGroups: [],
+    subjectMode: client.subject_mode,
+    lifespans: client.lifespan ? (lifespans[client.lifespan] ?? {}) : {},
+    jwks: client.jwks,
+    jwksUri: client.jwks_uri,
+    backchannelLogoutUri: client.backchannel_logout_uri,
+    source: 'config',
+  };
+}
+
+export function fromDatabase(client: OAuthClient, applicationSlug?: string): SesameClient {
+  const settings = client.settings as {
+    response_modes?: string[];
+    backchannel_logout_uri?: string;
+    jwks_uri?: string;
+  };
+  return {
+    clientId: client.clientId,
+    name: client.name,
+    secret: client.secretDigest,
+    public: client.public,
+    redirectUris: client.redirectUris,
+    postLogoutRedirectUris: client.postLogoutRedirectUris,
+    scopes: client.scopes,
+    grantTypes: client.grantTypes,
+    responseTypes: client.responseTypes,
+    responseModes: settings.response_modes,
+    tokenEndpointAuthMethod: client.tokenEndpointAuthMethod,
+    idTokenSignedResponseAlg: client.idTokenSignedResponseAlg,
+    userinfoSignedResponseAlg: client.userinfoSignedResponseAlg,
+    accessTokenSignedResponseAlg: client.accessTokenSignedResponseAlg,
+    requirePkce: client.requirePkce,
+    consentMode: consentMode(client.consentMode, client.preConfiguredConsentDuration),
+    consentDurationSeconds: client.preConfiguredConsentDuration,
+    authorizationPolicy: client.authorizationPolicy,
+    allowedGroups: client.allowedGroups,
+    subjectMode: client.subjectMode,
+    lifespans: client.lifespans,
+    jwksUri: settings.jwks_uri,
+    backchannelLogoutUri: settings.backchannel_logout_uri,
+    source: 'database',
+    applicationSlug,
+  };
+}
+
+/** oidc-provider needs one well-formed redirect URI even when a client only registers patterns. */
+export const PATTERN_ONLY_PLACEHOLDER = 'https://redirect-pattern.invalid/';
+
+/** The secret oidc-provider holds: the digest itself (compared by Sesame) or the plaintext. */
+function providerSecret(secret: string | undefined): { value?: string; isDigest: boolean } {
+  if (secret === undefined) return { isDigest: false };
+  const parsed = parseDigest(secret);
+  if (parsed.algorithm === 'plaintext') return { value: parsed.value.toString('utf8'), isDigest: false };
+  return { value: secret, isDigest: true };
+}
+
+export function toProviderMetadata(client: SesameClient): Record<string, unknown> {
+  const strict = (uris: RedirectUri[]) =>
+    uris.filter((uri) => uri.matching_mode === 'strict').map((uri) => uri.url);
+  const patterns = (uris: RedirectUri[]) =>
+    uris.filter((uri) => uri.matching_mode === 'regex').map((uri) => uri.url);
+  const redirectUris = strict(client.redirectUris);
+  const usesRedirects =
+    client.responseTypes.length > 0 && client.grantTypes.some((type) => type !== 'client_credentials');
+  const secret = providerSecret(client.secret);
+  const alg = (value: string) => (value === 'none' ? undefined : value);
+  const metadata: Record<string, unknown> = {
+    client_id: client.clientId,
+    client_name: client.name,
+    client_secret: secret.value,
+    redirect_uris:
+      redirectUris.length > 0 || !usesRedirects
+        ? redirectUris
+        : patterns(client.redirectUris).length > 0
+          ? [PATTERN_ONLY_PLACEHOLDER]
+          : [],
+    post_logout_redirect_uris: strict(client.postLogoutRedirectUris),
+    grant_types: client.grantTypes,
+    response_types: usesRedirects ? client.responseTypes : [],
+    token_endpoint_auth_method: client.tokenEndpointAuthMethod,
+    token_endpoint_auth_signing_alg: client.tokenEndpointAuthSigningAlg,
+    id_token_signed_response_alg: client.idTokenSignedResponseAlg,
+    userinfo_signed_response_alg: alg(client.userinfoSignedResponseAlg),
+    scope: client.scopes.join(' '),
+    // Authentik always states when the user logged in; apps checking max_age rely on it.
+    require_auth_time: true,
+    jwks: client.jwks ? { keys: client.jwks } : undefined,
+    jwks_uri: client.jwksUri,
+    backchannel_logout_uri: client.backchannelLogoutUri,
+    backchannel_logout_session_required: client.backchannelLogoutUri ? true : undefined,
+    sesame: {
+      secretIsDigest: secret.isDigest,
+      redirectPatterns: patterns(client.redirectUris),
+      postLogoutPatterns: patterns(client.postLogoutRedirectUris),
+      requirePkce: client.requirePkce,
+      consentMode: client.consentMode,
+      consentDurationSeconds: client.consentDurationSeconds,
+      authorizationPolicy: client.authorizationPolicy,
+      allowedGroups: client.allowedGroups,
+      subjectMode: client.subjectMode,
+      lifespans: client.lifespans,
+      accessTokenSignedResponseAlg: client.accessTokenSignedResponseAlg,
+      source: client.source,
+      applicationSlug: client.applicationSlug,
+    },
+  };
+  for (const key of Object.keys(metadata)) if (metadata[key] === undefined) delete metadata[key];
+  return metadata;
+}
+
+export type SesameClientSettings = Omit<
+  SesameClient,
+  | 'clientId'
+  | 'name'
+  | 'secret'
+  | 'public'
+  | 'redirectUris'
+  | 'postLogoutRedirectUris'
+  | 'scopes'
+  | 'grantTypes'
+> & { secretIsDigest: boolean; redirectPatterns: string[]; postLogoutPatterns: string[] };
+
+/** Looks clients up on every request, so clients created by another node or the CLI work at once. */
+export class ClientRegistry {
+  private readonly configured: Map<string, SesameClient>;
+  private readonly store: Store;
+  constructor(store: Store, configured: SesameClient[]) {
+    this.store = store;
+    this.configured = new Map(configured.map((client) => [client.clientId, client]));
+  }
+
+  async find(clientId: string): Promise<SesameClient | undefined> {
+    const fromFile = this.configured.get(clientId);
+    if (fromFile) return fromFile;
+    const stored = await this.store.clients.findByClientId(clientId);
+    if (!stored) return undefined;
+    const application = await this.store.applications.findByClientRef(stored.id);
+    return fromDatabase(stored, application?.slug);
+  }
+}

@@ -1,0 +1,388 @@
+// One oidc-provider instance per issuer, all sharing the store, the keys, the accounts and the
+// login session. What differs between instances is the issuer and the route layout.
+import { createHmac } from 'node:crypto';
+import Provider, {
+  errors,
+  interactionPolicy,
+  type Configuration,
+  type KoaContextWithOIDC,
+} from 'oidc-provider';
+import type { SesameConfig } from '../config/load.ts';
+import type { CORS_ENDPOINTS } from '../config/schema.ts';
+import { constantTimeEqual } from '../crypto/compare.ts';
+import type { Logger } from '../server/logger.ts';
+import type { Store } from '../store/index.ts';
+import { adapterFor } from './adapter.ts';
+import { SCOPE_CLAIMS, userClaims } from './claims.ts';
+import type { ClientSecretVerifier } from './client-secrets.ts';
+import type { ClientRegistry, SesameClientSettings } from './clients.ts';
+import { rememberedConsent } from './consent.ts';
+import type { Jwk } from './keys.ts';
+import { errorPage, logoutPage, loggedOutPage } from '../web/pages.ts';
+
+export interface ProviderContext {
+  config: SesameConfig;
+  store: Store;
+  clients: ClientRegistry;
+  secrets: ClientSecretVerifier;
+  keys: Jwk[];
+  logger: Logger;
+}
+
+/** Where an instance's endpoints live, relative to its mount point. */
+export interface RouteLayout {
+  /** The path prefix every request for this instance arrives under ('' or '/application/o'). */
+  mount: string;
+  routes: NonNullable<Configuration['routes']>;
+  /** Only this application's client is known to the instance (per-application issuers). */
+  applicationSlug?: string;
+}
+
+/** Authelia's paths on the global issuer. */
+export const GLOBAL_LAYOUT: RouteLayout = {
+  mount: '',
+  routes: {
+    authorization: '/api/oidc/authorization',
+    token: '/api/oidc/token',
+    userinfo: '/api/oidc/userinfo',
+    introspection: '/api/oidc/introspection',
+    revocation: '/api/oidc/revocation',
+    jwks: '/jwks.json',
+    end_session: '/api/oidc/end-session',
+    pushed_authorization_request: '/api/oidc/pushed-authorization-request',
+  },
+};
+
+/** Authentik's paths: shared endpoints under /application/o/, per-application JWKS and logout. */
+export function applicationLayout(slug: string): RouteLayout {
+  return {
+    mount: '/application/o',
+    applicationSlug: slug,
+    routes: {
+      authorization: '/authorize',
+      token: '/token',
+      userinfo: '/userinfo',
+      introspection: '/introspect',
+      revocation: '/revoke',
+      jwks: `/${slug}/jwks`,
+      end_session: `/${slug}/end-session`,
+      pushed_authorization_request: `/${slug}/par`,
+    },
+  };
+}
+
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
+/** Sesame's own settings, carried in the client metadata as the extra `sesame` property. */
+function settingsOf(client: object | undefined): Partial<SesameClientSettings> {
+  return (client as { sesame?: unknown } | undefined)?.sesame ?? {};
+}
+
+/** Keys for signing cookies, derived from hmac_secret so every node shares them. */
+export function cookieKeys(hmacSecret: string): string[] {
+  return [createHmac('sha256', hmacSecret).update('sesame cookie signing key').digest('base64url')];
+}
+
+export function createProvider(issuer: string, layout: RouteLayout, context: ProviderContext): Provider {
+  const { config, store } = context;
+  const oidc = config.identity_providers.oidc;
+  const lifespans = oidc.lifespans;
+  const enforcePkce = oidc.enforce_pkce;
+
+  const configuration: Configuration = {
+    adapter: adapterFor(store, context.clients, layout.applicationSlug),
+    jwks: { keys: context.keys },
+    routes: layout.routes,
+    cookies: {
+      keys: cookieKeys(oidc.hmac_secret),
+      names: { session: 'sesame_session', interaction: 'sesame_interaction', resume: 'sesame_resume' },
+      long: { httpOnly: true, sameSite: 'lax', signed: true },
+      short: { httpOnly: true, sameSite: 'lax', signed: true },
+    },
+    claims: {
+      ...SCOPE_CLAIMS,
+      ...Object.fromEntries(Object.entries(oidc.scopes).map(([scope, { claims }]) => [scope, claims])),
+    },
+    scopes: [
+      'openid',
+      'offline_access',
+      ...Object.keys(SCOPE_CLAIMS).filter((scope) => scope !== 'openid'),
+      ...Object.keys(oidc.scopes),
+    ],
+    // Apps read profile claims from the ID token (as Authentik serves them); userinfo stays complete.
+    conformIdTokenClaims: false,
+    allowOmittingSingleRegisteredRedirectUri: false,
+    clientAuthMethods: [
+      'client_secret_basic',
+      'client_secret_post',
+      'client_secret_jwt',
+      'private_key_jwt',
+      'none',
+    ],
+    responseTypes: ['code'],
+    enabledJWA: {
+      idTokenSigningAlgValues: ['RS256', 'PS256', 'ES256', 'EdDSA'],
+      userinfoSigningAlgValues: ['RS256', 'PS256', 'ES256', 'EdDSA'],
+      clientAuthSigningAlgValues: ['HS256', 'HS384', 'HS512', 'RS256', 'PS256', 'ES256', 'EdDSA'],
+    },
+    extraClientMetadata: { properties: ['sesame'] },
+    features: {
+      devInteractions: { enabled: false },
+      pushedAuthorizationRequests: {
+        enabled: true,
+        requirePushedAuthorizationRequests: oidc.require_pushed_authorization_requests,
+      },
+      claimsParameter: { enabled: true },
+      clientCredentials: { enabled: true },
+      // A confidential client (a resource server) may introspect any token; a public one only its own.
+      introspection: {
+        enabled: true,
+        allowedPolicy: (_ctx, client, token) =>
+          Promise.resolve(client.clientAuthMethod !== 'none' || token.clientId === client.clientId),
+      },
+      // Only the client a token was issued to may revoke it.
+      revocation: {
+        enabled: true,
+        allowedPolicy: (_ctx, client, token) => Promise.resolve(token.clientId === client.clientId),
+      },
+      userinfo: { enabled: true },
+      jwtUserinfo: { enabled: true },
+      backchannelLogout: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: (ctx, form) => {
+          ctx.type = 'html';
+          ctx.body = logoutPage(config, form, ctx.oidc.client?.clientName);
+        },
+        postLogoutSuccessSource: (ctx) => {
+          ctx.type = 'html';
+          ctx.body = loggedOutPage(config, ctx.oidc.client?.clientName);
+        },
+      },
+    },
+    pkce: {
+      required: (_ctx, client) =>
+        enforcePkce === 'always' ||
+        (enforcePkce === 'public_clients_only' && client.clientAuthMethod === 'none') ||
+        settingsOf(client).requirePkce === true,
+    },
+    ttl: {
+      AccessToken: (_ctx, _token, client) =>
+        settingsOf(client).lifespans?.access_token ?? lifespans.access_token,
+      ClientCredentials: (_ctx, _token, client) =>
+        settingsOf(client).lifespans?.access_token ?? lifespans.access_token,
+      AuthorizationCode: (_ctx, _code, client) =>
+        settingsOf(client).lifespans?.authorize_code ?? lifespans.authorize_code,
+      IdToken: (_ctx, _token, client) => settingsOf(client).lifespans?.id_token ?? lifespans.id_token,
+      RefreshToken: (_ctx, _token, client) =>
+        settingsOf(client).lifespans?.refresh_token ?? lifespans.refresh_token,
+      Interaction: 60 * 60,
+      Session: 14 * 24 * 60 * 60,
+      Grant: 14 * 24 * 60 * 60,
+    },
+    issueRefreshToken: (_ctx, client, source) =>
+      Promise.resolve(client.grantTypeAllowed('refresh_token') && source.scopes.has('offline_access')),
+    // Every refresh rotates; presenting a rotated token again revokes the whole grant (reuse detection).
+    rotateRefreshToken: true,
+    extraParams: {
+      // Runs on every authorization request, after oidc-provider's own checks.
+      sesame_request_checks: (ctx) => {
+        // Authelia's minimum_parameter_entropy: short state/nonce values are guessable.
+        const minimum = oidc.minimum_parameter_entropy;
+        for (const name of ['state', 'nonce'] as const) {
+          const value = ctx.oidc.params?.[name];
+          if (minimum > 0 && typeof value === 'string' && value.length < minimum)
+            throw new errors.InvalidRequest(`${name} must be at least ${minimum} characters long`);
+        }
+        // oidc-provider drops offline_access unless prompt=consent is also sent (OIDC Core §11).
+        // Authelia and Authentik issue the refresh token without it, and apps rely on that: put the
+        // scope back when the client may use refresh tokens and was allowed the scope.
+        const raw = (ctx.method === 'POST' ? ctx.oidc.body : ctx.query)?.scope;
+        const client = ctx.oidc.client;
+        if (
+          typeof raw === 'string' &&
+          raw.split(' ').includes('offline_access') &&
+          client?.grantTypeAllowed('refresh_token') &&
+          (client.scope === undefined || client.scope.split(' ').includes('offline_access'))
+        ) {
+          const scopes = new Set(text(ctx.oidc.params?.scope).split(' ').filter(Boolean));
+          scopes.add('offline_access');
+          ctx.oidc.params!.scope = [...scopes].join(' ');
+        }
+      },
+    },
+    interactions: {
+      url: (_ctx, interaction) => Promise.resolve(`/interaction/${interaction.uid}`),
+      policy: interactionPolicyWithAccountCheck(),
+    },
+    loadExistingGrant: async (ctx: KoaContextWithOIDC) => {
+      const client = ctx.oidc.client!;
+      const settings = settingsOf(client);
+      const session = ctx.oidc.session!;
+      const grantId = ctx.oidc.result?.consent?.grantId ?? session.grantIdFor(client.clientId);
+      const existing = grantId ? await ctx.oidc.provider.Grant.find(grantId) : undefined;
+      // `explicit` asks every time, unless the consent was just given in this very interaction.
+      if (settings.consentMode === 'explicit' && !ctx.oidc.result?.consent?.grantId) return undefined;
+      if (existing) return existing;
+      const accountId = session.accountId!;
+      const remembered =
+        settings.consentMode === 'pre-configured'
+          ? await rememberedConsent(store, accountId, client.clientId)
+          : undefined;
+      if (settings.consentMode !== 'implicit' && !remembered) return undefined;
+      const grant = new ctx.oidc.provider.Grant({ accountId, clientId: client.clientId });
+      const requested = text(ctx.oidc.params?.scope);
+      const scope = remembered
+        ? requested
+            .split(' ')
+            .filter((item) => remembered.scopes.includes(item))
+            .join(' ')
+        : requested;
+      grant.addOIDCScope(scope);
+      if (ctx.oidc.claims)
+        grant.addOIDCClaims(Object.keys({ ...ctx.oidc.claims.id_token, ...ctx.oidc.claims.userinfo }));
+      await grant.save();
+      return grant;
+    },
+    findAccount: async (_ctx, sub) => {
+      const user = await store.users.get(sub);
+      // A disabled (or deleted) user has no account: their sessions and tokens stop working.
+      if (!user || user.disabled) return undefined;
+      const claims = userClaims(user);
+      return { accountId: user.id, claims: () => claims as { sub: string } };
+    },
+    renderError: (ctx, out, error) => {
+      ctx.type = 'html';
+      const detail = oidc.enable_client_debug_messages
+        ? (error as { error_detail?: string }).error_detail
+        : undefined;
+      ctx.body = errorPage(config, out.error, [out.error_description, detail].filter(Boolean).join(' — '));
+    },
+    // Browser-based clients: CORS only on the endpoints and for the origins the operator listed.
+    clientBasedCORS: (ctx, origin, client) => {
+      const endpoint = CORS_ROUTES[ctx.oidc.route];
+      if (!endpoint || !oidc.cors.endpoints.includes(endpoint)) return false;
+      if (oidc.cors.allowed_origins.includes('*') || oidc.cors.allowed_origins.includes(origin)) return true;
+      return (
+        oidc.cors.allowed_origins_from_client_redirect_uris &&
+        (client.redirectUris ?? []).some((uri) => URL.canParse(uri) && new URL(uri).origin === origin)
+      );
+    },
+    clockTolerance: 15,
+  };
+
+  const provider = new Provider(issuer, configuration);
+  provider.proxy = config.server.trusted_proxies.length > 0;
+
+  // Errors that teach: the operator's log says what was sent and why it was refused (never a secret).
+  for (const event of ERROR_EVENTS) {
+    provider.on(
+      event as 'grant.error',
+      (
+        ctx: KoaContextWithOIDC,
+        error: Error & { error?: string; error_description?: string; error_detail?: string },
+      ) => {
+        const details = {
+          event,
+          issuer,
+          client_id: ctx.oidc?.client?.clientId ?? ctx.oidc?.params?.client_id,
+          error: error.error ?? error.name,
+          description: error.error_description ?? error.message,
+          detail: error.error_detail,
+          redirect_uri: event === 'authorization.error' ? ctx.oidc?.params?.redirect_uri : undefined,
+        };
+        if (event === 'server_error') context.logger.error({ ...details, err: error }, 'protocol error');
+        else context.logger.warn(details, 'protocol request refused');
+      },
+    );
+  }
+
+  // Hashed secrets: oidc-provider holds the digest as the "secret"; Sesame compares.
+  provider.Client.prototype.compareClientSecret = function compareClientSecret(
+    this: { clientSecret?: string; sesame?: unknown },
+    actual: string,
+  ) {
+    const expected = this.clientSecret;
+    if (!expected) return Promise.resolve(false);
+    if (settingsOf(this).secretIsDigest) return context.secrets.verify(actual, expected);
+    return Promise.resolve(constantTimeEqual(actual, expected));
+  };
+
+  // Regex redirect URIs (Authentik's "Regex" mode), fully anchored, beside the exact ones.
+  const exactRedirect = originalMethod(provider.Client.prototype, 'redirectUriAllowed');
+  provider.Client.prototype.redirectUriAllowed = function redirectUriAllowed(
+    this: { sesame?: unknown },
+    value: string,
+  ) {
+    const patterns = settingsOf(this).redirectPatterns ?? [];
+    if (value !== PLACEHOLDER && exactRedirect.call(this, value)) return true;
+    return patterns.some((pattern) => new RegExp(`^(?:${pattern})$`, 'u').test(value));
+  };
+  const exactLogout = originalMethod(provider.Client.prototype, 'postLogoutRedirectUriAllowed');
+  provider.Client.prototype.postLogoutRedirectUriAllowed = function postLogoutRedirectUriAllowed(
+    this: { sesame?: unknown },
+    value: string,
+  ) {
+    if (exactLogout.call(this, value)) return true;
+    return (settingsOf(this).postLogoutPatterns ?? []).some((pattern) =>
+      new RegExp(`^(?:${pattern})$`, 'u').test(value),
+    );
+  };
+
+  return provider;
+}
+
+const PLACEHOLDER = 'https://redirect-pattern.invalid/';
+
+/** oidc-provider's own implementation of a Client method, to call from an override. */
+function originalMethod(prototype: object, name: string): (this: unknown, value: string) => boolean {
+  return (Object.getOwnPropertyDescriptor(prototype, name)?.value ?? (() => false)) as (
+    this: unknown,
+    value: string,
+  ) => boolean;
+}
+
+/** The standard prompts, plus: a session whose user was disabled or deleted must log in again. */
+function interactionPolicyWithAccountCheck() {
+  const policy = interactionPolicy.base();
+  policy
+    .get('login')!
+    .checks.push(
+      new interactionPolicy.Check(
+        'account_unavailable',
+        'the account of this session is disabled or gone',
+        (ctx) =>
+          ctx.oidc.session?.accountId && !ctx.oidc.account
+            ? interactionPolicy.Check.REQUEST_PROMPT
+            : interactionPolicy.Check.NO_NEED_TO_PROMPT,
+      ),
+    );
+  return policy;
+}
+
+/** oidc-provider's route names → Authelia's `cors.endpoints` names. */
+const CORS_ROUTES: Record<string, (typeof CORS_ENDPOINTS)[number]> = {
+  authorization: 'authorization',
+  pushed_authorization_request: 'pushed-authorization-request',
+  token: 'token',
+  revocation: 'revocation',
+  introspection: 'introspection',
+  userinfo: 'userinfo',
+  device_authorization: 'device-authorization',
+};
+
+const ERROR_EVENTS = [
+  'authorization.error',
+  'backchannel.error',
+  'discovery.error',
+  'end_session.error',
+  'grant.error',
+  'introspection.error',
+  'jwks.error',
+  'pushed_authorization_request.error',
+  'revocation.error',
+  'userinfo.error',
+  'server_error',
+] as const;

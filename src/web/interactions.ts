@@ -1,0 +1,221 @@
+// The login and consent pages oidc-provider sends the browser to (/interaction/<uid>).
+import { createHmac } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { PasswordAuthenticator } from '../auth/login.ts';
+import { formatDuration } from '../config/duration.ts';
+import type { SesameConfig } from '../config/load.ts';
+import { constantTimeEqual } from '../crypto/compare.ts';
+import { SCOPE_DESCRIPTIONS } from '../oidc/claims.ts';
+import { rememberConsent } from '../oidc/consent.ts';
+import type { Issuers } from '../oidc/issuers.ts';
+import type { Store } from '../store/index.ts';
+import { consentPage, errorPage, loginPage } from './pages.ts';
+
+export interface InteractionContext {
+  config: SesameConfig;
+  store: Store;
+  issuers: Issuers;
+  authenticator: PasswordAuthenticator;
+}
+
+interface ClientSettings {
+  consentMode?: string;
+  consentDurationSeconds?: number;
+}
+
+type Form = Record<string, string | undefined>;
+
+function scopeText(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
+export function registerInteractions(app: FastifyInstance, context: InteractionContext): void {
+  const { config, store, issuers, authenticator } = context;
+  // Any instance can read and finish an interaction: they share storage and cookie keys, and the
+  // interaction remembers which issuer to resume at.
+  const provider = issuers.global.provider;
+  const csrfKey = createHmac('sha256', config.identity_providers.oidc.hmac_secret)
+    .update('sesame csrf')
+    .digest();
+  const csrfFor = (uid: string) => createHmac('sha256', csrfKey).update(uid).digest('base64url');
+
+  async function details(request: FastifyRequest, reply: FastifyReply) {
+    try {
+      return await provider.interactionDetails(request.raw, reply.raw);
+    } catch {
+      await reply
+        .status(400)
+        .type('text/html')
+        .send(
+          errorPage(
+            config,
+            'expired',
+            'This sign-in page has expired. Go back to the application and start again.',
+          ),
+        );
+      return undefined;
+    }
+  }
+
+  async function clientOf(clientId: unknown) {
+    const client = typeof clientId === 'string' ? await provider.Client.find(clientId) : undefined;
+    return {
+      name: client?.clientName ?? (typeof clientId === 'string' ? clientId : 'the application'),
+      settings: (client as { sesame?: ClientSettings } | undefined)?.sesame ?? {},
+    };
+  }
+
+  function checkCsrf(uid: string, form: Form): boolean {
+    return typeof form.csrf === 'string' && constantTimeEqual(form.csrf, csrfFor(uid));
+  }
+
+  async function renderConsent(
+    reply: FastifyReply,
+    interaction: Awaited<ReturnType<typeof provider.interactionDetails>>,
+  ) {
+    const { name, settings } = await clientOf(interaction.params.client_id);
+    const user = await store.users.get(interaction.session!.accountId);
+    const missing = (interaction.prompt.details.missingOIDCScope as string[] | undefined) ?? [];
+    const requested = scopeText(interaction.params.scope).split(' ').filter(Boolean);
+    const scopes = (missing.length > 0 ? missing : requested).map((scope) => ({
+      name: scope,
+      description: SCOPE_DESCRIPTIONS[scope] ?? `Use the “${scope}” permission`,
+    }));
+    return reply.type('text/html').send(
+      consentPage(config, {
+        action: `/interaction/${interaction.uid}/consent`,
+        csrf: csrfFor(interaction.uid),
+        clientName: name,
+        username: user?.displayName ?? user?.username ?? '',
+        scopes,
+        remember:
+          settings.consentMode === 'pre-configured' && settings.consentDurationSeconds
+            ? formatDuration(settings.consentDurationSeconds)
+            : undefined,
+      }),
+    );
+  }
+
+  app.get('/interaction/:uid', async (request, reply) => {
+    const interaction = await details(request, reply);
+    if (!interaction) return reply;
+    void reply.header('cache-control', 'no-store');
+    if (interaction.prompt.name === 'consent') return renderConsent(reply, interaction);
+    const { name } = await clientOf(interaction.params.client_id);
+    return reply.type('text/html').send(
+      loginPage(config, {
+        action: `/interaction/${interaction.uid}/login`,
+        csrf: csrfFor(interaction.uid),
+        clientName: name,
+        username:
+          typeof interaction.params.login_hint === 'string' ? interaction.params.login_hint : undefined,
+      }),
+    );
+  });
+
+  app.post('/interaction/:uid/login', async (request, reply) => {
+    const interaction = await details(request, reply);
+    if (!interaction) return reply;
+    const form = (request.body ?? {}) as Form;
+    if (!checkCsrf(interaction.uid, form)) {
+      return reply
+        .status(403)
+        .type('text/html')
+        .send(errorPage(config, 'forbidden', 'The form was not sent from this page.'));
+    }
+    const identifier = form.username ?? '';
+    const user = await authenticator.authenticate(identifier, form.password ?? '');
+    const { name } = await clientOf(interaction.params.client_id);
+    if (!user) {
+      await store.events.append({
+        type: 'login.failed',
+        subject: identifier.slice(0, 100),
+        clientIp: request.ip,
+        requestId: request.id,
+        details: { client_id: interaction.params.client_id },
+      });
+      return reply
+        .status(401)
+        .type('text/html')
+        .send(
+          loginPage(config, {
+            action: `/interaction/${interaction.uid}/login`,
+            csrf: csrfFor(interaction.uid),
+            clientName: name,
+            username: identifier,
+            error: 'The username or password is incorrect.',
+          }),
+        );
+    }
+    await store.events.append({
+      type: 'login.succeeded',
+      actor: user.username,
+      subject: user.username,
+      clientIp: request.ip,
+      requestId: request.id,
+      details: { client_id: interaction.params.client_id, amr: ['pwd'] },
+    });
+    reply.hijack();
+    await provider.interactionFinished(
+      request.raw,
+      reply.raw,
+      { login: { accountId: user.id, amr: ['pwd'], remember: true } },
+      { mergeWithLastSubmission: false },
+    );
+    return reply;
+  });
+
+  app.post('/interaction/:uid/consent', async (request, reply) => {
+    const interaction = await details(request, reply);
+    if (!interaction) return reply;
+    const form = (request.body ?? {}) as Form;
+    if (!checkCsrf(interaction.uid, form)) {
+      return reply
+        .status(403)
+        .type('text/html')
+        .send(errorPage(config, 'forbidden', 'The form was not sent from this page.'));
+    }
+    const clientId = String(interaction.params.client_id);
+    const accountId = interaction.session!.accountId;
+    if (form.decision !== 'allow') {
+      reply.hijack();
+      await provider.interactionFinished(
+        request.raw,
+        reply.raw,
+        { error: 'access_denied', error_description: 'The user denied the request.' },
+        { mergeWithLastSubmission: false },
+      );
+      return reply;
+    }
+    const promptDetails = interaction.prompt.details as {
+      missingOIDCScope?: string[];
+      missingOIDCClaims?: string[];
+    };
+    const grant = interaction.grantId
+      ? ((await provider.Grant.find(interaction.grantId)) ?? new provider.Grant({ accountId, clientId }))
+      : new provider.Grant({ accountId, clientId });
+    if (promptDetails.missingOIDCScope) grant.addOIDCScope(promptDetails.missingOIDCScope.join(' '));
+    if (promptDetails.missingOIDCClaims) grant.addOIDCClaims(promptDetails.missingOIDCClaims);
+    const grantId = await grant.save();
+    const { settings } = await clientOf(clientId);
+    if (settings.consentMode === 'pre-configured' && settings.consentDurationSeconds) {
+      const scopes = scopeText(interaction.params.scope).split(' ').filter(Boolean);
+      await rememberConsent(store, accountId, clientId, scopes, settings.consentDurationSeconds);
+    }
+    await store.events.append({
+      type: 'consent.granted',
+      subject: accountId,
+      clientIp: request.ip,
+      requestId: request.id,
+      details: { client_id: clientId, scope: interaction.params.scope },
+    });
+    reply.hijack();
+    await provider.interactionFinished(
+      request.raw,
+      reply.raw,
+      { consent: { grantId } },
+      { mergeWithLastSubmission: true },
+    );
+    return reply;
+  });
+}

@@ -1,0 +1,156 @@
+// Server-rendered pages: plain HTML forms that work without JavaScript, one small stylesheet.
+import type { SesameConfig } from '../config/load.ts';
+import { html, trusted, type SafeHtml } from './html.ts';
+
+const STYLE = `
+*{box-sizing:border-box}
+body{margin:0;min-height:100vh;display:flex;align-items:center;justify-content:center;background:#f3f4f6;color:#111827;
+font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,Ubuntu,sans-serif}
+main{width:100%;max-width:400px;margin:24px;background:#fff;border-radius:12px;box-shadow:0 1px 3px rgba(0,0,0,.12);padding:32px}
+header{display:flex;align-items:center;gap:10px;margin-bottom:20px}
+header img{height:32px}
+header span{font-weight:600;font-size:18px}
+h1{font-size:22px;margin:0 0 8px}
+p{margin:0 0 16px;color:#374151}
+label{display:block;font-weight:600;margin:12px 0 4px}
+input{width:100%;padding:10px 12px;border:1px solid #d1d5db;border-radius:8px;font:inherit}
+input:focus,button:focus{outline:3px solid #93c5fd;outline-offset:1px}
+button{width:100%;margin-top:20px;padding:11px;border:0;border-radius:8px;background:#1d4ed8;color:#fff;font:inherit;font-weight:600;cursor:pointer}
+button.secondary{background:#fff;color:#1f2937;border:1px solid #d1d5db;margin-top:10px}
+.error{background:#fef2f2;color:#991b1b;border:1px solid #fecaca;border-radius:8px;padding:10px 12px;margin-bottom:12px}
+ul{padding-left:20px;margin:0 0 8px}
+li{margin:4px 0}
+code{font-size:14px;background:#f3f4f6;padding:1px 4px;border-radius:4px}
+@media (prefers-color-scheme:dark){body{background:#111827;color:#f9fafb}main{background:#1f2937}p{color:#d1d5db}
+input{background:#111827;color:#f9fafb;border-color:#4b5563}button.secondary{background:#1f2937;color:#f9fafb;border-color:#4b5563}
+code{background:#374151}}
+`;
+
+export function layout(config: SesameConfig, title: string, body: SafeHtml): string {
+  const brand = config.branding;
+  return html`<!doctype html>
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="referrer" content="no-referrer" />
+        <title>${title} – ${brand.name}</title>
+        <style>
+          ${trusted(STYLE)}
+        </style>
+      </head>
+      <body>
+        <main>
+          <header>
+            ${brand.logo_url ? html`<img src="${brand.logo_url}" alt="" />` : ''}<span>${brand.name}</span>
+          </header>
+          ${body}
+        </main>
+      </body>
+    </html>`.value;
+}
+
+export interface LoginPageInput {
+  action: string;
+  csrf: string;
+  clientName: string;
+  username?: string;
+  error?: string;
+}
+
+export function loginPage(config: SesameConfig, input: LoginPageInput): string {
+  return layout(
+    config,
+    'Sign in',
+    html`<h1>Sign in</h1>
+      <p>to continue to <strong>${input.clientName}</strong></p>
+      ${input.error ? html`<div class="error" role="alert">${input.error}</div>` : ''}
+      <form method="post" action="${input.action}">
+        <input type="hidden" name="csrf" value="${input.csrf}" />
+        <label for="username">Username or email</label>
+        <input
+          id="username"
+          name="username"
+          autocomplete="username"
+          autocapitalize="none"
+          spellcheck="false"
+          required
+          value="${input.username ?? ''}"
+          ${input.username ? '' : trusted('autofocus')}
+        />
+        <label for="password">Password</label>
+        <input
+          id="password"
+          name="password"
+          type="password"
+          autocomplete="current-password"
+          required
+          ${input.username ? trusted('autofocus') : ''}
+        />
+        <button type="submit">Sign in</button>
+      </form>`,
+  );
+}
+
+export interface ConsentPageInput {
+  action: string;
+  csrf: string;
+  clientName: string;
+  username: string;
+  scopes: { name: string; description: string }[];
+  remember?: string;
+}
+
+export function consentPage(config: SesameConfig, input: ConsentPageInput): string {
+  return layout(
+    config,
+    'Allow access',
+    html`<h1>Allow ${input.clientName}?</h1>
+      <p>Signed in as <strong>${input.username}</strong>. ${input.clientName} asks to:</p>
+      <ul>
+        ${input.scopes.map((scope) => html`<li>${scope.description} <code>${scope.name}</code></li>`)}
+      </ul>
+      ${input.remember ? html`<p>Your answer is remembered for ${input.remember}.</p>` : ''}
+      <form method="post" action="${input.action}">
+        <input type="hidden" name="csrf" value="${input.csrf}" />
+        <button type="submit" name="decision" value="allow">Allow</button>
+        <button type="submit" name="decision" value="deny" class="secondary">Deny</button>
+      </form>`,
+  );
+}
+
+export function errorPage(config: SesameConfig, error: string, description?: string): string {
+  return layout(
+    config,
+    'Error',
+    html`<h1>Something went wrong</h1>
+      <div class="error" role="alert">
+        <strong>${error}</strong>${description ? html`: ${description}` : ''}
+      </div>
+      <p>
+        Go back to the application and try again. If it keeps happening, tell your administrator what this
+        page says.
+      </p>`,
+  );
+}
+
+export function logoutPage(config: SesameConfig, form: string, clientName?: string): string {
+  return layout(
+    config,
+    'Sign out',
+    html`<h1>Sign out${clientName ? html` of ${clientName}` : ''}?</h1>
+      <p>You will be signed out of ${config.branding.name} and the applications you opened with it.</p>
+      ${trusted(form)}
+      <button type="submit" form="op.logoutForm" name="logout" value="yes" autofocus>Yes, sign me out</button>
+      <button type="submit" form="op.logoutForm" class="secondary">No, stay signed in</button>`,
+  );
+}
+
+export function loggedOutPage(config: SesameConfig, clientName?: string): string {
+  return layout(
+    config,
+    'Signed out',
+    html`<h1>You are signed out</h1>
+      <p>${clientName ? html`You signed out of ${clientName}. ` : ''}You can close this window.</p>`,
+  );
+}

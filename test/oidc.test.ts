@@ -1,0 +1,542 @@
+// Single sign-on end to end: headless Chromium on the login and consent pages, openid-client v6 as
+// the application, on SQLite and on PostgreSQL.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import * as client from 'openid-client';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchBrowser, startRelyingParty, type RelyingParty } from './support/browser.ts';
+import { skipWithoutPostgres } from './support/postgres.ts';
+import { startTestSesame, type TestSesame } from './support/sesame.ts';
+
+const PASSWORD = 'correct horse battery staple';
+const LIBRECHAT_DIGEST =
+  '$pbkdf2-sha512$310000$c8p78n7pUMln0jzvd4aK4Q$JNRBzwAo0ek5qKn50cFzzvE9RXV88h1wJn5KGiHrD0YKtZaR/nCb2CJPOsKaPK0hjf.9yHxzQGZziziccp6Yng';
+
+const insecure = { execute: [client.allowInsecureRequests] };
+
+/** openid-client puts the OAuth error code on the error object, not in its message. */
+async function rejectsWith(promise: Promise<unknown>, code: string): Promise<void> {
+  await assert.rejects(promise, (error: { error?: string; code?: string }) => {
+    assert.equal(error.error, code, JSON.stringify(error));
+    return true;
+  });
+}
+
+interface Flow {
+  config: client.Configuration;
+  redirectUri: string;
+}
+
+/** Starts an authorization in the browser and returns where the browser came back to the app. */
+async function authorize(
+  page: Page,
+  rp: RelyingParty,
+  flow: Flow,
+  parameters: Record<string, string> = {},
+  interact: (page: Page) => Promise<void> = () => Promise.resolve(),
+) {
+  const verifier = client.randomPKCECodeVerifier();
+  const state = client.randomState();
+  const nonce = client.randomNonce();
+  const url = client.buildAuthorizationUrl(flow.config, {
+    redirect_uri: flow.redirectUri,
+    scope: 'openid profile email groups offline_access',
+    code_challenge: await client.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    state,
+    nonce,
+    ...parameters,
+  });
+  const before = rp.hits.length;
+  await page.goto(url.href);
+  await interact(page);
+  // The app recorded the browser's return: that is the end of the flow.
+  for (const deadline = Date.now() + 10_000; rp.hits.length <= before;) {
+    if (Date.now() > deadline)
+      throw new Error(
+        `the browser did not come back to the app; it is at ${page.url()}:\n${await page.locator('body').innerText()}`,
+      );
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const hit = rp.hits[before]!;
+  const callback = new URL(hit.url.href);
+  if (hit.method === 'POST') for (const [key, value] of hit.body) callback.searchParams.set(key, value);
+  return { callback, verifier, state, nonce };
+}
+
+async function logIn(page: Page, username: string, password = PASSWORD) {
+  await page.getByLabel('Username or email').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** Clicks Allow when the consent page comes (it does not when consent is remembered or implicit). */
+async function allow(page: Page) {
+  await page.waitForURL((url) =>
+    url.pathname.startsWith('/interaction/') ? !url.pathname.endsWith('/login') : true,
+  );
+  if (new URL(page.url()).pathname.startsWith('/interaction/'))
+    await page.getByRole('button', { name: 'Allow' }).click();
+}
+
+for (const engine of ['sqlite', 'postgres'] as const) {
+  describe(
+    `OpenID Connect on ${engine}`,
+    { skip: engine === 'postgres' ? await skipWithoutPostgres() : false },
+    () => {
+      let sesame: TestSesame;
+      let rp: RelyingParty;
+      let browser: Browser;
+      let context: BrowserContext;
+      let page: Page;
+      let romm: { slug: string; clientId: string; clientSecret?: string; issuer: string };
+      let lobechat: { slug: string; clientId: string; clientSecret?: string; issuer: string };
+      let rommFlow: Flow;
+      let alice: { id: string };
+
+      before(async () => {
+        rp = await startRelyingParty();
+        sesame = await startTestSesame(
+          engine,
+          `    clients:
+      - client_id: librechat
+        client_name: LibreChat
+        client_secret: '${LIBRECHAT_DIGEST}'
+        authorization_policy: one_factor
+        consent_mode: implicit
+        redirect_uris: ['${rp.origin}/oauth/openid/callback']
+        post_logout_redirect_uris: ['${rp.origin}/logged-out']
+        scopes: [openid, profile, email, groups, offline_access]
+        grant_types: [authorization_code, refresh_token]
+        userinfo_signed_response_alg: none
+      - client_id: machine
+        client_secret: machine-secret-0123456789
+        grant_types: [client_credentials]
+        response_types: []
+        scopes: [groups]
+      - client_id: machine-post
+        client_secret: machine-secret-0123456789
+        token_endpoint_auth_method: client_secret_post
+        grant_types: [client_credentials]
+        response_types: []
+      - client_id: machine-jwt
+        client_secret: machine-secret-0123456789
+        token_endpoint_auth_method: client_secret_jwt
+        grant_types: [client_credentials]
+        response_types: []
+`,
+        );
+        alice = await sesame.addUser({
+          username: 'alice',
+          password: PASSWORD,
+          email: 'alice@example.com',
+          emailVerified: true,
+          displayName: 'Alice Liddell',
+          givenName: 'Alice',
+          familyName: 'Liddell',
+          groups: ['family'],
+        });
+        romm = await sesame.addApplication({
+          name: 'RomM',
+          consentMode: 'pre-configured',
+          preConfiguredConsentDuration: 3600,
+          redirectUris: [{ url: `${rp.origin}/api/oauth/openid`, matching_mode: 'strict' }],
+          postLogoutRedirectUris: [{ url: `${rp.origin}/logged-out`, matching_mode: 'strict' }],
+        });
+        lobechat = await sesame.addApplication({
+          name: 'LobeChat',
+          redirectUris: [
+            {
+              url: `${rp.origin.replace('127.0.0.1', '(127\\.0\\.0\\.1|localhost)')}/api/auth/callback/authentik`,
+              matching_mode: 'regex',
+            },
+          ],
+          consentMode: 'implicit',
+        });
+        // RomM's way: OIDC_SERVER_APPLICATION_URL without the slash + /.well-known/openid-configuration.
+        rommFlow = {
+          config: await client.discovery(
+            new URL(`${sesame.url}/application/o/romm/.well-known/openid-configuration`),
+            romm.clientId,
+            romm.clientSecret,
+            undefined,
+            insecure,
+          ),
+          redirectUri: `${rp.origin}/api/oauth/openid`,
+        };
+        browser = await launchBrowser();
+        context = await browser.newContext();
+        page = await context.newPage();
+      });
+
+      after(async () => {
+        await browser?.close();
+        await sesame?.stop();
+        await rp?.close();
+      });
+
+      test('discovery: each issuer is exactly the URL apps are given', async () => {
+        assert.equal(rommFlow.config.serverMetadata().issuer, `${sesame.url}/application/o/romm/`);
+        assert.equal(
+          rommFlow.config.serverMetadata().authorization_endpoint,
+          `${sesame.url}/application/o/authorize`,
+        );
+        assert.equal(rommFlow.config.serverMetadata().jwks_uri, `${sesame.url}/application/o/romm/jwks`);
+        const global = await client.discovery(
+          new URL(sesame.url),
+          'librechat',
+          'insecure_secret',
+          undefined,
+          insecure,
+        );
+        assert.equal(global.serverMetadata().issuer, sesame.url);
+        assert.equal(global.serverMetadata().token_endpoint, `${sesame.url}/api/oidc/token`);
+        const unknown = await fetch(`${sesame.url}/application/o/nope/.well-known/openid-configuration`);
+        assert.equal(unknown.status, 404);
+      });
+
+      test('login with consent, userinfo, refresh with rotation, introspection, revocation', async () => {
+        const { callback, verifier, state, nonce } = await authorize(
+          page,
+          rp,
+          rommFlow,
+          {},
+          async (current) => {
+            await current.getByText('to continue to RomM').waitFor();
+            await logIn(current, 'alice');
+            await current.getByText('Allow RomM?').waitFor();
+            assert.match(await current.content(), /See your email address/);
+            assert.match(await current.content(), /remembered for 1h/);
+            await allow(current);
+          },
+        );
+        assert.equal(callback.searchParams.get('iss'), romm.issuer);
+        const tokens = await client.authorizationCodeGrant(rommFlow.config, callback, {
+          pkceCodeVerifier: verifier,
+          expectedState: state,
+          expectedNonce: nonce,
+        });
+        const claims = tokens.claims()!;
+        assert.equal(claims.iss, `${sesame.url}/application/o/romm/`);
+        assert.equal(claims.sub, alice.id);
+        assert.equal(claims.email, 'alice@example.com');
+        assert.equal(claims.email_verified, true);
+        assert.equal(claims.name, 'Alice Liddell');
+        assert.deepEqual(claims.groups, ['family']);
+        assert.ok(tokens.refresh_token, 'offline_access gives a refresh token');
+
+        const userinfo = await client.fetchUserInfo(rommFlow.config, tokens.access_token, claims.sub);
+        assert.equal(userinfo.preferred_username, 'alice');
+        assert.equal(userinfo.given_name, 'Alice');
+
+        const refreshed = await client.refreshTokenGrant(rommFlow.config, tokens.refresh_token);
+        assert.notEqual(refreshed.refresh_token, tokens.refresh_token, 'refresh tokens rotate');
+        const active = await client.tokenIntrospection(rommFlow.config, refreshed.access_token);
+        assert.equal(active.active, true);
+        assert.equal(active.sub, alice.id);
+
+        // Reuse of a rotated refresh token revokes the grant.
+        await rejectsWith(client.refreshTokenGrant(rommFlow.config, tokens.refresh_token), 'invalid_grant');
+        assert.equal(
+          (await client.tokenIntrospection(rommFlow.config, refreshed.access_token)).active,
+          false,
+        );
+
+        const again = await authorize(page, rp, rommFlow);
+        const second = await client.authorizationCodeGrant(rommFlow.config, again.callback, {
+          pkceCodeVerifier: again.verifier,
+          expectedState: again.state,
+          expectedNonce: again.nonce,
+        });
+        await client.tokenRevocation(rommFlow.config, second.access_token);
+        assert.equal((await client.tokenIntrospection(rommFlow.config, second.access_token)).active, false);
+      });
+
+      test('single sign-on: the other app, in the other URL world, needs no password', async () => {
+        const librechat = {
+          config: await client.discovery(
+            new URL(sesame.url),
+            'librechat',
+            'insecure_secret',
+            undefined,
+            insecure,
+          ),
+          redirectUri: `${rp.origin}/oauth/openid/callback`,
+        };
+        const { callback, verifier, state, nonce } = await authorize(page, rp, librechat, {
+          response_mode: 'form_post',
+        });
+        const tokens = await client.authorizationCodeGrant(librechat.config, callback, {
+          pkceCodeVerifier: verifier,
+          expectedState: state,
+          expectedNonce: nonce,
+        });
+        assert.equal(tokens.claims()!.iss, sesame.url);
+        assert.equal(tokens.claims()!.sub, alice.id);
+        const userinfo = await client.fetchUserInfo(librechat.config, tokens.access_token, alice.id);
+        assert.equal(userinfo.email, 'alice@example.com');
+
+        const lobe = {
+          config: await client.discovery(
+            new URL(lobechat.issuer),
+            lobechat.clientId,
+            lobechat.clientSecret,
+            undefined,
+            insecure,
+          ),
+          redirectUri: `${rp.origin.replace('127.0.0.1', 'localhost')}/api/auth/callback/authentik`,
+        };
+        const viaRegex = await authorize(page, rp, lobe);
+        assert.equal(viaRegex.callback.pathname, '/api/auth/callback/authentik');
+        const lobeTokens = await client.authorizationCodeGrant(lobe.config, viaRegex.callback, {
+          pkceCodeVerifier: viaRegex.verifier,
+          expectedState: viaRegex.state,
+          expectedNonce: viaRegex.nonce,
+        });
+        assert.equal(lobeTokens.claims()!.iss, lobechat.issuer);
+      });
+
+      test('failures: wrong secret, unregistered redirect URI, reused code, PKCE mismatch', async () => {
+        const wrong = await fetch(`${sesame.url}/application/o/token`, {
+          method: 'POST',
+          headers: {
+            authorization: `Basic ${Buffer.from(`${romm.clientId}:not-the-secret`).toString('base64')}`,
+            'content-type': 'application/x-www-form-urlencoded',
+          },
+          body: new URLSearchParams({
+            grant_type: 'authorization_code',
+            code: 'x',
+            redirect_uri: rommFlow.redirectUri,
+          }),
+        });
+        assert.equal(wrong.status, 401);
+        assert.equal(((await wrong.json()) as { error: string }).error, 'invalid_client');
+
+        const evil = client.buildAuthorizationUrl(rommFlow.config, {
+          redirect_uri: 'https://evil.example.com/steal',
+          scope: 'openid',
+          code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
+          code_challenge_method: 'S256',
+        });
+        const response = await page.goto(evil.href);
+        assert.equal(response?.status(), 400);
+        assert.ok(page.url().startsWith(sesame.url), 'no redirect to an unregistered URI');
+        assert.match(await page.content(), /redirect_uri/);
+
+        const first = await authorize(page, rp, rommFlow);
+        const tokens = await client.authorizationCodeGrant(rommFlow.config, first.callback, {
+          pkceCodeVerifier: first.verifier,
+          expectedState: first.state,
+          expectedNonce: first.nonce,
+        });
+        await rejectsWith(
+          client.authorizationCodeGrant(rommFlow.config, first.callback, {
+            pkceCodeVerifier: first.verifier,
+            expectedState: first.state,
+            expectedNonce: first.nonce,
+          }),
+          'invalid_grant',
+        );
+        assert.equal(
+          (await client.tokenIntrospection(rommFlow.config, tokens.access_token)).active,
+          false,
+          'tokens issued from a replayed code are revoked',
+        );
+
+        const mismatch = await authorize(page, rp, rommFlow);
+        await rejectsWith(
+          client.authorizationCodeGrant(rommFlow.config, mismatch.callback, {
+            pkceCodeVerifier: client.randomPKCECodeVerifier(),
+            expectedState: mismatch.state,
+            expectedNonce: mismatch.nonce,
+          }),
+          'invalid_grant',
+        );
+      });
+
+      test('an expired code is refused', async () => {
+        const client_ = (await sesame.running.store.clients.findByClientId(romm.clientId))!;
+        await sesame.running.store.clients.update(client_.id, { lifespans: { authorize_code: 1 } });
+        try {
+          const { callback, verifier, state, nonce } = await authorize(page, rp, rommFlow);
+          await new Promise((resolve) => setTimeout(resolve, 2100));
+          await rejectsWith(
+            client.authorizationCodeGrant(rommFlow.config, callback, {
+              pkceCodeVerifier: verifier,
+              expectedState: state,
+              expectedNonce: nonce,
+            }),
+            'invalid_grant',
+          );
+        } finally {
+          await sesame.running.store.clients.update(client_.id, { lifespans: {} });
+        }
+      });
+
+      test('prompt=none without a session answers login_required at the redirect URI', async () => {
+        const fresh = await browser.newContext();
+        try {
+          const { callback } = await authorize(await fresh.newPage(), rp, rommFlow, { prompt: 'none' });
+          assert.equal(callback.searchParams.get('error'), 'login_required');
+        } finally {
+          await fresh.close();
+        }
+      });
+
+      test('max_age=1 forces a new login and auth_time shows it', async () => {
+        const fresh = await browser.newContext();
+        const freshPage = await fresh.newPage();
+        try {
+          const first = await authorize(freshPage, rp, rommFlow, {}, async (current) => {
+            await logIn(current, 'alice@example.com');
+            await allow(current);
+          });
+          const firstTokens = await client.authorizationCodeGrant(rommFlow.config, first.callback, {
+            pkceCodeVerifier: first.verifier,
+            expectedState: first.state,
+            expectedNonce: first.nonce,
+          });
+          await new Promise((resolve) => setTimeout(resolve, 2100));
+          let askedForPassword = false;
+          const second = await authorize(freshPage, rp, rommFlow, { max_age: '1' }, async (current) => {
+            await current.getByLabel('Password').waitFor();
+            askedForPassword = true;
+            await logIn(current, 'alice');
+            await allow(current);
+          });
+          assert.ok(askedForPassword);
+          const secondTokens = await client.authorizationCodeGrant(rommFlow.config, second.callback, {
+            pkceCodeVerifier: second.verifier,
+            expectedState: second.state,
+            expectedNonce: second.nonce,
+            maxAge: 1,
+          });
+          assert.ok(
+            secondTokens.claims()!.auth_time! > firstTokens.claims()!.auth_time!,
+            `auth_time ${firstTokens.claims()!.auth_time} then ${secondTokens.claims()!.auth_time}`,
+          );
+        } finally {
+          await fresh.close();
+        }
+      });
+
+      test('a wrong password and an unknown user get the same answer', async () => {
+        const fresh = await browser.newContext();
+        const freshPage = await fresh.newPage();
+        try {
+          const answers: string[] = [];
+          for (const [username, password] of [
+            ['alice', 'wrong password'],
+            ['nobody', PASSWORD],
+          ] as const) {
+            const url = client.buildAuthorizationUrl(rommFlow.config, {
+              redirect_uri: rommFlow.redirectUri,
+              scope: 'openid',
+              code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
+              code_challenge_method: 'S256',
+            });
+            await freshPage.goto(url.href);
+            await logIn(freshPage, username, password);
+            await freshPage.getByRole('alert').waitFor();
+            answers.push((await freshPage.getByRole('alert').textContent()) ?? '');
+          }
+          assert.equal(answers[0], answers[1]);
+          assert.equal(answers[0], 'The username or password is incorrect.');
+        } finally {
+          await fresh.close();
+        }
+      });
+
+      test('client credentials with every client authentication method', async () => {
+        const machine = await client.discovery(
+          new URL(sesame.url),
+          'machine',
+          'machine-secret-0123456789',
+          undefined,
+          insecure,
+        );
+        const basic = await client.clientCredentialsGrant(machine, { scope: 'groups' });
+        assert.ok(basic.access_token);
+        for (const [clientId, auth] of [
+          ['machine-post', client.ClientSecretPost('machine-secret-0123456789')],
+          ['machine-jwt', client.ClientSecretJwt('machine-secret-0123456789')],
+        ] as const) {
+          const configured = await client.discovery(new URL(sesame.url), clientId, undefined, auth, insecure);
+          assert.ok((await client.clientCredentialsGrant(configured)).access_token, clientId);
+        }
+        const wrong = await client.discovery(
+          new URL(sesame.url),
+          'machine',
+          'wrong-secret',
+          undefined,
+          insecure,
+        );
+        await rejectsWith(client.clientCredentialsGrant(wrong), 'invalid_client');
+      });
+
+      test('logout ends the session everywhere and returns to the app', async () => {
+        const { callback, verifier, state, nonce } = await authorize(page, rp, rommFlow);
+        const tokens = await client.authorizationCodeGrant(rommFlow.config, callback, {
+          pkceCodeVerifier: verifier,
+          expectedState: state,
+          expectedNonce: nonce,
+        });
+        const end = client.buildEndSessionUrl(rommFlow.config, {
+          id_token_hint: tokens.id_token!,
+          post_logout_redirect_uri: `${rp.origin}/logged-out`,
+        });
+        await page.goto(end.href);
+        await page.getByRole('button', { name: 'Yes, sign me out' }).click();
+        await page.waitForURL(`${rp.origin}/logged-out`);
+        let asked = false;
+        await authorize(page, rp, rommFlow, {}, async (current) => {
+          await current.getByLabel('Password').waitFor();
+          asked = true;
+          await logIn(current, 'alice');
+          await allow(current);
+        });
+        assert.ok(asked, 'after logout the password is asked again');
+      });
+
+      test('a disabled user cannot log in and their tokens stop working', async () => {
+        const bob = await sesame.addUser({ username: 'bob', password: PASSWORD, email: 'bob@example.com' });
+        const fresh = await browser.newContext();
+        const freshPage = await fresh.newPage();
+        try {
+          const { callback, verifier, state, nonce } = await authorize(
+            freshPage,
+            rp,
+            rommFlow,
+            {},
+            async (current) => {
+              await logIn(current, 'bob');
+              await allow(current);
+            },
+          );
+          const tokens = await client.authorizationCodeGrant(rommFlow.config, callback, {
+            pkceCodeVerifier: verifier,
+            expectedState: state,
+            expectedNonce: nonce,
+          });
+          await sesame.running.store.users.update(bob.id, { disabled: true });
+          await assert.rejects(client.fetchUserInfo(rommFlow.config, tokens.access_token, bob.id));
+          await assert.rejects(
+            client.refreshTokenGrant(rommFlow.config, tokens.refresh_token!),
+            'invalid_grant',
+          );
+          const url = client.buildAuthorizationUrl(rommFlow.config, {
+            redirect_uri: rommFlow.redirectUri,
+            scope: 'openid',
+            code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
+            code_challenge_method: 'S256',
+          });
+          await freshPage.goto(url.href);
+          await logIn(freshPage, 'bob');
+          await freshPage.getByRole('alert').waitFor();
+        } finally {
+          await fresh.close();
+        }
+      });
+    },
+  );
+}

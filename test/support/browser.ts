@@ -1,0 +1,42 @@
+// Debian's Chromium driven by playwright-core, and a tiny relying party that records callbacks.
+import { createServer, type Server } from 'node:http';
+import { chromium, type Browser } from 'playwright-core';
+import { freePort } from './sesame.ts';
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+}
+
+export interface RelyingParty {
+  origin: string;
+  /** Every request the browser brought back (callbacks and post-logout returns). */
+  hits: { method: string; url: URL; body: URLSearchParams }[];
+  close(): Promise<void>;
+}
+
+export async function startRelyingParty(): Promise<RelyingParty> {
+  const port = await freePort();
+  const hits: RelyingParty['hits'] = [];
+  const server: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      hits.push({
+        method: req.method ?? 'GET',
+        url: new URL(req.url ?? '/', `http://${req.headers.host ?? `127.0.0.1:${port}`}`),
+        body: new URLSearchParams(body),
+      });
+      res.setHeader('content-type', 'text/html');
+      res.end('<!doctype html><title>app</title><p>back at the app</p>');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    hits,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,0 +1,91 @@
+// An in-process Sesame on a free port, on SQLite or on a fresh PostgreSQL schema, for protocol tests.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ApplicationService, type NewApplicationInput } from '../../src/apps/applications.ts';
+import { UserService } from '../../src/auth/users.ts';
+import { startSesame, type RunningSesame } from '../../src/runtime.ts';
+import { createLogger } from '../../src/server/logger.ts';
+import type { NewUser, User } from '../../src/store/index.ts';
+import { dropSchema, postgresConnection, uniqueSchema } from './postgres.ts';
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface TestSesame {
+  running: RunningSesame;
+  url: string;
+  addUser(user: NewUser & { password: string }): Promise<User>;
+  addApplication(
+    input: NewApplicationInput,
+  ): Promise<{ slug: string; clientId: string; clientSecret?: string; issuer: string }>;
+  stop(): Promise<void>;
+}
+
+export async function startTestSesame(engine: 'sqlite' | 'postgres', extraYaml = ''): Promise<TestSesame> {
+  const dir = mkdtempSync(join(tmpdir(), 'sesame-oidc-'));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const schema = uniqueSchema('oidc');
+  const pg = postgresConnection(schema);
+  const storage =
+    engine === 'sqlite'
+      ? '  local:\n    path: db.sqlite3'
+      : `  postgres:\n    address: ${pg.address}\n    database: ${pg.database}\n    schema: ${schema}\n    username: ${pg.username}`;
+  const file = join(dir, 'sesame.yml');
+  writeFileSync(
+    file,
+    `server:
+  address: tcp://127.0.0.1:${port}/
+  external_url: ${url}
+log:
+  level: warn
+storage:
+  encryption_key: oidc-test-encryption-key-0123456789
+${storage}
+authentication_backend:
+  password_hashing:
+    argon2: { memory: 8192, iterations: 1, parallelism: 1 }
+identity_providers:
+  oidc:
+    hmac_secret: oidc-test-hmac-secret-0123456789-0123456789
+${extraYaml}`,
+  );
+  const running = await startSesame({
+    path: file,
+    env: {},
+    logger: createLogger(process.env.SESAME_TEST_LOG ?? 'silent'),
+    print: () => {},
+  });
+  const hashing = running.config.authentication_backend.password_hashing;
+  return {
+    running,
+    url,
+    addUser: (user) => new UserService(running.store, hashing).create(user),
+    async addApplication(input) {
+      const created = await new ApplicationService(running.store, hashing, running.config.externalUrl).create(
+        input,
+        'test',
+      );
+      return {
+        slug: created.application.slug,
+        clientId: created.client.clientId,
+        clientSecret: created.clientSecret,
+        issuer: created.urls.issuer,
+      };
+    },
+    async stop() {
+      await running.close();
+      if (engine === 'postgres') await dropSchema(schema);
+    },
+  };
+}
