@@ -79,6 +79,8 @@ export interface RunningSesame {
   app: FastifyInstance;
   /** The address actually listened on (useful with port 0). */
   url: string;
+  /** Picks up rotated signing keys now (otherwise within a minute); true when they changed. */
+  reloadKeys(): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -95,13 +97,14 @@ export async function startSesame(options: StartOptions = {}): Promise<RunningSe
     logger.info({ file: config.configFile }, 'wrote a development configuration with fresh secrets');
   const store = await prepareStore(config, logger);
   const oidc = config.identity_providers.oidc;
-  const keys =
-    oidc.jwks.length > 0
-      ? configuredKeys(oidc.jwks)
-      : await new SigningKeyService(
-          store,
-          Math.max(oidc.lifespans.id_token, oidc.lifespans.access_token),
-        ).load();
+  // Retired keys stay published for the longest token lifetime, so what they signed keeps verifying.
+  const keyService = new SigningKeyService(
+    store,
+    Math.max(oidc.lifespans.id_token, oidc.lifespans.access_token, oidc.lifespans.refresh_token),
+  );
+  const loadKeys = () =>
+    oidc.jwks.length > 0 ? Promise.resolve(configuredKeys(oidc.jwks)) : keyService.load();
+  let keys = await loadKeys();
   const clients = new ClientRegistry(
     store,
     oidc.clients.map((client) => fromConfig(client, oidc.lifespans.custom)),
@@ -133,11 +136,22 @@ export async function startSesame(options: StartOptions = {}): Promise<RunningSe
       address.kind === 'unix'
         ? await app.listen({ path: address.path })
         : await app.listen({ host: address.host ?? '0.0.0.0', port: address.port ?? 9091 });
+    const reloadKeys = async () => {
+      const current = await loadKeys();
+      const kids = (list: typeof keys) => list.map((key) => key.kid).join(',');
+      if (kids(current) === kids(keys)) return false;
+      keys = current;
+      issuers.useKeys(keys);
+      logger.info({ kids: keys.map((key) => key.kid) }, 'signing keys changed');
+      return true;
+    };
     collector = setInterval(() => {
       store.artifacts.deleteExpired().then(
         (deleted) => deleted > 0 && logger.debug({ deleted }, 'expired artifacts removed'),
         (error: unknown) => logger.warn({ err: error }, 'removing expired artifacts failed'),
       );
+      // A rotation made by the CLI or another node is picked up here.
+      reloadKeys().catch((error: unknown) => logger.warn({ err: error }, 'reloading signing keys failed'));
     }, GARBAGE_COLLECTION_INTERVAL_MS).unref();
     logger.info(
       {
@@ -154,6 +168,7 @@ export async function startSesame(options: StartOptions = {}): Promise<RunningSe
       store,
       app,
       url,
+      reloadKeys,
       async close() {
         clearInterval(collector);
         await app.close();

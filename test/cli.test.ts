@@ -133,6 +133,8 @@ test('every command has --help', async () => {
     ['apps', 'add'],
     ['apps', 'list'],
     ['apps', 'show'],
+    ['keys', 'list'],
+    ['keys', 'rotate'],
   ];
   const results = await Promise.all(commands.map((command) => runSesame([...command, '--help'])));
   results.forEach((result, index) => {

@@ -5,79 +5,12 @@ import { after, before, describe, test } from 'node:test';
 import * as client from 'openid-client';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser, startRelyingParty, type RelyingParty } from './support/browser.ts';
+import { allow, authorize, insecure, logIn, PASSWORD, rejectsWith, type Flow } from './support/flows.ts';
 import { skipWithoutPostgres } from './support/postgres.ts';
 import { startTestSesame, type TestSesame } from './support/sesame.ts';
 
-const PASSWORD = 'correct horse battery staple';
 const LIBRECHAT_DIGEST =
   '$pbkdf2-sha512$310000$c8p78n7pUMln0jzvd4aK4Q$JNRBzwAo0ek5qKn50cFzzvE9RXV88h1wJn5KGiHrD0YKtZaR/nCb2CJPOsKaPK0hjf.9yHxzQGZziziccp6Yng';
-
-const insecure = { execute: [client.allowInsecureRequests] };
-
-/** openid-client puts the OAuth error code on the error object, not in its message. */
-async function rejectsWith(promise: Promise<unknown>, code: string): Promise<void> {
-  await assert.rejects(promise, (error: { error?: string; code?: string }) => {
-    assert.equal(error.error, code, JSON.stringify(error));
-    return true;
-  });
-}
-
-interface Flow {
-  config: client.Configuration;
-  redirectUri: string;
-}
-
-/** Starts an authorization in the browser and returns where the browser came back to the app. */
-async function authorize(
-  page: Page,
-  rp: RelyingParty,
-  flow: Flow,
-  parameters: Record<string, string> = {},
-  interact: (page: Page) => Promise<void> = () => Promise.resolve(),
-) {
-  const verifier = client.randomPKCECodeVerifier();
-  const state = client.randomState();
-  const nonce = client.randomNonce();
-  const url = client.buildAuthorizationUrl(flow.config, {
-    redirect_uri: flow.redirectUri,
-    scope: 'openid profile email groups offline_access',
-    code_challenge: await client.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
-    state,
-    nonce,
-    ...parameters,
-  });
-  const before = rp.hits.length;
-  await page.goto(url.href);
-  await interact(page);
-  // The app recorded the browser's return: that is the end of the flow.
-  for (const deadline = Date.now() + 10_000; rp.hits.length <= before;) {
-    if (Date.now() > deadline)
-      throw new Error(
-        `the browser did not come back to the app; it is at ${page.url()}:\n${await page.locator('body').innerText()}`,
-      );
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  const hit = rp.hits[before]!;
-  const callback = new URL(hit.url.href);
-  if (hit.method === 'POST') for (const [key, value] of hit.body) callback.searchParams.set(key, value);
-  return { callback, verifier, state, nonce };
-}
-
-async function logIn(page: Page, username: string, password = PASSWORD) {
-  await page.getByLabel('Username or email').fill(username);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
-
-/** Clicks Allow when the consent page comes (it does not when consent is remembered or implicit). */
-async function allow(page: Page) {
-  await page.waitForURL((url) =>
-    url.pathname.startsWith('/interaction/') ? !url.pathname.endsWith('/login') : true,
-  );
-  if (new URL(page.url()).pathname.startsWith('/interaction/'))
-    await page.getByRole('button', { name: 'Allow' }).click();
-}
 
 for (const engine of ['sqlite', 'postgres'] as const) {
   describe(
@@ -109,6 +42,16 @@ for (const engine of ['sqlite', 'postgres'] as const) {
         scopes: [openid, profile, email, groups, offline_access]
         grant_types: [authorization_code, refresh_token]
         userinfo_signed_response_alg: none
+      - client_id: wiki
+        client_secret: wiki-secret-0123456789
+        consent_mode: implicit
+        subject_mode: username
+        redirect_uris: ['${rp.origin}/wiki/callback']
+      - client_id: forum
+        client_secret: forum-secret-0123456789
+        consent_mode: implicit
+        sector_identifier_uri: https://forum.example.com/sector.json
+        redirect_uris: ['${rp.origin}/forum/callback']
       - client_id: machine
         client_secret: machine-secret-0123456789
         grant_types: [client_credentials]
@@ -354,6 +297,15 @@ for (const engine of ['sqlite', 'postgres'] as const) {
         );
       });
 
+      test('a state shorter than minimum_parameter_entropy is refused at the redirect URI', async () => {
+        const { callback } = await authorize(page, rp, rommFlow, { state: 'abc' });
+        assert.equal(callback.searchParams.get('error'), 'invalid_request');
+        assert.match(
+          callback.searchParams.get('error_description') ?? '',
+          /state must be at least 8 characters/,
+        );
+      });
+
       test('an expired code is refused', async () => {
         const client_ = (await sesame.running.store.clients.findByClientId(romm.clientId))!;
         await sesame.running.store.clients.update(client_.id, { lifespans: { authorize_code: 1 } });
@@ -445,6 +397,31 @@ for (const engine of ['sqlite', 'postgres'] as const) {
         } finally {
           await fresh.close();
         }
+      });
+
+      test('subject modes: username, and pairwise per sector', async () => {
+        const subjects: string[] = [];
+        for (const [clientId, secret] of [
+          ['wiki', 'wiki-secret-0123456789'],
+          ['forum', 'forum-secret-0123456789'],
+        ] as const) {
+          const flow = {
+            config: await client.discovery(new URL(sesame.url), clientId, secret, undefined, insecure),
+            redirectUri: `${rp.origin}/${clientId}/callback`,
+          };
+          const { callback, verifier, state, nonce } = await authorize(page, rp, flow);
+          const tokens = await client.authorizationCodeGrant(flow.config, callback, {
+            pkceCodeVerifier: verifier,
+            expectedState: state,
+            expectedNonce: nonce,
+          });
+          const sub = tokens.claims()!.sub;
+          assert.equal((await client.fetchUserInfo(flow.config, tokens.access_token, sub)).sub, sub);
+          subjects.push(sub);
+        }
+        assert.equal(subjects[0], 'alice');
+        assert.match(subjects[1]!, /^[A-Za-z0-9_-]{43}$/);
+        assert.notEqual(subjects[1], alice.id);
       });
 
       test('client credentials with every client authentication method', async () => {

@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerApps } from './commands/apps.ts';
 import { registerCrypto } from './commands/crypto.ts';
+import { registerKeys } from './commands/keys.ts';
 import { registerServer } from './commands/server.ts';
 import { registerUsers } from './commands/users.ts';
 import { consoleOutput, reportError, type Output } from './output.ts';
@@ -17,6 +18,7 @@ export function createProgram(output: Output = consoleOutput): Command {
   registerCrypto(program, output);
   registerUsers(program, output);
   registerApps(program, output);
+  registerKeys(program, output);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -107,7 +107,7 @@ export const TOKEN_ENDPOINT_AUTH_METHODS = [
   'none',
 ] as const;
 export const CONSENT_MODES = ['auto', 'explicit', 'implicit', 'pre-configured'] as const;
-export const SUBJECT_MODES = ['hashed_user_id', 'user_id', 'username', 'email'] as const;
+export const SUBJECT_MODES = ['user_id', 'hashed_user_id', 'username', 'email', 'pairwise'] as const;
 export const CORS_ENDPOINTS = [
   'authorization',
   'pushed-authorization-request',
@@ -250,7 +250,7 @@ const client = z
     subject_mode: oneOf(SUBJECT_MODES)
       .default('user_id')
       .describe(
-        'What `sub` holds: the stable user id (default), a per-client hash of it, the username or the email.',
+        'What `sub` holds: the stable user id (default), a hash of it, the username, the email, or a pairwise identifier per sector (implied by `sector_identifier_uri`).',
       ),
     jwks_uri: absoluteUrl.optional().describe('Where the client publishes its keys (for `private_key_jwt`).'),
     jwks: z.array(jwk).optional().describe('The client’s public keys, inline.'),

@@ -13,6 +13,11 @@ export class ClientSecretVerifier {
   private readonly key = randomBytes(32);
   /** digest → HMAC of the secret last verified against it. */
   private readonly verified = new Map<string, Buffer>();
+  private readonly verifyDigest: (secret: string, digest: string) => Promise<boolean>;
+
+  constructor(verifyDigest: (secret: string, digest: string) => Promise<boolean> = verifySecret) {
+    this.verifyDigest = verifyDigest;
+  }
 
   private record(digest: string, secret: string): Buffer {
     return createHmac('sha256', this.key).update(digest).update('\0').update(secret).digest();
@@ -22,7 +27,7 @@ export class ClientSecretVerifier {
     const presented = this.record(digest, secret);
     const known = this.verified.get(digest);
     if (known && timingSafeEqual(known, presented)) return true;
-    const ok = await verifySecret(secret, digest);
+    const ok = await this.verifyDigest(secret, digest);
     if (ok) {
       if (this.verified.size >= MAX_RECORDS) this.verified.delete(this.verified.keys().next().value!);
       this.verified.set(digest, presented);

@@ -27,6 +27,7 @@ export interface SesameClient {
   authorizationPolicy: string;
   allowedGroups: string[];
   subjectMode: string;
+  sectorIdentifierUri?: string;
   lifespans: { access_token?: number; authorize_code?: number; id_token?: number; refresh_token?: number };
   jwks?: Record<string, unknown>[];
   jwksUri?: string;
@@ -68,7 +69,8 @@ export function fromConfig(
     consentDurationSeconds: client.pre_configured_consent_duration,
     authorizationPolicy: client.authorization_policy,
     allowedGroups: [],
-    subjectMode: client.subject_mode,
+    subjectMode: client.sector_identifier_uri ? 'pairwise' : client.subject_mode,
+    sectorIdentifierUri: client.sector_identifier_uri,
     lifespans: client.lifespan ? (lifespans[client.lifespan] ?? {}) : {},
     jwks: client.jwks,
     jwksUri: client.jwks_uri,
@@ -151,6 +153,8 @@ export function toProviderMetadata(client: SesameClient): Record<string, unknown
     id_token_signed_response_alg: client.idTokenSignedResponseAlg,
     userinfo_signed_response_alg: alg(client.userinfoSignedResponseAlg),
     scope: client.scopes.join(' '),
+    // Every `sub` other than the plain user id goes through pairwiseIdentifier (see provider.ts).
+    subject_type: client.subjectMode !== 'user_id' && usesRedirects ? 'pairwise' : 'public',
     // Authentik always states when the user logged in; apps checking max_age rely on it.
     require_auth_time: true,
     jwks: client.jwks ? { keys: client.jwks } : undefined,
@@ -167,6 +171,7 @@ export function toProviderMetadata(client: SesameClient): Record<string, unknown
       authorizationPolicy: client.authorizationPolicy,
       allowedGroups: client.allowedGroups,
       subjectMode: client.subjectMode,
+      sectorIdentifierUri: client.sectorIdentifierUri,
       lifespans: client.lifespans,
       accessTokenSignedResponseAlg: client.accessTokenSignedResponseAlg,
       source: client.source,

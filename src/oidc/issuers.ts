@@ -98,15 +98,22 @@ function assertionSubject(assertion: string | null): string | undefined {
 }
 
 export class Issuers {
-  readonly global: Instance;
+  global: Instance;
   readonly globalIssuer: string;
-  private readonly context: ProviderContext;
+  private context: ProviderContext;
   private readonly applications = new Map<string, Instance & { applicationId: string }>();
 
   constructor(context: ProviderContext) {
     this.context = context;
     this.globalIssuer = globalIssuer(context.config.externalUrl);
     this.global = instance(createProvider(this.globalIssuer, GLOBAL_LAYOUT, context));
+  }
+
+  /** Starts signing with a new key set (after a rotation): every issuer is rebuilt with it. */
+  useKeys(keys: ProviderContext['keys']): void {
+    this.context = { ...this.context, keys };
+    this.global = instance(createProvider(this.globalIssuer, GLOBAL_LAYOUT, this.context));
+    this.applications.clear();
   }
 
   /** The application's issuer, or undefined when no such application exists (any more). */

@@ -90,6 +90,7 @@ export function createProvider(issuer: string, layout: RouteLayout, context: Pro
   const oidc = config.identity_providers.oidc;
   const lifespans = oidc.lifespans;
   const enforcePkce = oidc.enforce_pkce;
+  const subjectKey = createHmac('sha256', oidc.hmac_secret).update('sesame subject identifiers').digest();
 
   const configuration: Configuration = {
     adapter: adapterFor(store, context.clients, layout.applicationSlug),
@@ -245,6 +246,26 @@ export function createProvider(issuer: string, layout: RouteLayout, context: Pro
         grant.addOIDCClaims(Object.keys({ ...ctx.oidc.claims.id_token, ...ctx.oidc.claims.userinfo }));
       await grant.save();
       return grant;
+    },
+    subjectTypes: ['public', 'pairwise'],
+    pairwiseIdentifier: async (_ctx, accountId, client) => {
+      const settings = settingsOf(client);
+      switch (settings.subjectMode) {
+        case 'username':
+          return (await store.users.get(accountId))?.username ?? accountId;
+        case 'email':
+          return (await store.users.get(accountId))?.email ?? accountId;
+        case 'hashed_user_id':
+          // One value for every client, like Authentik's "hashed user ID".
+          return createHmac('sha256', subjectKey).update(accountId).digest('hex');
+        default: {
+          // A stable identifier per sector (the sector_identifier_uri's host, or the redirect URI's).
+          const sector: string = settings.sectorIdentifierUri
+            ? new URL(settings.sectorIdentifierUri).host
+            : text(client.sectorIdentifier) || client.clientId;
+          return createHmac('sha256', subjectKey).update(`${sector}\0${accountId}`).digest('base64url');
+        }
+      }
     },
     findAccount: async (_ctx, sub) => {
       const user = await store.users.get(sub);

@@ -21,6 +21,12 @@ export async function startRelyingParty(): Promise<RelyingParty> {
   const port = await freePort();
   const hits: RelyingParty['hits'] = [];
   const server: Server = createServer((req, res) => {
+    // Browsers ask for a favicon on their own schedule; it is not part of any flow.
+    if (req.url === '/favicon.ico') {
+      res.statusCode = 404;
+      res.end();
+      return;
+    }
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
     req.on('end', () => {
