@@ -2,6 +2,7 @@
 // the application, on SQLite and on PostgreSQL.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { exportJWK, generateKeyPair, jwtVerify, createRemoteJWKSet } from 'jose';
 import * as client from 'openid-client';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser, startRelyingParty, type RelyingParty } from './support/browser.ts';
@@ -26,9 +27,40 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       let lobechat: { slug: string; clientId: string; clientSecret?: string; issuer: string };
       let rommFlow: Flow;
       let alice: { id: string };
+      let machineKey: {
+        privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
+        publicJwk: Record<string, unknown>;
+      };
+
+      /** A flow for a client of the global issuer, already logged in through SSO. */
+      async function globalFlow(
+        clientId: string,
+        secret: string | undefined,
+        path: string,
+        auth?: client.ClientAuth,
+      ): Promise<Flow> {
+        return {
+          config: await client.discovery(new URL(sesame.url), clientId, secret, auth, insecure),
+          redirectUri: `${rp.origin}/${path}/callback`,
+        };
+      }
+
+      async function completeFlow(flow: Flow) {
+        const { callback, verifier, state, nonce } = await authorize(page, rp, flow);
+        return client.authorizationCodeGrant(flow.config, callback, {
+          pkceCodeVerifier: verifier,
+          expectedState: state,
+          expectedNonce: nonce,
+        });
+      }
 
       before(async () => {
         rp = await startRelyingParty();
+        const pair = await generateKeyPair('ES256', { extractable: true });
+        machineKey = {
+          privateKey: pair.privateKey,
+          publicJwk: { ...(await exportJWK(pair.publicKey)), alg: 'ES256', use: 'sig' },
+        };
         sesame = await startTestSesame(
           engine,
           `    clients:
@@ -67,6 +99,27 @@ for (const engine of ['sqlite', 'postgres'] as const) {
         token_endpoint_auth_method: client_secret_jwt
         grant_types: [client_credentials]
         response_types: []
+      - client_id: machine-pkjwt
+        token_endpoint_auth_method: private_key_jwt
+        jwks: [${JSON.stringify(machineKey.publicJwk)}]
+        grant_types: [client_credentials]
+        response_types: []
+      - client_id: spa
+        public: true
+        consent_mode: implicit
+        grant_types: [authorization_code, refresh_token]
+        scopes: [openid, profile, email, groups, offline_access]
+        redirect_uris: ['${rp.origin}/spa/callback']
+      - client_id: signed-userinfo
+        client_secret: signed-secret-0123456789
+        consent_mode: implicit
+        userinfo_signed_response_alg: RS256
+        redirect_uris: ['${rp.origin}/signed/callback']
+      - client_id: backchannel
+        client_secret: backchannel-secret-0123456789
+        consent_mode: implicit
+        redirect_uris: ['${rp.origin}/backchannel/callback']
+        backchannel_logout_uri: '${rp.origin}/backchannel/logout'
 `,
         );
         alice = await sesame.addUser({
@@ -451,7 +504,66 @@ for (const engine of ['sqlite', 'postgres'] as const) {
         await rejectsWith(client.clientCredentialsGrant(wrong), 'invalid_client');
       });
 
-      test('logout ends the session everywhere and returns to the app', async () => {
+      test('a public client: PKCE and no secret', async () => {
+        const spa = await globalFlow('spa', undefined, 'spa', client.None());
+        const tokens = await completeFlow(spa);
+        assert.equal(tokens.claims()!.sub, alice.id);
+        const refreshed = await client.refreshTokenGrant(spa.config, tokens.refresh_token!);
+        assert.ok(refreshed.access_token);
+        const noPkce = client.buildAuthorizationUrl(spa.config, {
+          redirect_uri: spa.redirectUri,
+          scope: 'openid',
+          state: client.randomState(),
+        });
+        const before = rp.hits.length;
+        await page.goto(noPkce.href);
+        await page.waitForTimeout(200);
+        const hit = rp.hits[before];
+        assert.equal(hit?.url.searchParams.get('error'), 'invalid_request', 'a public client must use PKCE');
+      });
+
+      test('userinfo as a signed JWT when the client asks for it', async () => {
+        const flow = await globalFlow('signed-userinfo', 'signed-secret-0123456789', 'signed');
+        const tokens = await completeFlow(flow);
+        const response = await fetch(flow.config.serverMetadata().userinfo_endpoint!, {
+          headers: { authorization: `Bearer ${tokens.access_token}` },
+        });
+        assert.equal(response.headers.get('content-type')?.split(';')[0], 'application/jwt');
+        const { payload, protectedHeader } = await jwtVerify(
+          await response.text(),
+          createRemoteJWKSet(new URL(`${sesame.url}/jwks.json`)),
+          {
+            issuer: sesame.url,
+            audience: 'signed-userinfo',
+          },
+        );
+        assert.equal(protectedHeader.alg, 'RS256');
+        assert.equal(payload.sub, alice.id);
+        assert.equal(payload.email, 'alice@example.com');
+      });
+
+      test('private_key_jwt client authentication', async () => {
+        const machine = await client.discovery(
+          new URL(sesame.url),
+          'machine-pkjwt',
+          undefined,
+          client.PrivateKeyJwt(machineKey.privateKey),
+          insecure,
+        );
+        assert.ok((await client.clientCredentialsGrant(machine)).access_token);
+        const other = await generateKeyPair('ES256');
+        const impostor = await client.discovery(
+          new URL(sesame.url),
+          'machine-pkjwt',
+          undefined,
+          client.PrivateKeyJwt(other.privateKey),
+          insecure,
+        );
+        await rejectsWith(client.clientCredentialsGrant(impostor), 'invalid_client');
+      });
+
+      test('logout ends the session everywhere, tells back-channel clients, and returns to the app', async () => {
+        await completeFlow(await globalFlow('backchannel', 'backchannel-secret-0123456789', 'backchannel'));
         const { callback, verifier, state, nonce } = await authorize(page, rp, rommFlow);
         const tokens = await client.authorizationCodeGrant(rommFlow.config, callback, {
           pkceCodeVerifier: verifier,
@@ -465,6 +577,22 @@ for (const engine of ['sqlite', 'postgres'] as const) {
         await page.goto(end.href);
         await page.getByRole('button', { name: 'Yes, sign me out' }).click();
         await page.waitForURL(`${rp.origin}/logged-out`);
+        const notice = rp.hits.find(
+          (hit) => hit.method === 'POST' && hit.url.pathname === '/backchannel/logout',
+        );
+        assert.ok(notice, 'the back-channel client was told');
+        const { payload } = await jwtVerify(
+          notice.body.get('logout_token')!,
+          createRemoteJWKSet(new URL(`${sesame.url}/jwks.json`)),
+          {
+            issuer: sesame.url,
+            audience: 'backchannel',
+          },
+        );
+        assert.equal(payload.sub, alice.id);
+        assert.ok(
+          (payload.events as Record<string, unknown>)['http://schemas.openid.net/event/backchannel-logout'],
+        );
         let asked = false;
         await authorize(page, rp, rommFlow, {}, async (current) => {
           await current.getByLabel('Password').waitFor();

@@ -4,7 +4,7 @@ import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { Store } from '../store/index.ts';
 import { toProviderMetadata, type ClientRegistry } from './clients.ts';
 
-export function adapterFor(store: Store, clients: ClientRegistry, applicationSlug?: string) {
+export function adapterFor(store: Store, clients: ClientRegistry) {
   return class SesameAdapter implements Adapter {
     readonly model: string;
     constructor(model: string) {
@@ -25,11 +25,10 @@ export function adapterFor(store: Store, clients: ClientRegistry, applicationSlu
 
     async find(id: string): Promise<AdapterPayload | undefined> {
       if (this.model === 'Client') {
+        // Every issuer can look every client up (logout must reach all of a session's clients);
+        // a per-application issuer refuses to authorize other applications' clients (provider.ts).
         const client = await clients.find(id);
-        // A per-application issuer knows only its own application's client.
-        if (!client || (applicationSlug !== undefined && client.applicationSlug !== applicationSlug))
-          return undefined;
-        return toProviderMetadata(client);
+        return client ? toProviderMetadata(client) : undefined;
       }
       return payloadOf(await store.artifacts.find(this.model, id));
     }

@@ -104,9 +104,13 @@ export class Issuers {
   private readonly applications = new Map<string, Instance & { applicationId: string }>();
 
   constructor(context: ProviderContext) {
-    this.context = context;
+    this.context = {
+      ...context,
+      issuerFor: async (slug) =>
+        slug === undefined ? this.global.provider : (await this.forApplication(slug))?.provider,
+    };
     this.globalIssuer = globalIssuer(context.config.externalUrl);
-    this.global = instance(createProvider(this.globalIssuer, GLOBAL_LAYOUT, context));
+    this.global = instance(createProvider(this.globalIssuer, GLOBAL_LAYOUT, this.context));
   }
 
   /** Starts signing with a new key set (after a rotation): every issuer is rebuilt with it. */

@@ -27,6 +27,8 @@ export interface ProviderContext {
   secrets: ClientSecretVerifier;
   keys: Jwk[];
   logger: Logger;
+  /** The instance a client belongs to: its application's issuer, or the global one. */
+  issuerFor?: (applicationSlug: string | undefined) => Promise<Provider | undefined>;
 }
 
 /** Where an instance's endpoints live, relative to its mount point. */
@@ -93,7 +95,7 @@ export function createProvider(issuer: string, layout: RouteLayout, context: Pro
   const subjectKey = createHmac('sha256', oidc.hmac_secret).update('sesame subject identifiers').digest();
 
   const configuration: Configuration = {
-    adapter: adapterFor(store, context.clients, layout.applicationSlug),
+    adapter: adapterFor(store, context.clients),
     jwks: { keys: context.keys },
     routes: layout.routes,
     cookies: {
@@ -190,6 +192,15 @@ export function createProvider(issuer: string, layout: RouteLayout, context: Pro
     extraParams: {
       // Runs on every authorization request, after oidc-provider's own checks.
       sesame_request_checks: (ctx) => {
+        // A per-application issuer serves only its own application's client.
+        if (
+          layout.applicationSlug !== undefined &&
+          settingsOf(ctx.oidc.client).applicationSlug !== layout.applicationSlug
+        )
+          throw new errors.InvalidClient(
+            'this client does not belong to this application',
+            'client of another application',
+          );
         // Authelia's minimum_parameter_entropy: short state/nonce values are guessable.
         const minimum = oidc.minimum_parameter_entropy;
         for (const name of ['state', 'nonce'] as const) {
@@ -292,6 +303,11 @@ export function createProvider(issuer: string, layout: RouteLayout, context: Pro
       );
     },
     clockTolerance: 15,
+    // oidc-provider refuses private and loopback addresses for outgoing requests (SSRF protection
+    // for dynamically registered clients). Sesame has no dynamic registration: every URL it calls
+    // (back-channel logout, jwks_uri) was set by an administrator, and self-hosted apps live on
+    // private networks. Keep the timeout, drop the address filter.
+    fetch: (url, options) => globalThis.fetch(url, { ...options, dispatcher: undefined }),
   };
 
   const provider = new Provider(issuer, configuration);
@@ -331,6 +347,27 @@ export function createProvider(issuer: string, layout: RouteLayout, context: Pro
     return Promise.resolve(constantTimeEqual(actual, expected));
   };
 
+  // A logout token must come from the issuer the client signed in with, whichever issuer's
+  // end-session endpoint the user used.
+  const ownBackchannelLogout = originalMethod<[string, string], Promise<unknown>>(
+    provider.Client.prototype,
+    'backchannelLogout',
+  );
+  provider.Client.prototype.backchannelLogout = async function backchannelLogout(
+    this: { clientId: string; sesame?: unknown },
+    sub: string,
+    sid: string,
+  ) {
+    const slug = settingsOf(this).applicationSlug;
+    const owner = slug === layout.applicationSlug ? undefined : await context.issuerFor?.(slug);
+    const ownersClient = owner ? await owner.Client.find(this.clientId) : undefined;
+    if (ownersClient)
+      return (
+        ownersClient as unknown as { backchannelLogout(sub: string, sid: string): Promise<unknown> }
+      ).backchannelLogout(sub, sid);
+    return ownBackchannelLogout.call(this, sub, sid);
+  };
+
   // Regex redirect URIs (Authentik's "Regex" mode), fully anchored, beside the exact ones.
   const exactRedirect = originalMethod(provider.Client.prototype, 'redirectUriAllowed');
   provider.Client.prototype.redirectUriAllowed = function redirectUriAllowed(
@@ -358,11 +395,11 @@ export function createProvider(issuer: string, layout: RouteLayout, context: Pro
 const PLACEHOLDER = 'https://redirect-pattern.invalid/';
 
 /** oidc-provider's own implementation of a Client method, to call from an override. */
-function originalMethod(prototype: object, name: string): (this: unknown, value: string) => boolean {
-  return (Object.getOwnPropertyDescriptor(prototype, name)?.value ?? (() => false)) as (
-    this: unknown,
-    value: string,
-  ) => boolean;
+function originalMethod<Args extends unknown[] = [string], Result = boolean>(
+  prototype: object,
+  name: string,
+): (this: unknown, ...args: Args) => Result {
+  return Object.getOwnPropertyDescriptor(prototype, name)?.value as (this: unknown, ...args: Args) => Result;
 }
 
 /** The standard prompts, plus: a session whose user was disabled or deleted must log in again. */
