@@ -307,7 +307,10 @@ export function createProvider(issuer: string, layout: RouteLayout, context: Pro
     // for dynamically registered clients). Sesame has no dynamic registration: every URL it calls
     // (back-channel logout, jwks_uri) was set by an administrator, and self-hosted apps live on
     // private networks. Keep the timeout, drop the address filter.
-    fetch: (url, options) => globalThis.fetch(url, { ...options, dispatcher: undefined }),
+    fetch: (url, options) => {
+      const { dispatcher: _ignored, ...rest } = options as RequestInit & { dispatcher?: unknown };
+      return globalThis.fetch(url, rest);
+    },
   };
 
   const provider = new Provider(issuer, configuration);
