@@ -196,6 +196,30 @@ describe('in-process server', () => {
     }
   });
 
+  test('endpoint URLs follow X-Forwarded-Proto/Host only from trusted proxies', async () => {
+    for (const trusted of ['', '127.0.0.1']) {
+      const running = await startSesame({
+        path: writeConfig(),
+        env: trusted ? { SESAME_SERVER_TRUSTED_PROXIES: trusted } : {},
+        logger: createLogger('silent'),
+        print: () => {},
+      });
+      try {
+        const response = await fetch(`${running.url}/.well-known/openid-configuration`, {
+          headers: { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'sso.example.com' },
+        });
+        const discovery = (await response.json()) as { token_endpoint: string };
+        const expected = trusted ? 'https://sso.example.com/' : `${running.url}/`;
+        assert.ok(
+          discovery.token_endpoint.startsWith(expected),
+          `${trusted || 'no proxy'}: ${discovery.token_endpoint}`,
+        );
+      } finally {
+        await running.close();
+      }
+    }
+  });
+
   test('/readyz answers 503 when the database is gone', async () => {
     const running = await startSesame({
       path: writeConfig(),

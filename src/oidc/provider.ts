@@ -314,7 +314,9 @@ export function createProvider(issuer: string, layout: RouteLayout, context: Pro
   };
 
   const provider = new Provider(issuer, configuration);
-  provider.proxy = config.server.trusted_proxies.length > 0;
+  // The HTTP layer rewrites X-Forwarded-* from what it trusts (server.trusted_proxies) before handing
+  // a request over, so reading them here is safe and gives the right scheme and host behind TLS.
+  provider.proxy = true;
 
   // Errors that teach: the operator's log says what was sent and why it was refused (never a secret).
   for (const event of ERROR_EVENTS) {

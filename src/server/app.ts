@@ -95,6 +95,11 @@ export function buildServer(context: ServerContext): FastifyInstance {
       onRequest: (request, reply, done) => {
         if (!isProtocolPath(request.url.split('?')[0]!)) return done();
         reply.hijack();
+        // oidc-provider (Koa) trusts X-Forwarded-*; give it the values Fastify derived under
+        // server.trusted_proxies, so a client cannot spoof the scheme or host of endpoint URLs.
+        request.raw.headers['x-forwarded-proto'] = request.protocol;
+        request.raw.headers['x-forwarded-host'] = request.host;
+        request.raw.headers['x-forwarded-for'] = request.ip;
         const started = performance.now();
         reply.raw.setHeader('x-request-id', request.id);
         reply.raw.once('finish', () =>
