@@ -109,6 +109,14 @@ export async function startSesame(options: StartOptions = {}): Promise<RunningSe
     store,
     oidc.clients.map((client) => fromConfig(client, oidc.lifespans.custom)),
   );
+  const unenforced = oidc.clients.filter(
+    (client) => !['one_factor', 'deny'].includes(client.authorization_policy),
+  );
+  if (unenforced.length > 0)
+    logger.warn(
+      { clients: unenforced.map((client) => `${client.client_id} (${client.authorization_policy})`) },
+      'second factors are not available yet: these clients accept a password login until they are',
+    );
   const issuers = new Issuers({ config, store, clients, secrets: new ClientSecretVerifier(), keys, logger });
   const authenticator = new PasswordAuthenticator(store, config.authentication_backend.password_hashing);
   const app = buildServer({ config, store, logger, issuers, authenticator });

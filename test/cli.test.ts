@@ -282,6 +282,92 @@ for (const backend of backends) {
       assert.match(nobody.stderr, /there is no user named 'nobody'/);
     });
 
+    test('apps add --preset fills in the app and prints its settings with real values', async () => {
+      const lobechat = await runSesame([
+        'apps',
+        'add',
+        '-c',
+        config,
+        '--preset',
+        'lobechat',
+        '--url',
+        'https://chat.example.com/',
+      ]);
+      assert.equal(lobechat.code, 0, lobechat.stderr);
+      const clientId = field(lobechat.stdout, 'Client ID')!;
+      const secret = field(lobechat.stdout, 'Client Secret')!.split(/\s+/)[0]!;
+      assert.equal(
+        field(lobechat.stdout, 'Redirect URIs'),
+        'https://chat.example.com/api/auth/callback/authentik',
+      );
+      const env = Object.fromEntries(
+        lobechat.stdout
+          .split('\n')
+          .filter((line) => /^[A-Z_]+=/.test(line))
+          .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+      );
+      assert.deepEqual(
+        { ...env, NEXT_AUTH_SECRET: undefined },
+        {
+          NEXT_AUTH_SSO_PROVIDERS: 'authentik',
+          AUTH_AUTHENTIK_ID: clientId,
+          AUTH_AUTHENTIK_SECRET: secret,
+          AUTH_AUTHENTIK_ISSUER: 'https://sso.example.com/application/o/lobechat/',
+          NEXT_AUTH_SECRET: undefined,
+          NEXTAUTH_URL: 'https://chat.example.com/api/auth',
+        },
+      );
+      assert.equal(Buffer.from(env.NEXT_AUTH_SECRET!, 'base64').length, 32);
+
+      const romm = await runSesame([
+        'apps',
+        'add',
+        '-c',
+        config,
+        '--preset',
+        'romm',
+        '--url',
+        'http://romm.host.local',
+        '--slug',
+        'games',
+        '--json',
+      ]);
+      assert.equal(romm.code, 0, romm.stderr);
+      const rommSettings = (JSON.parse(romm.stdout) as { settings: Record<string, string> }).settings;
+      assert.equal(rommSettings.OIDC_SERVER_APPLICATION_URL, 'https://sso.example.com/application/o/games');
+      assert.equal(rommSettings.OIDC_REDIRECT_URI, 'http://romm.host.local/api/oauth/openid');
+
+      const librechat = await runSesame([
+        'apps',
+        'add',
+        '-c',
+        config,
+        '--preset',
+        'librechat',
+        '--url',
+        'https://librechat.example.com',
+      ]);
+      assert.equal(librechat.code, 0, librechat.stderr);
+      assert.match(librechat.stdout, /^OPENID_ISSUER=https:\/\/sso\.example\.com$/m);
+      assert.match(librechat.stdout, /^OPENID_SCOPE="openid profile email"$/m);
+      assert.match(librechat.stdout, /^OPENID_CALLBACK_URL=\/oauth\/openid\/callback$/m);
+
+      const unknown = await runSesame([
+        'apps',
+        'add',
+        '-c',
+        config,
+        '--preset',
+        'myspace',
+        '--url',
+        'https://x.example.com',
+      ]);
+      assert.equal(unknown.code, 1);
+      assert.match(unknown.stderr, /unknown preset 'myspace' \(allowed: lobechat, romm, librechat\)/);
+      const noUrl = await runSesame(['apps', 'add', '-c', config, '--preset', 'romm']);
+      assert.match(noUrl.stderr, /--preset romm needs --url/);
+    });
+
     test('apps add prints client id, secret once and issuer; only the digest is stored', async () => {
       const added = await runSesame([
         'apps',

@@ -84,6 +84,10 @@ for (const engine of ['sqlite', 'postgres'] as const) {
         consent_mode: implicit
         sector_identifier_uri: https://forum.example.com/sector.json
         redirect_uris: ['${rp.origin}/forum/callback']
+      - client_id: denied
+        client_secret: denied-secret-0123456789
+        authorization_policy: deny
+        redirect_uris: ['${rp.origin}/denied/callback']
       - client_id: machine
         client_secret: machine-secret-0123456789
         grant_types: [client_credentials]
@@ -357,6 +361,12 @@ for (const engine of ['sqlite', 'postgres'] as const) {
           callback.searchParams.get('error_description') ?? '',
           /state must be at least 8 characters/,
         );
+      });
+
+      test('a client whose policy is deny gets access_denied at its redirect URI', async () => {
+        const denied = await globalFlow('denied', 'denied-secret-0123456789', 'denied');
+        const { callback } = await authorize(page, rp, denied);
+        assert.equal(callback.searchParams.get('error'), 'access_denied');
       });
 
       test('an expired code is refused', async () => {

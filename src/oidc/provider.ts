@@ -192,6 +192,8 @@ export function createProvider(issuer: string, layout: RouteLayout, context: Pro
     extraParams: {
       // Runs on every authorization request, after oidc-provider's own checks.
       sesame_request_checks: (ctx) => {
+        if (settingsOf(ctx.oidc.client).authorizationPolicy === 'deny')
+          throw new errors.AccessDenied('the authorization policy of this client denies every request');
         // A per-application issuer serves only its own application's client.
         if (
           layout.applicationSlug !== undefined &&

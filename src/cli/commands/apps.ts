@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { ApplicationService, type ApplicationDetails } from '../../apps/applications.ts';
+import { findPreset, formatSettings, renderSettings } from '../../apps/presets.ts';
+import { isAbsoluteUrl } from '../../config/schema.ts';
 import { globalIssuer } from '../../apps/urls.ts';
 import { parseDuration } from '../../config/duration.ts';
 import { InvalidInputError } from '../../errors.ts';
@@ -49,7 +51,12 @@ export function registerApps(program: Command, output: Output): void {
   apps
     .command('add')
     .description('Create an application with its client and print the values the app needs')
-    .argument('<name>', 'display name, e.g. "RomM"')
+    .argument('[name]', 'display name, e.g. "RomM" (default: the preset\'s)')
+    .option(
+      '--preset <app>',
+      'a known app: fills in redirect URI, scopes and consent, and prints its settings',
+    )
+    .option('--url <url>', "the app's own base URL (with --preset), e.g. https://chat.example.com")
     .option('--slug <slug>', 'used in the issuer URL /application/o/<slug>/ (default: from the name)')
     .option('--redirect-uri <uri>', 'an exact redirect URI (repeatable)', collect, [])
     .option('--redirect-uri-regex <pattern>', 'a fully anchored regular expression (repeatable)', collect, [])
@@ -66,13 +73,13 @@ export function registerApps(program: Command, output: Output): void {
       [],
     )
     .option('--policy <policy>', 'one_factor | two_factor | deny | a named policy', 'one_factor')
-    .option('--consent <mode>', 'explicit | implicit | pre-configured', 'explicit')
+    .option('--consent <mode>', "explicit | implicit | pre-configured (default: explicit, or the preset's)")
     .option('--consent-duration <duration>', 'how long a pre-configured consent lasts, e.g. 1w')
     .option('--group <group>', 'only members of this group may use it (repeatable)', collect, [])
     .option('--json', 'print JSON')
     .action(
       async (
-        name: string,
+        nameArgument: string | undefined,
         options: {
           slug?: string;
           redirectUri: string[];
@@ -85,14 +92,25 @@ export function registerApps(program: Command, output: Output): void {
           description?: string;
           scope: string[];
           policy: string;
-          consent: string;
+          consent?: string;
           consentDuration?: string;
+          preset?: string;
+          url?: string;
           group: string[];
           json?: boolean;
         },
         command: Command,
       ) => {
-        if (!['explicit', 'implicit', 'pre-configured'].includes(options.consent))
+        const preset = options.preset ? findPreset(options.preset) : undefined;
+        if (preset && !options.url)
+          throw new InvalidInputError(`--preset ${preset.id} needs --url, the app's own base URL`);
+        if (options.url && !isAbsoluteUrl(options.url))
+          throw new InvalidInputError(`--url '${options.url}' is not an absolute URL`);
+        const appUrl = options.url?.replace(/\/+$/, '');
+        const name = nameArgument ?? preset?.name;
+        if (!name) throw new InvalidInputError('give the application a name (or use --preset)');
+        const consent = options.consent ?? preset?.consent_mode ?? 'explicit';
+        if (!['explicit', 'implicit', 'pre-configured'].includes(consent))
           throw new InvalidInputError(
             `--consent '${options.consent}' is not allowed (allowed: explicit, implicit, pre-configured)`,
           );
@@ -111,11 +129,17 @@ export function registerApps(program: Command, output: Output): void {
           const created = await service.create(
             {
               name,
-              slug: options.slug,
-              launchUrl: options.launchUrl,
+              slug: options.slug ?? preset?.id,
+              launchUrl: options.launchUrl ?? appUrl,
               icon: options.icon,
               description: options.description,
               redirectUris: [
+                ...(preset && appUrl ? preset.redirect_paths.map((path) => `${appUrl}${path}`) : []).map(
+                  (url) => ({
+                    url,
+                    matching_mode: 'strict' as const,
+                  }),
+                ),
                 ...options.redirectUri.map((url) => ({ url, matching_mode: 'strict' as const })),
                 ...options.redirectUriRegex.map((url) => ({ url, matching_mode: 'regex' as const })),
               ],
@@ -125,19 +149,44 @@ export function registerApps(program: Command, output: Output): void {
               })),
               public: options.public ?? false,
               clientId: options.clientId,
-              scopes: options.scope.length > 0 ? options.scope : undefined,
+              scopes: options.scope.length > 0 ? options.scope : preset?.scopes,
               authorizationPolicy: options.policy,
-              consentMode: options.consent as 'explicit' | 'implicit' | 'pre-configured',
+              consentMode: consent as 'explicit' | 'implicit' | 'pre-configured',
               preConfiguredConsentDuration: consentDuration,
               allowedGroups: options.group,
             },
             'cli',
           );
-          output.out(
-            options.json
-              ? JSON.stringify(jsonOf(created, created.clientSecret), null, 2)
-              : describe(created, config.externalUrl, created.clientSecret),
-          );
+          const settings =
+            preset && appUrl
+              ? renderSettings(preset, {
+                  clientId: created.client.clientId,
+                  clientSecret: created.clientSecret,
+                  issuer: created.urls.issuer,
+                  globalIssuer: globalIssuer(config.externalUrl),
+                  appUrl,
+                })
+              : undefined;
+          if (options.json) {
+            output.out(
+              JSON.stringify(
+                {
+                  ...jsonOf(created, created.clientSecret),
+                  settings: settings && Object.fromEntries(settings),
+                },
+                null,
+                2,
+              ),
+            );
+            return;
+          }
+          output.out(describe(created, config.externalUrl, created.clientSecret));
+          if (preset && settings) {
+            output.out(
+              `\nSettings for ${preset.name} (paste into its environment; guide: docs/integrations/${preset.id}.md):\n`,
+            );
+            output.out(formatSettings(settings));
+          }
         });
       },
     );
