@@ -65,8 +65,19 @@ export function registerInteractions(app: FastifyInstance, context: InteractionC
     };
   }
 
-  function checkCsrf(uid: string, form: Form): boolean {
-    return typeof form.csrf === 'string' && constantTimeEqual(form.csrf, csrfFor(uid));
+  /** A posted form for a live interaction, with a valid CSRF token; otherwise the error is sent. */
+  async function submission(request: FastifyRequest, reply: FastifyReply) {
+    const interaction = await details(request, reply);
+    if (!interaction) return undefined;
+    const form = (request.body ?? {}) as Form;
+    if (typeof form.csrf !== 'string' || !constantTimeEqual(form.csrf, csrfFor(interaction.uid))) {
+      await reply
+        .status(403)
+        .type('text/html')
+        .send(errorPage(config, 'forbidden', 'The form was not sent from this page.'));
+      return undefined;
+    }
+    return { interaction, form };
   }
 
   async function renderConsent(
@@ -114,15 +125,9 @@ export function registerInteractions(app: FastifyInstance, context: InteractionC
   });
 
   app.post('/interaction/:uid/login', async (request, reply) => {
-    const interaction = await details(request, reply);
-    if (!interaction) return reply;
-    const form = (request.body ?? {}) as Form;
-    if (!checkCsrf(interaction.uid, form)) {
-      return reply
-        .status(403)
-        .type('text/html')
-        .send(errorPage(config, 'forbidden', 'The form was not sent from this page.'));
-    }
+    const submitted = await submission(request, reply);
+    if (!submitted) return reply;
+    const { interaction, form } = submitted;
     const identifier = form.username ?? '';
     const user = await authenticator.authenticate(identifier, form.password ?? '');
     const { name } = await clientOf(interaction.params.client_id);
@@ -166,15 +171,9 @@ export function registerInteractions(app: FastifyInstance, context: InteractionC
   });
 
   app.post('/interaction/:uid/consent', async (request, reply) => {
-    const interaction = await details(request, reply);
-    if (!interaction) return reply;
-    const form = (request.body ?? {}) as Form;
-    if (!checkCsrf(interaction.uid, form)) {
-      return reply
-        .status(403)
-        .type('text/html')
-        .send(errorPage(config, 'forbidden', 'The form was not sent from this page.'));
-    }
+    const submitted = await submission(request, reply);
+    if (!submitted) return reply;
+    const { interaction, form } = submitted;
     const clientId = String(interaction.params.client_id);
     const accountId = interaction.session!.accountId;
     if (form.decision !== 'allow') {
