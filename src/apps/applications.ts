@@ -5,7 +5,8 @@ import { CLIENT_ID_HELP, redirectUriProblem, UNRESERVED } from '../config/schema
 import { randomString } from '../crypto/random.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
 import { isUniqueViolation } from '../store/sql.ts';
-import type { Application, OAuthClient, RedirectUri, Store } from '../store/index.ts';
+import type { Application, OAuthClient, Page, RedirectUri, Store } from '../store/index.ts';
+import { presets } from './presets.ts';
 import { applicationUrls, type ApplicationUrls } from './urls.ts';
 
 export const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -40,6 +41,8 @@ export interface NewApplicationInput {
   subjectMode?: string;
   idTokenSignedResponseAlg?: string;
   requirePkce?: boolean;
+  /** The catalogue entry it is made from (see presetDefaults). */
+  preset?: string;
 }
 
 export interface ApplicationDetails {
@@ -86,6 +89,11 @@ export class ApplicationService {
       throw new InvalidInputError(`slug '${slug}' is reserved for a shared endpoint; choose another`, 'slug');
     if (!UNRESERVED.test(clientId) || clientId.length > 100)
       throw new InvalidInputError(`client id '${clientId}' must be ${CLIENT_ID_HELP}`, 'client_id');
+    if (input.preset !== undefined && !presets().has(input.preset))
+      throw new InvalidInputError(
+        `unknown preset '${input.preset}' (allowed: ${[...presets().keys()].join(', ')})`,
+        'preset',
+      );
     if (input.redirectUris.length === 0)
       throw new InvalidInputError(
         'at least one redirect URI is needed for the authorization code flow',
@@ -137,12 +145,13 @@ export class ApplicationService {
           launchUrl: input.launchUrl,
           icon: input.icon,
           description: input.description,
+          preset: input.preset,
         });
         await tx.events.append({
           type: 'application.created',
           actor,
           subject: slug,
-          details: { client_id: clientId, public: isPublic },
+          details: { client_id: clientId, public: isPublic, preset: input.preset },
         });
         return { application, client };
       });
@@ -163,8 +172,8 @@ export class ApplicationService {
     return { application, client, urls: applicationUrls(this.externalUrl, slug) };
   }
 
-  async list(): Promise<ApplicationDetails[]> {
-    const applications = await this.store.applications.list();
+  async list(page: Page = {}): Promise<ApplicationDetails[]> {
+    const applications = await this.store.applications.list(page);
     return Promise.all(applications.map((application) => this.show(application.slug)));
   }
 

@@ -4,6 +4,7 @@ import { registerApps } from './commands/apps.ts';
 import { registerCrypto } from './commands/crypto.ts';
 import { registerKeys } from './commands/keys.ts';
 import { registerServer } from './commands/server.ts';
+import { registerTokens } from './commands/tokens.ts';
 import { registerUsers } from './commands/users.ts';
 import { consoleOutput, reportError, type Output } from './output.ts';
 
@@ -19,6 +20,7 @@ export function createProgram(output: Output = consoleOutput): Command {
   registerUsers(program, output);
   registerApps(program, output);
   registerKeys(program, output);
+  registerTokens(program, output);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -9,6 +9,7 @@ import Fastify, {
   type FastifyRequest,
 } from 'fastify';
 import formbody from '@fastify/formbody';
+import { registerAdminApi } from '../api/index.ts';
 import type { PasswordAuthenticator } from '../auth/login.ts';
 import type { SesameConfig } from '../config/load.ts';
 import { SesameError } from '../errors.ts';
@@ -127,6 +128,7 @@ export function buildServer(context: ServerContext): FastifyInstance {
     });
   }
   registerInteractions(app, context);
+  registerAdminApi(app, context);
 
   app.get('/healthz', () => ({ status: 'ok' }));
 

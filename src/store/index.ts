@@ -2,6 +2,7 @@
 import type { Config } from '../config/schema.ts';
 import { migratePostgres, migrateSqlite, type MigrationReport } from './migrate.ts';
 import { PostgresExecutor, type PostgresOptions } from './postgres.ts';
+import { ApiTokenRepository } from './repositories/api-tokens.ts';
 import { ApplicationRepository } from './repositories/applications.ts';
 import { ArtifactRepository } from './repositories/artifacts.ts';
 import { ClientRepository } from './repositories/clients.ts';
@@ -26,6 +27,7 @@ export class Repositories {
   readonly signingKeys: SigningKeyRepository;
   readonly artifacts: ArtifactRepository;
   readonly events: EventRepository;
+  readonly apiTokens: ApiTokenRepository;
 
   protected readonly executor: SqlExecutor;
   protected readonly sealer: Sealer;
@@ -40,6 +42,7 @@ export class Repositories {
     this.signingKeys = new SigningKeyRepository(executor, sealer);
     this.artifacts = new ArtifactRepository(executor);
     this.events = new EventRepository(executor);
+    this.apiTokens = new ApiTokenRepository(executor);
   }
 
   get dialect(): Dialect {

@@ -95,6 +95,8 @@ export interface Application {
   launchUrl?: string;
   icon?: string;
   description?: string;
+  /** The catalogue entry (src/apps/presets.yml) it was made from, if any: its guide is shown later. */
+  preset?: string;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -145,3 +147,18 @@ export interface Page {
   limit?: number;
   offset?: number;
 }
+
+export interface ApiToken {
+  id: string;
+  name: string;
+  scopes: string[];
+  createdBy?: string;
+  createdAt: Date;
+  expiresAt?: Date;
+  lastUsedAt?: Date;
+  revokedAt?: Date;
+}
+
+export type NewApiToken = Omit<ApiToken, 'id' | 'createdAt' | 'lastUsedAt' | 'revokedAt'> & {
+  tokenHash: string;
+};

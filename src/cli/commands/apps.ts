@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { ApplicationService, type ApplicationDetails } from '../../apps/applications.ts';
-import { findPreset, formatSettings, renderSettings } from '../../apps/presets.ts';
+import { buildGuide, presetDefaults } from '../../apps/guide.ts';
+import { findPreset } from '../../apps/presets.ts';
 import { isAbsoluteUrl } from '../../config/schema.ts';
 import { globalIssuer } from '../../apps/urls.ts';
 import { parseDuration } from '../../config/duration.ts';
@@ -106,10 +107,10 @@ export function registerApps(program: Command, output: Output): void {
           throw new InvalidInputError(`--preset ${preset.id} needs --url, the app's own base URL`);
         if (options.url && !isAbsoluteUrl(options.url))
           throw new InvalidInputError(`--url '${options.url}' is not an absolute URL`);
-        const appUrl = options.url?.replace(/\/+$/, '');
-        const name = nameArgument ?? preset?.name;
+        const defaults = preset && options.url ? presetDefaults(preset, options.url) : undefined;
+        const name = nameArgument ?? defaults?.name;
         if (!name) throw new InvalidInputError('give the application a name (or use --preset)');
-        const consent = options.consent ?? preset?.consent_mode ?? 'explicit';
+        const consent = options.consent ?? defaults?.consentMode ?? 'explicit';
         if (!['explicit', 'implicit', 'pre-configured'].includes(consent))
           throw new InvalidInputError(
             `--consent '${options.consent}' is not allowed (allowed: explicit, implicit, pre-configured)`,
@@ -129,17 +130,12 @@ export function registerApps(program: Command, output: Output): void {
           const created = await service.create(
             {
               name,
-              slug: options.slug ?? preset?.id,
-              launchUrl: options.launchUrl ?? appUrl,
+              slug: options.slug ?? defaults?.slug,
+              launchUrl: options.launchUrl ?? defaults?.launchUrl ?? options.url,
               icon: options.icon,
               description: options.description,
               redirectUris: [
-                ...(preset && appUrl ? preset.redirect_paths.map((path) => `${appUrl}${path}`) : []).map(
-                  (url) => ({
-                    url,
-                    matching_mode: 'strict' as const,
-                  }),
-                ),
+                ...(defaults?.redirectUris ?? []),
                 ...options.redirectUri.map((url) => ({ url, matching_mode: 'strict' as const })),
                 ...options.redirectUriRegex.map((url) => ({ url, matching_mode: 'regex' as const })),
               ],
@@ -149,30 +145,24 @@ export function registerApps(program: Command, output: Output): void {
               })),
               public: options.public ?? false,
               clientId: options.clientId,
-              scopes: options.scope.length > 0 ? options.scope : preset?.scopes,
+              scopes: options.scope.length > 0 ? options.scope : defaults?.scopes,
               authorizationPolicy: options.policy,
               consentMode: consent as 'explicit' | 'implicit' | 'pre-configured',
               preConfiguredConsentDuration: consentDuration,
               allowedGroups: options.group,
+              preset: defaults?.preset,
             },
             'cli',
           );
-          const settings =
-            preset && appUrl
-              ? renderSettings(preset, {
-                  clientId: created.client.clientId,
-                  clientSecret: created.clientSecret,
-                  issuer: created.urls.issuer,
-                  globalIssuer: globalIssuer(config.externalUrl),
-                  appUrl,
-                })
-              : undefined;
+          const guide = buildGuide(created, config.externalUrl, created.clientSecret);
           if (options.json) {
             output.out(
               JSON.stringify(
                 {
                   ...jsonOf(created, created.clientSecret),
-                  settings: settings && Object.fromEntries(settings),
+                  settings: preset
+                    ? Object.fromEntries(guide.settings.map(({ name, value }) => [name, value]))
+                    : undefined,
                 },
                 null,
                 2,
@@ -181,11 +171,11 @@ export function registerApps(program: Command, output: Output): void {
             return;
           }
           output.out(describe(created, config.externalUrl, created.clientSecret));
-          if (preset && settings) {
+          if (guide.preset) {
             output.out(
-              `\nSettings for ${preset.name} (paste into its environment; guide: docs/integrations/${preset.id}.md):\n`,
+              `\nSettings for ${guide.preset.name} (paste into its environment; guide: ${guide.preset.docs}):\n`,
             );
-            output.out(formatSettings(settings));
+            output.out(guide.env);
           }
         });
       },

@@ -10,6 +10,7 @@ interface ApplicationRow {
   launch_url: string | null;
   icon: string | null;
   description: string | null;
+  preset: string | null;
   created_at: number | Date;
   updated_at: number | Date;
 }
@@ -20,6 +21,7 @@ const COLUMNS: Record<keyof ApplicationPatch, string> = {
   launchUrl: 'launch_url',
   icon: 'icon',
   description: 'description',
+  preset: 'preset',
 };
 
 function toApplication(row: ApplicationRow): Application {
@@ -31,6 +33,7 @@ function toApplication(row: ApplicationRow): Application {
     launchUrl: optional(row.launch_url),
     icon: optional(row.icon),
     description: optional(row.description),
+    preset: optional(row.preset),
     createdAt: toDate(row.created_at),
     updatedAt: toDate(row.updated_at),
   };
@@ -46,8 +49,8 @@ export class ApplicationRepository {
     const id = randomUUID();
     const now = new Date();
     await this.db.run(
-      `INSERT INTO applications (id, slug, name, client_id, launch_url, icon, description, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO applications (id, slug, name, client_id, launch_url, icon, description, preset, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
         id,
         application.slug,
@@ -56,6 +59,7 @@ export class ApplicationRepository {
         application.launchUrl,
         application.icon,
         application.description,
+        application.preset,
         now,
         now,
       ],

@@ -1,0 +1,226 @@
+// One declaration per admin API operation: its zod schemas validate the request and, converted to
+// JSON Schema, make the OpenAPI document, so the two cannot drift apart.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { SesameError } from '../errors.ts';
+import { scopeAllows, type ApiAccess, type ApiResource } from './tokens.ts';
+
+/** Who is calling: an API token now; an administrator's browser session joins with the admin UI. */
+export interface Principal {
+  kind: 'token';
+  id: string;
+  name: string;
+  scopes: string[];
+}
+
+export interface RouteInput<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  principal: Principal;
+  /** How audit events name the caller. */
+  actor: string;
+  request: FastifyRequest;
+  reply: FastifyReply;
+}
+
+type Schema = z.ZodType;
+type Out<S> = S extends Schema ? z.output<S> : undefined;
+
+export interface ApiRoute<
+  P extends Schema | undefined,
+  Q extends Schema | undefined,
+  B extends Schema | undefined,
+> {
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+  /** OpenAPI style, relative to /api/v1: `/applications/{slug}`. */
+  path: string;
+  operationId: string;
+  summary: string;
+  tag: string;
+  resource: ApiResource;
+  access: ApiAccess;
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** Status and schema of the successful answer; `undefined` schema means no body (204). */
+  status?: number;
+  response?: Schema;
+  handler(input: RouteInput<Out<P>, Out<Q>, Out<B>>): Promise<unknown>;
+}
+
+export type AnyRoute = ApiRoute<Schema | undefined, Schema | undefined, Schema | undefined>;
+
+export function route<
+  P extends Schema | undefined,
+  Q extends Schema | undefined,
+  B extends Schema | undefined,
+>(definition: ApiRoute<P, Q, B>): AnyRoute {
+  return definition;
+}
+
+export const API_PREFIX = '/api/v1';
+
+export class ApiValidationError extends SesameError {
+  readonly fields: { field: string; message: string }[];
+  constructor(where: string, issues: z.core.$ZodIssue[]) {
+    const fields = issues.flatMap((issue) => {
+      const path = issue.path.map(String);
+      // An unknown key is reported against its parent; name the key itself, as a config error does.
+      const names = issue.code === 'unrecognized_keys' ? issue.keys.map((key) => [...path, key]) : [path];
+      return names.map((name) => ({
+        field: name.length > 0 ? name.join('.') : where,
+        message: issue.message,
+      }));
+    });
+    super('invalid_request', fields.map((entry) => `${entry.field}: ${entry.message}`).join('; '), 400);
+    this.fields = fields;
+  }
+}
+
+function parse<S extends Schema | undefined>(schema: S, value: unknown, where: string): Out<S> {
+  if (!schema) return undefined as Out<S>;
+  const result = schema.safeParse(value ?? (where === 'body' ? undefined : {}));
+  if (!result.success) throw new ApiValidationError(where, result.error.issues);
+  return result.data as Out<S>;
+}
+
+export class ApiUnauthorizedError extends SesameError {
+  constructor(description: string) {
+    super('invalid_token', description, 401);
+  }
+}
+
+export class ApiForbiddenError extends SesameError {
+  constructor(description: string) {
+    super('insufficient_scope', description, 403);
+  }
+}
+
+export function mountRoutes(
+  app: FastifyInstance,
+  routes: AnyRoute[],
+  authenticate: (request: FastifyRequest) => Promise<Principal>,
+): void {
+  for (const definition of routes) {
+    app.route({
+      method: definition.method,
+      url: API_PREFIX + definition.path.replace(/\{([A-Za-z0-9_]+)\}/g, ':$1'),
+      handler: async (request, reply) => {
+        const principal = await authenticate(request);
+        if (!scopeAllows(principal.scopes, definition.resource, definition.access))
+          throw new ApiForbiddenError(
+            `this operation needs the scope ${definition.resource}:${definition.access} (or *:${definition.access})`,
+          );
+        const input = {
+          params: parse(definition.params, request.params, 'path'),
+          query: parse(definition.query, request.query, 'query'),
+          body: parse(definition.body, request.body, 'body'),
+          principal,
+          actor: `${principal.kind}:${principal.name}`,
+          request,
+          reply,
+        };
+        const result = await definition.handler(input);
+        if (definition.response === undefined) return reply.status(definition.status ?? 204).send();
+        return reply.status(definition.status ?? 200).send(result);
+      },
+    });
+  }
+}
+
+function jsonSchema(schema: Schema, io: 'input' | 'output'): Record<string, unknown> {
+  return z.toJSONSchema(schema, { io, unrepresentable: 'any' });
+}
+
+const ERROR_SCHEMA = {
+  type: 'object',
+  required: ['error', 'error_description'],
+  properties: {
+    error: { type: 'string' },
+    error_description: { type: 'string' },
+    fields: {
+      type: 'array',
+      items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } },
+    },
+  },
+};
+
+/** OpenAPI 3.1: the routes' own schemas, so what is documented is what is enforced. */
+export function openApiDocument(
+  routes: AnyRoute[],
+  serverUrl: string,
+  version: string,
+): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  const errorResponse = (description: string) => ({
+    description,
+    content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+  });
+  for (const definition of routes) {
+    const parameters: Record<string, unknown>[] = [];
+    for (const [where, schema] of [
+      ['path', definition.params],
+      ['query', definition.query],
+    ] as const) {
+      if (!schema) continue;
+      const object = jsonSchema(schema, 'input') as {
+        properties?: Record<string, unknown>;
+        required?: string[];
+      };
+      for (const [name, property] of Object.entries(object.properties ?? {}))
+        parameters.push({
+          name,
+          in: where,
+          required: where === 'path' || (object.required ?? []).includes(name),
+          schema: property,
+        });
+    }
+    const status = String(definition.status ?? (definition.response ? 200 : 204));
+    paths[definition.path] ??= {};
+    paths[definition.path]![definition.method.toLowerCase()] = {
+      operationId: definition.operationId,
+      summary: definition.summary,
+      tags: [definition.tag],
+      security: [{ bearer: [`${definition.resource}:${definition.access}`] }],
+      ...(parameters.length > 0 ? { parameters } : {}),
+      ...(definition.body
+        ? {
+            requestBody: {
+              required: true,
+              content: { 'application/json': { schema: jsonSchema(definition.body, 'input') } },
+            },
+          }
+        : {}),
+      responses: {
+        [status]: definition.response
+          ? {
+              description: 'OK',
+              content: { 'application/json': { schema: jsonSchema(definition.response, 'output') } },
+            }
+          : { description: 'Done' },
+        '400': errorResponse('The request is not valid; `fields` names each problem'),
+        '401': errorResponse('No valid API token'),
+        '403': errorResponse('The token lacks the scope this operation needs'),
+        '404': errorResponse('Not found'),
+      },
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Sesame admin API', version },
+    servers: [{ url: serverUrl + API_PREFIX }],
+    components: {
+      securitySchemes: {
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'An API token from `sesame tokens create` (shown once); scopes are <resource>:<read|write>.',
+        },
+      },
+      schemas: { Error: ERROR_SCHEMA },
+    },
+    paths,
+  };
+}

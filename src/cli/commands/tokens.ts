@@ -1,0 +1,90 @@
+import type { Command } from 'commander';
+import { ApiTokenService, SCOPE_HELP } from '../../api/tokens.ts';
+import { parseDuration } from '../../config/duration.ts';
+import { InvalidInputError } from '../../errors.ts';
+import { fields, table, type Output } from '../output.ts';
+import { collect, withStore } from './shared.ts';
+
+export function registerTokens(program: Command, output: Output): void {
+  const tokens = program.command('tokens').description('Manage admin API tokens');
+
+  tokens
+    .command('create')
+    .description('Create an admin API token; it is printed once, only its hash is stored')
+    .argument('<name>', 'what the token is for, e.g. "terraform"')
+    .option('--scope <scope>', `${SCOPE_HELP} (repeatable; default *:write)`, collect, [])
+    .option('--expires-in <duration>', 'e.g. 90d; default: never')
+    .option('--json', 'print JSON')
+    .action(
+      async (
+        name: string,
+        options: { scope: string[]; expiresIn?: string; json?: boolean },
+        command: Command,
+      ) => {
+        let expiresAt: Date | undefined;
+        if (options.expiresIn !== undefined) {
+          const seconds = parseDuration(options.expiresIn);
+          if (seconds === undefined || seconds <= 0)
+            throw new InvalidInputError(`--expires-in '${options.expiresIn}' is not a duration such as 90d`);
+          expiresAt = new Date(Date.now() + seconds * 1000);
+        }
+        await withStore(command, async ({ store }) => {
+          const { token, record } = await new ApiTokenService(store).create(
+            { name, scopes: options.scope.length > 0 ? options.scope : ['*:write'], expiresAt },
+            'cli',
+          );
+          if (options.json)
+            return output.out(
+              JSON.stringify({ id: record.id, name: record.name, scopes: record.scopes, token }, null, 2),
+            );
+          output.out(
+            fields([
+              ['ID', record.id],
+              ['Name', record.name],
+              ['Scopes', record.scopes.join(' ')],
+              ['Expires', record.expiresAt?.toISOString() ?? 'never'],
+              ['Token', `${token}   (shown once: only its hash is stored)`],
+            ]),
+          );
+          output.out('\nUse it as: Authorization: Bearer <token>');
+        });
+      },
+    );
+
+  tokens
+    .command('list')
+    .description('List admin API tokens (never the tokens themselves)')
+    .action(async (_options: unknown, command: Command) => {
+      await withStore(command, async ({ store }) => {
+        const list = await new ApiTokenService(store).list();
+        output.out(
+          table(
+            ['ID', 'NAME', 'SCOPES', 'LAST USED', 'EXPIRES', 'STATUS'],
+            list.map((token) => [
+              token.id,
+              token.name,
+              token.scopes.join(' '),
+              token.lastUsedAt?.toISOString() ?? 'never',
+              token.expiresAt?.toISOString() ?? 'never',
+              token.revokedAt
+                ? 'revoked'
+                : token.expiresAt && token.expiresAt <= new Date()
+                  ? 'expired'
+                  : 'active',
+            ]),
+          ),
+        );
+      });
+    });
+
+  tokens
+    .command('revoke')
+    .description('Revoke an admin API token at once')
+    .argument('<id>')
+    .action(async (id: string, _options: unknown, command: Command) => {
+      await withStore(command, async ({ store }) => {
+        await new ApiTokenService(store).revoke(id, 'cli');
+        output.out(`API token ${id} is revoked.`);
+      });
+    });
+}
