@@ -7,11 +7,14 @@ import { DEFAULT_CONFIG_PATH, loadConfig, type SesameConfig } from './config/loa
 import { parseListenAddress } from './config/schema.ts';
 import { createSealer } from './crypto/encryption.ts';
 import { PasswordAuthenticator } from './auth/login.ts';
+import { AuthorizationPolicies } from './auth/policy.ts';
+import { Factors } from './factors/index.ts';
 import { ClientSecretVerifier } from './oidc/client-secrets.ts';
 import { ClientRegistry, fromConfig } from './oidc/clients.ts';
 import { Issuers } from './oidc/issuers.ts';
 import { configuredKeys, SigningKeyService } from './oidc/keys.ts';
 import { buildServer } from './server/app.ts';
+import { portalClient } from './web/portal.ts';
 import { createLogger, type Logger } from './server/logger.ts';
 import { Store, storeOptionsFromConfig } from './store/index.ts';
 import type { FastifyInstance } from 'fastify';
@@ -76,6 +79,7 @@ export async function prepareStore(config: SesameConfig, logger: Logger): Promis
 export interface RunningSesame {
   config: SesameConfig;
   store: Store;
+  factors: Factors;
   app: FastifyInstance;
   /** The address actually listened on (useful with port 0). */
   url: string;
@@ -88,6 +92,8 @@ export interface StartOptions extends ConfigLocation {
   /** Where the one-time administrator credentials are printed. */
   print?: (text: string) => void;
   logger?: Logger;
+  /** Milliseconds since the epoch; tests move it to check codes and bans without waiting. */
+  clock?: () => number;
 }
 
 export async function startSesame(options: StartOptions = {}): Promise<RunningSesame> {
@@ -105,21 +111,24 @@ export async function startSesame(options: StartOptions = {}): Promise<RunningSe
   const loadKeys = () =>
     oidc.jwks.length > 0 ? Promise.resolve(configuredKeys(oidc.jwks)) : keyService.load();
   let keys = await loadKeys();
-  const clients = new ClientRegistry(
+  const clients = new ClientRegistry(store, [
+    portalClient(config),
+    ...oidc.clients.map((client) => fromConfig(client, oidc.lifespans.custom)),
+  ]);
+  const factors = new Factors(store, config, options.clock, logger);
+  const policies = new AuthorizationPolicies(oidc.authorization_policies);
+  const issuers = new Issuers({
+    config,
     store,
-    oidc.clients.map((client) => fromConfig(client, oidc.lifespans.custom)),
-  );
-  const unenforced = oidc.clients.filter(
-    (client) => !['one_factor', 'deny'].includes(client.authorization_policy),
-  );
-  if (unenforced.length > 0)
-    logger.warn(
-      { clients: unenforced.map((client) => `${client.client_id} (${client.authorization_policy})`) },
-      'second factors are not available yet: these clients accept a password login until they are',
-    );
-  const issuers = new Issuers({ config, store, clients, secrets: new ClientSecretVerifier(), keys, logger });
+    clients,
+    secrets: new ClientSecretVerifier(),
+    keys,
+    logger,
+    policies,
+    hasSecondFactor: (userId) => factors.hasSecondFactor(userId),
+  });
   const authenticator = new PasswordAuthenticator(store, config.authentication_backend.password_hashing);
-  const app = buildServer({ config, store, logger, issuers, authenticator });
+  const app = buildServer({ config, store, logger, issuers, authenticator, factors, policies });
   let collector: NodeJS.Timeout | undefined;
   try {
     const admin = await new UserService(
@@ -154,6 +163,9 @@ export async function startSesame(options: StartOptions = {}): Promise<RunningSe
       return true;
     };
     collector = setInterval(() => {
+      factors.regulator
+        .prune()
+        .catch((error: unknown) => logger.warn({ err: error }, 'pruning authentication attempts failed'));
       store.artifacts.deleteExpired().then(
         (deleted) => deleted > 0 && logger.debug({ deleted }, 'expired artifacts removed'),
         (error: unknown) => logger.warn({ err: error }, 'removing expired artifacts failed'),
@@ -174,6 +186,7 @@ export async function startSesame(options: StartOptions = {}): Promise<RunningSe
     return {
       config,
       store,
+      factors,
       app,
       url,
       reloadKeys,

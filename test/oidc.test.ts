@@ -75,11 +75,13 @@ for (const engine of ['sqlite', 'postgres'] as const) {
         grant_types: [authorization_code, refresh_token]
         userinfo_signed_response_alg: none
       - client_id: wiki
+        authorization_policy: one_factor
         client_secret: wiki-secret-0123456789
         consent_mode: implicit
         subject_mode: username
         redirect_uris: ['${rp.origin}/wiki/callback']
       - client_id: forum
+        authorization_policy: one_factor
         client_secret: forum-secret-0123456789
         consent_mode: implicit
         sector_identifier_uri: https://forum.example.com/sector.json
@@ -109,17 +111,20 @@ for (const engine of ['sqlite', 'postgres'] as const) {
         grant_types: [client_credentials]
         response_types: []
       - client_id: spa
+        authorization_policy: one_factor
         public: true
         consent_mode: implicit
         grant_types: [authorization_code, refresh_token]
         scopes: [openid, profile, email, groups, offline_access]
         redirect_uris: ['${rp.origin}/spa/callback']
       - client_id: signed-userinfo
+        authorization_policy: one_factor
         client_secret: signed-secret-0123456789
         consent_mode: implicit
         userinfo_signed_response_alg: RS256
         redirect_uris: ['${rp.origin}/signed/callback']
       - client_id: backchannel
+        authorization_policy: one_factor
         client_secret: backchannel-secret-0123456789
         consent_mode: implicit
         redirect_uris: ['${rp.origin}/backchannel/callback']

@@ -648,6 +648,64 @@ export const configSchema = z
         password_hashing: hashing.describe('How new passwords are hashed.'),
       })
       .prefault({}),
+    totp: z
+      .strictObject({
+        disable: z.boolean().default(false).describe('Turn off one-time codes as a second factor.'),
+        issuer: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('The name authenticator apps show beside the account (default: branding.name).'),
+        algorithm: oneOf(['sha1', 'sha256', 'sha512']).default('sha1').describe('Most apps only know sha1.'),
+        digits: z.union([z.literal(6), z.literal(8)]).default(6),
+        period: z.number().int().min(15).max(300).default(30).describe('Seconds each code is valid.'),
+        skew: z
+          .number()
+          .int()
+          .min(0)
+          .max(2)
+          .default(1)
+          .describe('How many periods before and after the current one are accepted.'),
+        secret_size: z.number().int().min(20).max(64).default(32).describe('Secret length in bytes.'),
+      })
+      .prefault({})
+      .describe('Time-based one-time codes (RFC 6238) as a second factor.'),
+    webauthn: z
+      .strictObject({
+        disable: z.boolean().default(false).describe('Turn off passkeys and security keys.'),
+        display_name: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('The relying party name browsers show (default: branding.name).'),
+        enable_passkey_login: z
+          .boolean()
+          .default(true)
+          .describe('Let users sign in with a passkey alone (it proves possession and user verification).'),
+        timeout: durationWithDefault('60s').describe('How long the browser waits for the authenticator.'),
+      })
+      .prefault({})
+      .describe('Passkeys and security keys (WebAuthn).'),
+    regulation: z
+      .strictObject({
+        max_retries: z
+          .number()
+          .int()
+          .min(0)
+          .default(3)
+          .describe('Failed attempts within find_time that cause a ban; 0 turns regulation off.'),
+        find_time: durationWithDefault('2m').describe('The window in which failures are counted.'),
+        ban_time: durationWithDefault('5m').describe('How long a ban lasts.'),
+        modes: z
+          .array(oneOf(['user', 'ip']))
+          .min(1)
+          .default(['user'])
+          .describe(
+            'Count failures per username, per client IP address, or both (as Authelia, `user` by default: many users may share one address).',
+          ),
+      })
+      .prefault({})
+      .describe('Brute-force protection for passwords and second factors.'),
     identity_providers: z.strictObject({ oidc }).describe('The OpenID Connect provider.'),
   })
   .describe('Sesame configuration');
@@ -673,3 +731,4 @@ export function parseListenAddress(value: string): ListenAddress | undefined {
   const host = tcp[1]?.replace(/^\[|\]$/g, '') || undefined;
   return { kind: 'tcp', host, port, path: tcp[3] ?? '/' };
 }
+export const clientConfigSchema = client;

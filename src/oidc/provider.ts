@@ -7,6 +7,13 @@ import Provider, {
   type Configuration,
   type KoaContextWithOIDC,
 } from 'oidc-provider';
+import {
+  acrAsksForSecondFactor,
+  ACR_VALUES,
+  isMultiFactor,
+  type AuthorizationPolicies,
+  type Decision,
+} from '../auth/policy.ts';
 import type { SesameConfig } from '../config/load.ts';
 import type { CORS_ENDPOINTS } from '../config/schema.ts';
 import { constantTimeEqual } from '../crypto/compare.ts';
@@ -27,6 +34,9 @@ export interface ProviderContext {
   secrets: ClientSecretVerifier;
   keys: Jwk[];
   logger: Logger;
+  policies: AuthorizationPolicies;
+  /** Whether a user has enrolled a second factor (voluntary acr_values step up only then). */
+  hasSecondFactor: (userId: string) => Promise<boolean>;
   /** The instance a client belongs to: its application's issuer, or the global one. */
   issuerFor?: (applicationSlug: string | undefined) => Promise<Provider | undefined>;
 }
@@ -125,6 +135,7 @@ export function createProvider(issuer: string, layout: RouteLayout, context: Pro
       'none',
     ],
     responseTypes: ['code'],
+    acrValues: ACR_VALUES,
     enabledJWA: {
       idTokenSigningAlgValues: ['RS256', 'PS256', 'ES256', 'EdDSA'],
       userinfoSigningAlgValues: ['RS256', 'PS256', 'ES256', 'EdDSA'],
@@ -229,7 +240,7 @@ export function createProvider(issuer: string, layout: RouteLayout, context: Pro
     },
     interactions: {
       url: (_ctx, interaction) => Promise.resolve(`/interaction/${interaction.uid}`),
-      policy: interactionPolicyWithAccountCheck(),
+      policy: interactionPolicyFor(context),
     },
     loadExistingGrant: async (ctx: KoaContextWithOIDC) => {
       const client = ctx.oidc.client!;
@@ -409,23 +420,66 @@ function originalMethod<Args extends unknown[] = [string], Result = boolean>(
   return Object.getOwnPropertyDescriptor(prototype, name)?.value as (this: unknown, ...args: Args) => Result;
 }
 
-/** The standard prompts, plus: a session whose user was disabled or deleted must log in again. */
-function interactionPolicyWithAccountCheck() {
+/**
+ * The standard prompts, plus Sesame's reasons to show the login interaction to a user who already has
+ * a session: the account was disabled or deleted; the client's policy denies this user (the page says
+ * so, and the app gets access_denied); the policy or acr_values want a second factor the session
+ * lacks (the page asks for that factor only: step-up, not the password again).
+ */
+function interactionPolicyFor(context: ProviderContext) {
+  const { store, policies } = context;
+  const { Check } = interactionPolicy;
+  const decisions = new WeakMap<object, Promise<Decision | undefined>>();
+  const decide = (ctx: KoaContextWithOIDC): Promise<Decision | undefined> => {
+    let pending = decisions.get(ctx);
+    if (!pending) {
+      pending = (async () => {
+        const accountId = ctx.oidc.session?.accountId;
+        if (!accountId || !ctx.oidc.account) return undefined;
+        const user = await store.users.get(accountId);
+        if (!user) return undefined;
+        const settings = settingsOf(ctx.oidc.client);
+        return policies.decide(settings.authorizationPolicy ?? 'one_factor', settings.allowedGroups ?? [], {
+          username: user.username,
+          groups: user.groups,
+          clientIp: ctx.ip,
+        });
+      })();
+      decisions.set(ctx, pending);
+    }
+    return pending;
+  };
+
   const policy = interactionPolicy.base();
-  policy
-    .get('login')!
-    .checks.push(
-      new interactionPolicy.Check(
-        'account_unavailable',
-        'the account of this session is disabled or gone',
-        (ctx) =>
-          ctx.oidc.session?.accountId && !ctx.oidc.account
-            ? interactionPolicy.Check.REQUEST_PROMPT
-            : interactionPolicy.Check.NO_NEED_TO_PROMPT,
-      ),
-    );
+  const login = policy.get('login')!;
+  login.checks.push(
+    new Check('account_unavailable', 'the account of this session is disabled or gone', (ctx) =>
+      ctx.oidc.session?.accountId && !ctx.oidc.account ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT,
+    ),
+    new Check(
+      SESAME_DENIED,
+      'the authorization policy of this client does not allow this user',
+      'access_denied',
+      async (ctx) => ((await decide(ctx))?.level === 'deny' ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT),
+    ),
+    new Check(SESAME_SECOND_FACTOR, 'a second factor is required', 'interaction_required', async (ctx) => {
+      const decision = await decide(ctx);
+      if (!decision || decision.level === 'deny' || isMultiFactor(ctx.oidc.session?.amr))
+        return Check.NO_NEED_TO_PROMPT;
+      if (decision.level === 'two_factor') return Check.REQUEST_PROMPT;
+      // acr_values is a wish, not a rule: step up only when the user has something to step up with.
+      const wanted = acrAsksForSecondFactor(text(ctx.oidc.params?.acr_values));
+      return wanted && (await context.hasSecondFactor(ctx.oidc.session!.accountId!))
+        ? Check.REQUEST_PROMPT
+        : Check.NO_NEED_TO_PROMPT;
+    }),
+  );
   return policy;
 }
+
+/** Interaction reasons the login page handles itself. */
+export const SESAME_DENIED = 'sesame_policy_denied';
+export const SESAME_SECOND_FACTOR = 'sesame_second_factor_required';
 
 /** oidc-provider's route names → Authelia's `cors.endpoints` names. */
 const CORS_ROUTES: Record<string, (typeof CORS_ENDPOINTS)[number]> = {

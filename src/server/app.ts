@@ -11,11 +11,14 @@ import Fastify, {
 import formbody from '@fastify/formbody';
 import { registerAdminApi } from '../api/index.ts';
 import type { PasswordAuthenticator } from '../auth/login.ts';
+import type { AuthorizationPolicies } from '../auth/policy.ts';
+import type { Factors } from '../factors/index.ts';
 import type { SesameConfig } from '../config/load.ts';
 import { SesameError } from '../errors.ts';
 import { isProtocolPath, type Issuers } from '../oidc/issuers.ts';
 import type { Store } from '../store/index.ts';
 import { registerInteractions } from '../web/interactions.ts';
+import { registerPortal } from '../web/portal.ts';
 import { redactUrl, type Logger } from './logger.ts';
 
 export interface ServerContext {
@@ -24,6 +27,8 @@ export interface ServerContext {
   logger: Logger;
   issuers: Issuers;
   authenticator: PasswordAuthenticator;
+  factors: Factors;
+  policies: AuthorizationPolicies;
 }
 
 const PROTOCOL_ROUTES = [
@@ -128,6 +133,7 @@ export function buildServer(context: ServerContext): FastifyInstance {
     });
   }
   registerInteractions(app, context);
+  registerPortal(app, context);
   registerAdminApi(app, context);
 
   app.get('/healthz', () => ({ status: 'ok' }));

@@ -7,6 +7,12 @@ import { ApplicationRepository } from './repositories/applications.ts';
 import { ArtifactRepository } from './repositories/artifacts.ts';
 import { ClientRepository } from './repositories/clients.ts';
 import { EventRepository } from './repositories/events.ts';
+import {
+  AttemptRepository,
+  RecoveryCodeRepository,
+  TotpRepository,
+  WebauthnRepository,
+} from './repositories/factors.ts';
 import { GroupRepository } from './repositories/groups.ts';
 import { PasswordRepository } from './repositories/passwords.ts';
 import { SigningKeyRepository, type Sealer } from './repositories/signing-keys.ts';
@@ -28,6 +34,10 @@ export class Repositories {
   readonly artifacts: ArtifactRepository;
   readonly events: EventRepository;
   readonly apiTokens: ApiTokenRepository;
+  readonly totp: TotpRepository;
+  readonly recoveryCodes: RecoveryCodeRepository;
+  readonly webauthn: WebauthnRepository;
+  readonly attempts: AttemptRepository;
 
   protected readonly executor: SqlExecutor;
   protected readonly sealer: Sealer;
@@ -43,6 +53,10 @@ export class Repositories {
     this.artifacts = new ArtifactRepository(executor);
     this.events = new EventRepository(executor);
     this.apiTokens = new ApiTokenRepository(executor);
+    this.totp = new TotpRepository(executor, sealer);
+    this.recoveryCodes = new RecoveryCodeRepository(executor);
+    this.webauthn = new WebauthnRepository(executor);
+    this.attempts = new AttemptRepository(executor);
   }
 
   get dialect(): Dialect {
@@ -109,3 +123,4 @@ export function storeOptionsFromConfig(storage: Config['storage'], sealer: Seale
 
 export type { MigrationReport } from './migrate.ts';
 export type * from './types.ts';
+export type { AuthenticationAttempt, TotpCredential, WebauthnCredential } from './repositories/factors.ts';

@@ -1,22 +1,36 @@
 // The login and consent pages oidc-provider sends the browser to (/interaction/<uid>).
 import { createHmac } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type Provider from 'oidc-provider';
 import type { PasswordAuthenticator } from '../auth/login.ts';
+import { acrFor } from '../auth/policy.ts';
+import type { Factors } from '../factors/index.ts';
 import { formatDuration } from '../config/duration.ts';
 import type { SesameConfig } from '../config/load.ts';
 import { constantTimeEqual } from '../crypto/compare.ts';
 import { SCOPE_DESCRIPTIONS } from '../oidc/claims.ts';
 import { rememberConsent } from '../oidc/consent.ts';
 import type { Issuers } from '../oidc/issuers.ts';
+import { SESAME_DENIED, SESAME_SECOND_FACTOR } from '../oidc/provider.ts';
 import type { Store } from '../store/index.ts';
-import { consentPage, errorPage, loginPage } from './pages.ts';
+import {
+  accessDeniedPage,
+  consentPage,
+  enrolRequiredPage,
+  errorPage,
+  loginPage,
+  secondFactorPage,
+} from './pages.ts';
 
 export interface InteractionContext {
   config: SesameConfig;
   store: Store;
   issuers: Issuers;
   authenticator: PasswordAuthenticator;
+  factors: Factors;
 }
+
+type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
 
 interface ClientSettings {
   consentMode?: string;
@@ -30,7 +44,8 @@ function scopeText(value: unknown): string {
 }
 
 export function registerInteractions(app: FastifyInstance, context: InteractionContext): void {
-  const { config, store, issuers, authenticator } = context;
+  const { config, store, issuers, authenticator, factors } = context;
+  const { regulator } = factors;
   // Any instance can read and finish an interaction: they share storage and cookie keys, and the
   // interaction remembers which issuer to resume at.
   const provider = issuers.global.provider;
@@ -80,10 +95,7 @@ export function registerInteractions(app: FastifyInstance, context: InteractionC
     return { interaction, form };
   }
 
-  async function renderConsent(
-    reply: FastifyReply,
-    interaction: Awaited<ReturnType<typeof provider.interactionDetails>>,
-  ) {
+  async function renderConsent(reply: FastifyReply, interaction: Interaction) {
     const { name, settings } = await clientOf(interaction.params.client_id);
     const user = await store.users.get(interaction.session!.accountId);
     const missing = (interaction.prompt.details.missingOIDCScope as string[] | undefined) ?? [];
@@ -107,50 +119,124 @@ export function registerInteractions(app: FastifyInstance, context: InteractionC
     );
   }
 
+  const reasons = (interaction: Interaction) => (interaction.prompt.reasons as string[] | undefined) ?? [];
+
+  async function renderLogin(
+    reply: FastifyReply,
+    interaction: Interaction,
+    error?: string,
+    username?: string,
+  ) {
+    const { name } = await clientOf(interaction.params.client_id);
+    const hint =
+      typeof interaction.params.login_hint === 'string' ? interaction.params.login_hint : undefined;
+    return reply
+      .status(error ? 401 : 200)
+      .type('text/html')
+      .send(
+        loginPage(config, {
+          action: `/interaction/${interaction.uid}/login`,
+          csrf: csrfFor(interaction.uid),
+          clientName: name,
+          username: username ?? hint,
+          error,
+        }),
+      );
+  }
+
+  async function renderSecondFactor(reply: FastifyReply, interaction: Interaction, error?: string) {
+    const { name } = await clientOf(interaction.params.client_id);
+    const user = await store.users.get(interaction.session!.accountId);
+    const summary = await factors.summary(interaction.session!.accountId);
+    if (!summary.totp && summary.recoveryCodes === 0)
+      return reply.type('text/html').send(
+        enrolRequiredPage(config, {
+          clientName: name,
+          securityUrl: '/portal/security',
+          abortAction: `/interaction/${interaction.uid}/abort`,
+          csrf: csrfFor(interaction.uid),
+        }),
+      );
+    return reply
+      .status(error ? 401 : 200)
+      .type('text/html')
+      .send(
+        secondFactorPage(config, {
+          action: `/interaction/${interaction.uid}/second-factor`,
+          csrf: csrfFor(interaction.uid),
+          clientName: name,
+          username: user?.displayName ?? user?.username ?? '',
+          totp: summary.totp,
+          recoveryCodes: summary.recoveryCodes,
+          error,
+        }),
+      );
+  }
+
   app.get('/interaction/:uid', async (request, reply) => {
     const interaction = await details(request, reply);
     if (!interaction) return reply;
     void reply.header('cache-control', 'no-store');
     if (interaction.prompt.name === 'consent') return renderConsent(reply, interaction);
-    const { name } = await clientOf(interaction.params.client_id);
-    return reply.type('text/html').send(
-      loginPage(config, {
-        action: `/interaction/${interaction.uid}/login`,
-        csrf: csrfFor(interaction.uid),
-        clientName: name,
-        username:
-          typeof interaction.params.login_hint === 'string' ? interaction.params.login_hint : undefined,
-      }),
+    const accountId = interaction.session?.accountId;
+    if (accountId && reasons(interaction).includes(SESAME_DENIED)) {
+      const { name } = await clientOf(interaction.params.client_id);
+      const user = await store.users.get(accountId);
+      return reply
+        .status(403)
+        .type('text/html')
+        .send(
+          accessDeniedPage(config, {
+            clientName: name,
+            username: user?.username ?? '',
+            abortAction: `/interaction/${interaction.uid}/abort`,
+            csrf: csrfFor(interaction.uid),
+          }),
+        );
+    }
+    if (accountId && reasons(interaction).includes(SESAME_SECOND_FACTOR))
+      return renderSecondFactor(reply, interaction);
+    return renderLogin(reply, interaction);
+  });
+
+  // Leaving a page that cannot be passed (no access, no second factor): the app hears access_denied.
+  app.post('/interaction/:uid/abort', async (request, reply) => {
+    const submitted = await submission(request, reply);
+    if (!submitted) return reply;
+    reply.hijack();
+    await provider.interactionFinished(
+      request.raw,
+      reply.raw,
+      {
+        error: 'access_denied',
+        error_description: reasons(submitted.interaction).includes(SESAME_DENIED)
+          ? 'the authorization policy of this client does not allow this user'
+          : 'this client requires a second factor and the user has none',
+      },
+      { mergeWithLastSubmission: false },
     );
+    return reply;
   });
 
   app.post('/interaction/:uid/login', async (request, reply) => {
     const submitted = await submission(request, reply);
     if (!submitted) return reply;
     const { interaction, form } = submitted;
-    const identifier = form.username ?? '';
-    const user = await authenticator.authenticate(identifier, form.password ?? '');
-    const { name } = await clientOf(interaction.params.client_id);
+    const identifier = (form.username ?? '').trim();
+    const attempt = { username: identifier, clientIp: request.ip };
+    // While banned nothing is verified: the same answer as a wrong password, and no hash computed.
+    const ban = identifier ? await regulator.banned(attempt) : undefined;
+    const user = ban ? undefined : await authenticator.authenticate(identifier, form.password ?? '');
+    if (!ban && identifier) await regulator.record(attempt, 'password', user !== undefined);
     if (!user) {
       await store.events.append({
-        type: 'login.failed',
+        type: ban ? 'login.banned' : 'login.failed',
         subject: identifier.slice(0, 100),
         clientIp: request.ip,
         requestId: request.id,
-        details: { client_id: interaction.params.client_id },
+        details: { client_id: interaction.params.client_id, factor: 'password' },
       });
-      return reply
-        .status(401)
-        .type('text/html')
-        .send(
-          loginPage(config, {
-            action: `/interaction/${interaction.uid}/login`,
-            csrf: csrfFor(interaction.uid),
-            clientName: name,
-            username: identifier,
-            error: 'The username or password is incorrect.',
-          }),
-        );
+      return renderLogin(reply, interaction, 'The username or password is incorrect.', identifier);
     }
     await store.events.append({
       type: 'login.succeeded',
@@ -160,11 +246,73 @@ export function registerInteractions(app: FastifyInstance, context: InteractionC
       requestId: request.id,
       details: { client_id: interaction.params.client_id, amr: ['pwd'] },
     });
+    // If the client needs a second factor, oidc-provider's policy asks for it next (see provider.ts).
+    const amr = ['pwd'];
     reply.hijack();
     await provider.interactionFinished(
       request.raw,
       reply.raw,
-      { login: { accountId: user.id, amr: ['pwd'], remember: true } },
+      { login: { accountId: user.id, amr, acr: acrFor(amr), remember: true } },
+      { mergeWithLastSubmission: false },
+    );
+    return reply;
+  });
+
+  app.post('/interaction/:uid/second-factor', async (request, reply) => {
+    const submitted = await submission(request, reply);
+    if (!submitted) return reply;
+    const { interaction, form } = submitted;
+    const accountId = interaction.session?.accountId;
+    const user = accountId ? await store.users.get(accountId) : undefined;
+    if (!user || !reasons(interaction).includes(SESAME_SECOND_FACTOR))
+      return reply
+        .status(400)
+        .type('text/html')
+        .send(errorPage(config, 'invalid_request', 'No second factor is being asked for here.'));
+    const method = form.method === 'recovery' ? 'recovery' : 'totp';
+    const code = form.code ?? '';
+    const attempt = { username: user.username, clientIp: request.ip };
+    const ban = await regulator.banned(attempt);
+    const ok =
+      !ban &&
+      (method === 'totp'
+        ? await factors.totp.verify(user.id, code)
+        : await factors.recovery.use(user.id, code));
+    if (!ban) await regulator.record(attempt, method, ok);
+    const details = { client_id: interaction.params.client_id, factor: method };
+    if (!ok) {
+      await store.events.append({
+        type: ban ? 'login.banned' : 'second_factor.failed',
+        actor: user.username,
+        subject: user.username,
+        clientIp: request.ip,
+        requestId: request.id,
+        details,
+      });
+      return renderSecondFactor(reply, interaction, 'That code is not valid. Try the current one.');
+    }
+    const amr = [...new Set([...((interaction.session as { amr?: string[] }).amr ?? ['pwd']), 'otp', 'mfa'])];
+    await store.events.append({
+      type: 'second_factor.succeeded',
+      actor: user.username,
+      subject: user.username,
+      clientIp: request.ip,
+      requestId: request.id,
+      details: { ...details, amr },
+    });
+    if (method === 'recovery')
+      await store.events.append({
+        type: 'factor.recovery_code_used',
+        actor: user.username,
+        subject: user.id,
+        clientIp: request.ip,
+        details: { remaining: await factors.recovery.remaining(user.id) },
+      });
+    reply.hijack();
+    await provider.interactionFinished(
+      request.raw,
+      reply.raw,
+      { login: { accountId: user.id, amr, acr: acrFor(amr), remember: true } },
       { mergeWithLastSubmission: false },
     );
     return reply;

@@ -18,6 +18,12 @@ input:focus,button:focus{outline:3px solid #93c5fd;outline-offset:1px}
 button{width:100%;margin-top:20px;padding:11px;border:0;border-radius:8px;background:#1d4ed8;color:#fff;font:inherit;font-weight:600;cursor:pointer}
 button.secondary{background:#fff;color:#1f2937;border:1px solid #d1d5db;margin-top:10px}
 .error{background:#fef2f2;color:#991b1b;border:1px solid #fecaca;border-radius:8px;padding:10px 12px;margin-bottom:12px}
+h2{font-size:17px;margin:24px 0 6px}
+section+section{border-top:1px solid #e5e7eb;margin-top:20px}
+.notice{background:#ecfdf5;color:#065f46;border:1px solid #a7f3d0;border-radius:8px;padding:10px 12px;margin-bottom:12px}
+img.qr{display:block;margin:8px auto 12px;background:#fff;padding:8px;border-radius:8px}
+details{margin-top:16px}summary{cursor:pointer;color:#1d4ed8}
+ul.codes{list-style:none;padding:0;display:grid;grid-template-columns:1fr 1fr;gap:6px}
 ul{padding-left:20px;margin:0 0 8px}
 li{margin:4px 0}
 code{font-size:14px;background:#f3f4f6;padding:1px 4px;border-radius:4px}
@@ -152,5 +158,112 @@ export function loggedOutPage(config: SesameConfig, clientName?: string): string
     'Signed out',
     html`<h1>You are signed out</h1>
       <p>${clientName ? html`You signed out of ${clientName}. ` : ''}You can close this window.</p>`,
+  );
+}
+
+export interface SecondFactorPageInput {
+  action: string;
+  csrf: string;
+  clientName: string;
+  username: string;
+  totp: boolean;
+  recoveryCodes: number;
+  error?: string;
+}
+
+/** The second step (or a step-up): the password is not asked again. */
+export function secondFactorPage(config: SesameConfig, input: SecondFactorPageInput): string {
+  return layout(
+    config,
+    'Two-factor authentication',
+    html`<h1>Two-factor authentication</h1>
+      <p>
+        <strong>${input.clientName}</strong> needs a second factor. Signed in as
+        <strong>${input.username}</strong>.
+      </p>
+      ${input.error ? html`<div class="error" role="alert">${input.error}</div>` : ''}
+      ${
+        input.totp
+          ? html`<form method="post" action="${input.action}">
+              <input type="hidden" name="csrf" value="${input.csrf}" />
+              <input type="hidden" name="method" value="totp" />
+              <label for="code">Code from your authenticator app</label>
+              <input
+                id="code"
+                name="code"
+                inputmode="numeric"
+                autocomplete="one-time-code"
+                pattern="[0-9 ]{6,10}"
+                required
+                autofocus
+              />
+              <button type="submit">Verify</button>
+            </form>`
+          : ''
+      }
+      ${
+        input.recoveryCodes > 0
+          ? html`<details ${input.totp ? '' : trusted('open')}>
+              <summary>Use a recovery code</summary>
+              <form method="post" action="${input.action}">
+                <input type="hidden" name="csrf" value="${input.csrf}" />
+                <input type="hidden" name="method" value="recovery" />
+                <label for="recovery">Recovery code</label>
+                <input
+                  id="recovery"
+                  name="code"
+                  autocomplete="off"
+                  autocapitalize="characters"
+                  spellcheck="false"
+                  required
+                />
+                <button type="submit" class="secondary">Use recovery code</button>
+              </form>
+            </details>`
+          : ''
+      }`,
+  );
+}
+
+export function enrolRequiredPage(
+  config: SesameConfig,
+  input: { clientName: string; securityUrl: string; abortAction: string; csrf: string },
+): string {
+  return layout(
+    config,
+    'Second factor needed',
+    html`<h1>Set up a second factor</h1>
+      <p>
+        <strong>${input.clientName}</strong> only lets you in with two-factor authentication, and your account
+        has no second factor yet.
+      </p>
+      <p>
+        Open your <a href="${input.securityUrl}">security settings</a>, add an authenticator app, then go back
+        to ${input.clientName} and sign in again.
+      </p>
+      <form method="post" action="${input.abortAction}">
+        <input type="hidden" name="csrf" value="${input.csrf}" />
+        <button type="submit" class="secondary">Return to ${input.clientName}</button>
+      </form>`,
+  );
+}
+
+export function accessDeniedPage(
+  config: SesameConfig,
+  input: { clientName: string; username: string; abortAction: string; csrf: string },
+): string {
+  return layout(
+    config,
+    'Access denied',
+    html`<h1>No access to ${input.clientName}</h1>
+      <div class="error" role="alert">
+        You are signed in as <strong>${input.username}</strong>, but this account may not use
+        ${input.clientName}.
+      </div>
+      <p>If you need it, ask your administrator to give your account access.</p>
+      <form method="post" action="${input.abortAction}">
+        <input type="hidden" name="csrf" value="${input.csrf}" />
+        <button type="submit">Return to ${input.clientName}</button>
+      </form>`,
   );
 }

@@ -31,7 +31,18 @@ export interface TestSesame {
   stop(): Promise<void>;
 }
 
-export async function startTestSesame(engine: 'sqlite' | 'postgres', extraYaml = ''): Promise<TestSesame> {
+export interface TestSesameOptions {
+  /** YAML for top-level sections (regulation, totp …), added at the end of the file. */
+  topLevelYaml?: string;
+  /** A controllable clock (ms since the epoch) for codes and bans. */
+  clock?: () => number;
+}
+
+export async function startTestSesame(
+  engine: 'sqlite' | 'postgres',
+  extraYaml = '',
+  options: TestSesameOptions = {},
+): Promise<TestSesame> {
   const dir = mkdtempSync(join(tmpdir(), 'sesame-oidc-'));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -58,13 +69,16 @@ authentication_backend:
 identity_providers:
   oidc:
     hmac_secret: oidc-test-hmac-secret-0123456789-0123456789
-${extraYaml}`,
+${extraYaml}
+${options.topLevelYaml ?? ''}
+${options.topLevelYaml?.includes('regulation:') ? '' : 'regulation:\n  max_retries: 20\n'}`,
   );
   const running = await startSesame({
     path: file,
     env: {},
     logger: createLogger(process.env.SESAME_TEST_LOG ?? 'silent'),
     print: () => {},
+    clock: options.clock,
   });
   const hashing = running.config.authentication_backend.password_hashing;
   return {

@@ -1,0 +1,361 @@
+// The user's own pages (the portal). Who is signed in comes from the same login session the apps'
+// logins use (oidc-provider's session cookie). Signing in to the portal is an ordinary authorization
+// request on the global issuer by Sesame's built-in public client, so the same login page, second
+// factors and policies apply.
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { SesameConfig } from '../config/load.ts';
+import { constantTimeEqual } from '../crypto/compare.ts';
+import { createSealer } from '../crypto/encryption.ts';
+import type { Factors } from '../factors/index.ts';
+import type { SesameClient } from '../oidc/clients.ts';
+import type { Issuers } from '../oidc/issuers.ts';
+import type { Store, User } from '../store/index.ts';
+import { html } from './html.ts';
+import { errorPage, layout } from './pages.ts';
+
+export const PORTAL_CLIENT_ID = 'sesame-portal';
+const STATE_COOKIE = 'sesame_portal_login';
+const PENDING_TOTP_SECONDS = 10 * 60;
+
+export function portalClient(config: SesameConfig): SesameClient {
+  const base = config.externalUrl.replace(/\/+$/, '');
+  return {
+    clientId: PORTAL_CLIENT_ID,
+    name: `${config.branding.name} account`,
+    public: true,
+    redirectUris: [{ url: `${base}/portal/callback`, matching_mode: 'strict' }],
+    postLogoutRedirectUris: [],
+    scopes: ['openid'],
+    grantTypes: ['authorization_code'],
+    responseTypes: ['code'],
+    tokenEndpointAuthMethod: 'none',
+    idTokenSignedResponseAlg: 'RS256',
+    userinfoSignedResponseAlg: 'none',
+    accessTokenSignedResponseAlg: 'none',
+    requirePkce: true,
+    consentMode: 'implicit',
+    authorizationPolicy: 'one_factor',
+    allowedGroups: [],
+    subjectMode: 'user_id',
+    lifespans: {},
+    source: 'config',
+  };
+}
+
+interface PortalContext {
+  config: SesameConfig;
+  store: Store;
+  issuers: Issuers;
+  factors: Factors;
+}
+
+/** Only paths inside the portal: never an open redirect. */
+function safeReturn(value: unknown): string {
+  return typeof value === 'string' && /^\/portal(\/[A-Za-z0-9/_-]*)?$/.test(value)
+    ? value
+    : '/portal/security';
+}
+
+export function registerPortal(app: FastifyInstance, context: PortalContext): void {
+  const { config, store, issuers, factors } = context;
+  const provider = issuers.global.provider;
+  const oidc = config.identity_providers.oidc;
+  const csrfKey = createHmac('sha256', oidc.hmac_secret).update('sesame portal csrf').digest();
+  const stateKey = createHmac('sha256', oidc.hmac_secret).update('sesame portal state').digest();
+  const sealer = createSealer(config.storage.encryption_key);
+  const base = config.externalUrl.replace(/\/+$/, '');
+
+  async function signedIn(request: FastifyRequest, reply: FastifyReply) {
+    const session = await provider.Session.get({
+      req: request.raw,
+      res: reply.raw,
+      secure: request.protocol === 'https',
+    } as never);
+    if (!session.accountId) return undefined;
+    const user = await store.users.get(session.accountId);
+    if (!user || user.disabled) return undefined;
+    return { user, csrf: createHmac('sha256', csrfKey).update(session.uid).digest('base64url') };
+  }
+
+  /** The signed-in user, or a redirect to sign in (GET) / a refusal (POST without a valid CSRF token). */
+  async function requireUser(request: FastifyRequest, reply: FastifyReply) {
+    const current = await signedIn(request, reply);
+    if (!current) {
+      if (request.method === 'GET')
+        await reply.redirect(`/portal/login?return=${encodeURIComponent(request.url.split('?')[0]!)}`);
+      else
+        await reply
+          .status(401)
+          .type('text/html')
+          .send(errorPage(config, 'login_required', 'Sign in again.'));
+      return undefined;
+    }
+    if (request.method === 'POST') {
+      const form = (request.body ?? {}) as Record<string, string | undefined>;
+      if (typeof form.csrf !== 'string' || !constantTimeEqual(form.csrf, current.csrf)) {
+        await reply
+          .status(403)
+          .type('text/html')
+          .send(errorPage(config, 'forbidden', 'The form was not sent from this page.'));
+        return undefined;
+      }
+    }
+    void reply.header('cache-control', 'no-store');
+    return current;
+  }
+
+  const sign = (value: string) =>
+    `${value}.${createHmac('sha256', stateKey).update(value).digest('base64url')}`;
+  const unsign = (signed: string | undefined) => {
+    if (!signed) return undefined;
+    const dot = signed.lastIndexOf('.');
+    const value = signed.slice(0, dot);
+    return dot > 0 && constantTimeEqual(sign(value), signed) ? value : undefined;
+  };
+  const secureCookie = base.startsWith('https:');
+
+  app.get('/portal', async (_request, reply) => reply.redirect('/portal/security'));
+
+  app.get('/portal/login', async (request, reply) => {
+    const state = randomBytes(16).toString('base64url');
+    const challenge = createHash('sha256').update(randomBytes(32)).digest('base64url');
+    const target = safeReturn((request.query as Record<string, unknown>).return);
+    const cookie = sign(Buffer.from(JSON.stringify({ state, target })).toString('base64url'));
+    void reply.header(
+      'set-cookie',
+      `${STATE_COOKIE}=${cookie}; Path=/portal; HttpOnly; SameSite=Lax; Max-Age=600${secureCookie ? '; Secure' : ''}`,
+    );
+    const url = new URL(`${base}/api/oidc/authorization`);
+    url.search = new URLSearchParams({
+      client_id: PORTAL_CLIENT_ID,
+      redirect_uri: `${base}/portal/callback`,
+      response_type: 'code',
+      scope: 'openid',
+      state,
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+    }).toString();
+    return reply.redirect(url.href);
+  });
+
+  // The login session now exists; the code itself is not needed (it expires unused).
+  app.get('/portal/callback', async (request, reply) => {
+    const query = request.query as Record<string, string | undefined>;
+    const raw = /(?:^|;\s*)sesame_portal_login=([^;]+)/.exec(request.headers.cookie ?? '')?.[1];
+    const saved = unsign(raw);
+    const parsed = saved
+      ? (JSON.parse(Buffer.from(saved, 'base64url').toString()) as { state: string; target: string })
+      : undefined;
+    if (!parsed || typeof query.state !== 'string' || !constantTimeEqual(parsed.state, query.state))
+      return reply
+        .status(400)
+        .type('text/html')
+        .send(
+          errorPage(
+            config,
+            'invalid_request',
+            'The sign-in could not be matched to this browser. Try again.',
+          ),
+        );
+    void reply.header('set-cookie', `${STATE_COOKIE}=; Path=/portal; HttpOnly; SameSite=Lax; Max-Age=0`);
+    if (query.error)
+      return reply
+        .status(403)
+        .type('text/html')
+        .send(errorPage(config, query.error, query.error_description));
+    return reply.redirect(safeReturn(parsed.target));
+  });
+
+  async function renderSecurity(reply: FastifyReply, user: User, csrf: string, notice?: string) {
+    const summary = await factors.summary(user.id);
+    return reply.type('text/html').send(
+      layout(
+        config,
+        'Security',
+        html`<h1>Security</h1>
+          <p>Signed in as <strong>${user.username}</strong>.</p>
+          ${notice ? html`<div class="notice" role="status">${notice}</div>` : ''}
+          <section aria-labelledby="totp-heading">
+            <h2 id="totp-heading">Authenticator app</h2>
+            ${
+              summary.totp
+                ? html`<p>An authenticator app is set up.</p>
+                    <form method="post" action="/portal/security/totp/remove">
+                      <input type="hidden" name="csrf" value="${csrf}" />
+                      <button type="submit" class="secondary">Remove authenticator app</button>
+                    </form>`
+                : html`<p>
+                      Use codes from an app such as Aegis, 2FAS or Google Authenticator as a second factor.
+                    </p>
+                    <form method="post" action="/portal/security/totp/new">
+                      <input type="hidden" name="csrf" value="${csrf}" />
+                      <button type="submit">Set up authenticator app</button>
+                    </form>`
+            }
+          </section>
+          <section aria-labelledby="recovery-heading">
+            <h2 id="recovery-heading">Recovery codes</h2>
+            <p>
+              ${
+                summary.recoveryCodes > 0
+                  ? `${summary.recoveryCodes} unused recovery codes left.`
+                  : 'No recovery codes yet. They let you in when your second factor is lost.'
+              }
+            </p>
+            <form method="post" action="/portal/security/recovery-codes">
+              <input type="hidden" name="csrf" value="${csrf}" />
+              <button type="submit" class="secondary">
+                ${summary.recoveryCodes > 0 ? 'Replace recovery codes' : 'Create recovery codes'}
+              </button>
+            </form>
+          </section>`,
+      ),
+    );
+  }
+
+  app.get('/portal/security', async (request, reply) => {
+    const current = await requireUser(request, reply);
+    if (!current) return reply;
+    const done = (request.query as Record<string, string | undefined>).done;
+    const notices: Record<string, string> = {
+      'totp-added': 'Your authenticator app is set up.',
+      'totp-removed': 'Your authenticator app was removed.',
+    };
+    return renderSecurity(reply, current.user, current.csrf, done ? notices[done] : undefined);
+  });
+
+  async function renderTotpEnrolment(
+    reply: FastifyReply,
+    user: User,
+    csrf: string,
+    pending: { secret: string; uri: string; qrSvg: string },
+    error?: string,
+  ) {
+    const sealed = sealer.seal(
+      JSON.stringify({
+        secret: pending.secret,
+        uri: pending.uri,
+        expires: Date.now() + PENDING_TOTP_SECONDS * 1000,
+      }),
+      `totp-enrolment:${user.id}`,
+    );
+    return reply
+      .status(error ? 400 : 200)
+      .type('text/html')
+      .send(
+        layout(
+          config,
+          'Set up authenticator app',
+          html`<h1>Set up authenticator app</h1>
+            <p>Scan this code with your authenticator app, then type the 6-digit code it shows.</p>
+            <img
+              class="qr"
+              width="200"
+              height="200"
+              alt="QR code for your authenticator app"
+              src="data:image/svg+xml;base64,${Buffer.from(pending.qrSvg).toString('base64')}"
+            />
+            <p>Cannot scan? Enter this key: <code data-testid="totp-secret">${pending.secret}</code></p>
+            ${error ? html`<div class="error" role="alert">${error}</div>` : ''}
+            <form method="post" action="/portal/security/totp/confirm">
+              <input type="hidden" name="csrf" value="${csrf}" />
+              <input type="hidden" name="pending" value="${sealed}" />
+              <label for="code">Code from the app</label>
+              <input
+                id="code"
+                name="code"
+                inputmode="numeric"
+                autocomplete="one-time-code"
+                required
+                autofocus
+              />
+              <button type="submit">Turn on</button>
+            </form>`,
+        ),
+      );
+  }
+
+  app.post('/portal/security/totp/new', async (request, reply) => {
+    const current = await requireUser(request, reply);
+    if (!current) return reply;
+    const pending = await factors.totp.begin(current.user.email ?? current.user.username);
+    return renderTotpEnrolment(reply, current.user, current.csrf, pending);
+  });
+
+  app.post('/portal/security/totp/confirm', async (request, reply) => {
+    const current = await requireUser(request, reply);
+    if (!current) return reply;
+    const form = (request.body ?? {}) as Record<string, string | undefined>;
+    let pending: { secret: string; uri: string; expires: number } | undefined;
+    try {
+      pending = JSON.parse(
+        sealer.open(form.pending ?? '', `totp-enrolment:${current.user.id}`),
+      ) as typeof pending;
+    } catch {
+      pending = undefined;
+    }
+    if (!pending || pending.expires < Date.now())
+      return reply
+        .status(400)
+        .type('text/html')
+        .send(errorPage(config, 'expired', 'This setup page has expired. Start again from Security.'));
+    if (!(await factors.totp.confirm(current.user.id, pending.secret, form.code ?? ''))) {
+      const qrSvg = await factors.totp.qrFor(pending.uri);
+      return renderTotpEnrolment(
+        reply,
+        current.user,
+        current.csrf,
+        { ...pending, qrSvg },
+        'That code does not match. Check the time on your phone and try the current code.',
+      );
+    }
+    await store.events.append({
+      type: 'factor.totp_added',
+      actor: current.user.username,
+      subject: current.user.id,
+      clientIp: request.ip,
+      details: {},
+    });
+    return reply.redirect('/portal/security?done=totp-added', 303);
+  });
+
+  app.post('/portal/security/totp/remove', async (request, reply) => {
+    const current = await requireUser(request, reply);
+    if (!current) return reply;
+    if (await factors.totp.remove(current.user.id))
+      await store.events.append({
+        type: 'factor.totp_removed',
+        actor: current.user.username,
+        subject: current.user.id,
+        clientIp: request.ip,
+        details: {},
+      });
+    return reply.redirect('/portal/security?done=totp-removed', 303);
+  });
+
+  app.post('/portal/security/recovery-codes', async (request, reply) => {
+    const current = await requireUser(request, reply);
+    if (!current) return reply;
+    const codes = await factors.recovery.generate(current.user.id);
+    await store.events.append({
+      type: 'factor.recovery_codes_generated',
+      actor: current.user.username,
+      subject: current.user.id,
+      clientIp: request.ip,
+      details: { count: codes.length },
+    });
+    return reply.type('text/html').send(
+      layout(
+        config,
+        'Recovery codes',
+        html`<h1>Your recovery codes</h1>
+          <p>Each code works once. Keep them somewhere safe: they are shown only now.</p>
+          <ul class="codes" data-testid="recovery-codes">
+            ${codes.map((code) => html`<li><code>${code}</code></li>`)}
+          </ul>
+          <p><a href="/portal/security">Back to Security</a></p>`,
+      ),
+    );
+  });
+}
