@@ -371,6 +371,25 @@ for (const backend of backends) {
       assert.match(noUrl.stderr, /--preset romm needs --url/);
     });
 
+    test('users reset-factors removes second factors; an unknown user is an error', async () => {
+      const added = await runSesame([
+        'users',
+        'add',
+        'resettable',
+        '-c',
+        config,
+        '--password',
+        'long-enough-password',
+      ]);
+      assert.equal(added.code, 0, added.stderr);
+      const reset = await runSesame(['users', 'reset-factors', 'resettable', '-c', config]);
+      assert.equal(reset.code, 0, reset.stderr);
+      assert.match(reset.stdout, /resettable's second factors and recovery codes were removed/);
+      const unknown = await runSesame(['users', 'reset-factors', 'nobody-here', '-c', config]);
+      assert.equal(unknown.code, 1);
+      assert.match(unknown.stderr, /there is no user named 'nobody-here'/);
+    });
+
     test('tokens create prints a token once; list never shows it; revoke ends it', async () => {
       const created = await runSesame([
         'tokens',

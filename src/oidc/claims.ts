@@ -2,7 +2,8 @@
 import type { User } from '../store/index.ts';
 
 export const SCOPE_CLAIMS: Record<string, string[]> = {
-  openid: ['sub'],
+  // acr and amr come from the login session, not the account: they appear in ID tokens only.
+  openid: ['sub', 'acr', 'amr'],
   profile: ['name', 'given_name', 'family_name', 'preferred_username', 'nickname', 'picture', 'updated_at'],
   email: ['email', 'email_verified'],
   groups: ['groups'],

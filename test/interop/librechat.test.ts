@@ -1,9 +1,10 @@
 // LibreChat signs users in with openid-client against the global (Authelia-style) issuer, with the
 // client registered in YAML as Authelia's LibreChat guide shows: a $pbkdf2-sha512$ digest of
-// `insecure_secret` and userinfo as plain JSON.
+// `insecure_secret`, `authorization_policy: two_factor`, and userinfo as plain JSON.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import * as client from 'openid-client';
+import { generate } from 'otplib';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, startRelyingParty, type RelyingParty } from '../support/browser.ts';
 import { insecure, logIn, PASSWORD } from '../support/flows.ts';
@@ -12,6 +13,7 @@ import { startTestSesame, type TestSesame } from '../support/sesame.ts';
 let sesame: TestSesame;
 let rp: RelyingParty;
 let browser: Browser;
+const TOTP_SECRET = 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ';
 
 before(async () => {
   rp = await startRelyingParty();
@@ -22,7 +24,7 @@ before(async () => {
         client_name: 'LibreChat'
         client_secret: '$pbkdf2-sha512$310000$c8p78n7pUMln0jzvd4aK4Q$JNRBzwAo0ek5qKn50cFzzvE9RXV88h1wJn5KGiHrD0YKtZaR/nCb2CJPOsKaPK0hjf.9yHxzQGZziziccp6Yng'
         public: false
-        authorization_policy: 'one_factor'
+        authorization_policy: 'two_factor'
         redirect_uris:
           - '${rp.origin}/oauth/openid/callback'
         scopes:
@@ -32,13 +34,23 @@ before(async () => {
         userinfo_signed_response_alg: 'none'
 `,
   );
-  await sesame.addUser({
+  const grace = await sesame.addUser({
     username: 'grace',
     password: PASSWORD,
     email: 'grace@example.com',
     emailVerified: true,
     displayName: 'Grace Hopper',
   });
+  // Grace has an authenticator app. Enrolment used the previous period's code, so the current
+  // period's code is still unused for the login below.
+  const epoch = Math.floor(Date.now() / 1000);
+  assert.ok(
+    await sesame.running.factors.totp.confirm(
+      grace.id,
+      TOTP_SECRET,
+      await generate({ secret: TOTP_SECRET, epoch: epoch - 30 }),
+    ),
+  );
   browser = await launchBrowser();
 });
 
@@ -70,6 +82,9 @@ test('LibreChat (openid-client, OPENID_ISSUER = global issuer, hashed secret) lo
   const before = rp.hits.length;
   await page.goto(url.href);
   await logIn(page, 'grace');
+  // two_factor: the password alone does not get back to LibreChat.
+  await page.getByLabel('Code from your authenticator app').fill(await generate({ secret: TOTP_SECRET }));
+  await page.getByRole('button', { name: 'Verify' }).click();
   await page.getByRole('button', { name: 'Allow' }).click();
   await page.waitForURL((current) => current.href.startsWith(rp.origin));
   const tokens = await client.authorizationCodeGrant(config, rp.hits[before]!.url, {
@@ -77,6 +92,7 @@ test('LibreChat (openid-client, OPENID_ISSUER = global issuer, hashed secret) lo
     expectedNonce: nonce,
   });
   const claims = tokens.claims()!;
+  assert.ok((claims.amr as string[]).includes('mfa'));
   const userinfo = await client.fetchUserInfo(config, tokens.access_token, claims.sub);
   assert.equal(userinfo.email, 'grace@example.com');
   assert.equal(userinfo.name, 'Grace Hopper');

@@ -1,3 +1,5 @@
+import { Factors } from '../../factors/index.ts';
+import { NotFoundError } from '../../errors.ts';
 import type { Command } from 'commander';
 import { ADMIN_GROUP, generatePassword, UserService } from '../../auth/users.ts';
 import { fields, table, type Output } from '../output.ts';
@@ -150,4 +152,19 @@ export function registerUsers(program: Command, output: Output): void {
         });
       });
   }
+
+  users
+    .command('reset-factors')
+    .description(
+      "Remove a user's second factors and recovery codes (they enrol again on their Security page)",
+    )
+    .argument('<username>')
+    .action(async (username: string, _options: unknown, command: Command) => {
+      await withStore(command, async ({ config, store }) => {
+        const user = await store.users.findByUsername(username);
+        if (!user) throw new NotFoundError(`there is no user named '${username}'`);
+        await new Factors(store, config).reset(user.id, 'cli');
+        output.out(`${user.username}'s second factors and recovery codes were removed.`);
+      });
+    });
 }
