@@ -464,12 +464,12 @@ for (const engine of ['sqlite', 'postgres'] as const) {
           assert.equal(answers[0], 'The username or password is incorrect.');
           // A form whose CSRF token is not the page's is refused before the password is looked at.
           await freshPage
-            .locator('input[name=csrf]')
+            .locator('form[action$="/login"] input[name=csrf]')
             .evaluate((input) => input.setAttribute('value', 'forged'));
           await freshPage.getByLabel('Password').fill(PASSWORD);
           const [response] = await Promise.all([
             freshPage.waitForResponse((candidate) => candidate.url().endsWith('/login')),
-            freshPage.getByRole('button', { name: 'Sign in' }).click(),
+            freshPage.getByRole('button', { name: 'Sign in', exact: true }).click(),
           ]);
           assert.equal(response.status(), 403);
         } finally {

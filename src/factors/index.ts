@@ -2,6 +2,7 @@
 import type { SesameConfig } from '../config/load.ts';
 import type { Logger } from '../server/logger.ts';
 import type { Store } from '../store/index.ts';
+import { PasskeyService } from './passkeys.ts';
 import { RecoveryCodeService } from './recovery.ts';
 import { Regulator } from './regulation.ts';
 import { TotpService, type Clock } from './totp.ts';
@@ -15,11 +16,13 @@ export interface FactorSummary {
 export class Factors {
   readonly totp: TotpService;
   readonly recovery: RecoveryCodeService;
+  readonly passkeys: PasskeyService;
   readonly regulator: Regulator;
   private readonly store: Store;
   constructor(store: Store, config: SesameConfig, now: Clock = Date.now, logger?: Logger) {
     this.store = store;
     this.totp = new TotpService(store, config, now);
+    this.passkeys = new PasskeyService(store, config, now);
     this.recovery = new RecoveryCodeService(store, config.identity_providers.oidc.hmac_secret, now);
     this.regulator = new Regulator(store, config, now, logger);
   }

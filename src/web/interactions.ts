@@ -140,6 +140,10 @@ export function registerInteractions(app: FastifyInstance, context: InteractionC
           clientName: name,
           username: username ?? hint,
           error,
+          passkeyOptionsUrl: factors.passkeys.passwordlessEnabled
+            ? `/interaction/${interaction.uid}/passkey/options`
+            : undefined,
+          passkeyAction: `/interaction/${interaction.uid}/passkey`,
         }),
       );
   }
@@ -148,7 +152,7 @@ export function registerInteractions(app: FastifyInstance, context: InteractionC
     const { name } = await clientOf(interaction.params.client_id);
     const user = await store.users.get(interaction.session!.accountId);
     const summary = await factors.summary(interaction.session!.accountId);
-    if (!summary.totp && summary.recoveryCodes === 0)
+    if (!summary.totp && summary.passkeys === 0 && summary.recoveryCodes === 0)
       return reply.type('text/html').send(
         enrolRequiredPage(config, {
           clientName: name,
@@ -167,6 +171,7 @@ export function registerInteractions(app: FastifyInstance, context: InteractionC
           clientName: name,
           username: user?.displayName ?? user?.username ?? '',
           totp: summary.totp,
+          passkeys: summary.passkeys > 0 && factors.passkeys.enabled,
           recoveryCodes: summary.recoveryCodes,
           error,
         }),
@@ -269,15 +274,20 @@ export function registerInteractions(app: FastifyInstance, context: InteractionC
         .status(400)
         .type('text/html')
         .send(errorPage(config, 'invalid_request', 'No second factor is being asked for here.'));
-    const method = form.method === 'recovery' ? 'recovery' : 'totp';
+    const method = form.method === 'recovery' || form.method === 'webauthn' ? form.method : 'totp';
     const code = form.code ?? '';
     const attempt = { username: user.username, clientIp: request.ip };
     const ban = await regulator.banned(attempt);
-    const ok =
-      !ban &&
-      (method === 'totp'
-        ? await factors.totp.verify(user.id, code)
-        : await factors.recovery.use(user.id, code));
+    const verify = async () => {
+      if (method === 'totp') return factors.totp.verify(user.id, code);
+      if (method === 'recovery') return factors.recovery.use(user.id, code);
+      const response = parseJson(form.response);
+      return (
+        response !== undefined &&
+        (await factors.passkeys.authenticate(response as never, user.id)) !== undefined
+      );
+    };
+    const ok = !ban && (await verify());
     if (!ban) await regulator.record(attempt, method, ok);
     const details = { client_id: interaction.params.client_id, factor: method };
     if (!ok) {
@@ -289,9 +299,18 @@ export function registerInteractions(app: FastifyInstance, context: InteractionC
         requestId: request.id,
         details,
       });
-      return renderSecondFactor(reply, interaction, 'That code is not valid. Try the current one.');
+      return renderSecondFactor(
+        reply,
+        interaction,
+        method === 'webauthn'
+          ? 'That passkey or security key was not accepted.'
+          : 'That code is not valid. Try the current one.',
+      );
     }
-    const amr = [...new Set([...((interaction.session as { amr?: string[] }).amr ?? ['pwd']), 'otp', 'mfa'])];
+    const used = method === 'webauthn' ? ['hwk'] : ['otp'];
+    const amr = [
+      ...new Set([...((interaction.session as { amr?: string[] }).amr ?? ['pwd']), ...used, 'mfa']),
+    ];
     await store.events.append({
       type: 'second_factor.succeeded',
       actor: user.username,
@@ -308,6 +327,63 @@ export function registerInteractions(app: FastifyInstance, context: InteractionC
         clientIp: request.ip,
         details: { remaining: await factors.recovery.remaining(user.id) },
       });
+    reply.hijack();
+    await provider.interactionFinished(
+      request.raw,
+      reply.raw,
+      { login: { accountId: user.id, amr, acr: acrFor(amr), remember: true } },
+      { mergeWithLastSubmission: false },
+    );
+    return reply;
+  });
+
+  // WebAuthn options for this interaction: the user's own keys when a second factor is being asked
+  // for, any discoverable passkey for a passwordless login.
+  for (const path of ['/interaction/:uid/second-factor/options', '/interaction/:uid/passkey/options'])
+    app.post(path, async (request, reply) => {
+      const submitted = await submission(request, reply);
+      if (!submitted) return reply;
+      const { interaction } = submitted;
+      const secondFactor = path.includes('second-factor');
+      const accountId = interaction.session?.accountId;
+      if (!factors.passkeys.enabled || (secondFactor ? !accountId : !factors.passkeys.passwordlessEnabled))
+        return reply
+          .status(400)
+          .send({ error: 'invalid_request', error_description: 'passkeys are not available here' });
+      void reply.header('cache-control', 'no-store');
+      return factors.passkeys.authenticationOptions(secondFactor ? accountId : undefined);
+    });
+
+  // A passkey as the only factor: possession of the key plus the authenticator's user verification.
+  app.post('/interaction/:uid/passkey', async (request, reply) => {
+    const submitted = await submission(request, reply);
+    if (!submitted) return reply;
+    const { interaction, form } = submitted;
+    const response = parseJson(form.response);
+    const login =
+      factors.passkeys.passwordlessEnabled && response !== undefined
+        ? await factors.passkeys.authenticate(response as never)
+        : undefined;
+    const user = login ? await store.users.get(login.credential.userId) : undefined;
+    if (!login || !user || user.disabled) {
+      await store.events.append({
+        type: 'login.failed',
+        subject: user?.username,
+        clientIp: request.ip,
+        requestId: request.id,
+        details: { client_id: interaction.params.client_id, factor: 'passkey' },
+      });
+      return renderLogin(reply, interaction, 'That passkey was not accepted. Sign in with your password.');
+    }
+    const amr = ['hwk', 'user', 'mfa'];
+    await store.events.append({
+      type: 'login.succeeded',
+      actor: user.username,
+      subject: user.username,
+      clientIp: request.ip,
+      requestId: request.id,
+      details: { client_id: interaction.params.client_id, amr, passkey: login.credential.name },
+    });
     reply.hijack();
     await provider.interactionFinished(
       request.raw,
@@ -365,4 +441,13 @@ export function registerInteractions(app: FastifyInstance, context: InteractionC
     );
     return reply;
   });
+}
+
+function parseJson(value: string | undefined): unknown {
+  if (!value) return undefined;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return undefined;
+  }
 }

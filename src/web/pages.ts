@@ -1,5 +1,6 @@
 // Server-rendered pages: plain HTML forms that work without JavaScript, one small stylesheet.
 import type { SesameConfig } from '../config/load.ts';
+import { PASSKEY_SCRIPTS } from './assets.ts';
 import { html, trusted, type SafeHtml } from './html.ts';
 
 const STYLE = `
@@ -17,6 +18,12 @@ input{width:100%;padding:10px 12px;border:1px solid #d1d5db;border-radius:8px;fo
 input:focus,button:focus{outline:3px solid #93c5fd;outline-offset:1px}
 button{width:100%;margin-top:20px;padding:11px;border:0;border-radius:8px;background:#1d4ed8;color:#fff;font:inherit;font-weight:600;cursor:pointer}
 button.secondary{background:#fff;color:#1f2937;border:1px solid #d1d5db;margin-top:10px}
+.sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
+ul.keys{list-style:none;padding:0}ul.keys li{border:1px solid #e5e7eb;border-radius:8px;padding:8px;margin:8px 0}
+form.inline{display:flex;gap:6px;align-items:center}form.inline input{flex:1}
+button.small{width:auto;margin-top:6px;padding:6px 10px;font-size:14px}form.inline button.small{margin-top:0}
+.meta{display:block;font-size:13px;color:#6b7280;margin-top:4px}
+.status{margin:8px 0 0;color:#991b1b;font-size:14px}
 .error{background:#fef2f2;color:#991b1b;border:1px solid #fecaca;border-radius:8px;padding:10px 12px;margin-bottom:12px}
 h2{font-size:17px;margin:24px 0 6px}
 section+section{border-top:1px solid #e5e7eb;margin-top:20px}
@@ -32,7 +39,12 @@ input{background:#111827;color:#f9fafb;border-color:#4b5563}button.secondary{bac
 code{background:#374151}}
 `;
 
-export function layout(config: SesameConfig, title: string, body: SafeHtml): string {
+export function layout(
+  config: SesameConfig,
+  title: string,
+  body: SafeHtml,
+  options: { passkeys?: boolean } = {},
+): string {
   const brand = config.branding;
   return html`<!doctype html>
     <html lang="en">
@@ -44,6 +56,7 @@ export function layout(config: SesameConfig, title: string, body: SafeHtml): str
         <style>
           ${trusted(STYLE)}
         </style>
+        ${options.passkeys ? trusted(PASSKEY_SCRIPTS) : ''}
       </head>
       <body>
         <main>
@@ -56,12 +69,40 @@ export function layout(config: SesameConfig, title: string, body: SafeHtml): str
     </html>`.value;
 }
 
+/** A form the passkey script completes: it fetches options, asks the authenticator, posts the answer. */
+export function passkeyForm(input: {
+  kind: 'register' | 'authenticate';
+  action: string;
+  optionsUrl: string;
+  csrf: string;
+  label: string;
+  secondary?: boolean;
+  fields?: SafeHtml;
+}): SafeHtml {
+  return html`<form
+    method="post"
+    action="${input.action}"
+    data-webauthn="${input.kind}"
+    data-options-url="${input.optionsUrl}"
+  >
+    <input type="hidden" name="csrf" value="${input.csrf}" />
+    <input type="hidden" name="method" value="webauthn" />
+    <input type="hidden" name="response" value="" />
+    ${input.fields ?? ''}
+    <button type="submit" ${input.secondary ? trusted('class="secondary"') : ''}>${input.label}</button>
+    <p class="status" role="status" aria-live="polite" data-webauthn-status></p>
+  </form>`;
+}
+
 export interface LoginPageInput {
   action: string;
   csrf: string;
   clientName: string;
   username?: string;
   error?: string;
+  /** Where the passwordless passkey form gets its options, when passkey login is on. */
+  passkeyOptionsUrl?: string;
+  passkeyAction?: string;
 }
 
 export function loginPage(config: SesameConfig, input: LoginPageInput): string {
@@ -94,7 +135,20 @@ export function loginPage(config: SesameConfig, input: LoginPageInput): string {
           ${input.username ? trusted('autofocus') : ''}
         />
         <button type="submit">Sign in</button>
-      </form>`,
+      </form>
+      ${
+        input.passkeyOptionsUrl && input.passkeyAction
+          ? passkeyForm({
+              kind: 'authenticate',
+              action: input.passkeyAction,
+              optionsUrl: input.passkeyOptionsUrl,
+              csrf: input.csrf,
+              label: 'Sign in with a passkey',
+              secondary: true,
+            })
+          : ''
+      }`,
+    { passkeys: !!input.passkeyOptionsUrl },
   );
 }
 
@@ -167,6 +221,7 @@ export interface SecondFactorPageInput {
   clientName: string;
   username: string;
   totp: boolean;
+  passkeys: boolean;
   recoveryCodes: number;
   error?: string;
 }
@@ -202,8 +257,20 @@ export function secondFactorPage(config: SesameConfig, input: SecondFactorPageIn
           : ''
       }
       ${
+        input.passkeys
+          ? passkeyForm({
+              kind: 'authenticate',
+              action: input.action,
+              optionsUrl: `${input.action}/options`,
+              csrf: input.csrf,
+              label: 'Use a passkey or security key',
+              secondary: input.totp,
+            })
+          : ''
+      }
+      ${
         input.recoveryCodes > 0
-          ? html`<details ${input.totp ? '' : trusted('open')}>
+          ? html`<details ${input.totp || input.passkeys ? '' : trusted('open')}>
               <summary>Use a recovery code</summary>
               <form method="post" action="${input.action}">
                 <input type="hidden" name="csrf" value="${input.csrf}" />
@@ -222,6 +289,7 @@ export function secondFactorPage(config: SesameConfig, input: SecondFactorPageIn
             </details>`
           : ''
       }`,
+    { passkeys: input.passkeys },
   );
 }
 

@@ -12,7 +12,7 @@ import type { SesameClient } from '../oidc/clients.ts';
 import type { Issuers } from '../oidc/issuers.ts';
 import type { Store, User } from '../store/index.ts';
 import { html } from './html.ts';
-import { errorPage, layout } from './pages.ts';
+import { errorPage, layout, passkeyForm } from './pages.ts';
 
 export const PORTAL_CLIENT_ID = 'sesame-portal';
 const STATE_COOKIE = 'sesame_portal_login';
@@ -169,6 +169,7 @@ export function registerPortal(app: FastifyInstance, context: PortalContext): vo
 
   async function renderSecurity(reply: FastifyReply, user: User, csrf: string, notice?: string) {
     const summary = await factors.summary(user.id);
+    const passkeys = await factors.passkeys.list(user.id);
     return reply.type('text/html').send(
       layout(
         config,
@@ -194,6 +195,74 @@ export function registerPortal(app: FastifyInstance, context: PortalContext): vo
                     </form>`
             }
           </section>
+          ${
+            factors.passkeys.enabled
+              ? html`<section aria-labelledby="passkeys-heading">
+                  <h2 id="passkeys-heading">Passkeys and security keys</h2>
+                  ${
+                    passkeys.length === 0
+                      ? html`<p>
+                          None yet. A passkey is a second
+                          factor${
+                            factors.passkeys.passwordlessEnabled
+                              ? ', and lets you sign in without a password'
+                              : ''
+                          }.
+                        </p>`
+                      : html`<ul class="keys">
+                          ${passkeys.map(
+                            (key) =>
+                              html`<li>
+                                <form
+                                  method="post"
+                                  action="/portal/security/passkeys/${key.id}/rename"
+                                  class="inline"
+                                >
+                                  <input type="hidden" name="csrf" value="${csrf}" />
+                                  <label for="name-${key.id}" class="sr-only">Name</label>
+                                  <input
+                                    id="name-${key.id}"
+                                    name="name"
+                                    value="${key.name}"
+                                    aria-label="Name of ${key.name}"
+                                  />
+                                  <button type="submit" class="secondary small">Rename</button>
+                                </form>
+                                <span class="meta"
+                                  >Added
+                                  ${key.createdAt.toISOString().slice(0, 10)}${
+                                    key.lastUsedAt
+                                      ? `, last used ${key.lastUsedAt.toISOString().slice(0, 10)}`
+                                      : ''
+                                  }</span
+                                >
+                                <form method="post" action="/portal/security/passkeys/${key.id}/remove">
+                                  <input type="hidden" name="csrf" value="${csrf}" />
+                                  <button
+                                    type="submit"
+                                    class="secondary small"
+                                    aria-label="Remove ${key.name}"
+                                  >
+                                    Remove
+                                  </button>
+                                </form>
+                              </li>`,
+                          )}
+                        </ul>`
+                  }
+                  ${passkeyForm({
+                    kind: 'register',
+                    action: '/portal/security/passkeys',
+                    optionsUrl: '/portal/security/passkeys/options',
+                    csrf,
+                    label: 'Add a passkey',
+                    secondary: true,
+                    fields: html`<label for="passkey-name">Name for the new passkey</label>
+                      <input id="passkey-name" name="name" placeholder="e.g. Laptop" maxlength="60" />`,
+                  })}
+                </section>`
+              : ''
+          }
           <section aria-labelledby="recovery-heading">
             <h2 id="recovery-heading">Recovery codes</h2>
             <p>
@@ -210,6 +279,7 @@ export function registerPortal(app: FastifyInstance, context: PortalContext): vo
               </button>
             </form>
           </section>`,
+        { passkeys: factors.passkeys.enabled },
       ),
     );
   }
@@ -221,6 +291,10 @@ export function registerPortal(app: FastifyInstance, context: PortalContext): vo
     const notices: Record<string, string> = {
       'totp-added': 'Your authenticator app is set up.',
       'totp-removed': 'Your authenticator app was removed.',
+      'passkey-added': 'Your passkey was added.',
+      'passkey-renamed': 'Your passkey was renamed.',
+      'passkey-removed': 'Your passkey was removed.',
+      'passkey-failed': 'The passkey could not be added. Try again.',
     };
     return renderSecurity(reply, current.user, current.csrf, done ? notices[done] : undefined);
   });
@@ -332,6 +406,60 @@ export function registerPortal(app: FastifyInstance, context: PortalContext): vo
         details: {},
       });
     return reply.redirect('/portal/security?done=totp-removed', 303);
+  });
+
+  app.post('/portal/security/passkeys/options', async (request, reply) => {
+    const current = await requireUser(request, reply);
+    if (!current) return reply;
+    return factors.passkeys.registrationOptions(current.user);
+  });
+
+  app.post('/portal/security/passkeys', async (request, reply) => {
+    const current = await requireUser(request, reply);
+    if (!current) return reply;
+    const form = (request.body ?? {}) as Record<string, string | undefined>;
+    let response: unknown;
+    try {
+      response = JSON.parse(form.response ?? '');
+    } catch {
+      response = undefined;
+    }
+    const added = response
+      ? await factors.passkeys.register(current.user, form.name ?? '', response as never)
+      : undefined;
+    if (!added) return reply.redirect('/portal/security?done=passkey-failed', 303);
+    await store.events.append({
+      type: 'factor.passkey_added',
+      actor: current.user.username,
+      subject: current.user.id,
+      clientIp: request.ip,
+      details: { name: added.name, device_type: added.deviceType, backed_up: added.backedUp },
+    });
+    return reply.redirect('/portal/security?done=passkey-added', 303);
+  });
+
+  app.post('/portal/security/passkeys/:id/rename', async (request, reply) => {
+    const current = await requireUser(request, reply);
+    if (!current) return reply;
+    const { id } = request.params as { id: string };
+    const form = (request.body ?? {}) as Record<string, string | undefined>;
+    await factors.passkeys.rename(current.user.id, id, form.name ?? '');
+    return reply.redirect('/portal/security?done=passkey-renamed', 303);
+  });
+
+  app.post('/portal/security/passkeys/:id/remove', async (request, reply) => {
+    const current = await requireUser(request, reply);
+    if (!current) return reply;
+    const { id } = request.params as { id: string };
+    if (await factors.passkeys.remove(current.user.id, id))
+      await store.events.append({
+        type: 'factor.passkey_removed',
+        actor: current.user.username,
+        subject: current.user.id,
+        clientIp: request.ip,
+        details: { id },
+      });
+    return reply.redirect('/portal/security?done=passkey-removed', 303);
   });
 
   app.post('/portal/security/recovery-codes', async (request, reply) => {

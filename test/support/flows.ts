@@ -61,7 +61,7 @@ export async function authorize(
 export async function logIn(page: Page, username: string, password = PASSWORD) {
   await page.getByLabel('Username or email').fill(username);
   await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
 /** Clicks Allow when the consent page comes (it does not when consent is remembered or implicit). */

@@ -36,6 +36,8 @@ export interface TestSesameOptions {
   topLevelYaml?: string;
   /** A controllable clock (ms since the epoch) for codes and bans. */
   clock?: () => number;
+  /** The host name in the external URL; WebAuthn needs a domain such as localhost, not an IP address. */
+  hostname?: string;
 }
 
 export async function startTestSesame(
@@ -45,7 +47,7 @@ export async function startTestSesame(
 ): Promise<TestSesame> {
   const dir = mkdtempSync(join(tmpdir(), 'sesame-oidc-'));
   const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
+  const url = `http://${options.hostname ?? '127.0.0.1'}:${port}`;
   const schema = uniqueSchema('oidc');
   const pg = postgresConnection(schema);
   const storage =

@@ -1,0 +1,187 @@
+// Passkeys and security keys (WebAuthn) through @simplewebauthn/server. Challenges are stored as
+// single-use records with an expiry, so any node can verify and none can be replayed.
+import {
+  generateAuthenticationOptions,
+  generateRegistrationOptions,
+  verifyAuthenticationResponse,
+  verifyRegistrationResponse,
+  type AuthenticationResponseJSON,
+  type PublicKeyCredentialCreationOptionsJSON,
+  type PublicKeyCredentialRequestOptionsJSON,
+  type RegistrationResponseJSON,
+} from '@simplewebauthn/server';
+import type { SesameConfig } from '../config/load.ts';
+import type { Store, User, WebauthnCredential } from '../store/index.ts';
+
+const CHALLENGE_MODEL = 'WebAuthnChallenge';
+type Purpose = 'register' | 'second-factor' | 'passwordless';
+
+interface ChallengeRecord {
+  purpose: Purpose;
+  userId?: string;
+}
+
+export interface PasskeyLogin {
+  credential: WebauthnCredential;
+  userVerified: boolean;
+}
+
+export class PasskeyService {
+  private readonly store: Store;
+  private readonly rpId: string;
+  private readonly origin: string;
+  private readonly rpName: string;
+  private readonly timeoutMs: number;
+  private readonly settings: SesameConfig['webauthn'];
+  private readonly now: () => number;
+  constructor(store: Store, config: SesameConfig, now: () => number = Date.now) {
+    const external = new URL(config.externalUrl);
+    this.store = store;
+    this.rpId = external.hostname;
+    this.origin = external.origin;
+    this.rpName = config.webauthn.display_name ?? config.branding.name;
+    this.timeoutMs = config.webauthn.timeout * 1000;
+    this.settings = config.webauthn;
+    this.now = now;
+  }
+
+  get enabled(): boolean {
+    return !this.settings.disable;
+  }
+
+  get passwordlessEnabled(): boolean {
+    return this.enabled && this.settings.enable_passkey_login;
+  }
+
+  private async remember(challenge: string, record: ChallengeRecord): Promise<void> {
+    await this.store.artifacts.upsert({
+      model: CHALLENGE_MODEL,
+      id: challenge,
+      payload: { ...record },
+      expiresAt: new Date(this.now() + this.timeoutMs + 30_000),
+    });
+  }
+
+  /** Accepts a challenge once, for the purpose (and user) it was issued for. */
+  private expect(purpose: Purpose, userId?: string) {
+    return async (challenge: string): Promise<boolean> => {
+      const stored = await this.store.artifacts.find(CHALLENGE_MODEL, challenge, new Date(this.now()));
+      const record = stored?.payload as ChallengeRecord | undefined;
+      if (!record || record.purpose !== purpose || (userId !== undefined && record.userId !== userId))
+        return false;
+      return this.store.artifacts.consume(CHALLENGE_MODEL, challenge, new Date(this.now()));
+    };
+  }
+
+  list(userId: string): Promise<WebauthnCredential[]> {
+    return this.store.webauthn.listForUser(userId);
+  }
+
+  async registrationOptions(user: User): Promise<PublicKeyCredentialCreationOptionsJSON> {
+    const existing = await this.list(user.id);
+    const options = await generateRegistrationOptions({
+      rpName: this.rpName,
+      rpID: this.rpId,
+      userName: user.username,
+      userDisplayName: user.displayName ?? user.username,
+      userID: new TextEncoder().encode(user.id),
+      timeout: this.timeoutMs,
+      attestationType: 'none',
+      excludeCredentials: existing.map((credential) => ({
+        id: credential.id,
+        transports: credential.transports,
+      })),
+      // Discoverable where possible, so the same key can sign in without a username.
+      authenticatorSelection: { residentKey: 'preferred', userVerification: 'preferred' },
+    });
+    await this.remember(options.challenge, { purpose: 'register', userId: user.id });
+    return options;
+  }
+
+  async register(
+    user: User,
+    name: string,
+    response: RegistrationResponseJSON,
+  ): Promise<WebauthnCredential | undefined> {
+    const verification = await verifyRegistrationResponse({
+      response,
+      expectedChallenge: this.expect('register', user.id),
+      expectedOrigin: this.origin,
+      expectedRPID: this.rpId,
+      requireUserVerification: false,
+    }).catch(() => undefined);
+    if (!verification?.verified) return undefined;
+    const { credential, credentialDeviceType, credentialBackedUp } = verification.registrationInfo;
+    await this.store.webauthn.add({
+      id: credential.id,
+      userId: user.id,
+      name: name.trim().slice(0, 60) || 'Passkey',
+      publicKey: Buffer.from(credential.publicKey).toString('base64url'),
+      counter: credential.counter,
+      transports: credential.transports ?? response.response.transports ?? [],
+      deviceType: credentialDeviceType,
+      backedUp: credentialBackedUp,
+    });
+    return this.store.webauthn.get(credential.id);
+  }
+
+  /** Options for a second factor (this user's keys) or a passwordless login (any discoverable key). */
+  async authenticationOptions(userId?: string): Promise<PublicKeyCredentialRequestOptionsJSON> {
+    const credentials = userId ? await this.list(userId) : [];
+    const options = await generateAuthenticationOptions({
+      rpID: this.rpId,
+      timeout: this.timeoutMs,
+      allowCredentials: credentials.map((credential) => ({
+        id: credential.id,
+        transports: credential.transports,
+      })),
+      userVerification: userId ? 'preferred' : 'required',
+    });
+    await this.remember(
+      options.challenge,
+      userId ? { purpose: 'second-factor', userId } : { purpose: 'passwordless' },
+    );
+    return options;
+  }
+
+  /**
+   * Verifies an assertion. With a user id it must be one of that user's keys (second factor);
+   * without, the key names the user (passwordless) and user verification is required.
+   */
+  async authenticate(
+    response: AuthenticationResponseJSON,
+    userId?: string,
+  ): Promise<PasskeyLogin | undefined> {
+    const credential =
+      typeof response?.id === 'string' ? await this.store.webauthn.get(response.id) : undefined;
+    if (!credential || (userId !== undefined && credential.userId !== userId)) return undefined;
+    const verification = await verifyAuthenticationResponse({
+      response,
+      expectedChallenge: userId ? this.expect('second-factor', userId) : this.expect('passwordless'),
+      expectedOrigin: this.origin,
+      expectedRPID: this.rpId,
+      credential: {
+        id: credential.id,
+        publicKey: Buffer.from(credential.publicKey, 'base64url'),
+        counter: credential.counter,
+        transports: credential.transports,
+      },
+      requireUserVerification: userId === undefined,
+    }).catch(() => undefined);
+    if (!verification?.verified) return undefined;
+    await this.store.webauthn.used(
+      credential.id,
+      verification.authenticationInfo.newCounter,
+      new Date(this.now()),
+    );
+    return { credential, userVerified: verification.authenticationInfo.userVerified };
+  }
+
+  rename(userId: string, id: string, name: string): Promise<boolean> {
+    return this.store.webauthn.rename(userId, id, name.trim().slice(0, 60) || 'Passkey');
+  }
+
+  remove(userId: string, id: string): Promise<boolean> {
+    return this.store.webauthn.remove(userId, id);
+  }
+}
