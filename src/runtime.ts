@@ -128,7 +128,16 @@ export async function startSesame(options: StartOptions = {}): Promise<RunningSe
     hasSecondFactor: (userId) => factors.hasSecondFactor(userId),
   });
   const authenticator = new PasswordAuthenticator(store, config.authentication_backend.password_hashing);
-  const app = buildServer({ config, store, logger, issuers, authenticator, factors, policies });
+  const reloadKeys = async () => {
+    const current = await loadKeys();
+    const kids = (list: typeof keys) => list.map((key) => key.kid).join(',');
+    if (kids(current) === kids(keys)) return false;
+    keys = current;
+    issuers.useKeys(keys);
+    logger.info({ kids: keys.map((key) => key.kid) }, 'signing keys changed');
+    return true;
+  };
+  const app = buildServer({ config, store, logger, issuers, authenticator, factors, policies, reloadKeys });
   let collector: NodeJS.Timeout | undefined;
   try {
     const admin = await new UserService(
@@ -153,15 +162,6 @@ export async function startSesame(options: StartOptions = {}): Promise<RunningSe
       address.kind === 'unix'
         ? await app.listen({ path: address.path })
         : await app.listen({ host: address.host ?? '0.0.0.0', port: address.port ?? 9091 });
-    const reloadKeys = async () => {
-      const current = await loadKeys();
-      const kids = (list: typeof keys) => list.map((key) => key.kid).join(',');
-      if (kids(current) === kids(keys)) return false;
-      keys = current;
-      issuers.useKeys(keys);
-      logger.info({ kids: keys.map((key) => key.kid) }, 'signing keys changed');
-      return true;
-    };
     collector = setInterval(() => {
       factors.regulator
         .prune()

@@ -3,6 +3,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ApiTokenService } from '../src/api/tokens.ts';
+import { verifySecret } from '../src/crypto/digest.ts';
+import { launchBrowser } from './support/browser.ts';
+import { logIn, PASSWORD } from './support/flows.ts';
 import { startTestSesame, type TestSesame } from './support/sesame.ts';
 
 let sesame: TestSesame;
@@ -10,7 +13,15 @@ let writer: string;
 let reader: string;
 
 before(async () => {
-  sesame = await startTestSesame('sqlite');
+  sesame = await startTestSesame(
+    'sqlite',
+    `    clients:
+      - client_id: from-file
+        client_secret: from-file-secret-0123456789
+        authorization_policy: one_factor
+        redirect_uris: ['https://file.example.com/callback']
+`,
+  );
   const tokens = new ApiTokenService(sesame.running.store);
   writer = (await tokens.create({ name: 'automation', scopes: ['*:write'] }, 'test')).token;
   reader = (await tokens.create({ name: 'dashboard', scopes: ['applications:read'] }, 'test')).token;
@@ -245,4 +256,220 @@ test('the OpenAPI 3.1 document is served and describes every operation with its 
   assert.ok('preset' in body.properties && 'redirect_uris' in body.properties);
   const unknown = await api('GET', '/nothing-here', writer);
   assert.equal(unknown.status, 404);
+});
+
+describe('users and groups', () => {
+  test('create (a generated password is returned once), read, change, password, factors, delete', async () => {
+    const created = await api('POST', '/users', writer, {
+      username: 'dora',
+      email: 'dora@example.com',
+      display_name: 'Dora',
+      groups: ['staff'],
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const password = created.body.password as string;
+    assert.ok(password.length >= 16);
+    const dora = (await sesame.running.store.users.findByUsername('dora'))!;
+    assert.ok(await verifySecret(password, (await sesame.running.store.passwords.get(dora.id))!.digest));
+
+    const duplicate = await api('POST', '/users', writer, { username: 'DORA' });
+    assert.equal(duplicate.status, 409);
+    const badEmail = await api('POST', '/users', writer, { username: 'eve', email: 'not-an-email' });
+    assert.equal(badEmail.status, 400);
+    assert.equal((badEmail.body.fields as { field: string }[])[0]!.field, 'email');
+    const badName = await api('POST', '/users', writer, { username: 'has space' });
+    assert.equal((badName.body.fields as { field: string }[])[0]!.field, 'username');
+
+    const read = await api('GET', '/users/dora', writer);
+    assert.deepEqual(read.body.groups, ['staff']);
+    assert.deepEqual(read.body.factors, { totp: false, passkeys: 0, recovery_codes: 0 });
+    const patched = await api('PATCH', '/users/dora', writer, { groups: ['staff', 'wiki'], disabled: true });
+    assert.equal(patched.status, 200, JSON.stringify(patched.body));
+    assert.deepEqual(patched.body.groups, ['staff', 'wiki']);
+    assert.equal(patched.body.disabled, true);
+    const search = await api('GET', '/users?search=DOR', writer);
+    assert.deepEqual(
+      (search.body.items as { username: string }[]).map((user) => user.username),
+      ['dora'],
+    );
+
+    const set = await api('POST', '/users/dora/password', writer, { password: 'a new long password' });
+    assert.equal(set.status, 200);
+    assert.equal(set.body.password, undefined);
+    const short = await api('POST', '/users/dora/password', writer, { password: 'short' });
+    assert.equal(short.status, 400);
+    assert.equal((short.body.fields as { field: string }[])[0]!.field, 'password');
+    assert.equal((await api('POST', '/users/dora/reset-factors', writer)).status, 204);
+    assert.equal((await api('GET', '/users/dora/sessions', writer)).status, 200);
+    assert.deepEqual((await api('GET', '/users/dora/consents', writer)).body.items, []);
+    assert.equal((await api('DELETE', '/users/dora/consents/some-client', writer)).status, 404);
+    assert.equal((await api('DELETE', '/users/dora', writer)).status, 204);
+    assert.equal((await api('GET', '/users/dora', writer)).status, 404);
+    const types = (await sesame.running.store.events.list({ subject: 'dora' })).map((event) => event.type);
+    assert.ok(
+      ['user.created', 'user.updated', 'user.password_set', 'user.deleted'].every((type) =>
+        types.includes(type),
+      ),
+    );
+  });
+
+  test('groups: create, list with members, refuse duplicates, delete', async () => {
+    assert.equal((await api('POST', '/groups', writer, { name: 'editors' })).status, 201);
+    assert.equal((await api('POST', '/groups', writer, { name: 'editors' })).status, 409);
+    const bad = await api('POST', '/groups', writer, { name: 'no spaces allowed' });
+    assert.equal((bad.body.fields as { field: string }[])[0]!.field, 'name');
+    const list = await api('GET', '/groups', writer);
+    const names = (list.body.items as { name: string; is_admin: boolean }[]).map((group) => group.name);
+    assert.ok(names.includes('editors') && names.includes('admins'));
+    assert.equal((await api('DELETE', '/groups/editors', writer)).status, 204);
+    assert.equal((await api('DELETE', '/groups/editors', writer)).status, 404);
+    const lastAdmins = await api('DELETE', '/groups/admins', writer);
+    assert.equal(lastAdmins.status, 409);
+  });
+});
+
+describe('providers, keys, events and tokens', () => {
+  test('providers: file clients are listed read-only; database clients change and renew their secret', async () => {
+    const app = await sesame.addApplication({
+      name: 'Notes',
+      redirectUris: [{ url: 'https://notes.example.com/cb', matching_mode: 'strict' }],
+    });
+    const list = await api('GET', '/providers', writer);
+    const byId = new Map(
+      (list.body.items as { client_id: string; read_only: boolean }[]).map((item) => [item.client_id, item]),
+    );
+    assert.equal(byId.get('from-file')?.read_only, true);
+    assert.equal(byId.get(app.clientId)?.read_only, false);
+    const readOnly = await api('PATCH', '/providers/from-file', writer, { scopes: ['openid'] });
+    assert.equal(readOnly.status, 409);
+    assert.equal(readOnly.body.error, 'read_only');
+
+    const changed = await api('PATCH', `/providers/${app.clientId}`, writer, {
+      redirect_uris: ['https://notes.example.com/new-callback'],
+      authorization_policy: 'two_factor',
+      allowed_groups: ['staff'],
+    });
+    assert.equal(changed.status, 200, JSON.stringify(changed.body));
+    assert.deepEqual(changed.body.redirect_uris, [
+      { url: 'https://notes.example.com/new-callback', matching_mode: 'strict' },
+    ]);
+    assert.equal(changed.body.issuer, `${sesame.url}/application/o/notes/`);
+    const badPolicy = await api('PATCH', `/providers/${app.clientId}`, writer, {
+      authorization_policy: 'three_factor',
+    });
+    assert.equal((badPolicy.body.fields as { field: string }[])[0]!.field, 'authorization_policy');
+    const badUri = await api('PATCH', `/providers/${app.clientId}`, writer, {
+      redirect_uris: ['relative/path'],
+    });
+    assert.equal((badUri.body.fields as { field: string }[])[0]!.field, 'redirect_uris');
+
+    const renewed = await api('POST', `/providers/${app.clientId}/secret`, writer);
+    const secret = renewed.body.client_secret as string;
+    const digest = (await sesame.running.store.clients.findByClientId(app.clientId))!.secretDigest!;
+    assert.ok(await verifySecret(secret, digest));
+    assert.equal(await verifySecret(app.clientSecret!, digest), false, 'the old secret no longer works');
+  });
+
+  test('keys rotate and the new key is published at once', async () => {
+    const before = await api('GET', '/keys', writer);
+    const rotated = await api('POST', '/keys/rotate', writer);
+    assert.equal(rotated.status, 200, JSON.stringify(rotated.body));
+    const added = rotated.body.added as string[];
+    assert.ok(added.length > 0);
+    const after = await api('GET', '/keys', writer);
+    assert.equal(
+      (after.body.items as unknown[]).length,
+      (before.body.items as unknown[]).length + added.length,
+    );
+    const jwks = (await (await fetch(`${sesame.url}/jwks.json`)).json()) as { keys: { kid: string }[] };
+    assert.ok(added.every((kid) => jwks.keys.some((key) => key.kid === kid)));
+    assert.ok(
+      (after.body.items as { public_jwk: Record<string, unknown> }[]).every(
+        (key) => !('d' in key.public_jwk),
+      ),
+    );
+  });
+
+  test('events filter by type and page with next_before', async () => {
+    const first = await api('GET', '/events?limit=2', writer);
+    assert.equal((first.body.items as unknown[]).length, 2);
+    const next = first.body.next_before as number;
+    const second = await api('GET', `/events?limit=2&before=${next}`, writer);
+    assert.ok((second.body.items as { id: number }[]).every((event) => event.id < next));
+    const typed = await api('GET', '/events?type=keys.rotated', writer);
+    assert.ok(
+      (typed.body.items as { type: string; actor: string }[]).every((event) => event.type === 'keys.rotated'),
+    );
+    assert.equal((typed.body.items as { actor: string }[])[0]!.actor, 'token:automation');
+  });
+
+  test('tokens: create through the API, list without the secret, revoke', async () => {
+    const created = await api('POST', '/tokens', writer, { name: 'ci', scopes: ['events:read'] });
+    assert.equal(created.status, 201);
+    const token = created.body.token as string;
+    assert.equal((await api('GET', '/events', token)).status, 200);
+    assert.equal((await api('GET', '/users', token)).status, 403);
+    const listed = await api('GET', '/tokens', writer);
+    assert.ok(!JSON.stringify(listed.body).includes(token));
+    assert.equal((await api('DELETE', `/tokens/${created.body.id as string}`, writer)).status, 204);
+    assert.equal((await api('GET', '/events', token)).status, 401);
+    const bad = await api('POST', '/tokens', writer, { name: 'x', scopes: ['everything'] });
+    assert.equal(bad.status, 400);
+    assert.equal((bad.body.fields as { field: string }[])[0]!.field, 'scopes');
+  });
+});
+
+test('browser sessions: administrators use the API with the CSRF header; anyone else gets 403', async () => {
+  await sesame.addUser({ username: 'root', password: PASSWORD, groups: ['admins'] });
+  await sesame.addUser({ username: 'joe', password: PASSWORD });
+  const browser = await launchBrowser();
+  try {
+    for (const [username, isAdmin] of [
+      ['root', true],
+      ['joe', false],
+    ] as const) {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(`${sesame.url}/portal/security`);
+      await logIn(page, username);
+      await page.waitForURL(`${sesame.url}/portal/security`);
+      const session = (await (await context.request.get(`${sesame.url}/api/v1/session`)).json()) as {
+        username: string;
+        is_admin: boolean;
+        csrf_token: string;
+      };
+      assert.equal(session.username, username);
+      assert.equal(session.is_admin, isAdmin);
+      const list = await context.request.get(`${sesame.url}/api/v1/users`);
+      if (!isAdmin) {
+        assert.equal(list.status(), 403);
+        assert.equal(((await list.json()) as { error: string }).error, 'insufficient_scope');
+        await context.close();
+        continue;
+      }
+      assert.equal(list.status(), 200);
+      const sessions = (await (await context.request.get(`${sesame.url}/api/v1/sessions`)).json()) as {
+        items: { id: string; username: string }[];
+      };
+      const mine = sessions.items.find((entry) => entry.username === 'root')!;
+      assert.ok(mine);
+      const noCsrf = await context.request.post(`${sesame.url}/api/v1/groups`, { data: { name: 'forged' } });
+      assert.equal(noCsrf.status(), 403);
+      const withCsrf = await context.request.post(`${sesame.url}/api/v1/groups`, {
+        data: { name: 'real' },
+        headers: { 'x-csrf-token': session.csrf_token },
+      });
+      assert.equal(withCsrf.status(), 201);
+      const events = await sesame.running.store.events.list({ type: 'group.created' });
+      assert.equal(events[0]!.actor, 'user:root');
+      // Revoking the session signs the browser out.
+      const revoked = await api('DELETE', `/sessions/${mine.id}`, writer);
+      assert.equal(revoked.status, 204);
+      assert.equal((await context.request.get(`${sesame.url}/api/v1/users`)).status(), 401);
+      assert.equal((await api('DELETE', `/sessions/${mine.id}`, writer)).status, 404);
+      await context.close();
+    }
+  } finally {
+    await browser.close();
+  }
 });

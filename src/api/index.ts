@@ -1,11 +1,20 @@
 // The admin API under /api/v1: token authentication, the resources' routes and their OpenAPI document.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { UserService } from '../auth/users.ts';
+import type { Factors } from '../factors/index.ts';
+import type { Issuers } from '../oidc/issuers.ts';
+import { BrowserSessions } from '../web/session.ts';
 import type { SesameConfig } from '../config/load.ts';
 import { InvalidInputError } from '../errors.ts';
 import type { Store } from '../store/index.ts';
 import { applicationRoutes } from './applications.ts';
+import { providerRoutes } from './providers.ts';
+import { sessionRoutes } from './sessions.ts';
+import { systemRoutes } from './system.ts';
+import { userRoutes } from './users.ts';
 import {
   API_PREFIX,
+  ApiForbiddenError,
   ApiUnauthorizedError,
   ApiValidationError,
   mountRoutes,
@@ -18,19 +27,50 @@ export const API_VERSION = '1.0.0';
 
 export function registerAdminApi(
   app: FastifyInstance,
-  context: { config: SesameConfig; store: Store },
+  context: {
+    config: SesameConfig;
+    store: Store;
+    issuers: Issuers;
+    factors: Factors;
+    /** Makes this node sign with freshly rotated keys at once. */
+    reloadKeys: () => Promise<unknown>;
+  },
 ): void {
-  const { config, store } = context;
+  const { config, store, issuers } = context;
   const tokens = new ApiTokenService(store);
-  const routes = [...applicationRoutes(config, store)];
+  const routes = [
+    ...applicationRoutes(config, store),
+    ...providerRoutes(config, store, config.authentication_backend.password_hashing),
+    ...userRoutes(config, store, context.factors),
+    ...sessionRoutes(store),
+    ...systemRoutes(config, store, context.reloadKeys),
+  ];
 
-  async function authenticate(request: FastifyRequest): Promise<Principal> {
+  const sessions = new BrowserSessions(
+    issuers.global.provider,
+    store,
+    config.identity_providers.oidc.hmac_secret,
+  );
+  const users = new UserService(store, config.authentication_backend.password_hashing);
+
+  async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<Principal> {
     const header = request.headers.authorization;
-    const match = header === undefined ? undefined : /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match) throw new ApiUnauthorizedError('send an API token: Authorization: Bearer <token>');
-    const token = await tokens.authenticate(match[1]!);
-    if (!token) throw new ApiUnauthorizedError('the API token is unknown, revoked or expired');
-    return { kind: 'token', id: token.id, name: token.name, scopes: token.scopes };
+    if (header !== undefined) {
+      const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+      const token = match ? await tokens.authenticate(match[1]!) : undefined;
+      if (!token) throw new ApiUnauthorizedError('the API token is unknown, revoked or expired');
+      return { kind: 'token', id: token.id, name: token.name, scopes: token.scopes };
+    }
+    // The admin UI calls with the login session's cookie; a change also needs the session's CSRF
+    // token in a header, which another site's page cannot read or send.
+    const signedIn = await sessions.current(request, reply);
+    if (!signedIn)
+      throw new ApiUnauthorizedError('sign in as an administrator, or send Authorization: Bearer <token>');
+    if (!(await users.isAdmin(signedIn.user)))
+      throw new ApiForbiddenError('only administrators may use the admin API');
+    if (request.method !== 'GET' && !sessions.csrfMatches(signedIn, request.headers['x-csrf-token']))
+      throw new ApiForbiddenError("send the session's CSRF token in the X-CSRF-Token header");
+    return { kind: 'user', id: signedIn.user.id, name: signedIn.user.username, scopes: ['*:write'] };
   }
 
   void app.register((api, _options, done) => {
@@ -52,6 +92,17 @@ export function registerAdminApi(
     });
     // Fastify's own body parsing errors (bad JSON, wrong content type) keep the same shape.
     mountRoutes(api, routes, authenticate);
+    // The admin UI learns who is signed in and the CSRF token for its calls here.
+    api.get(`${API_PREFIX}/session`, async (request, reply) => {
+      const signedIn = await sessions.current(request, reply);
+      if (!signedIn) throw new ApiUnauthorizedError('not signed in');
+      void reply.header('cache-control', 'no-store');
+      return {
+        username: signedIn.user.username,
+        is_admin: await users.isAdmin(signedIn.user),
+        csrf_token: signedIn.csrf,
+      };
+    });
     let document: Record<string, unknown> | undefined;
     api.get(`${API_PREFIX}/openapi.json`, () => {
       document ??= openApiDocument(routes, config.externalUrl.replace(/\/+$/, ''), API_VERSION);

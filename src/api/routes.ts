@@ -5,9 +5,9 @@ import { z } from 'zod';
 import { SesameError } from '../errors.ts';
 import { scopeAllows, type ApiAccess, type ApiResource } from './tokens.ts';
 
-/** Who is calling: an API token now; an administrator's browser session joins with the admin UI. */
+/** Who is calling: an API token, or an administrator's browser session (the admin UI). */
 export interface Principal {
-  kind: 'token';
+  kind: 'token' | 'user';
   id: string;
   name: string;
   scopes: string[];
@@ -100,14 +100,14 @@ export class ApiForbiddenError extends SesameError {
 export function mountRoutes(
   app: FastifyInstance,
   routes: AnyRoute[],
-  authenticate: (request: FastifyRequest) => Promise<Principal>,
+  authenticate: (request: FastifyRequest, reply: FastifyReply) => Promise<Principal>,
 ): void {
   for (const definition of routes) {
     app.route({
       method: definition.method,
       url: API_PREFIX + definition.path.replace(/\{([A-Za-z0-9_]+)\}/g, ':$1'),
       handler: async (request, reply) => {
-        const principal = await authenticate(request);
+        const principal = await authenticate(request, reply);
         if (!scopeAllows(principal.scopes, definition.resource, definition.access))
           throw new ApiForbiddenError(
             `this operation needs the scope ${definition.resource}:${definition.access} (or *:${definition.access})`,
@@ -223,4 +223,9 @@ export function openApiDocument(
     },
     paths,
   };
+}
+
+/** A patch with only the fields the request named: repositories treat a present key as "set this". */
+export function definedOnly<T extends object>(patch: T): Partial<T> {
+  return Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)) as Partial<T>;
 }

@@ -30,6 +30,8 @@ export interface ServerContext {
   authenticator: PasswordAuthenticator;
   factors: Factors;
   policies: AuthorizationPolicies;
+  /** Starts signing with rotated keys at once (otherwise within a minute). */
+  reloadKeys: () => Promise<boolean>;
 }
 
 const PROTOCOL_ROUTES = [

@@ -13,6 +13,7 @@ import type { Issuers } from '../oidc/issuers.ts';
 import type { Store, User } from '../store/index.ts';
 import { html } from './html.ts';
 import { errorPage, layout, passkeyForm } from './pages.ts';
+import { BrowserSessions } from './session.ts';
 
 export const PORTAL_CLIENT_ID = 'sesame-portal';
 const STATE_COOKIE = 'sesame_portal_login';
@@ -59,28 +60,19 @@ function safeReturn(value: unknown): string {
 
 export function registerPortal(app: FastifyInstance, context: PortalContext): void {
   const { config, store, issuers, factors } = context;
-  const provider = issuers.global.provider;
+  const sessions = new BrowserSessions(
+    issuers.global.provider,
+    store,
+    config.identity_providers.oidc.hmac_secret,
+  );
   const oidc = config.identity_providers.oidc;
-  const csrfKey = createHmac('sha256', oidc.hmac_secret).update('sesame portal csrf').digest();
   const stateKey = createHmac('sha256', oidc.hmac_secret).update('sesame portal state').digest();
   const sealer = createSealer(config.storage.encryption_key);
   const base = config.externalUrl.replace(/\/+$/, '');
 
-  async function signedIn(request: FastifyRequest, reply: FastifyReply) {
-    const session = await provider.Session.get({
-      req: request.raw,
-      res: reply.raw,
-      secure: request.protocol === 'https',
-    } as never);
-    if (!session.accountId) return undefined;
-    const user = await store.users.get(session.accountId);
-    if (!user || user.disabled) return undefined;
-    return { user, csrf: createHmac('sha256', csrfKey).update(session.uid).digest('base64url') };
-  }
-
   /** The signed-in user, or a redirect to sign in (GET) / a refusal (POST without a valid CSRF token). */
   async function requireUser(request: FastifyRequest, reply: FastifyReply) {
-    const current = await signedIn(request, reply);
+    const current = await sessions.current(request, reply);
     if (!current) {
       if (request.method === 'GET')
         await reply.redirect(`/portal/login?return=${encodeURIComponent(request.url.split('?')[0]!)}`);
@@ -93,7 +85,7 @@ export function registerPortal(app: FastifyInstance, context: PortalContext): vo
     }
     if (request.method === 'POST') {
       const form = (request.body ?? {}) as Record<string, string | undefined>;
-      if (typeof form.csrf !== 'string' || !constantTimeEqual(form.csrf, current.csrf)) {
+      if (!sessions.csrfMatches(current, form.csrf)) {
         await reply
           .status(403)
           .type('text/html')

@@ -53,6 +53,9 @@ export async function authorize(
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   const hit = rp.hits[before]!;
+  // The app may record the request before the page has finished loading it; let the navigation end
+  // so that the caller's next navigation is not cut short by this one.
+  await page.waitForURL((url) => url.origin === hit.url.origin, { timeout: 5_000 }).catch(() => undefined);
   const callback = new URL(hit.url.href);
   if (hit.method === 'POST') for (const [key, value] of hit.body) callback.searchParams.set(key, value);
   return { callback, verifier, state, nonce };

@@ -72,6 +72,34 @@ export class ArtifactRepository {
     return this.findWhere('user_code', model, userCode, now);
   }
 
+  /** Live artifacts of a model whose id starts with a prefix (remembered consents are `<user>:<client>`). */
+  async listByIdPrefix(model: string, prefix: string, now = new Date()): Promise<Artifact[]> {
+    const rows = await this.db.all<ArtifactRow>(
+      `SELECT * FROM oidc_artifacts WHERE model = ? AND substr(id, 1, ?) = ? AND (expires_at IS NULL OR expires_at > ?)
+       ORDER BY id`,
+      [model, prefix.length, prefix, now],
+    );
+    return rows.map(toArtifact);
+  }
+
+  /** Live login sessions, newest first, optionally of one account (read from the stored payload). */
+  async listSessions(
+    query: { accountId?: string; limit?: number; offset?: number } = {},
+    now = new Date(),
+  ): Promise<Artifact[]> {
+    const account =
+      this.db.dialect === 'postgres'
+        ? "(payload::jsonb ->> 'accountId')"
+        : "json_extract(payload, '$.accountId')";
+    const rows = await this.db.all<ArtifactRow>(
+      `SELECT * FROM oidc_artifacts WHERE model = 'Session' AND ${account} IS NOT NULL
+         AND (expires_at IS NULL OR expires_at > ?) ${query.accountId ? `AND ${account} = ?` : ''}
+       ORDER BY expires_at DESC LIMIT ? OFFSET ?`,
+      [now, ...(query.accountId ? [query.accountId] : []), query.limit ?? 100, query.offset ?? 0],
+    );
+    return rows.map(toArtifact);
+  }
+
   /** Marks a one-time artifact used. Of two concurrent callers exactly one gets `true`. */
   async consume(model: string, id: string, now = new Date()): Promise<boolean> {
     const result = await this.db.run(
