@@ -1,12 +1,11 @@
 // /api/v1/providers: every OAuth2/OpenID client (Authentik's "provider"). Clients from the
 // configuration file are listed read-only; database clients can be changed and their secret renewed.
 import { z } from 'zod';
+import { ApplicationService } from '../apps/applications.ts';
 import type { PasswordHashing } from '../auth/passwords.ts';
-import { hashPassword } from '../auth/passwords.ts';
 import { globalIssuer, applicationUrls } from '../apps/urls.ts';
 import type { SesameConfig } from '../config/load.ts';
 import { redirectUriProblem, SIGNING_ALGORITHMS } from '../config/schema.ts';
-import { randomString } from '../crypto/random.ts';
 import { InvalidInputError, NotFoundError, ReadOnlyError } from '../errors.ts';
 import { fromConfig, fromDatabase, type SesameClient } from '../oidc/clients.ts';
 import type { OAuthClient, Store } from '../store/index.ts';
@@ -68,6 +67,7 @@ const patchBody = z.strictObject({
 
 export function providerRoutes(config: SesameConfig, store: Store, hashing: PasswordHashing): AnyRoute[] {
   const oidc = config.identity_providers.oidc;
+  const applications = new ApplicationService(store, hashing, config.externalUrl);
   const policies = ['one_factor', 'two_factor', 'deny', ...Object.keys(oidc.authorization_policies)];
   const fromFile = new Map(
     oidc.clients.map((client) => [client.client_id, fromConfig(client, oidc.lifespans.custom)]),
@@ -216,17 +216,8 @@ export function providerRoutes(config: SesameConfig, store: Store, hashing: Pass
       params,
       response: z.object({ client_id: z.string(), client_secret: z.string() }),
       async handler({ params: { client_id: clientId }, actor }) {
-        const { client } = await stored(clientId);
-        if (client.public) throw new InvalidInputError('a public client has no secret', 'client_id');
-        const secret = randomString(72, 'rfc3986');
-        await store.clients.update(client.id, { secretDigest: await hashPassword(secret, hashing) });
-        await store.events.append({
-          type: 'provider.secret_regenerated',
-          actor,
-          subject: clientId,
-          details: {},
-        });
-        return { client_id: clientId, client_secret: secret };
+        await stored(clientId);
+        return { client_id: clientId, client_secret: await applications.regenerateSecret(clientId, actor) };
       },
     }),
   ];

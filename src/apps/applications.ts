@@ -5,7 +5,7 @@ import { CLIENT_ID_HELP, redirectUriProblem, UNRESERVED } from '../config/schema
 import { randomString } from '../crypto/random.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
 import { isUniqueViolation } from '../store/sql.ts';
-import type { Application, OAuthClient, Page, RedirectUri, Store } from '../store/index.ts';
+import type { Application, OAuthClient, Page, RedirectUri, Repositories, Store } from '../store/index.ts';
 import { presets } from './presets.ts';
 import { applicationUrls, type ApplicationUrls } from './urls.ts';
 
@@ -105,6 +105,146 @@ export class ApplicationService {
     }
   }
 
+  private insertClient(
+    tx: Repositories,
+    input: NewApplicationInput,
+    clientId: string,
+    secretDigest?: string,
+  ) {
+    const isPublic = input.public ?? false;
+    return tx.clients.create({
+      clientId,
+      name: input.name,
+      secretDigest,
+      public: isPublic,
+      redirectUris: input.redirectUris,
+      postLogoutRedirectUris: input.postLogoutRedirectUris ?? [],
+      scopes: input.scopes ?? ['openid', 'profile', 'email', 'groups', 'offline_access'],
+      grantTypes: input.grantTypes ?? ['authorization_code', 'refresh_token'],
+      responseTypes: ['code'],
+      consentMode: input.consentMode ?? 'explicit',
+      preConfiguredConsentDuration: input.preConfiguredConsentDuration,
+      authorizationPolicy: input.authorizationPolicy ?? 'one_factor',
+      allowedGroups: input.allowedGroups ?? [],
+      tokenEndpointAuthMethod: isPublic ? 'none' : 'client_secret_basic',
+      idTokenSignedResponseAlg: input.idTokenSignedResponseAlg ?? 'RS256',
+      userinfoSignedResponseAlg: 'none',
+      accessTokenSignedResponseAlg: 'none',
+      requirePkce: input.requirePkce ?? isPublic,
+      subjectMode: input.subjectMode ?? 'user_id',
+      lifespans: {},
+      settings: {},
+    });
+  }
+
+  /**
+   * Authentik's order: a provider (client) first, on its own; an application takes it later.
+   * Until then the client is served by the global issuer.
+   */
+  async createProvider(
+    input: Omit<NewApplicationInput, 'slug' | 'launchUrl' | 'icon' | 'description' | 'preset'>,
+    actor: string,
+  ): Promise<{ client: OAuthClient; clientSecret?: string }> {
+    const clientId = input.clientId ?? randomString(40, 'alphanumeric');
+    this.validate(input, 'provider', clientId);
+    const clientSecret = input.public ? undefined : randomString(72, 'rfc3986');
+    const secretDigest =
+      clientSecret === undefined ? undefined : await hashPassword(clientSecret, this.hashing);
+    try {
+      const client = await this.store.transaction(async (tx) => {
+        const created = await this.insertClient(tx, input, clientId, secretDigest);
+        await tx.events.append({
+          type: 'provider.created',
+          actor,
+          subject: clientId,
+          details: { name: input.name, public: input.public ?? false },
+        });
+        return created;
+      });
+      return { client, clientSecret };
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new ConflictError(`a client with id '${clientId}' already exists`);
+      throw error;
+    }
+  }
+
+  /** An application for an existing provider that no other application uses. */
+  async createForProvider(
+    input: {
+      name: string;
+      slug?: string;
+      clientId: string;
+      launchUrl?: string;
+      icon?: string;
+      description?: string;
+    },
+    actor: string,
+  ): Promise<ApplicationDetails> {
+    const slug = input.slug ?? slugify(input.name);
+    if (!input.name.trim()) throw new InvalidInputError('the application needs a name', 'name');
+    if (!SLUG.test(slug) || slug.length > 50)
+      throw new InvalidInputError(
+        `slug '${slug}' must be lowercase letters, digits and single dashes, at most 50`,
+        'slug',
+      );
+    if (RESERVED_SLUGS.has(slug))
+      throw new InvalidInputError(`slug '${slug}' is reserved for a shared endpoint; choose another`, 'slug');
+    const client = await this.store.clients.findByClientId(input.clientId);
+    if (!client)
+      throw new InvalidInputError(`there is no provider with client id '${input.clientId}'`, 'provider');
+    if (await this.store.applications.findByClientRef(client.id))
+      throw new InvalidInputError('that provider is already used by another application', 'provider');
+    try {
+      const application = await this.store.transaction(async (tx) => {
+        const created = await tx.applications.create({
+          slug,
+          name: input.name.trim(),
+          clientRef: client.id,
+          launchUrl: input.launchUrl,
+          icon: input.icon,
+          description: input.description,
+        });
+        await tx.events.append({
+          type: 'application.created',
+          actor,
+          subject: slug,
+          details: { client_id: client.clientId },
+        });
+        return created;
+      });
+      return { application, client, urls: applicationUrls(this.externalUrl, slug) };
+    } catch (error) {
+      if (isUniqueViolation(error))
+        throw new ConflictError(`an application with slug '${slug}' already exists`);
+      throw error;
+    }
+  }
+
+  /** A new secret for a database client; returned once, only its digest is kept. */
+  async regenerateSecret(clientId: string, actor: string): Promise<string> {
+    const client = await this.store.clients.findByClientId(clientId);
+    if (!client) throw new NotFoundError(`there is no client '${clientId}'`);
+    if (client.public) throw new InvalidInputError('a public client has no secret', 'client_id');
+    const secret = randomString(72, 'rfc3986');
+    await this.store.clients.update(client.id, { secretDigest: await hashPassword(secret, this.hashing) });
+    await this.store.events.append({
+      type: 'provider.secret_regenerated',
+      actor,
+      subject: clientId,
+      details: {},
+    });
+    return secret;
+  }
+
+  /** Providers (database clients) that no application uses yet. */
+  async unassignedProviders(): Promise<OAuthClient[]> {
+    const clients = await this.store.clients.list({ limit: 10_000 });
+    const free: OAuthClient[] = [];
+    for (const client of clients)
+      if (!(await this.store.applications.findByClientRef(client.id))) free.push(client);
+    return free;
+  }
+
   async create(input: NewApplicationInput, actor: string): Promise<CreatedApplication> {
     const slug = input.slug ?? slugify(input.name);
     const clientId = input.clientId ?? randomString(40, 'alphanumeric');
@@ -115,29 +255,7 @@ export class ApplicationService {
       clientSecret === undefined ? undefined : await hashPassword(clientSecret, this.hashing);
     try {
       const { application, client } = await this.store.transaction(async (tx) => {
-        const client = await tx.clients.create({
-          clientId,
-          name: input.name,
-          secretDigest,
-          public: isPublic,
-          redirectUris: input.redirectUris,
-          postLogoutRedirectUris: input.postLogoutRedirectUris ?? [],
-          scopes: input.scopes ?? ['openid', 'profile', 'email', 'groups', 'offline_access'],
-          grantTypes: input.grantTypes ?? ['authorization_code', 'refresh_token'],
-          responseTypes: ['code'],
-          consentMode: input.consentMode ?? 'explicit',
-          preConfiguredConsentDuration: input.preConfiguredConsentDuration,
-          authorizationPolicy: input.authorizationPolicy ?? 'one_factor',
-          allowedGroups: input.allowedGroups ?? [],
-          tokenEndpointAuthMethod: isPublic ? 'none' : 'client_secret_basic',
-          idTokenSignedResponseAlg: input.idTokenSignedResponseAlg ?? 'RS256',
-          userinfoSignedResponseAlg: 'none',
-          accessTokenSignedResponseAlg: 'none',
-          requirePkce: input.requirePkce ?? isPublic,
-          subjectMode: input.subjectMode ?? 'user_id',
-          lifespans: {},
-          settings: {},
-        });
+        const client = await this.insertClient(tx, input, clientId, secretDigest);
         const application = await tx.applications.create({
           slug,
           name: input.name,

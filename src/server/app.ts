@@ -18,6 +18,7 @@ import { SesameError } from '../errors.ts';
 import { isProtocolPath, type Issuers } from '../oidc/issuers.ts';
 import type { Store } from '../store/index.ts';
 import { registerInteractions } from '../web/interactions.ts';
+import { registerAdmin } from '../web/admin.ts';
 import { registerAssets } from '../web/assets.ts';
 import { registerPortal } from '../web/portal.ts';
 import { redactUrl, type Logger } from './logger.ts';
@@ -138,6 +139,7 @@ export function buildServer(context: ServerContext): FastifyInstance {
   registerInteractions(app, context);
   registerAssets(app);
   registerPortal(app, context);
+  registerAdmin(app, context);
   registerAdminApi(app, context);
 
   app.get('/healthz', () => ({ status: 'ok' }));

@@ -8,6 +8,10 @@ const require = createRequire(import.meta.url);
 export function registerAssets(app: FastifyInstance): void {
   const files: Record<string, Buffer> = {
     '/assets/passkeys.js': readFileSync(new URL('../../public/passkeys.js', import.meta.url)),
+    '/assets/admin.js': readFileSync(new URL('../../public/admin.js', import.meta.url)),
+    '/assets/pico.min.css': readFileSync(
+      require.resolve('@picocss/pico/package.json').replace(/package\.json$/, 'css/pico.min.css'),
+    ),
     '/assets/simplewebauthn-browser.js': readFileSync(
       require
         .resolve('@simplewebauthn/browser')
@@ -17,7 +21,10 @@ export function registerAssets(app: FastifyInstance): void {
   for (const [path, body] of Object.entries(files))
     app.get(path, (_request, reply) =>
       reply
-        .header('content-type', 'text/javascript; charset=utf-8')
+        .header(
+          'content-type',
+          path.endsWith('.css') ? 'text/css; charset=utf-8' : 'text/javascript; charset=utf-8',
+        )
         .header('cache-control', 'public, max-age=3600')
         .send(body),
     );

@@ -53,7 +53,7 @@ interface PortalContext {
 
 /** Only paths inside the portal: never an open redirect. */
 function safeReturn(value: unknown): string {
-  return typeof value === 'string' && /^\/portal(\/[A-Za-z0-9/_-]*)?$/.test(value)
+  return typeof value === 'string' && /^\/(portal|admin)(\/[A-Za-z0-9/_.~-]*)?$/.test(value)
     ? value
     : '/portal/security';
 }
