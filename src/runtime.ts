@@ -14,6 +14,7 @@ import { ClientRegistry, fromConfig } from './oidc/clients.ts';
 import { Issuers } from './oidc/issuers.ts';
 import { configuredKeys, SigningKeyService } from './oidc/keys.ts';
 import { buildServer } from './server/app.ts';
+import { ResponseCache } from './server/response-cache.ts';
 import { portalClient } from './web/portal.ts';
 import { createLogger, type Logger } from './server/logger.ts';
 import { Store, storeOptionsFromConfig } from './store/index.ts';
@@ -116,6 +117,7 @@ export async function startSesame(options: StartOptions = {}): Promise<RunningSe
     ...oidc.clients.map((client) => fromConfig(client, oidc.lifespans.custom)),
   ]);
   const factors = new Factors(store, config, options.clock, logger);
+  const responses = new ResponseCache();
   const policies = new AuthorizationPolicies(oidc.authorization_policies);
   const issuers = new Issuers({
     config,
@@ -134,10 +136,21 @@ export async function startSesame(options: StartOptions = {}): Promise<RunningSe
     if (kids(current) === kids(keys)) return false;
     keys = current;
     issuers.useKeys(keys);
+    responses.clear();
     logger.info({ kids: keys.map((key) => key.kid) }, 'signing keys changed');
     return true;
   };
-  const app = buildServer({ config, store, logger, issuers, authenticator, factors, policies, reloadKeys });
+  const app = buildServer({
+    config,
+    store,
+    logger,
+    issuers,
+    authenticator,
+    factors,
+    policies,
+    reloadKeys,
+    responses,
+  });
   let collector: NodeJS.Timeout | undefined;
   try {
     const admin = await new UserService(

@@ -370,7 +370,18 @@ describe('providers, keys, events and tokens', () => {
     assert.equal(await verifySecret(app.clientSecret!, digest), false, 'the old secret no longer works');
   });
 
-  test('keys rotate and the new key is published at once', async () => {
+  test('keys rotate and the new key is published at once, through the JWKS cache', async () => {
+    // The key set is cached with an ETag; a revalidation gets 304.
+    const first = await fetch(`${sesame.url}/jwks.json`);
+    const etag = first.headers.get('etag')!;
+    assert.match(etag, /^"[A-Za-z0-9_-]+"$/);
+    const cached = await fetch(`${sesame.url}/jwks.json`);
+    assert.equal(cached.headers.get('etag'), etag);
+    assert.deepEqual(await cached.json(), await first.json());
+    assert.equal(
+      (await fetch(`${sesame.url}/jwks.json`, { headers: { 'if-none-match': etag } })).status,
+      304,
+    );
     const before = await api('GET', '/keys', writer);
     const rotated = await api('POST', '/keys/rotate', writer);
     assert.equal(rotated.status, 200, JSON.stringify(rotated.body));
@@ -381,7 +392,9 @@ describe('providers, keys, events and tokens', () => {
       (after.body.items as unknown[]).length,
       (before.body.items as unknown[]).length + added.length,
     );
-    const jwks = (await (await fetch(`${sesame.url}/jwks.json`)).json()) as { keys: { kid: string }[] };
+    const fresh = await fetch(`${sesame.url}/jwks.json`);
+    assert.notEqual(fresh.headers.get('etag'), etag);
+    const jwks = (await fresh.json()) as { keys: { kid: string }[] };
     assert.ok(added.every((kid) => jwks.keys.some((key) => key.kid === kid)));
     assert.ok(
       (after.body.items as { public_jwk: Record<string, unknown> }[]).every(

@@ -150,7 +150,12 @@ export function toApplicationView(details: ApplicationDetails): z.output<typeof 
   };
 }
 
-export function applicationRoutes(config: SesameConfig, store: Store): AnyRoute[] {
+/** `onDeleted` drops cached discovery answers, so a deleted application's issuer is gone at once. */
+export function applicationRoutes(
+  config: SesameConfig,
+  store: Store,
+  onDeleted: () => void = () => {},
+): AnyRoute[] {
   const service = new ApplicationService(
     store,
     config.authentication_backend.password_hashing,
@@ -256,6 +261,7 @@ export function applicationRoutes(config: SesameConfig, store: Store): AnyRoute[
       params: slugParams,
       async handler({ params, actor }) {
         await service.delete(params.slug, actor);
+        onDeleted();
       },
     }),
   ];

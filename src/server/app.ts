@@ -22,6 +22,7 @@ import { registerAdmin } from '../web/admin.ts';
 import { registerAssets } from '../web/assets.ts';
 import { registerPortal } from '../web/portal.ts';
 import { redactUrl, type Logger } from './logger.ts';
+import { ResponseCache } from './response-cache.ts';
 
 export interface ServerContext {
   config: SesameConfig;
@@ -33,6 +34,8 @@ export interface ServerContext {
   policies: AuthorizationPolicies;
   /** Starts signing with rotated keys at once (otherwise within a minute). */
   reloadKeys: () => Promise<boolean>;
+  /** Cached discovery and JWKS answers; the runtime clears it when keys change. */
+  responses?: ResponseCache;
 }
 
 const PROTOCOL_ROUTES = [
@@ -47,6 +50,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 export function buildServer(context: ServerContext): FastifyInstance {
   const { config, store, logger, issuers } = context;
+  const responses = context.responses ?? new ResponseCache();
   const trusted = config.server.trusted_proxies;
   const app: FastifyInstance = Fastify<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger>({
     loggerInstance: logger,
@@ -124,6 +128,12 @@ export function buildServer(context: ServerContext): FastifyInstance {
             'request',
           ),
         );
+        const path = request.url.split('?')[0]!;
+        if (ResponseCache.cacheable(request.method, path) && !request.headers.origin) {
+          const key = `${request.protocol}://${request.host}${request.url}`;
+          if (responses.serve(key, request.raw, reply.raw)) return;
+          responses.record(key, reply.raw);
+        }
         issuers.dispatch(request.raw, reply.raw).catch((error: unknown) => {
           request.log.error({ err: error }, 'protocol request failed');
           if (!reply.raw.headersSent) {

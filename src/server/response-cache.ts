@@ -1,0 +1,85 @@
+// Discovery documents and key sets are read far more often than they change: keep each one's
+// serialised answer for a few seconds with an ETag, so most requests cost a map lookup (and a
+// client that revalidates gets 304). Dropped at once when signing keys change.
+import { createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+const CACHEABLE = [
+  /^\/\.well-known\/(openid-configuration|oauth-authorization-server)$/,
+  /^\/jwks\.json$/,
+  /^\/application\/o\/[a-z0-9-]+\/?\.well-known\/(openid-configuration|oauth-authorization-server)$/,
+  /^\/application\/o\/[a-z0-9-]+\/jwks\/?$/,
+];
+
+interface Entry {
+  body: Buffer;
+  etag: string;
+  headers: Record<string, string>;
+  expires: number;
+}
+
+export class ResponseCache {
+  private readonly entries = new Map<string, Entry>();
+  private readonly ttlMs: number;
+  private readonly maxEntries: number;
+  constructor(ttlMs = 10_000, maxEntries = 2_000) {
+    this.ttlMs = ttlMs;
+    this.maxEntries = maxEntries;
+  }
+
+  static cacheable(method: string | undefined, path: string): boolean {
+    return (method === 'GET' || method === 'HEAD') && CACHEABLE.some((pattern) => pattern.test(path));
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+
+  /** Answers from the cache when it can; true when the response was sent. */
+  serve(key: string, req: IncomingMessage, res: ServerResponse): boolean {
+    const entry = this.entries.get(key);
+    if (!entry) return false;
+    if (entry.expires <= Date.now()) {
+      this.entries.delete(key);
+      return false;
+    }
+    for (const [name, value] of Object.entries(entry.headers)) res.setHeader(name, value);
+    res.setHeader('etag', entry.etag);
+    if (req.headers['if-none-match'] === entry.etag) {
+      res.statusCode = 304;
+      res.end();
+      return true;
+    }
+    res.statusCode = 200;
+    res.setHeader('content-length', entry.body.length);
+    res.end(req.method === 'HEAD' ? undefined : entry.body);
+    return true;
+  }
+
+  /** Records the 200 answer the protocol layer writes to `res`, and gives it an ETag. */
+  record(key: string, res: ServerResponse): void {
+    const chunks: Buffer[] = [];
+    const write = res.write.bind(res) as (...args: unknown[]) => boolean;
+    const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+    res.write = ((chunk: unknown, ...rest: unknown[]) => {
+      if (typeof chunk === 'string' || Buffer.isBuffer(chunk)) chunks.push(Buffer.from(chunk));
+      return write(chunk, ...rest);
+    }) as typeof res.write;
+    res.end = ((chunk?: unknown, ...rest: unknown[]) => {
+      if (typeof chunk === 'string' || Buffer.isBuffer(chunk)) chunks.push(Buffer.from(chunk));
+      if (res.statusCode === 200 && chunks.length > 0) {
+        const body = Buffer.concat(chunks);
+        const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+        if (!res.headersSent) res.setHeader('etag', etag);
+        const headers: Record<string, string> = {};
+        for (const name of ['content-type', 'cache-control', 'access-control-allow-origin', 'vary']) {
+          const value = res.getHeader(name);
+          if (value !== undefined) headers[name] = String(value);
+        }
+        if (this.entries.size >= this.maxEntries) this.entries.clear();
+        this.entries.set(key, { body, etag, headers, expires: Date.now() + this.ttlMs });
+      }
+      return end(chunk, ...rest);
+    }) as typeof res.end;
+  }
+}
