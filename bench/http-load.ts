@@ -3,7 +3,7 @@
 // autocannon drives the connections; latencies are taken from its per-response event, which has
 // sub-millisecond resolution (its own histogram rounds to whole milliseconds).
 import autocannon from 'autocannon';
-import { printResult, summarize, type HttpJob } from './lib/jobs.ts';
+import { markWindow, printResult, summarize, type HttpJob } from './lib/jobs.ts';
 
 const job = JSON.parse(process.argv[2] ?? '{}') as HttpJob;
 setTimeout(() => process.exit(2), (job.warmupSec + job.durationSec + 60) * 1000).unref();
@@ -32,7 +32,9 @@ function run(durationSec: number, latencies?: number[]): Promise<autocannon.Resu
 
 if (job.warmupSec > 0) await run(job.warmupSec);
 const latencies: number[] = [];
+markWindow('start');
 const result = await run(job.durationSec, latencies);
+markWindow('end');
 const failed = result.non2xx + result.errors + result.timeouts;
 const samples = Object.entries(result.statusCodeStats ?? {})
   .filter(([status]) => !status.startsWith('2'))

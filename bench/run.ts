@@ -17,6 +17,7 @@ import {
   onCleanup,
   sleep,
   cpuSnapshot,
+  cpuSecondsOf,
   otherCpuPercent,
   spawnNode,
   stopProcess,
@@ -237,11 +238,37 @@ function writeResults(): void {
 
 // --- child processes: load, hash rate ------------------------------------------------------------
 
-async function runChild<T>(script: string, job: unknown, label: string, timeoutSec: number): Promise<T> {
+/** What a server process spent over a load child's measured window, read when the child marks it. */
+interface WindowCpu {
+  pid: number;
+  start?: number;
+  end?: number;
+}
+
+async function runChild<T>(
+  script: string,
+  job: unknown,
+  label: string,
+  timeoutSec: number,
+  cpu?: WindowCpu,
+): Promise<T> {
   const logFile = join(workRoot, `${label}.log`);
   const child = spawnNode(script, [JSON.stringify(job)], { captureStdout: true, logFile });
   let output = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  let pending = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    output += chunk;
+    pending += chunk;
+    let newline: number;
+    while ((newline = pending.indexOf('\n')) >= 0) {
+      const line = pending.slice(0, newline);
+      pending = pending.slice(newline + 1);
+      if (cpu && line.startsWith('{"window":')) {
+        const phase = (JSON.parse(line) as { window: 'start' | 'end' }).window;
+        cpu[phase] = cpuSecondsOf(cpu.pid);
+      }
+    }
+  });
   const timer = setTimeout(() => void stopProcess(child, 1000), timeoutSec * 1000);
   const code = await new Promise<number | null>((done) => child.once('close', (exit) => done(exit)));
   clearTimeout(timer);
@@ -252,7 +279,11 @@ async function runChild<T>(script: string, job: unknown, label: string, timeoutS
 
 const budget = (extra: number) => settings.warmupSec + settings.durationSec + extra;
 
-function httpLoad(job: Omit<HttpJob, 'connections' | 'warmupSec' | 'durationSec'>, label: string) {
+function httpLoad(
+  job: Omit<HttpJob, 'connections' | 'warmupSec' | 'durationSec'>,
+  label: string,
+  cpu?: WindowCpu,
+) {
   return runChild<LoadResult>(
     SCRIPTS.httpLoad,
     {
@@ -263,15 +294,17 @@ function httpLoad(job: Omit<HttpJob, 'connections' | 'warmupSec' | 'durationSec'
     },
     label,
     budget(30),
+    cpu,
   );
 }
 
-function flowLoad(job: Omit<FlowJob, 'warmupSec' | 'durationSec'>, label: string) {
+function flowLoad(job: Omit<FlowJob, 'warmupSec' | 'durationSec'>, label: string, cpu?: WindowCpu) {
   return runChild<LoadResult>(
     SCRIPTS.loadgen,
     { ...job, warmupSec: settings.warmupSec, durationSec: settings.durationSec },
     label,
     budget(60),
+    cpu,
   );
 }
 
@@ -287,6 +320,8 @@ interface Target {
   setupParameters?: Record<string, string>;
   /** Sesame's resident memory, read after each scenario. */
   memory?: () => MemoryUsage;
+  /** The server's process: its CPU time per operation is measured. */
+  pid: number;
 }
 
 const http = new HttpClient(8);
@@ -307,6 +342,7 @@ async function runScenario(target: Target, scenario: Scenario, secrets: Secrets)
     body: 'grant_type=client_credentials',
   });
   const cpuBefore = cpuSnapshot();
+  const cpu: WindowCpu = { pid: target.pid };
   try {
     let job: Omit<HttpJob, 'connections' | 'warmupSec' | 'durationSec'> | undefined;
     switch (scenario.id) {
@@ -349,7 +385,7 @@ async function runScenario(target: Target, scenario: Scenario, secrets: Secrets)
       check(probe.status === 200, `HTTP ${probe.status}: ${probe.body.slice(0, 200)}`);
       if (scenario.id === 'introspection')
         check((JSON.parse(probe.body) as { active?: boolean }).active === true, 'the token is not active');
-      result = await httpLoad(job, label);
+      result = await httpLoad(job, label, cpu);
       if (scenario.id === 'introspection') {
         const after = await http.request(job.method, job.url, {
           headers: job.headers,
@@ -371,13 +407,20 @@ async function runScenario(target: Target, scenario: Scenario, secrets: Secrets)
           setupParameters: target.setupParameters,
         },
         label,
+        cpu,
       );
     }
+    // CPU per operation: little moved by other processes on the machine, unlike the rate.
+    const cpuMsPerOp =
+      cpu.start !== undefined && cpu.end !== undefined && result.completed > 0
+        ? ((cpu.end - cpu.start) * 1000) / (result.completed + result.errors)
+        : undefined;
     const rssAfterMiB = target.memory?.().rssMiB;
     const otherCpu = otherCpuPercent(cpuBefore, cpuSnapshot());
     say(
       `  ${target.name.padEnd(8)} ${scenario.id.padEnd(13)} ${formatRate(result.rate).padStart(7)} ${scenario.unit.padEnd(8)} ` +
         `p50 ${formatMs(result.p50)} ms  p99 ${formatMs(result.p99)} ms` +
+        (cpuMsPerOp !== undefined ? `  CPU ${formatMs(cpuMsPerOp)} ms/op` : '') +
         (rssAfterMiB !== undefined ? `  RSS ${rssAfterMiB.toFixed(0)} MiB` : '') +
         (otherCpu >= 5 ? `  (other processes: ${otherCpu}% CPU)` : '') +
         (result.errors ? `  errors ${result.errors}: ${result.errorSamples.join('; ').slice(0, 200)}` : ''),
@@ -387,6 +430,7 @@ async function runScenario(target: Target, scenario: Scenario, secrets: Secrets)
       target: target.name,
       dataSet: target.dataSet,
       ...result,
+      cpuMsPerOp,
       rssAfterMiB,
       otherCpuPercent: otherCpu,
     };
@@ -402,7 +446,7 @@ async function targetFor(
   dataSet: DataSet,
   url: string,
   credentials: Credentials | undefined,
-  extra: Pick<Target, 'setupParameters' | 'memory'> = {},
+  extra: Pick<Target, 'setupParameters' | 'memory' | 'pid'>,
 ): Promise<Target> {
   return { name, dataSet, url, endpoints: await discover(http, url), credentials, ...extra };
 }
@@ -429,6 +473,7 @@ async function runBaseline(secrets: Secrets): Promise<void> {
     // offline_access needs prompt=consent with oidc-provider's defaults (Sesame adds it back itself).
     const target = await targetFor('baseline', 'empty', url, undefined, {
       setupParameters: { prompt: 'consent' },
+      pid: child.pid!,
     });
     for (const scenario of scenarios) results.runs.push(await runScenario(target, scenario, secrets));
   } finally {
@@ -576,6 +621,7 @@ async function runSesame(engine: Engine, dataSet: DataSet, secrets: Secrets): Pr
     say(`  ${engine.padEnd(8)} RSS idle after start: ${idle.rssMiB.toFixed(1)} MiB`);
     const target = await targetFor(engine, dataSet, deployment.url, secrets.user, {
       memory: () => running.memory(),
+      pid: running.pid,
     });
     for (const scenario of selected(() => true)) {
       if (running.child.exitCode !== null)

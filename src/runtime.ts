@@ -21,6 +21,8 @@ import { Store, storeOptionsFromConfig } from './store/index.ts';
 import type { FastifyInstance } from 'fastify';
 
 const GARBAGE_COLLECTION_INTERVAL_MS = 60_000;
+/** How soon a change made by another node or the CLI reaches this one's caches. */
+const CHANGE_POLL_INTERVAL_MS = 1000;
 
 export interface ConfigLocation {
   /** An explicit --config path; otherwise SESAME_CONFIG, otherwise the default. */
@@ -103,6 +105,8 @@ export async function startSesame(options: StartOptions = {}): Promise<RunningSe
   if (generated)
     logger.info({ file: config.configFile }, 'wrote a development configuration with fresh secrets');
   const store = await prepareStore(config, logger);
+  // The counters as they are before anything is loaded: later polls report what moved since.
+  await store.pollChanges();
   const oidc = config.identity_providers.oidc;
   // Retired keys stay published for the longest token lifetime, so what they signed keeps verifying.
   const keyService = new SigningKeyService(
@@ -151,7 +155,13 @@ export async function startSesame(options: StartOptions = {}): Promise<RunningSe
     reloadKeys,
     responses,
   });
+  // Discovery documents and key sets name what exists: drop them whenever clients or keys change.
+  store.changes.on('clients', () => responses.clear());
+  store.changes.on('signing_keys', () => {
+    reloadKeys().catch((error: unknown) => logger.warn({ err: error }, 'reloading signing keys failed'));
+  });
   let collector: NodeJS.Timeout | undefined;
+  let watcher: NodeJS.Timeout | undefined;
   try {
     const admin = await new UserService(
       store,
@@ -183,9 +193,13 @@ export async function startSesame(options: StartOptions = {}): Promise<RunningSe
         (deleted) => deleted > 0 && logger.debug({ deleted }, 'expired artifacts removed'),
         (error: unknown) => logger.warn({ err: error }, 'removing expired artifacts failed'),
       );
-      // A rotation made by the CLI or another node is picked up here.
-      reloadKeys().catch((error: unknown) => logger.warn({ err: error }, 'reloading signing keys failed'));
     }, GARBAGE_COLLECTION_INTERVAL_MS).unref();
+    // Changes made by the CLI or another node (clients, applications, key rotations) arrive here.
+    watcher = setInterval(() => {
+      store
+        .pollChanges()
+        .catch((error: unknown) => logger.warn({ err: error }, 'reading the change counters failed'));
+    }, CHANGE_POLL_INTERVAL_MS).unref();
     logger.info(
       {
         url,
@@ -205,12 +219,14 @@ export async function startSesame(options: StartOptions = {}): Promise<RunningSe
       reloadKeys,
       async close() {
         clearInterval(collector);
+        clearInterval(watcher);
         await app.close();
         await store.close();
       },
     };
   } catch (error) {
     clearInterval(collector);
+    clearInterval(watcher);
     await app.close();
     await store.close();
     throw error;

@@ -75,7 +75,15 @@ export function summarize(
   };
 }
 
-/** Each child prints exactly one line of JSON on standard output: its result. */
+/**
+ * Tells the orchestrator that the measured window starts or ends (a line of its own on standard
+ * output), so it can read the server's CPU time over exactly that window.
+ */
+export function markWindow(phase: 'start' | 'end'): void {
+  process.stdout.write(`${JSON.stringify({ window: phase })}\n`);
+}
+
+/** Each child prints one line of JSON on standard output as its last: its result. */
 export function printResult(result: unknown): void {
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

@@ -135,6 +135,33 @@ export function memoryOf(pid: number): MemoryUsage {
   return { rssMiB: kib('VmRSS') / 1024, peakMiB: kib('VmHWM') / 1024 };
 }
 
+/** Linux reports process times in USER_HZ ticks, 100 per second on every architecture it runs on. */
+const TICKS_PER_SECOND = 100;
+
+/** CPU seconds (user + system) used so far by a process and its live descendants (cluster workers). */
+export function cpuSecondsOf(pid: number): number {
+  const parents = new Map<number, number>();
+  const ticks = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      parents.set(Number(entry), Number(rest[1]));
+      ticks.set(Number(entry), Number(rest[11]) + Number(rest[12]));
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  let total = 0;
+  for (const [candidate, own] of ticks) {
+    let ancestor: number | undefined = candidate;
+    while (ancestor !== undefined && ancestor > 1 && ancestor !== pid) ancestor = parents.get(ancestor);
+    if (ancestor === pid) total += own;
+  }
+  return total / TICKS_PER_SECOND;
+}
+
 /** The last lines of a log file, for error messages. */
 export function tail(file: string, lines = 20): string {
   try {

@@ -71,6 +71,8 @@ export interface ScenarioRun extends Partial<LoadResult> {
   dataSet: DataSet;
   /** Set when the scenario could not run; the other fields are then missing. */
   error?: string;
+  /** Server CPU time (user + system, all its processes) per operation in the measured window. */
+  cpuMsPerOp?: number;
   /** Sesame's resident memory right after this scenario, MiB. */
   rssAfterMiB?: number;
   /** CPU taken by processes outside the benchmark (and PostgreSQL) meanwhile: interference. */
@@ -167,6 +169,13 @@ export function rateOf(
   return find(results, target, scenario, dataSet)?.rate;
 }
 
+/** The baseline's run that a Sesame run is compared with (none for the baseline itself). */
+function baselineRun(results: Results, run: ScenarioRun): ScenarioRun | undefined {
+  const scenario = SCENARIOS.find((entry) => entry.id === run.scenario)!;
+  if (run.target === 'baseline' || !scenario.baseline) return undefined;
+  return find(results, 'baseline', scenario.baseline, 'empty');
+}
+
 function ratio(numerator: number | undefined, denominator: number | undefined): number | undefined {
   return numerator !== undefined && denominator ? numerator / denominator : undefined;
 }
@@ -230,6 +239,8 @@ export function scenarioTable(results: Results, dataSet: DataSet = 'empty'): str
         formatMs(run.p50),
         formatMs(run.p99),
         formatRatio(baseline),
+        formatMs(run.cpuMsPerOp),
+        formatRatio(ratio(baselineRun(results, run)?.cpuMsPerOp, run.cpuMsPerOp)),
         reference !== undefined ? `${formatRatio(reference)} ${referenceName}` : '',
         run.error ? '' : String(run.errors ?? 0),
         run.otherCpuPercent !== undefined ? `${run.otherCpuPercent}%` : '',
@@ -244,13 +255,27 @@ export function scenarioTable(results: Results, dataSet: DataSet = 'empty'): str
       formatMs(raw.p99),
       '',
       '',
+      '',
+      '',
       String(raw.errors),
       `${raw.otherCpuPercent}%`,
     ]);
   return table(
-    ['scenario', 'server', 'rate', 'p50 ms', 'p99 ms', '× baseline', '× reference', 'errors', 'other CPU'],
+    [
+      'scenario',
+      'server',
+      'rate',
+      'p50 ms',
+      'p99 ms',
+      '× baseline',
+      'CPU ms/op',
+      '× baseline (CPU)',
+      '× reference',
+      'errors',
+      'other CPU',
+    ],
     rows,
-    [false, false, true, true, true, true, false, true, true],
+    [false, false, true, true, true, true, true, true, false, true, true],
   );
 }
 

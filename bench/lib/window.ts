@@ -1,5 +1,7 @@
 // A measured window after a warm-up: operations that finish inside it are counted, the rest are
 // not. Counting by finish time gives the steady-state rate even when operations take long.
+import { markWindow } from './jobs.ts';
+
 export class MeasuredWindow {
   phase: 'warmup' | 'measure' | 'done' = 'warmup';
   private measureStart = 0;
@@ -15,9 +17,11 @@ export class MeasuredWindow {
       setTimeout(() => {
         this.phase = 'measure';
         this.measureStart = performance.now();
+        markWindow('start');
         setTimeout(() => {
           this.phase = 'done';
           this.measureEnd = performance.now();
+          markWindow('end');
           resolve();
         }, durationSec * 1000);
       }, warmupSec * 1000);

@@ -615,6 +615,13 @@ export const configSchema = z
         local: z
           .strictObject({
             path: z.string().min(1).describe('The SQLite database file, relative to the configuration file.'),
+            synchronous: oneOf(['normal', 'full'])
+              .default('normal')
+              .describe(
+                "When commits reach the disk. 'normal': at WAL checkpoints — a power cut can undo the last " +
+                  "moments' commits (tokens issued then stop working) but never corrupts the file; 'full': every " +
+                  'commit is flushed before it returns, several times slower for token writes.',
+              ),
           })
           .optional()
           .describe('The embedded SQLite database (one node).'),

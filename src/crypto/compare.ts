@@ -1,8 +1,9 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, randomBytes, timingSafeEqual } from 'node:crypto';
 
 // Fresh per process: nobody can precompute HMAC outputs, so comparing MACs reveals nothing about
 // where (or whether) the inputs differ.
-const comparisonKey = randomBytes(32);
+// A KeyObject, made once: a Buffer key would be converted to one on every call.
+const comparisonKey = createSecretKey(randomBytes(32));
 
 function mac(value: string | Buffer): Buffer {
   return createHmac('sha256', comparisonKey).update(value).digest();

@@ -2,7 +2,7 @@
 // grants, interactions) go to the artifacts table; clients come from the client registry.
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { Store } from '../store/index.ts';
-import { toProviderMetadata, type ClientRegistry } from './clients.ts';
+import type { ClientRegistry } from './clients.ts';
 
 export function adapterFor(store: Store, clients: ClientRegistry) {
   return class SesameAdapter implements Adapter {
@@ -27,8 +27,7 @@ export function adapterFor(store: Store, clients: ClientRegistry) {
       if (this.model === 'Client') {
         // Every issuer can look every client up (logout must reach all of a session's clients);
         // a per-application issuer refuses to authorize other applications' clients (provider.ts).
-        const client = await clients.find(id);
-        return client ? toProviderMetadata(client) : undefined;
+        return clients.metadata(id);
       }
       return payloadOf(await store.artifacts.find(this.model, id));
     }

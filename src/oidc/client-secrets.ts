@@ -4,13 +4,13 @@
 // digest matches the record in microseconds. A wrong secret never matches a record, so it still pays
 // the full hash (no timing oracle), and only successful verifications are recorded (no poisoning).
 // The process key is random and never leaves memory, so the records are useless outside it.
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, randomBytes, timingSafeEqual } from 'node:crypto';
 import { verifySecret } from '../crypto/digest.ts';
 
 const MAX_RECORDS = 10_000;
 
 export class ClientSecretVerifier {
-  private readonly key = randomBytes(32);
+  private readonly key = createSecretKey(randomBytes(32));
   /** digest → HMAC of the secret last verified against it. */
   private readonly verified = new Map<string, Buffer>();
   private readonly verifyDigest: (secret: string, digest: string) => Promise<boolean>;

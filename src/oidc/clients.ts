@@ -2,7 +2,7 @@
 // UI). Both become one shape, then oidc-provider client metadata plus Sesame's own settings.
 import type { ClientConfig } from '../config/schema.ts';
 import { parseDigest } from '../crypto/digest.ts';
-import type { OAuthClient, RedirectUri, Store } from '../store/index.ts';
+import type { Application, OAuthClient, RedirectUri, Store } from '../store/index.ts';
 
 export interface SesameClient {
   clientId: string;
@@ -194,21 +194,62 @@ export type SesameClientSettings = Omit<
   | 'grantTypes'
 > & { secretIsDigest: boolean; redirectPatterns: string[]; postLogoutPatterns: string[] };
 
-/** Looks clients up on every request, so clients created by another node or the CLI work at once. */
+/** Bounds the memory an installation with very many clients (or slugs) can take. */
+const CACHE_LIMIT = 5000;
+
+function remember<K, V>(cache: Map<K, V>, key: K, value: V): V {
+  if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
+  cache.set(key, value);
+  return value;
+}
+
+/**
+ * Clients and applications as every request needs them, kept in memory. A client or application
+ * that is not cached is looked up (so one created by another node or the CLI works at once); a
+ * cached one is dropped when anything changes them (store.changes: at once in this process, within
+ * a poll interval elsewhere). Unknown ids are not cached: nobody can fill memory with misses.
+ */
 export class ClientRegistry {
   private readonly configured: Map<string, SesameClient>;
   private readonly store: Store;
+  private readonly clients = new Map<string, { client: SesameClient; metadata?: Record<string, unknown> }>();
+  private readonly applications = new Map<string, Application>();
   constructor(store: Store, configured: SesameClient[]) {
     this.store = store;
     this.configured = new Map(configured.map((client) => [client.clientId, client]));
+    store.changes.on('clients', () => {
+      this.clients.clear();
+      this.applications.clear();
+    });
   }
 
-  async find(clientId: string): Promise<SesameClient | undefined> {
+  private async entry(clientId: string) {
+    const cached = this.clients.get(clientId);
+    if (cached) return cached;
     const fromFile = this.configured.get(clientId);
-    if (fromFile) return fromFile;
+    if (fromFile) return remember(this.clients, clientId, { client: fromFile });
     const stored = await this.store.clients.findByClientId(clientId);
     if (!stored) return undefined;
     const application = await this.store.applications.findByClientRef(stored.id);
-    return fromDatabase(stored, application?.slug);
+    return remember(this.clients, clientId, { client: fromDatabase(stored, application?.slug) });
+  }
+
+  async find(clientId: string): Promise<SesameClient | undefined> {
+    return (await this.entry(clientId))?.client;
+  }
+
+  /** oidc-provider's metadata for the client, computed once per change. */
+  async metadata(clientId: string): Promise<Record<string, unknown> | undefined> {
+    const entry = await this.entry(clientId);
+    if (!entry) return undefined;
+    return (entry.metadata ??= toProviderMetadata(entry.client));
+  }
+
+  /** The application with this slug (the per-application issuers ask on every request). */
+  async application(slug: string): Promise<Application | undefined> {
+    const cached = this.applications.get(slug);
+    if (cached) return cached;
+    const application = await this.store.applications.findBySlug(slug);
+    return application && remember(this.applications, slug, application);
   }
 }

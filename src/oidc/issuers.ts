@@ -122,7 +122,7 @@ export class Issuers {
 
   /** The application's issuer, or undefined when no such application exists (any more). */
   async forApplication(slug: string): Promise<Instance | undefined> {
-    const application = await this.context.store.applications.findBySlug(slug);
+    const application = await this.context.clients.application(slug);
     const cached = this.applications.get(slug);
     if (!application) {
       this.applications.delete(slug);

@@ -1,6 +1,6 @@
 // One oidc-provider instance per issuer, all sharing the store, the keys, the accounts and the
 // login session. What differs between instances is the issuer and the route layout.
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey } from 'node:crypto';
 import Provider, {
   errors,
   interactionPolicy,
@@ -102,7 +102,9 @@ export function createProvider(issuer: string, layout: RouteLayout, context: Pro
   const oidc = config.identity_providers.oidc;
   const lifespans = oidc.lifespans;
   const enforcePkce = oidc.enforce_pkce;
-  const subjectKey = createHmac('sha256', oidc.hmac_secret).update('sesame subject identifiers').digest();
+  const subjectKey = createSecretKey(
+    createHmac('sha256', oidc.hmac_secret).update('sesame subject identifiers').digest(),
+  );
 
   const configuration: Configuration = {
     adapter: adapterFor(store, context.clients),

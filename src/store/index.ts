@@ -1,5 +1,6 @@
 // The storage interface the rest of Sesame uses; which engine is behind it is decided here only.
 import type { Config } from '../config/schema.ts';
+import { ChangeFeed } from './changes.ts';
 import { migratePostgres, migrateSqlite, type MigrationReport } from './migrate.ts';
 import { PostgresExecutor, type PostgresOptions } from './postgres.ts';
 import { ApiTokenRepository } from './repositories/api-tokens.ts';
@@ -21,7 +22,8 @@ import type { Dialect, SqlExecutor } from './sql.ts';
 import { SqliteExecutor } from './sqlite.ts';
 
 export type StoreOptions =
-  { kind: 'sqlite'; path: string; sealer: Sealer } | ({ kind: 'postgres'; sealer: Sealer } & PostgresOptions);
+  | { kind: 'sqlite'; path: string; synchronous?: 'normal' | 'full'; sealer: Sealer }
+  | ({ kind: 'postgres'; sealer: Sealer } & PostgresOptions);
 
 /** Repositories over one executor; `transaction` hands out the same repositories bound to one transaction. */
 export class Repositories {
@@ -41,15 +43,18 @@ export class Repositories {
 
   protected readonly executor: SqlExecutor;
   protected readonly sealer: Sealer;
-  constructor(executor: SqlExecutor, sealer: Sealer) {
+  /** Tells this process's caches about changes; shared by the repositories of every transaction. */
+  readonly changes: ChangeFeed;
+  constructor(executor: SqlExecutor, sealer: Sealer, changes = new ChangeFeed()) {
     this.executor = executor;
     this.sealer = sealer;
+    this.changes = changes;
     this.users = new UserRepository(executor);
     this.groups = new GroupRepository(executor);
     this.passwords = new PasswordRepository(executor);
-    this.clients = new ClientRepository(executor);
-    this.applications = new ApplicationRepository(executor);
-    this.signingKeys = new SigningKeyRepository(executor, sealer);
+    this.clients = new ClientRepository(executor, () => changes.notify('clients'));
+    this.applications = new ApplicationRepository(executor, () => changes.notify('clients'));
+    this.signingKeys = new SigningKeyRepository(executor, sealer, () => changes.notify('signing_keys'));
     this.artifacts = new ArtifactRepository(executor);
     this.events = new EventRepository(executor);
     this.apiTokens = new ApiTokenRepository(executor);
@@ -64,7 +69,7 @@ export class Repositories {
   }
 
   transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T> {
-    return this.executor.transaction((tx) => fn(new Repositories(tx, this.sealer)));
+    return this.executor.transaction((tx) => fn(new Repositories(tx, this.sealer, this.changes)));
   }
 }
 
@@ -78,13 +83,20 @@ export class Store extends Repositories {
 
   static open(options: StoreOptions): Store {
     const engine =
-      options.kind === 'sqlite' ? SqliteExecutor.open({ path: options.path }) : new PostgresExecutor(options);
+      options.kind === 'sqlite'
+        ? SqliteExecutor.open({ path: options.path, synchronous: options.synchronous })
+        : new PostgresExecutor(options);
     return new Store(engine, options.sealer);
   }
 
   /** Applies pending migrations under the engine's lock. */
   migrate(): Promise<MigrationReport> {
     return this.engine instanceof SqliteExecutor ? migrateSqlite(this.engine) : migratePostgres(this.engine);
+  }
+
+  /** Reads the change counters written by other processes; see changes.ts. */
+  pollChanges(): Promise<string[]> {
+    return this.changes.poll(this.engine);
   }
 
   /** Succeeds when the database answers; what /readyz reports. */
@@ -105,7 +117,8 @@ export class Store extends Repositories {
 }
 
 export function storeOptionsFromConfig(storage: Config['storage'], sealer: Sealer): StoreOptions {
-  if (storage.local) return { kind: 'sqlite', path: storage.local.path, sealer };
+  if (storage.local)
+    return { kind: 'sqlite', path: storage.local.path, synchronous: storage.local.synchronous, sealer };
   const postgres = storage.postgres!;
   return {
     kind: 'postgres',

@@ -8,6 +8,8 @@ export interface SqliteOptions {
   path: string;
   /** How long a writer waits for another process's lock before failing. */
   busyTimeoutMs?: number;
+  /** 'normal' (default) flushes at WAL checkpoints; 'full' flushes every commit. */
+  synchronous?: 'normal' | 'full';
 }
 
 function bind(params: readonly SqlValue[]): SQLInputValue[] {
@@ -78,8 +80,10 @@ export class SqliteExecutor extends SqliteDirect {
     const db = new DatabaseSync(options.path, { timeout: options.busyTimeoutMs ?? 5000 });
     // The file holds password digests and sealed keys: owner only (SQLite gives -wal/-shm the same mode).
     if (created) chmodSync(options.path, 0o600);
-    // WAL lets readers run beside the writer; FULL makes every commit durable before it returns.
-    db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;');
+    // WAL lets readers run beside the writer. node:sqlite runs on the event loop, so a flush per commit
+    // (FULL) stalls every request; NORMAL flushes at checkpoints and still cannot corrupt the file.
+    const synchronous = options.synchronous === 'full' ? 'FULL' : 'NORMAL';
+    db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${synchronous}; PRAGMA foreign_keys = ON;`);
     return new SqliteExecutor(db);
   }
 

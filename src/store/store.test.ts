@@ -193,6 +193,64 @@ for (const engine of engines) {
       assert.equal((await store.applications.get(application.id))?.clientRef, undefined);
     });
 
+    test('writes to clients, applications and keys move the change counters, from any connection', async () => {
+      // Another node: its own connection, its own process-local feed.
+      const other = fixture.open();
+      try {
+        await store.pollChanges();
+        const told: string[] = [];
+        const stop = store.changes.on('clients', () => told.push('clients'));
+        const client = await other.clients.create({
+          clientId: 'counted',
+          name: 'Counted',
+          public: true,
+          redirectUris: [{ url: 'https://counted.example.com/cb', matching_mode: 'strict' }],
+          postLogoutRedirectUris: [],
+          scopes: ['openid'],
+          grantTypes: ['authorization_code'],
+          responseTypes: ['code'],
+          consentMode: 'implicit',
+          authorizationPolicy: 'one_factor',
+          allowedGroups: [],
+          tokenEndpointAuthMethod: 'none',
+          idTokenSignedResponseAlg: 'RS256',
+          userinfoSignedResponseAlg: 'none',
+          accessTokenSignedResponseAlg: 'none',
+          requirePkce: true,
+          subjectMode: 'user_id',
+          lifespans: {},
+          settings: {},
+        });
+        assert.deepEqual(told, [], 'another connection’s write is not seen before a poll');
+        assert.deepEqual(await store.pollChanges(), ['clients']);
+        assert.deepEqual(await store.pollChanges(), [], 'nothing moved since the last poll');
+        // A write through this store tells its listeners at once.
+        await store.clients.update(client.id, { name: 'Counted again' });
+        assert.deepEqual(told, ['clients', 'clients']);
+        await other.applications.create({ slug: 'counted', name: 'Counted', clientRef: client.id });
+        assert.deepEqual(await store.pollChanges(), ['clients']);
+        // Plain SQL counts too: the triggers are in the database.
+        await (other as unknown as { engine: { run(sql: string): Promise<unknown> } }).engine.run(
+          "UPDATE oauth_clients SET name = 'By hand' WHERE client_id = 'counted'",
+        );
+        assert.deepEqual(await store.pollChanges(), ['clients']);
+        await other.clients.delete(client.id);
+        await other.signingKeys.add({
+          kid: 'counted-key',
+          algorithm: 'ES256',
+          use: 'sig',
+          privateJwk: '{"kty":"EC"}',
+          publicJwk: '{"kty":"EC"}',
+          status: 'next',
+        });
+        assert.deepEqual((await store.pollChanges()).sort(), ['clients', 'signing_keys']);
+        await other.signingKeys.delete('counted-key');
+        stop();
+      } finally {
+        await other.close();
+      }
+    });
+
     test('signing keys are sealed at rest and open only with the same key', async () => {
       const privateJwk = JSON.stringify({
         kty: 'OKP',

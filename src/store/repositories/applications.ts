@@ -41,8 +41,10 @@ function toApplication(row: ApplicationRow): Application {
 
 export class ApplicationRepository {
   private readonly db: SqlExecutor;
-  constructor(db: SqlExecutor) {
+  private readonly changed: () => void;
+  constructor(db: SqlExecutor, changed: () => void = () => {}) {
     this.db = db;
+    this.changed = changed;
   }
 
   async create(application: NewApplication): Promise<Application> {
@@ -64,6 +66,7 @@ export class ApplicationRepository {
         now,
       ],
     );
+    this.changed();
     return (await this.get(id))!;
   }
 
@@ -99,10 +102,13 @@ export class ApplicationRepository {
         `UPDATE applications SET ${entries.map((key) => `${COLUMNS[key]} = ?`).join(', ')}, updated_at = ? WHERE id = ?`,
         [...entries.map((key) => patch[key]), new Date(), id],
       );
+    this.changed();
     return this.get(id);
   }
 
   async delete(id: string): Promise<boolean> {
-    return (await this.db.run('DELETE FROM applications WHERE id = ?', [id])).changes > 0;
+    const deleted = (await this.db.run('DELETE FROM applications WHERE id = ?', [id])).changes > 0;
+    this.changed();
+    return deleted;
   }
 }

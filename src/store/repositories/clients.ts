@@ -88,8 +88,10 @@ function columnValue(value: unknown, json: boolean): SqlValue {
 
 export class ClientRepository {
   private readonly db: SqlExecutor;
-  constructor(db: SqlExecutor) {
+  private readonly changed: () => void;
+  constructor(db: SqlExecutor, changed: () => void = () => {}) {
     this.db = db;
+    this.changed = changed;
   }
 
   async create(client: NewOAuthClient): Promise<OAuthClient> {
@@ -108,6 +110,7 @@ export class ClientRepository {
       `INSERT INTO oauth_clients (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
       values,
     );
+    this.changed();
     return (await this.get(id))!;
   }
 
@@ -146,10 +149,13 @@ export class ClientRepository {
         new Date(),
         id,
       ]);
+    this.changed();
     return this.get(id);
   }
 
   async delete(id: string): Promise<boolean> {
-    return (await this.db.run('DELETE FROM oauth_clients WHERE id = ?', [id])).changes > 0;
+    const deleted = (await this.db.run('DELETE FROM oauth_clients WHERE id = ?', [id])).changes > 0;
+    this.changed();
+    return deleted;
   }
 }

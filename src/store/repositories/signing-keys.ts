@@ -21,9 +21,11 @@ export interface Sealer {
 export class SigningKeyRepository {
   private readonly db: SqlExecutor;
   private readonly sealer: Sealer;
-  constructor(db: SqlExecutor, sealer: Sealer) {
+  private readonly changed: () => void;
+  constructor(db: SqlExecutor, sealer: Sealer, changed: () => void = () => {}) {
     this.db = db;
     this.sealer = sealer;
+    this.changed = changed;
   }
 
   private toKey(row: KeyRow): SigningKey {
@@ -54,6 +56,7 @@ export class SigningKeyRepository {
         new Date(),
       ],
     );
+    this.changed();
     return (await this.get(key.kid))!;
   }
 
@@ -75,9 +78,12 @@ export class SigningKeyRepository {
       status === 'retired' ? new Date() : null,
       kid,
     ]);
+    this.changed();
   }
 
   async delete(kid: string): Promise<boolean> {
-    return (await this.db.run('DELETE FROM signing_keys WHERE kid = ?', [kid])).changes > 0;
+    const deleted = (await this.db.run('DELETE FROM signing_keys WHERE kid = ?', [kid])).changes > 0;
+    this.changed();
+    return deleted;
   }
 }
