@@ -1,17 +1,17 @@
 // Passkeys and security keys (WebAuthn) through @simplewebauthn/server. Challenges are stored as
 // single-use records with an expiry, so any node can verify and none can be replayed.
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-  type AuthenticationResponseJSON,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
+import type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import type { SesameConfig } from '../config/load.ts';
 import type { Store, User, WebauthnCredential } from '../store/index.ts';
+
+// Loaded on first use: the library takes ~150 ms and ~25 MiB, and many installations never see a passkey.
+let library: Promise<typeof import('@simplewebauthn/server')> | undefined;
+const webauthn = () => (library ??= import('@simplewebauthn/server'));
 
 const CHALLENGE_MODEL = 'WebAuthnChallenge';
 type Purpose = 'register' | 'second-factor' | 'passwordless';
@@ -79,7 +79,9 @@ export class PasskeyService {
 
   async registrationOptions(user: User): Promise<PublicKeyCredentialCreationOptionsJSON> {
     const existing = await this.list(user.id);
-    const options = await generateRegistrationOptions({
+    const options = await (
+      await webauthn()
+    ).generateRegistrationOptions({
       rpName: this.rpName,
       rpID: this.rpId,
       userName: user.username,
@@ -103,13 +105,17 @@ export class PasskeyService {
     name: string,
     response: RegistrationResponseJSON,
   ): Promise<WebauthnCredential | undefined> {
-    const verification = await verifyRegistrationResponse({
-      response,
-      expectedChallenge: this.expect('register', user.id),
-      expectedOrigin: this.origin,
-      expectedRPID: this.rpId,
-      requireUserVerification: false,
-    }).catch(() => undefined);
+    const verification = await (
+      await webauthn()
+    )
+      .verifyRegistrationResponse({
+        response,
+        expectedChallenge: this.expect('register', user.id),
+        expectedOrigin: this.origin,
+        expectedRPID: this.rpId,
+        requireUserVerification: false,
+      })
+      .catch(() => undefined);
     if (!verification?.verified) return undefined;
     const { credential, credentialDeviceType, credentialBackedUp } = verification.registrationInfo;
     await this.store.webauthn.add({
@@ -128,7 +134,9 @@ export class PasskeyService {
   /** Options for a second factor (this user's keys) or a passwordless login (any discoverable key). */
   async authenticationOptions(userId?: string): Promise<PublicKeyCredentialRequestOptionsJSON> {
     const credentials = userId ? await this.list(userId) : [];
-    const options = await generateAuthenticationOptions({
+    const options = await (
+      await webauthn()
+    ).generateAuthenticationOptions({
       rpID: this.rpId,
       timeout: this.timeoutMs,
       allowCredentials: credentials.map((credential) => ({
@@ -155,19 +163,23 @@ export class PasskeyService {
     const credential =
       typeof response?.id === 'string' ? await this.store.webauthn.get(response.id) : undefined;
     if (!credential || (userId !== undefined && credential.userId !== userId)) return undefined;
-    const verification = await verifyAuthenticationResponse({
-      response,
-      expectedChallenge: userId ? this.expect('second-factor', userId) : this.expect('passwordless'),
-      expectedOrigin: this.origin,
-      expectedRPID: this.rpId,
-      credential: {
-        id: credential.id,
-        publicKey: Buffer.from(credential.publicKey, 'base64url'),
-        counter: credential.counter,
-        transports: credential.transports,
-      },
-      requireUserVerification: userId === undefined,
-    }).catch(() => undefined);
+    const verification = await (
+      await webauthn()
+    )
+      .verifyAuthenticationResponse({
+        response,
+        expectedChallenge: userId ? this.expect('second-factor', userId) : this.expect('passwordless'),
+        expectedOrigin: this.origin,
+        expectedRPID: this.rpId,
+        credential: {
+          id: credential.id,
+          publicKey: Buffer.from(credential.publicKey, 'base64url'),
+          counter: credential.counter,
+          transports: credential.transports,
+        },
+        requireUserVerification: userId === undefined,
+      })
+      .catch(() => undefined);
     if (!verification?.verified) return undefined;
     await this.store.webauthn.used(
       credential.id,

@@ -1,7 +1,6 @@
 // Time-based one-time codes (RFC 6238) through otplib: enrolment confirmed by one code, ±skew
 // periods accepted, and each time step accepted at most once per user (no replay in the window).
 import { generateSecret, generateURI, verify } from 'otplib';
-import QRCode from 'qrcode';
 import type { SesameConfig } from '../config/load.ts';
 import type { Store, TotpCredential } from '../store/index.ts';
 
@@ -46,7 +45,9 @@ export class TotpService {
     return { secret, uri, qrSvg: await this.qrFor(uri) };
   }
 
-  qrFor(uri: string): Promise<string> {
+  async qrFor(uri: string): Promise<string> {
+    // Loaded on first use: only enrolment draws a QR code.
+    const { default: QRCode } = await import('qrcode');
     return QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 1 });
   }
 
