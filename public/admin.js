@@ -24,7 +24,6 @@ for (const fieldset of document.querySelectorAll('fieldset[data-uri-rows]')) {
     const last = rows[rows.length - 1];
     const copy = last.cloneNode(true);
     const number = rows.length + 1;
-    copy.setAttribute('aria-label', copy.getAttribute('aria-label').replace(/\d+$/, String(number)));
     for (const field of copy.querySelectorAll('input, select')) {
       field.setAttribute('aria-label', field.getAttribute('aria-label').replace(/\d+$/, String(number)));
       field.removeAttribute('aria-invalid');

@@ -357,13 +357,13 @@ export function registerPeoplePages(app: FastifyInstance, context: PeopleContext
                         class="secret"
                         value="${options.password}"
                         readonly
-                        aria-label="New password"
+                        aria-label="One-time password"
                       />
                       <button
                         type="button"
                         class="secondary outline"
                         data-copy="new-password"
-                        aria-label="Copy new password"
+                        aria-label="Copy one-time password"
                       >
                         Copy
                       </button>

@@ -8,7 +8,7 @@ import { buildGuide } from '../apps/guide.ts';
 import { CONSENT_MODES, providerPatch, ProviderService, SUBJECT_MODES } from '../apps/providers.ts';
 import { applicationUrls, globalIssuer } from '../apps/urls.ts';
 import type { SesameConfig } from '../config/load.ts';
-import { SIGNING_ALGORITHMS } from '../config/schema.ts';
+import { redirectUriProblem, SIGNING_ALGORITHMS } from '../config/schema.ts';
 import { SesameError } from '../errors.ts';
 import { fromDatabase, type SesameClient } from '../oidc/clients.ts';
 import type { Factors } from '../factors/index.ts';
@@ -87,7 +87,7 @@ function uriRows(
     <legend>${label}</legend>
     ${rows.map(
       (uri, index) =>
-        html`<div class="uri-row" role="group" aria-label="${label} ${index + 1}">
+        html`<div class="uri-row">
           <input
             name="${name}_url"
             value="${uri.url}"
@@ -1061,6 +1061,14 @@ ${one(values.redirect_uris)}</textarea>
         const path = issue.path.map(String);
         const field = path[0] === 'lifespans' ? path.slice(0, 2).join('.') : path[0]!;
         errors[field] ??= issue.message;
+      }
+      // Shown together with the schema's findings rather than after the next submit.
+      for (const uri of [
+        ...uriRowsFrom(form, 'redirect_uri'),
+        ...uriRowsFrom(form, 'post_logout_redirect_uri'),
+      ]) {
+        const problem = redirectUriProblem(uri);
+        if (problem) errors.redirect_uris ??= problem;
       }
       return providerPage(reply, signedIn, client, { values: form, errors });
     }
