@@ -67,10 +67,17 @@ th{white-space:nowrap}
 section.card{padding:1rem 1.25rem;border:1px solid var(--pico-muted-border-color);border-radius:var(--pico-border-radius);margin-bottom:1.5rem}
 section.card>h2{font-size:1.15rem;margin-bottom:.75rem}
 pre{padding:.75rem 1rem;overflow:auto}
+.uri-row{display:flex;gap:.5rem;margin-bottom:.5rem}.uri-row input{flex:1 1 auto;margin:0}.uri-row select{flex:0 0 7.5rem;margin:0}
+fieldset.uris .add-row{width:auto;margin:.25rem 0 .5rem;padding:.35rem .75rem;font-size:.875em;display:block}
+.teach{display:block;color:#7f1d1d;font-weight:600}
+.filters{display:grid;grid-template-columns:repeat(auto-fit,minmax(11rem,1fr));gap:0 1rem}
+table.events td:nth-child(-n+2){white-space:nowrap}table.events td{vertical-align:top}
+details.more{margin:.25rem 0 0;font-size:.85em}details.more summary{color:var(--pico-muted-color)}.kv{display:block;font-size:.85em}
 @media (max-width:576px){
  main.container{padding-inline:.75rem}
  table{font-size:.85em}
  .hide-sm{display:none}
+ nav.sections ul{flex-wrap:wrap}nav.sections li{padding-block:.25rem}
  .copy{flex-wrap:wrap}.copy input{flex:1 1 12rem}
 }
 `;

@@ -21,20 +21,24 @@ function describe(event: AuditEvent): SafeHtml {
   const message = typeof details.message === 'string' ? details.message : undefined;
   delete details.message;
   const rest = Object.entries(details).filter(([, value]) => value !== undefined && value !== null);
-  return html`${message ? html`<strong class="teach">${message}</strong>` : ''}
-  ${
-    rest.length > 0
-      ? html`<span class="kv"
-          >${rest.map(
-            ([key, value]) =>
-              html`<span
-                ><span class="muted">${key}</span>
-                <code>${typeof value === 'string' ? value : JSON.stringify(value)}</code></span
-              > `,
-          )}</span
-        >`
-      : ''
-  }`;
+  const pairs = html`<span class="kv"
+    >${rest.map(
+      ([key, value]) =>
+        html`<span
+          ><span class="muted">${key}</span>
+          <code>${typeof value === 'string' ? value : JSON.stringify(value)}</code></span
+        > `,
+    )}</span
+  >`;
+  if (!message) return rest.length > 0 ? pairs : html``;
+  return html`<strong class="teach">${message}</strong> ${
+      rest.length > 0
+        ? html`<details class="more">
+            <summary>Details</summary>
+            ${pairs}
+          </details>`
+        : ''
+    }`;
 }
 
 export function registerSystemPages(app: FastifyInstance, context: SystemContext, guard: AdminGuard): void {
@@ -190,8 +194,8 @@ export function registerSystemPages(app: FastifyInstance, context: SystemContext
               sent.
             </p>
           </hgroup>
-          <form method="get" action="/admin/events" role="search" aria-label="Filter events">
-            <div class="grid2">
+          <form method="get" action="/admin/events" aria-label="Filter events">
+            <div class="filters">
               ${input('type', 'Type', 'e.g. protocol.error')} ${input('user', 'User', 'username')}
               ${input('client', 'Client', 'client id')} ${input('q', 'Text', 'anything in the event')}
             </div>

@@ -58,7 +58,7 @@ ul.codes{list-style:none;padding:0;display:grid;grid-template-columns:1fr 1fr;ga
 td form{margin:0}td button{margin:0;width:auto;padding:.3rem .7rem;font-size:.875em}
 .badge{display:inline-block;font-size:.75em;padding:.1em .6em;border-radius:1em;background:var(--pico-secondary-background);color:var(--pico-secondary-inverse);white-space:nowrap}
 .avatar{width:4rem;height:4rem;border-radius:50%;object-fit:cover}
-@media (max-width:576px){main.container{padding-inline:.75rem}.apps{grid-template-columns:repeat(2,1fr);gap:.75rem}.hide-sm{display:none}table{font-size:.85em}}
+@media (max-width:576px){nav.sections ul{flex-wrap:wrap}nav.sections li{padding-block:.25rem}main.container{padding-inline:.75rem}.apps{grid-template-columns:repeat(2,1fr);gap:.75rem}.hide-sm{display:none}table{font-size:.85em}}
 `;
 
 export function portalPage(
