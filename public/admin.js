@@ -11,3 +11,27 @@ for (const button of document.querySelectorAll('button[data-copy]')) {
     }
   });
 }
+
+// URI lists: one blank row comes from the server; "Add another" clones it for more.
+for (const fieldset of document.querySelectorAll('fieldset[data-uri-rows]')) {
+  if (fieldset.disabled || fieldset.closest('fieldset[disabled]')) continue;
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.className = 'secondary outline add-row';
+  button.textContent = 'Add another';
+  button.addEventListener('click', () => {
+    const rows = fieldset.querySelectorAll('.uri-row');
+    const last = rows[rows.length - 1];
+    const copy = last.cloneNode(true);
+    const number = rows.length + 1;
+    for (const field of copy.querySelectorAll('input, select')) {
+      field.setAttribute('aria-label', field.getAttribute('aria-label').replace(/\d+$/, String(number)));
+      field.removeAttribute('aria-invalid');
+      if (field.tagName === 'INPUT') field.value = '';
+      else field.selectedIndex = 0;
+    }
+    last.after(copy);
+    copy.querySelector('input').focus();
+  });
+  fieldset.querySelector('.uri-row:last-of-type')?.after(button);
+}

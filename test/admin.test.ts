@@ -83,7 +83,7 @@ test("the Authentik guide's walk works in the admin UI, and the copied values lo
 
   // Open the provider and copy Client ID and the OpenID Configuration Issuer
   await page.getByRole('link', { name: 'Providers' }).click();
-  await page.getByRole('link', { name: 'RomM' }).click();
+  await page.getByRole('link', { name: 'RomM', exact: true }).click();
   const clientId = await page.getByLabel('Client ID', { exact: true }).inputValue();
   const issuer = await page.getByLabel('OpenID Configuration Issuer', { exact: true }).inputValue();
   assert.equal(issuer, `${sesame.url}/application/o/romm/`);

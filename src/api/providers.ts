@@ -5,18 +5,12 @@ import { ApplicationService } from '../apps/applications.ts';
 import type { PasswordHashing } from '../auth/passwords.ts';
 import { globalIssuer, applicationUrls } from '../apps/urls.ts';
 import type { SesameConfig } from '../config/load.ts';
-import { redirectUriProblem, SIGNING_ALGORITHMS } from '../config/schema.ts';
-import { InvalidInputError, NotFoundError, ReadOnlyError } from '../errors.ts';
-import { fromConfig, fromDatabase, type SesameClient } from '../oidc/clients.ts';
-import type { OAuthClient, Store } from '../store/index.ts';
-import { definedOnly, route, type AnyRoute } from './routes.ts';
+import { providerPatch, ProviderService } from '../apps/providers.ts';
+import { fromDatabase, type SesameClient } from '../oidc/clients.ts';
+import type { Store } from '../store/index.ts';
+import { route, type AnyRoute } from './routes.ts';
 
 const redirectUri = z.object({ url: z.string(), matching_mode: z.enum(['strict', 'regex']) });
-const redirectUriInput = z.preprocess(
-  (value) => (typeof value === 'string' ? { url: value } : value),
-  z.strictObject({ url: z.string(), matching_mode: z.enum(['strict', 'regex']).default('strict') }),
-);
-
 const providerView = z.object({
   client_id: z.string(),
   name: z.string(),
@@ -42,36 +36,10 @@ const providerView = z.object({
   discovery_url: z.string(),
 });
 
-const patchBody = z.strictObject({
-  name: z.string().trim().min(1).max(200).optional(),
-  redirect_uris: z.array(redirectUriInput).min(1).optional(),
-  post_logout_redirect_uris: z.array(redirectUriInput).optional(),
-  scopes: z.array(z.string().min(1)).optional(),
-  consent_mode: z.enum(['explicit', 'implicit', 'pre-configured']).optional(),
-  pre_configured_consent_duration: z.number().int().min(1).optional(),
-  authorization_policy: z.string().min(1).optional(),
-  allowed_groups: z.array(z.string()).optional(),
-  subject_mode: z.enum(['user_id', 'hashed_user_id', 'username', 'email', 'pairwise']).optional(),
-  require_pkce: z.boolean().optional(),
-  id_token_signed_response_alg: z.enum(SIGNING_ALGORITHMS).optional(),
-  lifespans: z
-    .strictObject({
-      access_token: z.number().int().min(60).optional(),
-      authorize_code: z.number().int().min(10).optional(),
-      id_token: z.number().int().min(60).optional(),
-      refresh_token: z.number().int().min(60).optional(),
-    })
-    .optional()
-    .describe('Seconds'),
-});
-
 export function providerRoutes(config: SesameConfig, store: Store, hashing: PasswordHashing): AnyRoute[] {
-  const oidc = config.identity_providers.oidc;
   const applications = new ApplicationService(store, hashing, config.externalUrl);
-  const policies = ['one_factor', 'two_factor', 'deny', ...Object.keys(oidc.authorization_policies)];
-  const fromFile = new Map(
-    oidc.clients.map((client) => [client.client_id, fromConfig(client, oidc.lifespans.custom)]),
-  );
+  const providers = new ProviderService(config, store);
+  const fromFile = providers.fromFile;
 
   const view = (client: SesameClient): z.output<typeof providerView> => {
     const urls = client.applicationSlug
@@ -103,15 +71,7 @@ export function providerRoutes(config: SesameConfig, store: Store, hashing: Pass
       discovery_url: urls?.discovery ?? `${issuer}/.well-known/openid-configuration`,
     };
   };
-  const stored = async (clientId: string): Promise<{ client: OAuthClient; slug?: string }> => {
-    if (fromFile.has(clientId))
-      throw new ReadOnlyError(
-        `'${clientId}' is defined in the configuration file; change it there and restart`,
-      );
-    const client = await store.clients.findByClientId(clientId);
-    if (!client) throw new NotFoundError(`there is no client '${clientId}'`);
-    return { client, slug: (await store.applications.findByClientRef(client.id))?.slug };
-  };
+  const stored = (clientId: string) => providers.stored(clientId);
   const params = z.object({ client_id: z.string().min(1).max(100) });
 
   return [
@@ -159,50 +119,13 @@ export function providerRoutes(config: SesameConfig, store: Store, hashing: Pass
       resource: 'providers',
       access: 'write',
       params,
-      body: patchBody,
-      response: providerView,
+      body: providerPatch,
+      response: providerView.extend({
+        client_secret: z.string().optional().describe('Only when the client was made confidential'),
+      }),
       async handler({ params: { client_id: clientId }, body, actor }) {
-        const { client, slug } = await stored(clientId);
-        for (const entry of [...(body.redirect_uris ?? []), ...(body.post_logout_redirect_uris ?? [])]) {
-          const problem = redirectUriProblem(entry);
-          if (problem) throw new InvalidInputError(problem, 'redirect_uris');
-        }
-        if (body.authorization_policy && !policies.includes(body.authorization_policy))
-          throw new InvalidInputError(
-            `'${body.authorization_policy}' is not a policy (allowed: ${policies.join(', ')})`,
-            'authorization_policy',
-          );
-        const consentMode = body.consent_mode ?? client.consentMode;
-        const duration = body.pre_configured_consent_duration ?? client.preConfiguredConsentDuration;
-        if (consentMode === 'pre-configured' && duration === undefined)
-          throw new InvalidInputError(
-            'pre-configured consent needs pre_configured_consent_duration',
-            'pre_configured_consent_duration',
-          );
-        const updated = await store.clients.update(
-          client.id,
-          definedOnly({
-            name: body.name,
-            redirectUris: body.redirect_uris,
-            postLogoutRedirectUris: body.post_logout_redirect_uris,
-            scopes: body.scopes,
-            consentMode: body.consent_mode,
-            preConfiguredConsentDuration: body.pre_configured_consent_duration,
-            authorizationPolicy: body.authorization_policy,
-            allowedGroups: body.allowed_groups,
-            subjectMode: body.subject_mode,
-            requirePkce: body.require_pkce,
-            idTokenSignedResponseAlg: body.id_token_signed_response_alg,
-            lifespans: body.lifespans ? { ...client.lifespans, ...body.lifespans } : undefined,
-          }),
-        );
-        await store.events.append({
-          type: 'provider.updated',
-          actor,
-          subject: clientId,
-          details: { fields: Object.keys(body) },
-        });
-        return view(fromDatabase(updated!, slug));
+        const { client, clientSecret } = await providers.update(clientId, body, actor);
+        return { ...view(client), client_secret: clientSecret };
       },
     }),
     route({

@@ -295,6 +295,36 @@ export class ApplicationService {
     return Promise.all(applications.map((application) => this.show(application.slug)));
   }
 
+  /** Changes what the admin UI and the portal show: name, launch URL, icon, description. */
+  async update(
+    slug: string,
+    patch: { name?: string; launchUrl?: string; icon?: string; description?: string },
+    actor: string,
+  ): Promise<ApplicationDetails> {
+    const { application } = await this.show(slug);
+    if (patch.name !== undefined && !patch.name.trim())
+      throw new InvalidInputError('the application needs a name', 'name');
+    for (const [field, value] of [
+      ['launch_url', patch.launchUrl],
+      ['icon', patch.icon],
+    ] as const)
+      if (value && !/^https?:\/\/[^\s/]+/i.test(value))
+        throw new InvalidInputError(`'${value}' is not an http(s) URL`, field);
+    await this.store.applications.update(application.id, {
+      name: patch.name?.trim() ?? application.name,
+      launchUrl: patch.launchUrl || undefined,
+      icon: patch.icon || undefined,
+      description: patch.description?.trim() || undefined,
+    });
+    await this.store.events.append({
+      type: 'application.updated',
+      actor,
+      subject: slug,
+      details: { fields: Object.keys(patch) },
+    });
+    return this.show(slug);
+  }
+
   async delete(slug: string, actor: string): Promise<void> {
     const { application, client } = await this.show(slug);
     await this.store.transaction(async (tx) => {

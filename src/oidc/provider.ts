@@ -19,6 +19,7 @@ import type { CORS_ENDPOINTS } from '../config/schema.ts';
 import { constantTimeEqual } from '../crypto/compare.ts';
 import type { Logger } from '../server/logger.ts';
 import type { Store } from '../store/index.ts';
+import { recordProtocolError } from './error-events.ts';
 import { adapterFor } from './adapter.ts';
 import { SCOPE_CLAIMS, userClaims } from './claims.ts';
 import type { ClientSecretVerifier } from './client-secrets.ts';
@@ -352,6 +353,7 @@ export function createProvider(issuer: string, layout: RouteLayout, context: Pro
         };
         if (event === 'server_error') context.logger.error({ ...details, err: error }, 'protocol error');
         else context.logger.warn(details, 'protocol request refused');
+        void recordProtocolError(context.store, event, issuer, ctx, error);
       },
     );
   }

@@ -1,86 +1,50 @@
 // The admin web UI: server-rendered pages styled with Pico CSS, following Authentik's order —
 // Providers → Create (an OAuth2/OpenID provider), then Applications → Create with that provider,
-// then the provider's page to copy Client ID, Client Secret and the issuer URL.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ApplicationService } from '../apps/applications.ts';
+// then the provider's page to copy Client ID, Client Secret and the issuer URL. Users, groups,
+// signing keys and the event log have their own pages (admin-people.ts, admin-system.ts).
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { ApplicationService, type ApplicationDetails } from '../apps/applications.ts';
+import { buildGuide } from '../apps/guide.ts';
+import { CONSENT_MODES, providerPatch, ProviderService, SUBJECT_MODES } from '../apps/providers.ts';
 import { applicationUrls, globalIssuer } from '../apps/urls.ts';
-import { UserService } from '../auth/users.ts';
 import type { SesameConfig } from '../config/load.ts';
-import { SIGNING_ALGORITHMS } from '../config/schema.ts';
+import { redirectUriProblem, SIGNING_ALGORITHMS } from '../config/schema.ts';
 import { SesameError } from '../errors.ts';
-import { fromConfig, fromDatabase, type SesameClient } from '../oidc/clients.ts';
+import { fromDatabase, type SesameClient } from '../oidc/clients.ts';
+import type { Factors } from '../factors/index.ts';
 import type { Issuers } from '../oidc/issuers.ts';
 import type { RedirectUri, Store } from '../store/index.ts';
+import {
+  adminGuard,
+  confirmAction,
+  copyField,
+  csrfField,
+  fieldError,
+  formProblem,
+  invalid,
+  many,
+  notice,
+  one,
+  page,
+  toFieldErrors,
+  type FieldErrors,
+  type Form,
+} from './admin-kit.ts';
+import { registerPeoplePages } from './admin-people.ts';
+import { registerSystemPages } from './admin-system.ts';
 import { html, trusted, type SafeHtml } from './html.ts';
-import { BrowserSessions, type SignedIn } from './session.ts';
+import type { SignedIn } from './session.ts';
 
 interface AdminContext {
   config: SesameConfig;
   store: Store;
   issuers: Issuers;
+  factors: Factors;
+  reloadKeys: () => Promise<unknown>;
+  responses?: { clear(): void };
 }
 
-type Form = Record<string, string | string[] | undefined>;
-const SECTIONS = [
-  ['applications', 'Applications'],
-  ['providers', 'Providers'],
-] as const;
-
-function page(
-  config: SesameConfig,
-  section: (typeof SECTIONS)[number][0],
-  title: string,
-  body: SafeHtml,
-  signedIn: SignedIn,
-): string {
-  return html`<!doctype html>
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="referrer" content="no-referrer" />
-        <title>${title} – ${config.branding.name} admin</title>
-        <link rel="stylesheet" href="/assets/pico.min.css" />
-        <style>
-          ${trusted(
-            'header.container nav{margin-bottom:0}.muted{color:var(--pico-muted-color);font-size:.9em}td code,dd code{overflow-wrap:anywhere}.copy{display:flex;gap:.5rem;align-items:center}.copy input{margin:0}.copy button{width:auto;margin:0}.badge{font-size:.75em;padding:.1em .5em;border-radius:1em;background:var(--pico-secondary-background);color:var(--pico-secondary-inverse)}',
-          )}
-        </style>
-        <script src="/assets/admin.js" defer></script>
-      </head>
-      <body>
-        <header class="container">
-          <nav aria-label="Admin">
-            <ul>
-              <li><strong>${config.branding.name} admin</strong></li>
-            </ul>
-            <ul>
-              ${SECTIONS.map(
-                ([id, label]) =>
-                  html`<li>
-                    <a href="/admin/${id}" ${id === section ? trusted('aria-current="page"') : ''}
-                      >${label}</a
-                    >
-                  </li>`,
-              )}
-              <li><a href="/portal/security" class="secondary">${signedIn.user.username}</a></li>
-            </ul>
-          </nav>
-        </header>
-        <main class="container">${body}</main>
-      </body>
-    </html>`.value;
-}
-
-function copyField(id: string, label: string, value: string): SafeHtml {
-  return html`<label for="${id}">${label}</label>
-    <div class="copy">
-      <input id="${id}" value="${value}" readonly />
-      <button type="button" class="secondary outline" data-copy="${id}" aria-label="Copy ${label}">
-        Copy
-      </button>
-    </div>`;
-}
+const STANDARD_SCOPES = ['openid', 'profile', 'email', 'groups', 'offline_access', 'address', 'phone'];
 
 function parseRedirects(text: string): RedirectUri[] {
   return text
@@ -94,61 +58,82 @@ function parseRedirects(text: string): RedirectUri[] {
     );
 }
 
-const one = (value: string | string[] | undefined): string =>
-  (Array.isArray(value) ? value[0] : value)?.trim() ?? '';
+/** Parallel `<name>_url` / `<name>_mode` fields → URIs; empty rows are dropped. */
+function uriRowsFrom(form: Form, name: string): RedirectUri[] {
+  const urls = Array.isArray(form[`${name}_url`])
+    ? (form[`${name}_url`] as string[])
+    : [one(form[`${name}_url`])];
+  const modes = Array.isArray(form[`${name}_mode`])
+    ? (form[`${name}_mode`] as string[])
+    : [one(form[`${name}_mode`])];
+  return urls
+    .map((url, index) => ({
+      url: url.trim(),
+      matching_mode: modes[index] === 'regex' ? ('regex' as const) : ('strict' as const),
+    }))
+    .filter((uri) => uri.url);
+}
+
+/** Editable rows of URI + matching mode, one blank row to add another (admin.js adds more). */
+function uriRows(
+  name: string,
+  label: string,
+  uris: RedirectUri[],
+  errors: FieldErrors,
+  disabled: boolean,
+): SafeHtml {
+  const rows = disabled ? uris : [...uris, { url: '', matching_mode: 'strict' as const }];
+  return html`<fieldset class="uris" data-uri-rows="${name}">
+    <legend>${label}</legend>
+    ${rows.map(
+      (uri, index) =>
+        html`<div class="uri-row">
+          <input
+            name="${name}_url"
+            value="${uri.url}"
+            aria-label="${label} ${index + 1}"
+            placeholder="https://app.example.com/callback"
+            ${index === 0 ? invalid(errors, `${name}s`) : ''}
+          />
+          <select name="${name}_mode" aria-label="Matching for ${label} ${index + 1}">
+            <option value="strict" ${uri.matching_mode === 'strict' ? trusted('selected') : ''}>exact</option>
+            <option value="regex" ${uri.matching_mode === 'regex' ? trusted('selected') : ''}>regex</option>
+          </select>
+        </div>`,
+    )}
+    ${fieldError(errors, `${name}s`)}
+    ${
+      disabled
+        ? ''
+        : html`<small
+            >Exact: the URI must match byte for byte. Regex: a fully anchored regular expression, e.g.
+            <code>https://app.example.com/.*</code>. Leave a row empty to remove it.</small
+          >`
+    }
+  </fieldset>`;
+}
 
 export function registerAdmin(app: FastifyInstance, context: AdminContext): void {
   const { config, store } = context;
   const oidc = config.identity_providers.oidc;
-  const sessions = new BrowserSessions(context.issuers.global.provider, store, oidc.hmac_secret);
-  const users = new UserService(store, config.authentication_backend.password_hashing);
+  const guard = adminGuard(context);
+  const { admin } = guard;
   const applications = new ApplicationService(
     store,
     config.authentication_backend.password_hashing,
     config.externalUrl,
   );
-  const fileClients = new Map(
-    oidc.clients.map((client) => [client.client_id, fromConfig(client, oidc.lifespans.custom)]),
-  );
+  const providers = new ProviderService(config, store);
+  const fileClients = providers.fromFile;
   const policies = ['one_factor', 'two_factor', ...Object.keys(oidc.authorization_policies), 'deny'];
-
-  /** An administrator with a valid CSRF token on POST; otherwise the answer is already sent. */
-  async function admin(request: FastifyRequest, reply: FastifyReply): Promise<SignedIn | undefined> {
-    const signedIn = await sessions.current(request, reply);
-    if (!signedIn) {
-      await reply.redirect(`/portal/login?return=${encodeURIComponent(request.url.split('?')[0]!)}`);
-      return undefined;
-    }
-    if (!(await users.isAdmin(signedIn.user))) {
-      await reply
-        .status(403)
-        .type('text/html')
-        .send(
-          html`<!doctype html>
-            <html lang="en">
-              <head>
-                <meta charset="utf-8" />
-                <title>Forbidden</title>
-                <link rel="stylesheet" href="/assets/pico.min.css" />
-              </head>
-              <body>
-                <main class="container">
-                  <h1>Administrators only</h1>
-                  <p>${signedIn.user.username} is not in an administrators group.</p>
-                  <p><a href="/portal/security">Go to your account</a></p>
-                </main>
-              </body>
-            </html>`.value,
-        );
-      return undefined;
-    }
-    if (request.method === 'POST' && !sessions.csrfMatches(signedIn, ((request.body ?? {}) as Form).csrf)) {
-      await reply.status(403).type('text/html').send('The form was not sent from this site.');
-      return undefined;
-    }
-    void reply.header('cache-control', 'no-store');
-    return signedIn;
-  }
+  const policyLabel = (policy: string) =>
+    policy === 'one_factor'
+      ? 'Password (one factor)'
+      : policy === 'two_factor'
+        ? 'Password and a second factor'
+        : policy === 'deny'
+          ? 'Nobody (deny)'
+          : `Policy: ${policy}`;
 
   async function allProviders(): Promise<SesameClient[]> {
     const list = [...fileClients.values()];
@@ -157,33 +142,33 @@ export function registerAdmin(app: FastifyInstance, context: AdminContext): void
     return list;
   }
 
-  async function findProvider(clientId: string): Promise<SesameClient | undefined> {
-    const configured = fileClients.get(clientId);
-    if (configured) return configured;
-    const client = await store.clients.findByClientId(clientId);
-    return client && fromDatabase(client, (await store.applications.findByClientRef(client.id))?.slug);
-  }
-
   app.get('/admin', async (_request, reply) => reply.redirect('/admin/applications'));
 
   // ---- Applications ----
   app.get('/admin/applications', async (request, reply) => {
     const signedIn = await admin(request, reply);
     if (!signedIn) return reply;
-    const list = await applications.list();
+    const list = await applications.list({ limit: 10_000 });
+    const done = (request.query as Record<string, string | undefined>).done;
     return reply.type('text/html').send(
       page(
         config,
         'applications',
         'Applications',
-        html`<hgroup>
-            <h1>Applications</h1>
-            <p>Each application has its own issuer, <code>/application/o/&lt;slug&gt;/</code>.</p>
-          </hgroup>
-          <p><a href="/admin/applications/new" role="button">Create</a></p>
+        html`<div class="head">
+            <hgroup>
+              <h1>Applications</h1>
+              <p>Each application has its own issuer, <code>/application/o/&lt;slug&gt;/</code>.</p>
+            </hgroup>
+            <a href="/admin/applications/new" role="button">Create</a>
+          </div>
+          ${notice(done === 'deleted' ? 'The application and its provider were deleted.' : undefined)}
           ${
             list.length === 0
-              ? html`<p>No applications yet. Create a provider first, then an application that uses it.</p>`
+              ? html`<p class="empty">
+                  No applications yet. <a href="/admin/providers/new">Create a provider</a> first, then an
+                  application that uses it.
+                </p>`
               : html`<div class="overflow-auto">
                   <table>
                     <thead>
@@ -191,14 +176,14 @@ export function registerAdmin(app: FastifyInstance, context: AdminContext): void
                         <th scope="col">Name</th>
                         <th scope="col">Slug</th>
                         <th scope="col">Provider</th>
-                        <th scope="col">Launch URL</th>
+                        <th scope="col" class="hide-sm">Launch URL</th>
                       </tr>
                     </thead>
                     <tbody>
                       ${list.map(
                         ({ application, client }) =>
                           html`<tr>
-                            <td>${application.name}</td>
+                            <td><a href="/admin/applications/${application.slug}">${application.name}</a></td>
                             <td><code>${application.slug}</code></td>
                             <td>
                               ${
@@ -207,7 +192,7 @@ export function registerAdmin(app: FastifyInstance, context: AdminContext): void
                                   : html`<span class="muted">none</span>`
                               }
                             </td>
-                            <td>${application.launchUrl ?? ''}</td>
+                            <td class="hide-sm">${application.launchUrl ?? ''}</td>
                           </tr>`,
                       )}
                     </tbody>
@@ -219,10 +204,15 @@ export function registerAdmin(app: FastifyInstance, context: AdminContext): void
     );
   });
 
-  async function applicationForm(reply: FastifyReply, signedIn: SignedIn, values: Form = {}, error?: string) {
+  async function applicationForm(
+    reply: FastifyReply,
+    signedIn: SignedIn,
+    values: Form = {},
+    errors: FieldErrors = {},
+  ) {
     const free = await applications.unassignedProviders();
     return reply
-      .status(error ? 400 : 200)
+      .status(Object.keys(errors).length ? 400 : 200)
       .type('text/html')
       .send(
         page(
@@ -230,25 +220,31 @@ export function registerAdmin(app: FastifyInstance, context: AdminContext): void
           'applications',
           'Create application',
           html`<h1>Create application</h1>
-            ${error ? html`<p role="alert"><mark>${error}</mark></p>` : ''}
+            ${formProblem(errors)}
             <form method="post" action="/admin/applications">
-              <input type="hidden" name="csrf" value="${signedIn.csrf}" />
+              ${csrfField(signedIn)}
               <label for="name">Name</label>
-              <input id="name" name="name" required value="${one(values.name)}" />
+              <input id="name" name="name" required value="${one(values.name)}" ${invalid(errors, 'name')} />
+              ${fieldError(errors, 'name')}
               <label for="slug">Slug</label>
               <input
                 id="slug"
                 name="slug"
                 pattern="[a-z0-9]+(-[a-z0-9]+)*"
-                aria-describedby="slug-help"
+                aria-describedby="${errors.slug ? 'slug-error' : 'slug-help'}"
+                ${errors.slug ? trusted('aria-invalid="true"') : ''}
                 value="${one(values.slug)}"
               />
-              <small id="slug-help"
-                >Used in the issuer URL; lowercase letters, digits and dashes. Empty: made from the
-                name.</small
-              >
+              ${
+                errors.slug
+                  ? fieldError(errors, 'slug')
+                  : html`<small id="slug-help"
+                      >Used in the issuer URL; lowercase letters, digits and dashes. Empty: made from the
+                      name.</small
+                    >`
+              }
               <label for="provider">Provider</label>
-              <select id="provider" name="provider" required>
+              <select id="provider" name="provider" required ${invalid(errors, 'provider')}>
                 <option value="">Choose a provider…</option>
                 ${free.map(
                   (client) =>
@@ -260,6 +256,7 @@ export function registerAdmin(app: FastifyInstance, context: AdminContext): void
                     </option>`,
                 )}
               </select>
+              ${fieldError(errors, 'provider')}
               ${
                 free.length === 0
                   ? html`<small
@@ -270,6 +267,15 @@ export function registerAdmin(app: FastifyInstance, context: AdminContext): void
               }
               <label for="launch_url">Launch URL (optional)</label>
               <input id="launch_url" name="launch_url" type="url" value="${one(values.launch_url)}" />
+              <label for="icon">Icon URL (optional)</label>
+              <input
+                id="icon"
+                name="icon"
+                type="url"
+                value="${one(values.icon)}"
+                ${invalid(errors, 'icon')}
+              />
+              ${fieldError(errors, 'icon')}
               <button type="submit">Create</button>
             </form>`,
           signedIn,
@@ -294,14 +300,227 @@ export function registerAdmin(app: FastifyInstance, context: AdminContext): void
           slug: one(form.slug) || undefined,
           clientId: one(form.provider),
           launchUrl: one(form.launch_url) || undefined,
+          icon: one(form.icon) || undefined,
         },
         `user:${signedIn.user.username}`,
       );
     } catch (error) {
-      if (error instanceof SesameError) return applicationForm(reply, signedIn, form, error.message);
+      const errors = toFieldErrors(error, ['name', 'slug', 'provider', 'icon']);
+      if (errors) return applicationForm(reply, signedIn, form, errors);
       throw error;
     }
     return reply.redirect('/admin/applications', 303);
+  });
+
+  async function findApplication(slug: string): Promise<ApplicationDetails | undefined> {
+    try {
+      return await applications.show(slug);
+    } catch (error) {
+      if (error instanceof SesameError) return undefined;
+      throw error;
+    }
+  }
+
+  function applicationPage(
+    reply: FastifyReply,
+    signedIn: SignedIn,
+    details: ApplicationDetails,
+    values: Form | undefined,
+    errors: FieldErrors = {},
+    done?: string,
+  ) {
+    const { application, client, urls } = details;
+    const guide = buildGuide(details, config.externalUrl);
+    const value = (name: string, current: string | undefined) =>
+      values ? one(values[name]) : (current ?? '');
+    return reply
+      .status(Object.keys(errors).length ? 400 : 200)
+      .type('text/html')
+      .send(
+        page(
+          config,
+          'applications',
+          application.name,
+          html`<nav aria-label="Breadcrumb">
+              <ul>
+                <li><a href="/admin/applications">Applications</a></li>
+                <li>${application.name}</li>
+              </ul>
+            </nav>
+            <div class="head">
+              <hgroup>
+                <h1>
+                  ${application.icon ? html`<img src="${application.icon}" alt="" width="36" height="36" class="app-icon" /> ` : ''}${application.name}
+                </h1>
+                <p>
+                  Slug <code>${application.slug}</code> · Provider
+                  ${
+                    client
+                      ? html`<a href="/admin/providers/${client.clientId}">${client.name}</a>`
+                      : html`<span class="muted">none</span>`
+                  }
+                </p>
+              </hgroup>
+              ${application.launchUrl ? html`<a href="${application.launchUrl}" role="button" class="outline">Launch</a>` : ''}
+            </div>
+            ${notice(done === 'saved' ? 'Saved.' : undefined)}
+            <section class="card" aria-labelledby="guide-heading">
+              <h2 id="guide-heading">Integration guide${guide.preset ? html`: ${guide.preset.name}` : ''}</h2>
+              <p class="muted">
+                The values to paste into the app. The client secret is never shown again after it was created;
+                <a href="/admin/providers/${guide.client_id ?? ''}">regenerate it</a> on the provider's page
+                if it is lost.
+              </p>
+              ${guide.client_id ? copyField('guide-client-id', 'Client ID', guide.client_id) : ''}
+              ${copyField('guide-issuer', 'Issuer', guide.issuer)}
+              ${copyField('guide-discovery', 'Discovery URL', guide.discovery_url)}
+              ${copyField('guide-redirect', 'Redirect URI(s) registered', guide.redirect_uris.map((uri) => (uri.matching_mode === 'regex' ? `regex: ${uri.url}` : uri.url)).join('  '))}
+              <p class="muted">
+                Scopes: ${guide.scopes.join(' ')} · Client type: ${guide.client_type ?? 'none'}
+              </p>
+              ${
+                guide.settings.length > 0
+                  ? html`<h3>${guide.preset!.name} settings</h3>
+                      <div class="overflow-auto">
+                        <table>
+                          <thead>
+                            <tr>
+                              <th scope="col">Setting</th>
+                              <th scope="col">Value</th>
+                            </tr>
+                          </thead>
+                          <tbody>
+                            ${guide.settings.map(
+                              (setting) =>
+                                html`<tr>
+                                  <td><code>${setting.name}</code></td>
+                                  <td><code>${setting.value}</code></td>
+                                </tr>`,
+                            )}
+                          </tbody>
+                        </table>
+                      </div>
+                      <label for="guide-env">As an .env file</label>
+                      <textarea id="guide-env" readonly rows="${Math.min(12, guide.settings.length + 1)}">
+${guide.env}</textarea>
+                      <button type="button" class="secondary outline" data-copy="guide-env">
+                        Copy .env
+                      </button>`
+                  : html`<p class="muted">
+                      Other endpoints: authorize <code>${urls.authorize}</code>, token
+                      <code>${urls.token}</code>, userinfo <code>${urls.userinfo}</code>, JWKS
+                      <code>${urls.jwks}</code>, end session <code>${urls.endSession}</code>.
+                    </p>`
+              }
+            </section>
+            <section class="card" aria-labelledby="edit-heading">
+              <h2 id="edit-heading">Edit</h2>
+              ${formProblem(errors)}
+              <form method="post" action="/admin/applications/${application.slug}">
+                ${csrfField(signedIn)}
+                <label for="name">Name</label>
+                <input
+                  id="name"
+                  name="name"
+                  required
+                  value="${value('name', application.name)}"
+                  ${invalid(errors, 'name')}
+                />
+                ${fieldError(errors, 'name')}
+                <label for="launch_url">Launch URL</label>
+                <input
+                  id="launch_url"
+                  name="launch_url"
+                  type="url"
+                  value="${value('launch_url', application.launchUrl)}"
+                  ${errors.launch_url ? invalid(errors, 'launch_url') : trusted('aria-describedby="launch-help"')}
+                />
+                ${errors.launch_url ? fieldError(errors, 'launch_url') : html`<small id="launch-help">Where "My applications" sends users. Empty: the first redirect URI's site.</small>`}
+                <label for="icon">Icon URL</label>
+                <input
+                  id="icon"
+                  name="icon"
+                  type="url"
+                  value="${value('icon', application.icon)}"
+                  ${invalid(errors, 'icon')}
+                />
+                ${fieldError(errors, 'icon')}
+                <label for="description">Description</label>
+                <input
+                  id="description"
+                  name="description"
+                  value="${value('description', application.description)}"
+                />
+                <button type="submit">Save application</button>
+              </form>
+            </section>
+            <section class="card" aria-labelledby="delete-heading">
+              <h2 id="delete-heading">Delete</h2>
+              ${confirmAction({
+                signedIn,
+                action: `/admin/applications/${application.slug}/delete`,
+                label: 'Delete application',
+                text: html`This deletes <strong>${application.name}</strong> and its
+                  provider${client ? html` <strong>${client.name}</strong>` : ''}. Its issuer disappears and
+                  the app can no longer sign anyone in.`,
+                confirm: `Yes, delete ${application.name}`,
+              })}
+            </section>`,
+          signedIn,
+        ),
+      );
+  }
+
+  app.get('/admin/applications/:slug', async (request, reply) => {
+    const signedIn = await admin(request, reply);
+    if (!signedIn) return reply;
+    const details = await findApplication((request.params as { slug: string }).slug);
+    if (!details) return guard.notFound(reply, signedIn, 'applications', 'There is no such application.');
+    return applicationPage(
+      reply,
+      signedIn,
+      details,
+      undefined,
+      {},
+      (request.query as Record<string, string>).done,
+    );
+  });
+
+  app.post('/admin/applications/:slug', async (request, reply) => {
+    const signedIn = await admin(request, reply);
+    if (!signedIn) return reply;
+    const { slug } = request.params as { slug: string };
+    const details = await findApplication(slug);
+    if (!details) return guard.notFound(reply, signedIn, 'applications', 'There is no such application.');
+    const form = (request.body ?? {}) as Form;
+    try {
+      await applications.update(
+        slug,
+        {
+          name: one(form.name),
+          launchUrl: one(form.launch_url),
+          icon: one(form.icon),
+          description: one(form.description),
+        },
+        `user:${signedIn.user.username}`,
+      );
+    } catch (error) {
+      const errors = toFieldErrors(error, ['name', 'launch_url', 'icon']);
+      if (errors) return applicationPage(reply, signedIn, details, form, errors);
+      throw error;
+    }
+    return reply.redirect(`/admin/applications/${slug}?done=saved`, 303);
+  });
+
+  app.post('/admin/applications/:slug/delete', async (request, reply) => {
+    const signedIn = await admin(request, reply);
+    if (!signedIn) return reply;
+    const { slug } = request.params as { slug: string };
+    if (!(await findApplication(slug)))
+      return guard.notFound(reply, signedIn, 'applications', 'There is no such application.');
+    await applications.delete(slug, `user:${signedIn.user.username}`);
+    context.responses?.clear();
+    return reply.redirect('/admin/applications?done=deleted', 303);
   });
 
   // ---- Providers ----
@@ -314,17 +533,19 @@ export function registerAdmin(app: FastifyInstance, context: AdminContext): void
         config,
         'providers',
         'Providers',
-        html`<hgroup>
-            <h1>Providers</h1>
-            <p>OAuth2/OpenID clients. Those defined in the configuration file are read-only here.</p>
-          </hgroup>
-          <p><a href="/admin/providers/new" role="button">Create</a></p>
+        html`<div class="head">
+            <hgroup>
+              <h1>Providers</h1>
+              <p>OAuth2/OpenID clients. Those defined in the configuration file are read-only here.</p>
+            </hgroup>
+            <a href="/admin/providers/new" role="button">Create</a>
+          </div>
           <div class="overflow-auto">
             <table>
               <thead>
                 <tr>
                   <th scope="col">Name</th>
-                  <th scope="col">Client ID</th>
+                  <th scope="col" class="hide-sm">Client ID</th>
                   <th scope="col">Application</th>
                   <th scope="col">Type</th>
                 </tr>
@@ -337,8 +558,16 @@ export function registerAdmin(app: FastifyInstance, context: AdminContext): void
                         <a href="/admin/providers/${client.clientId}">${client.name}</a>
                         ${client.source === 'config' ? html` <span class="badge">configuration file</span>` : ''}
                       </td>
-                      <td><code>${client.clientId}</code></td>
-                      <td>${client.applicationSlug ?? html`<span class="muted">none</span>`}</td>
+                      <td class="hide-sm"><code>${client.clientId}</code></td>
+                      <td>
+                        ${
+                          client.applicationSlug
+                            ? html`<a href="/admin/applications/${client.applicationSlug}"
+                                >${client.applicationSlug}</a
+                              >`
+                            : html`<span class="muted">none</span>`
+                        }
+                      </td>
                       <td>${client.public ? 'public' : 'confidential'}</td>
                     </tr>`,
                 )}
@@ -350,11 +579,16 @@ export function registerAdmin(app: FastifyInstance, context: AdminContext): void
     );
   });
 
-  async function providerForm(reply: FastifyReply, signedIn: SignedIn, values: Form = {}, error?: string) {
+  async function providerForm(
+    reply: FastifyReply,
+    signedIn: SignedIn,
+    values: Form = {},
+    errors: FieldErrors = {},
+  ) {
     const selected = (name: string, value: string, fallback: string) =>
       (one(values[name]) || fallback) === value ? trusted('selected') : '';
     return reply
-      .status(error ? 400 : 200)
+      .status(Object.keys(errors).length ? 400 : 200)
       .type('text/html')
       .send(
         page(
@@ -362,9 +596,9 @@ export function registerAdmin(app: FastifyInstance, context: AdminContext): void
           'providers',
           'Create provider',
           html`<h1>Create provider</h1>
-            ${error ? html`<p role="alert"><mark>${error}</mark></p>` : ''}
+            ${formProblem(errors)}
             <form method="post" action="/admin/providers">
-              <input type="hidden" name="csrf" value="${signedIn.csrf}" />
+              ${csrfField(signedIn)}
               <fieldset>
                 <legend>Type</legend>
                 <label
@@ -372,21 +606,14 @@ export function registerAdmin(app: FastifyInstance, context: AdminContext): void
                 >
               </fieldset>
               <label for="name">Name</label>
-              <input id="name" name="name" required value="${one(values.name)}" />
+              <input id="name" name="name" required value="${one(values.name)}" ${invalid(errors, 'name')} />
+              ${fieldError(errors, 'name')}
               <label for="authentication_flow">Authentication flow</label>
               <select id="authentication_flow" name="authentication_flow">
                 ${policies.map(
                   (policy) =>
                     html`<option value="${policy}" ${selected('authentication_flow', policy, 'one_factor')}>
-                      ${
-                        policy === 'one_factor'
-                          ? 'Password (one factor)'
-                          : policy === 'two_factor'
-                            ? 'Password and a second factor'
-                            : policy === 'deny'
-                              ? 'Nobody (deny)'
-                              : `Policy: ${policy}`
-                      }
+                      ${policyLabel(policy)}
                     </option>`,
                 )}
               </select>
@@ -414,13 +641,18 @@ export function registerAdmin(app: FastifyInstance, context: AdminContext): void
                 name="redirect_uris"
                 rows="3"
                 required
-                aria-describedby="redirect-help"
+                aria-describedby="${errors.redirect_uris ? 'redirect_uris-error' : 'redirect-help'}"
+                ${errors.redirect_uris ? trusted('aria-invalid="true"') : ''}
               >
 ${one(values.redirect_uris)}</textarea>
-              <small id="redirect-help"
-                >One per line, matched exactly. Start a line with <code>regex:</code> for a fully anchored
-                regular expression.</small
-              >
+              ${
+                errors.redirect_uris
+                  ? fieldError(errors, 'redirect_uris')
+                  : html`<small id="redirect-help"
+                      >One per line, matched exactly. Start a line with <code>regex:</code> for a fully
+                      anchored regular expression.</small
+                    >`
+              }
               <label for="signing_alg">Signing algorithm</label>
               <select id="signing_alg" name="signing_alg">
                 ${SIGNING_ALGORITHMS.map(
@@ -430,7 +662,7 @@ ${one(values.redirect_uris)}</textarea>
               </select>
               <label for="subject_mode">Subject mode</label>
               <select id="subject_mode" name="subject_mode">
-                ${['user_id', 'hashed_user_id', 'username', 'email', 'pairwise'].map(
+                ${SUBJECT_MODES.map(
                   (mode) =>
                     html`<option value="${mode}" ${selected('subject_mode', mode, 'user_id')}>
                       ${mode}
@@ -450,87 +682,295 @@ ${one(values.redirect_uris)}</textarea>
     return providerForm(reply, signedIn);
   });
 
+  /** The provider's page: values to copy, then every setting in a form (read-only for file clients). */
   async function providerPage(
     reply: FastifyReply,
     signedIn: SignedIn,
     client: SesameClient,
-    secret?: string,
+    options: { secret?: string; values?: Form; errors?: FieldErrors; done?: string; status?: number } = {},
   ) {
+    const { secret, values, done } = options;
+    const errors = options.errors ?? {};
+    const readOnly = client.source === 'config';
     const urls = client.applicationSlug
       ? applicationUrls(config.externalUrl, client.applicationSlug)
       : undefined;
     const issuer = urls?.issuer ?? globalIssuer(config.externalUrl);
-    return reply.type('text/html').send(
-      page(
-        config,
-        'providers',
-        client.name,
-        html`<hgroup>
-            <h1>${client.name}</h1>
-            <p>
-              OAuth2/OpenID
-              Provider${client.applicationSlug ? html` used by <strong>${client.applicationSlug}</strong>` : ''}
-              ${client.source === 'config' ? html` <span class="badge">configuration file: read-only</span>` : ''}
-            </p>
-          </hgroup>
-          ${
-            secret
-              ? html`<article role="status">
-                  <strong>Copy the client secret now.</strong> It is shown only once: Sesame keeps only its
-                  digest.
-                </article>`
-              : ''
-          }
-          <section aria-label="Values for the application">
-            ${copyField('client_id', 'Client ID', client.clientId)}
+    const groups = (await store.groups.list()).map((group) => group.name);
+    const wanted = (name: string, current: string) => (values ? one(values[name]) : current);
+    const selected = (name: string, option: string, current: string) =>
+      wanted(name, current) === option ? trusted('selected') : '';
+    const checkedIn = (name: string, option: string, current: string[]) =>
+      (values ? many(values[name]) : current).includes(option) ? trusted('checked') : '';
+    const scopes = [...new Set([...STANDARD_SCOPES, ...client.scopes])];
+    const allowedGroups = [...new Set([...groups, ...client.allowedGroups])];
+    const redirects = values ? uriRowsFrom(values, 'redirect_uri') : client.redirectUris;
+    const logouts = values ? uriRowsFrom(values, 'post_logout_redirect_uri') : client.postLogoutRedirectUris;
+    const defaults = oidc.lifespans;
+    const lifespan = (
+      name: 'access_token' | 'id_token' | 'refresh_token' | 'authorize_code',
+      label: string,
+    ) =>
+      html`<div>
+        <label for="lifespan_${name}">${label}</label>
+        <input
+          id="lifespan_${name}"
+          name="lifespan_${name}"
+          type="number"
+          min="${name === 'authorize_code' ? 10 : 60}"
+          inputmode="numeric"
+          placeholder="default ${defaults[name]}"
+          value="${wanted(`lifespan_${name}`, client.lifespans[name]?.toString() ?? '')}"
+          ${invalid(errors, `lifespans.${name}`)}
+        />
+        ${fieldError(errors, `lifespans.${name}`)}
+      </div>`;
+    return reply
+      .status(options.status ?? (Object.keys(errors).length ? 400 : 200))
+      .type('text/html')
+      .send(
+        page(
+          config,
+          'providers',
+          client.name,
+          html`<nav aria-label="Breadcrumb">
+              <ul>
+                <li><a href="/admin/providers">Providers</a></li>
+                <li>${client.name}</li>
+              </ul>
+            </nav>
+            <hgroup>
+              <h1>${client.name}</h1>
+              <p>
+                OAuth2/OpenID
+                Provider${
+                  client.applicationSlug
+                    ? html` used by
+                        <a href="/admin/applications/${client.applicationSlug}"
+                          ><strong>${client.applicationSlug}</strong></a
+                        >`
+                    : ''
+                }
+                ${readOnly ? html` <span class="badge">configuration file: read-only</span>` : ''}
+              </p>
+            </hgroup>
             ${
               secret
-                ? copyField('client_secret', 'Client Secret', secret)
-                : html`<p class="muted">
-                    Client Secret:
-                    ${client.public ? 'none (public client)' : 'stored only as a digest; regenerate it to see a new one.'}
-                  </p>`
-            }
-            ${copyField('issuer', 'OpenID Configuration Issuer', issuer)}
-            ${copyField('discovery', 'OpenID Configuration URL', urls?.discovery ?? `${issuer}/.well-known/openid-configuration`)}
-          </section>
-          ${
-            client.source === 'database' && !client.public
-              ? html`<form method="post" action="/admin/providers/${client.clientId}/secret">
-                  <input type="hidden" name="csrf" value="${signedIn.csrf}" />
-                  <button type="submit" class="secondary">Regenerate client secret</button>
-                </form>`
-              : ''
-          }
-          <h2>Settings</h2>
-          <dl>
-            <dt>Redirect URIs</dt>
-            <dd>
-              ${client.redirectUris.map(
-                (uri) =>
-                  html`<div><code>${uri.url}</code>${uri.matching_mode === 'regex' ? ' (regex)' : ''}</div>`,
-              )}
-            </dd>
-            <dt>Scopes</dt>
-            <dd>${client.scopes.join(' ')}</dd>
-            <dt>Authentication</dt>
-            <dd>${client.authorizationPolicy}</dd>
-            <dt>Consent</dt>
-            <dd>${client.consentMode}</dd>
-            <dt>Signing algorithm</dt>
-            <dd>${client.idTokenSignedResponseAlg}</dd>
-            <dt>Subject mode</dt>
-            <dd>${client.subjectMode}</dd>
-            ${
-              client.allowedGroups.length > 0
-                ? html`<dt>Allowed groups</dt>
-                    <dd>${client.allowedGroups.join(', ')}</dd>`
+                ? html`<article role="status">
+                    <strong>Copy the client secret now.</strong> It is shown only once: Sesame keeps only its
+                    digest.
+                  </article>`
                 : ''
             }
-          </dl>`,
-        signedIn,
-      ),
-    );
+            ${notice(done === 'saved' ? 'Saved. The change applies to the next request.' : undefined)}
+            <section class="card" aria-label="Values for the application">
+              ${copyField('client_id', 'Client ID', client.clientId)}
+              ${
+                secret
+                  ? copyField('client_secret', 'Client Secret', secret)
+                  : html`<p class="muted">
+                      Client Secret:
+                      ${client.public ? 'none (public client)' : 'stored only as a digest; regenerate it to see a new one.'}
+                    </p>`
+              }
+              ${copyField('issuer', 'OpenID Configuration Issuer', issuer)}
+              ${copyField('discovery', 'OpenID Configuration URL', urls?.discovery ?? `${issuer}/.well-known/openid-configuration`)}
+              ${
+                urls
+                  ? html`<details>
+                      <summary>Other endpoints (Authentik's shared URLs)</summary>
+                      ${copyField('authorize_url', 'Authorize URL', urls.authorize)}
+                      ${copyField('token_url', 'Token URL', urls.token)}
+                      ${copyField('userinfo_url', 'Userinfo URL', urls.userinfo)}
+                      ${copyField('jwks_url', 'JWKS URL', urls.jwks)}
+                      ${copyField('end_session_url', 'End session URL', urls.endSession)}
+                    </details>`
+                  : ''
+              }
+              ${
+                client.source === 'database' && !client.public
+                  ? html`<form method="post" action="/admin/providers/${client.clientId}/secret">
+                      ${csrfField(signedIn)}
+                      <button type="submit" class="secondary outline">Regenerate client secret</button>
+                    </form>`
+                  : ''
+              }
+            </section>
+            <section aria-labelledby="settings-heading">
+              <h2 id="settings-heading">Settings</h2>
+              ${readOnly ? html`<p class="muted">Defined in the configuration file: change it there and restart.</p>` : ''}
+              ${formProblem(errors)}
+              <form method="post" action="/admin/providers/${client.clientId}">
+                ${csrfField(signedIn)}
+                <fieldset ${readOnly ? trusted('disabled') : ''}>
+                  <label for="name">Name</label>
+                  <input
+                    id="name"
+                    name="name"
+                    required
+                    value="${wanted('name', client.name)}"
+                    ${invalid(errors, 'name')}
+                  />
+                  ${fieldError(errors, 'name')}
+                  <label for="client_type">Client type</label>
+                  <select id="client_type" name="client_type" aria-describedby="client-type-help">
+                    <option
+                      value="confidential"
+                      ${selected('client_type', 'confidential', client.public ? 'public' : 'confidential')}
+                    >
+                      Confidential (has a secret)
+                    </option>
+                    <option
+                      value="public"
+                      ${selected('client_type', 'public', client.public ? 'public' : 'confidential')}
+                    >
+                      Public (PKCE, no secret)
+                    </option>
+                  </select>
+                  <small id="client-type-help">Making it confidential creates a secret, shown once.</small>
+                  ${uriRows('redirect_uri', 'Redirect URI', redirects, errors, readOnly)}
+                  ${uriRows('post_logout_redirect_uri', 'Post-logout redirect URI', logouts, errors, readOnly)}
+                  <fieldset class="choices">
+                    <legend>Scopes</legend>
+                    ${scopes.map(
+                      (scope) =>
+                        html`<label
+                          ><input
+                            type="checkbox"
+                            name="scopes"
+                            value="${scope}"
+                            ${checkedIn('scopes', scope, client.scopes)}
+                          />
+                          ${scope}</label
+                        >`,
+                    )}
+                    ${fieldError(errors, 'scopes')}
+                  </fieldset>
+                  <div class="grid2">
+                    <div>
+                      <label for="id_token_signed_response_alg">Signing algorithm</label>
+                      <select id="id_token_signed_response_alg" name="id_token_signed_response_alg">
+                        ${SIGNING_ALGORITHMS.map(
+                          (alg) =>
+                            html`<option
+                              value="${alg}"
+                              ${selected('id_token_signed_response_alg', alg, client.idTokenSignedResponseAlg)}
+                            >
+                              ${alg}
+                            </option>`,
+                        )}
+                      </select>
+                    </div>
+                    <div>
+                      <label for="subject_mode">Subject mode</label>
+                      <select id="subject_mode" name="subject_mode">
+                        ${SUBJECT_MODES.map(
+                          (mode) =>
+                            html`<option
+                              value="${mode}"
+                              ${selected('subject_mode', mode, client.subjectMode)}
+                            >
+                              ${mode}
+                            </option>`,
+                        )}
+                      </select>
+                    </div>
+                    <div>
+                      <label for="authorization_policy">Required factor</label>
+                      <select
+                        id="authorization_policy"
+                        name="authorization_policy"
+                        ${invalid(errors, 'authorization_policy')}
+                      >
+                        ${[...new Set([...policies, client.authorizationPolicy])].map(
+                          (policy) =>
+                            html`<option
+                              value="${policy}"
+                              ${selected('authorization_policy', policy, client.authorizationPolicy)}
+                            >
+                              ${policyLabel(policy)}
+                            </option>`,
+                        )}
+                      </select>
+                      ${fieldError(errors, 'authorization_policy')}
+                    </div>
+                    <div>
+                      <label for="consent_mode">Consent</label>
+                      <select id="consent_mode" name="consent_mode">
+                        ${CONSENT_MODES.map(
+                          (mode) =>
+                            html`<option
+                              value="${mode}"
+                              ${selected('consent_mode', mode, client.consentMode)}
+                            >
+                              ${
+                                mode === 'explicit'
+                                  ? 'Ask every time (explicit)'
+                                  : mode === 'implicit'
+                                    ? 'Never ask (implicit)'
+                                    : 'Ask, then remember (pre-configured)'
+                              }
+                            </option>`,
+                        )}
+                      </select>
+                    </div>
+                    <div>
+                      <label for="pre_configured_consent_duration">Remember consent for (seconds)</label>
+                      <input
+                        id="pre_configured_consent_duration"
+                        name="pre_configured_consent_duration"
+                        type="number"
+                        min="1"
+                        value="${wanted('pre_configured_consent_duration', client.consentDurationSeconds?.toString() ?? '')}"
+                        ${invalid(errors, 'pre_configured_consent_duration')}
+                      />
+                      ${fieldError(errors, 'pre_configured_consent_duration')}
+                    </div>
+                    <div>
+                      <label for="require_pkce">
+                        <input
+                          type="checkbox"
+                          id="require_pkce"
+                          name="require_pkce"
+                          value="on"
+                          role="switch"
+                          ${(values ? one(values.require_pkce) === 'on' : client.requirePkce) ? trusted('checked') : ''}
+                        />
+                        Require PKCE
+                      </label>
+                    </div>
+                  </div>
+                  <fieldset class="choices">
+                    <legend>Allowed groups</legend>
+                    ${allowedGroups.map(
+                      (group) =>
+                        html`<label
+                          ><input
+                            type="checkbox"
+                            name="allowed_groups"
+                            value="${group}"
+                            ${checkedIn('allowed_groups', group, client.allowedGroups)}
+                          />
+                          ${group}</label
+                        >`,
+                    )}
+                    <small>None checked: every user may sign in.</small>
+                  </fieldset>
+                  <fieldset>
+                    <legend>Token lifetimes (seconds; empty for the server default)</legend>
+                    <div class="grid2">
+                      ${lifespan('access_token', 'Access token')} ${lifespan('id_token', 'ID token')}
+                      ${lifespan('refresh_token', 'Refresh token')}
+                      ${lifespan('authorize_code', 'Authorization code')}
+                    </div>
+                  </fieldset>
+                  ${readOnly ? '' : html`<button type="submit">Save provider</button>`}
+                </fieldset>
+              </form>
+            </section>`,
+          signedIn,
+        ),
+      );
   }
 
   app.post('/admin/providers', async (request, reply) => {
@@ -557,9 +997,10 @@ ${one(values.redirect_uris)}</textarea>
         },
         `user:${signedIn.user.username}`,
       );
-      return providerPage(reply.status(201), signedIn, fromDatabase(client), clientSecret);
+      return providerPage(reply, signedIn, fromDatabase(client), { secret: clientSecret, status: 201 });
     } catch (error) {
-      if (error instanceof SesameError) return providerForm(reply, signedIn, form, error.message);
+      const errors = toFieldErrors(error, ['name', 'redirect_uris']);
+      if (errors) return providerForm(reply, signedIn, form, errors);
       throw error;
     }
   });
@@ -567,20 +1008,95 @@ ${one(values.redirect_uris)}</textarea>
   app.get('/admin/providers/:clientId', async (request, reply) => {
     const signedIn = await admin(request, reply);
     if (!signedIn) return reply;
-    const client = await findProvider((request.params as { clientId: string }).clientId);
-    if (!client)
-      return reply
-        .status(404)
-        .type('text/html')
-        .send(page(config, 'providers', 'Not found', html`<h1>No such provider</h1>`, signedIn));
-    return providerPage(reply, signedIn, client);
+    const client = await providers.find((request.params as { clientId: string }).clientId);
+    if (!client) return guard.notFound(reply, signedIn, 'providers', 'There is no such provider.');
+    return providerPage(reply, signedIn, client, { done: (request.query as Record<string, string>).done });
+  });
+
+  /** The edit form → the API's PATCH body, validated by the same schema and the same service. */
+  function patchFromForm(form: Form): Record<string, unknown> {
+    const number = (name: string) => {
+      const text = one(form[name]);
+      return text === '' ? undefined : Number(text);
+    };
+    return {
+      name: one(form.name),
+      client_type: one(form.client_type),
+      redirect_uris: uriRowsFrom(form, 'redirect_uri'),
+      post_logout_redirect_uris: uriRowsFrom(form, 'post_logout_redirect_uri'),
+      scopes: many(form.scopes),
+      consent_mode: one(form.consent_mode),
+      pre_configured_consent_duration: number('pre_configured_consent_duration'),
+      authorization_policy: one(form.authorization_policy),
+      allowed_groups: many(form.allowed_groups),
+      subject_mode: one(form.subject_mode),
+      require_pkce: one(form.require_pkce) === 'on',
+      id_token_signed_response_alg: one(form.id_token_signed_response_alg),
+      // Empty means the server default: an explicit undefined clears the client's own value.
+      lifespans: {
+        access_token: number('lifespan_access_token'),
+        id_token: number('lifespan_id_token'),
+        refresh_token: number('lifespan_refresh_token'),
+        authorize_code: number('lifespan_authorize_code'),
+      },
+    };
+  }
+
+  app.post('/admin/providers/:clientId', async (request, reply) => {
+    const signedIn = await admin(request, reply);
+    if (!signedIn) return reply;
+    const { clientId } = request.params as { clientId: string };
+    const client = await providers.find(clientId);
+    if (!client) return guard.notFound(reply, signedIn, 'providers', 'There is no such provider.');
+    const form = (request.body ?? {}) as Form;
+    if (client.source === 'config')
+      return providerPage(reply, signedIn, client, {
+        errors: { form: 'This provider is defined in the configuration file; change it there and restart.' },
+        status: 409,
+      });
+    const parsed = providerPatch.safeParse(patchFromForm(form));
+    if (!parsed.success) {
+      const errors: FieldErrors = {};
+      for (const issue of parsed.error.issues) {
+        const path = issue.path.map(String);
+        const field = path[0] === 'lifespans' ? path.slice(0, 2).join('.') : path[0]!;
+        errors[field] ??= issue.message;
+      }
+      // Shown together with the schema's findings rather than after the next submit.
+      for (const uri of [
+        ...uriRowsFrom(form, 'redirect_uri'),
+        ...uriRowsFrom(form, 'post_logout_redirect_uri'),
+      ]) {
+        const problem = redirectUriProblem(uri);
+        if (problem) errors.redirect_uris ??= problem;
+      }
+      return providerPage(reply, signedIn, client, { values: form, errors });
+    }
+    try {
+      const { clientSecret } = await providers.update(
+        clientId,
+        parsed.data,
+        `user:${signedIn.user.username}`,
+      );
+      if (clientSecret)
+        return providerPage(reply, signedIn, (await providers.find(clientId))!, { secret: clientSecret });
+    } catch (error) {
+      const errors = toFieldErrors(error, [
+        'redirect_uris',
+        'authorization_policy',
+        'pre_configured_consent_duration',
+      ]);
+      if (errors) return providerPage(reply, signedIn, client, { values: form, errors });
+      throw error;
+    }
+    return reply.redirect(`/admin/providers/${clientId}?done=saved`, 303);
   });
 
   app.post('/admin/providers/:clientId/secret', async (request, reply) => {
     const signedIn = await admin(request, reply);
     if (!signedIn) return reply;
     const clientId = (request.params as { clientId: string }).clientId;
-    const client = await findProvider(clientId);
+    const client = await providers.find(clientId);
     if (!client || client.source !== 'database' || client.public)
       return reply
         .status(409)
@@ -595,6 +1111,9 @@ ${one(values.redirect_uris)}</textarea>
           ),
         );
     const secret = await applications.regenerateSecret(clientId, `user:${signedIn.user.username}`);
-    return providerPage(reply, signedIn, (await findProvider(clientId))!, secret);
+    return providerPage(reply, signedIn, (await providers.find(clientId))!, { secret });
   });
+
+  registerPeoplePages(app, context, guard);
+  registerSystemPages(app, context, guard);
 }

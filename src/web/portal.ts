@@ -11,8 +11,13 @@ import type { Factors } from '../factors/index.ts';
 import type { SesameClient } from '../oidc/clients.ts';
 import type { Issuers } from '../oidc/issuers.ts';
 import type { Store, User } from '../store/index.ts';
+import { UserService } from '../auth/users.ts';
+import type { AuthorizationPolicies } from '../auth/policy.ts';
+import type { PasswordAuthenticator } from '../auth/login.ts';
 import { html } from './html.ts';
-import { errorPage, layout, passkeyForm } from './pages.ts';
+import { errorPage, passkeyForm } from './pages.ts';
+import { registerPortalAccount } from './portal-account.ts';
+import { portalPage, type PortalViewer } from './portal-layout.ts';
 import { BrowserSessions } from './session.ts';
 
 export const PORTAL_CLIENT_ID = 'sesame-portal';
@@ -49,13 +54,15 @@ interface PortalContext {
   store: Store;
   issuers: Issuers;
   factors: Factors;
+  policies: AuthorizationPolicies;
+  authenticator: PasswordAuthenticator;
 }
 
 /** Only paths inside the portal: never an open redirect. */
 function safeReturn(value: unknown): string {
   return typeof value === 'string' && /^\/(portal|admin)(\/[A-Za-z0-9/_.~-]*)?$/.test(value)
     ? value
-    : '/portal/security';
+    : '/portal';
 }
 
 export function registerPortal(app: FastifyInstance, context: PortalContext): void {
@@ -107,7 +114,10 @@ export function registerPortal(app: FastifyInstance, context: PortalContext): vo
   };
   const secureCookie = base.startsWith('https:');
 
-  app.get('/portal', async (_request, reply) => reply.redirect('/portal/security'));
+  const users = new UserService(store, config.authentication_backend.password_hashing);
+  async function viewerFor(user: User): Promise<PortalViewer> {
+    return { username: user.username, displayName: user.displayName, isAdmin: await users.isAdmin(user) };
+  }
 
   app.get('/portal/login', async (request, reply) => {
     const state = randomBytes(16).toString('base64url');
@@ -163,9 +173,11 @@ export function registerPortal(app: FastifyInstance, context: PortalContext): vo
     const summary = await factors.summary(user.id);
     const passkeys = await factors.passkeys.list(user.id);
     return reply.type('text/html').send(
-      layout(
+      portalPage(
         config,
+        'security',
         'Security',
+        await viewerFor(user),
         html`<h1>Security</h1>
           <p>Signed in as <strong>${user.username}</strong>.</p>
           ${notice ? html`<div class="notice" role="status">${notice}</div>` : ''}
@@ -310,9 +322,11 @@ export function registerPortal(app: FastifyInstance, context: PortalContext): vo
       .status(error ? 400 : 200)
       .type('text/html')
       .send(
-        layout(
+        portalPage(
           config,
+          'security',
           'Set up authenticator app',
+          await viewerFor(user),
           html`<h1>Set up authenticator app</h1>
             <p>Scan this code with your authenticator app, then type the 6-digit code it shows.</p>
             <img
@@ -466,9 +480,11 @@ export function registerPortal(app: FastifyInstance, context: PortalContext): vo
       details: { count: codes.length },
     });
     return reply.type('text/html').send(
-      layout(
+      portalPage(
         config,
+        'security',
         'Recovery codes',
+        await viewerFor(current.user),
         html`<h1>Your recovery codes</h1>
           <p>Each code works once. Keep them somewhere safe: they are shown only now.</p>
           <ul class="codes" data-testid="recovery-codes">
@@ -478,4 +494,5 @@ export function registerPortal(app: FastifyInstance, context: PortalContext): vo
       ),
     );
   });
+  registerPortalAccount(app, context, { requireUser, viewerFor, sessions });
 }

@@ -51,7 +51,18 @@ export class EventRepository {
 
   /** Newest first; `before` is an event id for keyset pagination. */
   async list(
-    query: { limit?: number; before?: number; type?: string; subject?: string } = {},
+    query: {
+      limit?: number;
+      before?: number;
+      type?: string;
+      subject?: string;
+      /** Acting or concerned user, by any of its names (username, id): actor `<name>` or `user:<name>`, or subject. */
+      user?: string[];
+      /** Subject or details.client_id. */
+      client?: string;
+      /** Case-insensitive substring of type, actor, subject or details. */
+      text?: string;
+    } = {},
   ): Promise<AuditEvent[]> {
     const where: string[] = [];
     const params: (string | number)[] = [];
@@ -66,6 +77,21 @@ export class EventRepository {
     if (query.subject) {
       where.push('subject = ?');
       params.push(query.subject);
+    }
+    if (query.user?.length) {
+      const marks = query.user.map(() => '?').join(', ');
+      where.push(`(actor IN (${marks}) OR actor IN (${marks}) OR subject IN (${marks}))`);
+      params.push(...query.user, ...query.user.map((name) => `user:${name}`), ...query.user);
+    }
+    if (query.client) {
+      where.push('(subject = ? OR details LIKE ?)');
+      params.push(query.client, `%"client_id":${JSON.stringify(query.client)}%`);
+    }
+    if (query.text) {
+      where.push(
+        "lower(type || ' ' || coalesce(actor, '') || ' ' || coalesce(subject, '') || ' ' || details) LIKE ?",
+      );
+      params.push(`%${query.text.toLowerCase()}%`);
     }
     const rows = await this.db.all<EventRow>(
       `SELECT * FROM audit_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`,

@@ -1,0 +1,151 @@
+// Changing an OAuth2/OpenID provider (a database client): one set of rules for the admin API's
+// PATCH and the admin UI's edit form. Clients from the configuration file are read-only.
+import { z } from 'zod';
+import type { SesameConfig } from '../config/load.ts';
+import { redirectUriProblem, SIGNING_ALGORITHMS } from '../config/schema.ts';
+import { InvalidInputError, NotFoundError, ReadOnlyError } from '../errors.ts';
+import { hashPassword, type PasswordHashing } from '../auth/passwords.ts';
+import { randomString } from '../crypto/random.ts';
+import { fromConfig, fromDatabase, type SesameClient } from '../oidc/clients.ts';
+import type { OAuthClient, Store } from '../store/index.ts';
+
+const redirectUriInput = z.preprocess(
+  (value) => (typeof value === 'string' ? { url: value } : value),
+  z.strictObject({ url: z.string(), matching_mode: z.enum(['strict', 'regex']).default('strict') }),
+);
+
+export const SUBJECT_MODES = ['user_id', 'hashed_user_id', 'username', 'email', 'pairwise'] as const;
+export const CONSENT_MODES = ['explicit', 'implicit', 'pre-configured'] as const;
+
+export const providerPatch = z.strictObject({
+  name: z.string().trim().min(1).max(200).optional(),
+  client_type: z
+    .enum(['public', 'confidential'])
+    .optional()
+    .describe('Becoming confidential generates a client secret, returned once as client_secret'),
+  redirect_uris: z.array(redirectUriInput).min(1).optional(),
+  post_logout_redirect_uris: z.array(redirectUriInput).optional(),
+  scopes: z.array(z.string().min(1)).optional(),
+  consent_mode: z.enum(CONSENT_MODES).optional(),
+  pre_configured_consent_duration: z.number().int().min(1).optional(),
+  authorization_policy: z.string().min(1).optional(),
+  allowed_groups: z.array(z.string()).optional(),
+  subject_mode: z.enum(SUBJECT_MODES).optional(),
+  require_pkce: z.boolean().optional(),
+  id_token_signed_response_alg: z.enum(SIGNING_ALGORITHMS).optional(),
+  lifespans: z
+    .strictObject({
+      access_token: z.number().int().min(60).optional(),
+      authorize_code: z.number().int().min(10).optional(),
+      id_token: z.number().int().min(60).optional(),
+      refresh_token: z.number().int().min(60).optional(),
+    })
+    .optional()
+    .describe('Seconds'),
+});
+
+export type ProviderPatch = z.output<typeof providerPatch>;
+
+function definedOnly<T extends Record<string, unknown>>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;
+}
+
+export class ProviderService {
+  private readonly store: Store;
+  private readonly hashing: PasswordHashing;
+  /** one_factor, two_factor, deny and the configuration's named policies. */
+  readonly policies: string[];
+  readonly fromFile: Map<string, SesameClient>;
+  constructor(config: SesameConfig, store: Store) {
+    const oidc = config.identity_providers.oidc;
+    this.store = store;
+    this.hashing = config.authentication_backend.password_hashing;
+    this.policies = ['one_factor', 'two_factor', 'deny', ...Object.keys(oidc.authorization_policies)];
+    this.fromFile = new Map(
+      oidc.clients.map((client) => [client.client_id, fromConfig(client, oidc.lifespans.custom)]),
+    );
+  }
+
+  /** Any client, from the file or the database, with the slug of the application using it. */
+  async find(clientId: string): Promise<SesameClient | undefined> {
+    const configured = this.fromFile.get(clientId);
+    if (configured) return configured;
+    const client = await this.store.clients.findByClientId(clientId);
+    return client && fromDatabase(client, (await this.store.applications.findByClientRef(client.id))?.slug);
+  }
+
+  /** A database client; a file client is refused as read-only. */
+  async stored(clientId: string): Promise<{ client: OAuthClient; slug?: string }> {
+    if (this.fromFile.has(clientId))
+      throw new ReadOnlyError(
+        `'${clientId}' is defined in the configuration file; change it there and restart`,
+      );
+    const client = await this.store.clients.findByClientId(clientId);
+    if (!client) throw new NotFoundError(`there is no client '${clientId}'`);
+    return { client, slug: (await this.store.applications.findByClientRef(client.id))?.slug };
+  }
+
+  /**
+   * Applies a validated patch; takes effect at the next request on every node. A client made
+   * confidential gets a new secret, returned here once.
+   */
+  async update(
+    clientId: string,
+    body: ProviderPatch,
+    actor: string,
+  ): Promise<{ client: SesameClient; clientSecret?: string }> {
+    const { client, slug } = await this.stored(clientId);
+    for (const entry of [...(body.redirect_uris ?? []), ...(body.post_logout_redirect_uris ?? [])]) {
+      const problem = redirectUriProblem(entry);
+      if (problem) throw new InvalidInputError(problem, 'redirect_uris');
+    }
+    if (body.authorization_policy && !this.policies.includes(body.authorization_policy))
+      throw new InvalidInputError(
+        `'${body.authorization_policy}' is not a policy (allowed: ${this.policies.join(', ')})`,
+        'authorization_policy',
+      );
+    const consentMode = body.consent_mode ?? client.consentMode;
+    const duration = body.pre_configured_consent_duration ?? client.preConfiguredConsentDuration;
+    if (consentMode === 'pre-configured' && duration === undefined)
+      throw new InvalidInputError(
+        'pre-configured consent needs pre_configured_consent_duration',
+        'pre_configured_consent_duration',
+      );
+    const becomesPublic = body.client_type === 'public' && !client.public;
+    const becomesConfidential = body.client_type === 'confidential' && client.public;
+    const clientSecret = becomesConfidential ? randomString(72, 'rfc3986') : undefined;
+    const typeChange = becomesPublic
+      ? { public: true, secretDigest: undefined, tokenEndpointAuthMethod: 'none', requirePkce: true }
+      : becomesConfidential
+        ? {
+            public: false,
+            secretDigest: await hashPassword(clientSecret!, this.hashing),
+            tokenEndpointAuthMethod: 'client_secret_basic',
+          }
+        : {};
+    const updated = await this.store.clients.update(client.id, {
+      ...typeChange,
+      ...definedOnly({
+        name: body.name,
+        redirectUris: body.redirect_uris,
+        postLogoutRedirectUris: body.post_logout_redirect_uris,
+        scopes: body.scopes,
+        consentMode: body.consent_mode,
+        preConfiguredConsentDuration: body.pre_configured_consent_duration,
+        authorizationPolicy: body.authorization_policy,
+        allowedGroups: body.allowed_groups,
+        subjectMode: body.subject_mode,
+        requirePkce: body.require_pkce,
+        idTokenSignedResponseAlg: body.id_token_signed_response_alg,
+        lifespans: body.lifespans ? { ...client.lifespans, ...body.lifespans } : undefined,
+      }),
+    });
+    await this.store.events.append({
+      type: 'provider.updated',
+      actor,
+      subject: clientId,
+      details: { fields: Object.keys(body) },
+    });
+    return { client: fromDatabase(updated!, slug), clientSecret };
+  }
+}

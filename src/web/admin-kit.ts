@@ -1,0 +1,299 @@
+// What every admin page shares: the layout with its navigation, the administrator check (with CSRF
+// on every POST), form helpers that show a validation error next to its field, and confirmations
+// that work without JavaScript.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { UserService } from '../auth/users.ts';
+import type { SesameConfig } from '../config/load.ts';
+import { InvalidInputError, SesameError } from '../errors.ts';
+import type { Issuers } from '../oidc/issuers.ts';
+import type { Store } from '../store/index.ts';
+import { html, trusted, type SafeHtml } from './html.ts';
+import { BrowserSessions, type SignedIn } from './session.ts';
+
+export type Form = Record<string, string | string[] | undefined>;
+/** Field name → message. */
+export type FieldErrors = Record<string, string>;
+
+export const SECTIONS = [
+  ['applications', 'Applications'],
+  ['providers', 'Providers'],
+  ['users', 'Users'],
+  ['groups', 'Groups'],
+  ['keys', 'Signing keys'],
+  ['events', 'Events'],
+] as const;
+export type Section = (typeof SECTIONS)[number][0];
+
+const STYLE = `
+:root{--pico-font-size:100%}
+.skip{position:absolute;left:-999px;top:0;z-index:10;padding:.5rem 1rem;background:var(--pico-primary-background);color:var(--pico-primary-inverse)}
+.skip:focus{left:.5rem;top:.5rem}
+header.bar{border-bottom:1px solid var(--pico-muted-border-color);margin-bottom:1.5rem;padding-block:.25rem 0}
+header.bar>nav{flex-wrap:wrap}
+header.bar .brand{font-weight:700}
+nav.sections{overflow-x:auto;-webkit-overflow-scrolling:touch}
+nav.sections ul{margin:0;flex-wrap:nowrap}
+nav.sections li{white-space:nowrap;padding-block:.5rem}
+nav.sections a{border-radius:0;border-bottom:3px solid transparent;padding-inline:.25rem;margin-inline:.5rem}
+nav.sections a[aria-current=page]{border-bottom-color:var(--pico-primary);color:var(--pico-primary);font-weight:600}
+.muted{color:var(--pico-muted-color);font-size:.9em}
+td code,dd code,li code{overflow-wrap:anywhere}
+.copy{display:flex;gap:.5rem;align-items:center;margin-bottom:var(--pico-spacing)}
+.copy input{margin:0}.copy button{width:auto;margin:0}
+.badge{display:inline-block;font-size:.75em;padding:.1em .6em;border-radius:1em;background:var(--pico-secondary-background);color:var(--pico-secondary-inverse);white-space:nowrap;vertical-align:middle}
+.badge.ok{background:#1f7a4d;color:#fff}.badge.warn{background:#a15c00;color:#fff}.badge.off{background:#8a1c1c;color:#fff}
+.actions{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;margin-bottom:var(--pico-spacing)}
+.actions>*{margin:0;width:auto}
+.actions form{margin:0}.actions button,.actions [role=button]{margin:0;width:auto}
+.head{display:flex;flex-wrap:wrap;justify-content:space-between;align-items:flex-start;gap:.5rem}
+.head hgroup{margin-bottom:1rem}
+.head [role=button]{margin-top:.25rem}
+details.confirm{margin:0}
+details.confirm>summary{display:inline-block;list-style:none}
+details.confirm>summary::-webkit-details-marker{display:none}
+details.confirm>summary::after{display:none}
+details.confirm[open]>article{margin:.5rem 0 0;max-width:36rem}
+details.confirm article p{margin-bottom:.75rem}
+button.danger,[role=button].danger{background:#b42318;border-color:#b42318;color:#fff}
+.notice{padding:.75rem 1rem;border-radius:var(--pico-border-radius);background:#e8f5ee;color:#14532d;border:1px solid #a7d7bb;margin-bottom:1rem}
+.problem{padding:.75rem 1rem;border-radius:var(--pico-border-radius);background:#fdecea;color:#7f1d1d;border:1px solid #f5b5ae;margin-bottom:1rem}
+.secret{font-family:var(--pico-font-family-monospace);font-size:1.1em}
+.grid2{display:grid;grid-template-columns:repeat(auto-fit,minmax(14rem,1fr));gap:0 1.5rem}
+fieldset.choices label{display:inline-flex;margin-right:1.25rem}
+.pager{display:flex;gap:1rem;justify-content:space-between;align-items:center}
+table{font-size:.95em}
+th{white-space:nowrap}
+.empty{padding:2rem;text-align:center;border:1px dashed var(--pico-muted-border-color);border-radius:var(--pico-border-radius)}
+section.card{padding:1rem 1.25rem;border:1px solid var(--pico-muted-border-color);border-radius:var(--pico-border-radius);margin-bottom:1.5rem}
+section.card>h2{font-size:1.15rem;margin-bottom:.75rem}
+pre{padding:.75rem 1rem;overflow:auto}
+.uri-row{display:flex;gap:.5rem;margin-bottom:.5rem}.uri-row input{flex:1 1 auto;margin:0}.uri-row select{flex:0 0 7.5rem;margin:0}
+fieldset.uris .add-row{width:auto;margin:.25rem 0 .5rem;padding:.35rem .75rem;font-size:.875em;display:block}
+.teach{display:block;color:#7f1d1d;font-weight:600}
+.filters{display:grid;grid-template-columns:repeat(auto-fit,minmax(11rem,1fr));gap:0 1rem}
+table.events td:nth-child(-n+2){white-space:nowrap}table.events td{vertical-align:top}
+details.more{margin:.25rem 0 0;font-size:.85em}details.more summary{color:var(--pico-muted-color)}.kv{display:block;font-size:.85em}
+@media (max-width:576px){
+ main.container{padding-inline:.75rem}
+ table{font-size:.85em}
+ .hide-sm{display:none}
+ nav.sections ul{flex-wrap:wrap}nav.sections li{padding-block:.25rem}
+ .copy{flex-wrap:wrap}.copy input{flex:1 1 12rem}
+}
+`;
+
+export function page(
+  config: SesameConfig,
+  section: Section | undefined,
+  title: string,
+  body: SafeHtml,
+  signedIn: SignedIn,
+): string {
+  return html`<!doctype html>
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="referrer" content="no-referrer" />
+        <title>${title} – ${config.branding.name} admin</title>
+        <link rel="stylesheet" href="/assets/pico.min.css" />
+        <style>
+          ${trusted(STYLE)}
+        </style>
+        <script src="/assets/admin.js" defer></script>
+      </head>
+      <body>
+        <a class="skip" href="#main">Skip to content</a>
+        <header class="bar">
+          <nav class="container" aria-label="Account">
+            <ul>
+              <li><a href="/admin" class="brand contrast">${config.branding.name} admin</a></li>
+            </ul>
+            <ul>
+              <li><a href="/portal" class="secondary">Portal</a></li>
+              <li>
+                <a href="/portal/profile" class="secondary" title="Your account">${signedIn.user.username}</a>
+              </li>
+            </ul>
+          </nav>
+          <nav class="container sections" aria-label="Admin">
+            <ul>
+              ${SECTIONS.map(
+                ([id, label]) =>
+                  html`<li>
+                    <a href="/admin/${id}" ${id === section ? trusted('aria-current="page"') : ''}
+                      >${label}</a
+                    >
+                  </li>`,
+              )}
+            </ul>
+          </nav>
+        </header>
+        <main class="container" id="main" tabindex="-1">${body}</main>
+      </body>
+    </html>`.value;
+}
+
+export function copyField(id: string, label: string, value: string): SafeHtml {
+  return html`<label for="${id}">${label}</label>
+    <div class="copy">
+      <input id="${id}" value="${value}" readonly />
+      <button type="button" class="secondary outline" data-copy="${id}" aria-label="Copy ${label}">
+        Copy
+      </button>
+    </div>`;
+}
+
+export const one = (value: string | string[] | undefined): string =>
+  (Array.isArray(value) ? value[0] : value)?.trim() ?? '';
+
+export const many = (value: string | string[] | undefined): string[] =>
+  (Array.isArray(value) ? value : value === undefined ? [] : [value])
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+
+/** aria-invalid and aria-describedby for a field, and the message to put after it. */
+export function invalid(errors: FieldErrors, name: string): SafeHtml {
+  return errors[name] ? trusted(`aria-invalid="true" aria-describedby="${name}-error"`) : trusted('');
+}
+
+export function fieldError(errors: FieldErrors, name: string): SafeHtml {
+  return errors[name] ? html`<small id="${name}-error" class="field-error">${errors[name]}</small>` : html``;
+}
+
+/** A domain error as field errors (unknown fields go under `form`). */
+export function toFieldErrors(error: unknown, fields: readonly string[]): FieldErrors | undefined {
+  if (error instanceof InvalidInputError && error.field && fields.includes(error.field))
+    return { [error.field]: error.message };
+  if (error instanceof SesameError) return { form: error.message };
+  return undefined;
+}
+
+export function formProblem(errors: FieldErrors): SafeHtml {
+  const count = Object.keys(errors).length;
+  if (count === 0) return html``;
+  return html`<div class="problem" role="alert">
+    ${errors.form ?? (count === 1 ? 'Please correct the field marked below.' : 'Please correct the fields marked below.')}
+  </div>`;
+}
+
+export function notice(text: string | undefined): SafeHtml {
+  return text ? html`<div class="notice" role="status">${text}</div>` : html``;
+}
+
+export const csrfField = (signedIn: SignedIn): SafeHtml =>
+  html`<input type="hidden" name="csrf" value="${signedIn.csrf}" />`;
+
+/**
+ * A destructive action behind a second click: the summary opens an explanation and the real button.
+ * No script needed; keyboard users open it with Enter or Space.
+ */
+export function confirmAction(input: {
+  signedIn: SignedIn;
+  action: string;
+  label: string;
+  text: SafeHtml | string;
+  confirm: string;
+  fields?: SafeHtml;
+  danger?: boolean;
+}): SafeHtml {
+  return html`<details class="confirm">
+    <summary role="button" class="${input.danger === false ? 'secondary outline' : 'secondary'}">
+      ${input.label}…
+    </summary>
+    <article>
+      <p>${input.text}</p>
+      <form method="post" action="${input.action}">
+        ${csrfField(input.signedIn)} ${input.fields ?? ''}
+        <button type="submit" class="${input.danger === false ? '' : 'danger'}">${input.confirm}</button>
+      </form>
+    </article>
+  </details>`;
+}
+
+export function formatTime(date: Date | undefined): string {
+  if (!date) return '';
+  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+export interface AdminGuardContext {
+  config: SesameConfig;
+  store: Store;
+  issuers: Issuers;
+}
+
+export interface AdminGuard {
+  sessions: BrowserSessions;
+  users: UserService;
+  /** An administrator with a valid CSRF token on POST; otherwise the answer is already sent. */
+  admin: (request: FastifyRequest, reply: FastifyReply) => Promise<SignedIn | undefined>;
+  notFound: (reply: FastifyReply, signedIn: SignedIn, section: Section, what: string) => FastifyReply;
+}
+
+export function adminGuard(context: AdminGuardContext): AdminGuard {
+  const { config, store } = context;
+  const sessions = new BrowserSessions(
+    context.issuers.global.provider,
+    store,
+    config.identity_providers.oidc.hmac_secret,
+  );
+  const users = new UserService(store, config.authentication_backend.password_hashing);
+  return {
+    sessions,
+    users,
+    admin: async (request, reply) => {
+      const signedIn = await sessions.current(request, reply);
+      if (!signedIn) {
+        await reply.redirect(`/portal/login?return=${encodeURIComponent(request.url.split('?')[0]!)}`);
+        return undefined;
+      }
+      if (!(await users.isAdmin(signedIn.user))) {
+        await reply
+          .status(403)
+          .type('text/html')
+          .header('cache-control', 'no-store')
+          .send(
+            html`<!doctype html>
+              <html lang="en">
+                <head>
+                  <meta charset="utf-8" />
+                  <meta name="viewport" content="width=device-width, initial-scale=1" />
+                  <title>Forbidden – ${config.branding.name}</title>
+                  <link rel="stylesheet" href="/assets/pico.min.css" />
+                </head>
+                <body>
+                  <main class="container">
+                    <h1>Administrators only</h1>
+                    <p>${signedIn.user.username} is not in an administrators group.</p>
+                    <p><a href="/portal">Go to your applications</a></p>
+                  </main>
+                </body>
+              </html>`.value,
+          );
+        return undefined;
+      }
+      if (request.method === 'POST' && !sessions.csrfMatches(signedIn, ((request.body ?? {}) as Form).csrf)) {
+        await reply.status(403).type('text/html').send('The form was not sent from this site.');
+        return undefined;
+      }
+      void reply.header('cache-control', 'no-store');
+      return signedIn;
+    },
+    notFound: (reply, signedIn, section, what) => {
+      return reply
+        .status(404)
+        .type('text/html')
+        .send(
+          page(
+            config,
+            section,
+            'Not found',
+            html`<h1>Not found</h1>
+              <p>${what}</p>
+              <p><a href="/admin/${section}">Back</a></p>`,
+            signedIn,
+          ),
+        );
+    },
+  };
+}

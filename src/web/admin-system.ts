@@ -1,0 +1,249 @@
+// Admin pages for the system: signing keys (list, rotate) and the event log (search, pages).
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { SesameConfig } from '../config/load.ts';
+import { SigningKeyService } from '../oidc/keys.ts';
+import type { AuditEvent, Store } from '../store/index.ts';
+import { confirmAction, formatTime, notice, page, type AdminGuard } from './admin-kit.ts';
+import { html, type SafeHtml } from './html.ts';
+import type { SignedIn } from './session.ts';
+
+const EVENTS_PER_PAGE = 50;
+
+interface SystemContext {
+  config: SesameConfig;
+  store: Store;
+  reloadKeys: () => Promise<unknown>;
+}
+
+/** One line an operator can read: the event's own explanation when it has one, else its details. */
+function describe(event: AuditEvent): SafeHtml {
+  const details = { ...event.details };
+  const message = typeof details.message === 'string' ? details.message : undefined;
+  delete details.message;
+  const rest = Object.entries(details).filter(([, value]) => value !== undefined && value !== null);
+  const pairs = html`<span class="kv"
+    >${rest.map(
+      ([key, value]) =>
+        html`<span
+          ><span class="muted">${key}</span>
+          <code>${typeof value === 'string' ? value : JSON.stringify(value)}</code></span
+        > `,
+    )}</span
+  >`;
+  if (!message) return rest.length > 0 ? pairs : html``;
+  return html`<strong class="teach">${message}</strong> ${
+      rest.length > 0
+        ? html`<details class="more">
+            <summary>Details</summary>
+            ${pairs}
+          </details>`
+        : ''
+    }`;
+}
+
+export function registerSystemPages(app: FastifyInstance, context: SystemContext, guard: AdminGuard): void {
+  const { config, store } = context;
+  const { admin } = guard;
+  const oidc = config.identity_providers.oidc;
+  const overlap = Math.max(
+    oidc.lifespans.id_token,
+    oidc.lifespans.access_token,
+    oidc.lifespans.refresh_token,
+  );
+  const fromConfiguration = oidc.jwks.length > 0;
+
+  async function keysPage(reply: FastifyReply, signedIn: SignedIn, done?: string) {
+    const keys = await store.signingKeys.list();
+    const now = Date.now();
+    return reply.type('text/html').send(
+      page(
+        config,
+        'keys',
+        'Signing keys',
+        html`<hgroup>
+            <h1>Signing keys</h1>
+            <p>
+              Keys that sign ID tokens and JWT access tokens; the public halves are published in the JWKS.
+            </p>
+          </hgroup>
+          ${notice(done)}
+          <div class="overflow-auto">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Key ID (kid)</th>
+                  <th scope="col">Algorithm</th>
+                  <th scope="col" class="hide-sm">Created</th>
+                  <th scope="col">State</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${keys.map((key) => {
+                  const until = key.retiredAt
+                    ? new Date(key.retiredAt.getTime() + overlap * 1000)
+                    : undefined;
+                  const state =
+                    key.status === 'active'
+                      ? html`<span class="badge ok">active</span> <span class="muted">signs</span>`
+                      : key.status === 'next'
+                        ? html`<span class="badge">next</span>`
+                        : until && until.getTime() > now
+                          ? html`<span class="badge warn">retiring</span>
+                              <span class="muted">verifies until ${formatTime(until)}</span>`
+                          : html`<span class="badge off">retired</span>
+                              <span class="muted">no longer published</span>`;
+                  return html`<tr>
+                    <td><code>${key.kid}</code></td>
+                    <td>${key.algorithm}</td>
+                    <td class="hide-sm">${formatTime(key.createdAt)}</td>
+                    <td>${state}</td>
+                  </tr>`;
+                })}
+              </tbody>
+            </table>
+          </div>
+          <section class="card" aria-labelledby="rotate-heading">
+            <h2 id="rotate-heading">Rotate</h2>
+            ${
+              fromConfiguration
+                ? html`<p class="muted">
+                    The keys come from <code>identity_providers.oidc.jwks</code>: rotate them in the
+                    configuration file.
+                  </p>`
+                : confirmAction({
+                    signedIn,
+                    action: '/admin/keys/rotate',
+                    label: 'Rotate signing keys',
+                    text: `New keys sign from now on. The current ones keep verifying tokens they signed for ${Math.round(overlap / 60)} minutes, then leave the JWKS.`,
+                    confirm: 'Yes, rotate now',
+                  })
+            }
+          </section>`,
+        signedIn,
+      ),
+    );
+  }
+
+  app.get('/admin/keys', async (request, reply) => {
+    const signedIn = await admin(request, reply);
+    if (!signedIn) return reply;
+    const done = (request.query as Record<string, string | undefined>).done;
+    return keysPage(reply, signedIn, done === 'rotated' ? 'New signing keys are active.' : undefined);
+  });
+
+  app.post('/admin/keys/rotate', async (request, reply) => {
+    const signedIn = await admin(request, reply);
+    if (!signedIn) return reply;
+    if (fromConfiguration) return keysPage(reply.status(409), signedIn);
+    const result = await new SigningKeyService(store, overlap).rotate();
+    await store.events.append({
+      type: 'keys.rotated',
+      actor: `user:${signedIn.user.username}`,
+      details: result,
+    });
+    await context.reloadKeys();
+    return reply.redirect('/admin/keys?done=rotated', 303);
+  });
+
+  app.get('/admin/events', async (request, reply) => {
+    const signedIn = await admin(request, reply);
+    if (!signedIn) return reply;
+    const query = request.query as Record<string, string | undefined>;
+    const filters = {
+      type: (query.type ?? '').trim().slice(0, 100),
+      user: (query.user ?? '').trim().slice(0, 100),
+      client: (query.client ?? '').trim().slice(0, 100),
+      q: (query.q ?? '').trim().slice(0, 200),
+    };
+    const before = Number.parseInt(query.before ?? '', 10);
+    const user = filters.user ? await store.users.findByUsername(filters.user) : undefined;
+    const events = await store.events.list({
+      limit: EVENTS_PER_PAGE + 1,
+      before: Number.isSafeInteger(before) && before > 0 ? before : undefined,
+      type: filters.type || undefined,
+      user: filters.user ? [filters.user, ...(user ? [user.id] : [])] : undefined,
+      client: filters.client || undefined,
+      text: filters.q || undefined,
+    });
+    const shown = events.slice(0, EVENTS_PER_PAGE);
+    const kept = Object.fromEntries(Object.entries(filters).filter(([, value]) => value));
+    const next =
+      events.length > EVENTS_PER_PAGE
+        ? `/admin/events?${new URLSearchParams({ ...kept, before: String(shown[shown.length - 1]!.id) }).toString()}`
+        : undefined;
+    const input = (name: keyof typeof filters, label: string, placeholder: string) =>
+      html`<div>
+        <label for="filter-${name}">${label}</label>
+        <input
+          id="filter-${name}"
+          name="${name}"
+          value="${filters[name]}"
+          placeholder="${placeholder}"
+          type="search"
+        />
+      </div>`;
+    return reply.type('text/html').send(
+      page(
+        config,
+        'events',
+        'Events',
+        html`<hgroup>
+            <h1>Events</h1>
+            <p>
+              The audit log, newest first: sign-ins, changes, and refused protocol requests with what was
+              sent.
+            </p>
+          </hgroup>
+          <form method="get" action="/admin/events" aria-label="Filter events">
+            <div class="filters">
+              ${input('type', 'Type', 'e.g. protocol.error')} ${input('user', 'User', 'username')}
+              ${input('client', 'Client', 'client id')} ${input('q', 'Text', 'anything in the event')}
+            </div>
+            <div class="actions">
+              <button type="submit">Search</button>
+              ${Object.keys(kept).length > 0 || query.before ? html`<a href="/admin/events" class="secondary">Clear</a>` : ''}
+            </div>
+          </form>
+          ${
+            shown.length === 0
+              ? html`<p class="empty">No events${Object.keys(kept).length > 0 ? ' match' : ' yet'}.</p>`
+              : html`<div class="overflow-auto">
+                  <table class="events">
+                    <thead>
+                      <tr>
+                        <th scope="col">When</th>
+                        <th scope="col">Type</th>
+                        <th scope="col" class="hide-sm">Who</th>
+                        <th scope="col">Details</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      ${shown.map(
+                        (event) =>
+                          html`<tr>
+                            <td>
+                              <time datetime="${event.occurredAt.toISOString()}"
+                                >${formatTime(event.occurredAt)}</time
+                              >
+                            </td>
+                            <td><code>${event.type}</code></td>
+                            <td class="hide-sm">
+                              ${event.actor ?? ''}${event.subject ? html`${event.actor ? ' → ' : ''}${event.subject}` : ''}
+                              ${event.clientIp ? html`<br /><span class="muted">${event.clientIp}</span>` : ''}
+                            </td>
+                            <td>${describe(event)}</td>
+                          </tr>`,
+                      )}
+                    </tbody>
+                  </table>
+                </div>`
+          }
+          <nav class="pager" aria-label="Pages">
+            ${query.before ? html`<a href="/admin/events?${new URLSearchParams(kept).toString()}">← Newest</a>` : html`<span></span>`}
+            ${next ? html`<a href="${next}" rel="next">Older →</a>` : html`<span></span>`}
+          </nav>`,
+        signedIn,
+      ),
+    );
+  });
+}
