@@ -6,11 +6,12 @@ import type {
   PublicKeyCredentialRequestOptionsJSON,
   RegistrationResponseJSON,
 } from '@simplewebauthn/server';
+import type * as WebAuthn from '@simplewebauthn/server';
 import type { SesameConfig } from '../config/load.ts';
 import type { Store, User, WebauthnCredential } from '../store/index.ts';
 
 // Loaded on first use: the library takes ~150 ms and ~25 MiB, and many installations never see a passkey.
-let library: Promise<typeof import('@simplewebauthn/server')> | undefined;
+let library: Promise<typeof WebAuthn> | undefined;
 const webauthn = () => (library ??= import('@simplewebauthn/server'));
 
 const CHALLENGE_MODEL = 'WebAuthnChallenge';
