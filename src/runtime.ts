@@ -1,83 +1,33 @@
 // Wiring: configuration → storage → users → HTTP server. The CLI's commands call into here.
 import { performance } from 'node:perf_hooks';
-import { readUsersFile, syncUsersFile } from './auth/users-file.ts';
-import { UserService } from './auth/users.ts';
-import { writeDevelopmentConfig } from './config/generate.ts';
-import { DEFAULT_CONFIG_PATH, loadConfig, type SesameConfig } from './config/load.ts';
+import type { SesameConfig } from './config/load.ts';
 import { parseListenAddress } from './config/schema.ts';
-import { createSealer } from './crypto/encryption.ts';
 import { PasswordAuthenticator } from './auth/login.ts';
 import { AuthorizationPolicies } from './auth/policy.ts';
 import { Factors } from './factors/index.ts';
 import { ClientSecretVerifier } from './oidc/client-secrets.ts';
 import { ClientRegistry, fromConfig } from './oidc/clients.ts';
 import { Issuers } from './oidc/issuers.ts';
-import { configuredKeys, SigningKeyService } from './oidc/keys.ts';
+import { configuredKeys } from './oidc/keys.ts';
 import { buildServer } from './server/app.ts';
 import { ResponseCache } from './server/response-cache.ts';
 import { portalClient } from './web/portal.ts';
 import { createLogger, type Logger } from './server/logger.ts';
-import { Store, storeOptionsFromConfig } from './store/index.ts';
+import type { Store } from './store/index.ts';
 import type { FastifyInstance } from 'fastify';
+import {
+  bootstrapAdministrator,
+  prepareStore,
+  resolveConfig,
+  signingKeyService,
+  type ConfigLocation,
+} from './install.ts';
+
+export { openStore, prepareStore, resolveConfig, type ConfigLocation } from './install.ts';
 
 const GARBAGE_COLLECTION_INTERVAL_MS = 60_000;
 /** How soon a change made by another node or the CLI reaches this one's caches. */
 const CHANGE_POLL_INTERVAL_MS = 1000;
-
-export interface ConfigLocation {
-  /** An explicit --config path; otherwise SESAME_CONFIG, otherwise the default. */
-  path?: string;
-  env?: NodeJS.ProcessEnv;
-}
-
-/**
- * Finds the configuration file. Only the default location is ever created (with fresh secrets):
- * a path the operator named must exist.
- */
-export function resolveConfig(
-  location: ConfigLocation,
-  allowGenerate: boolean,
-): { config: SesameConfig; generated: boolean } {
-  const env = location.env ?? process.env;
-  const path = location.path ?? env.SESAME_CONFIG ?? DEFAULT_CONFIG_PATH;
-  const generated =
-    allowGenerate &&
-    location.path === undefined &&
-    env.SESAME_CONFIG === undefined &&
-    writeDevelopmentConfig(path);
-  return { config: loadConfig(path, env), generated };
-}
-
-export function openStore(config: SesameConfig): Store {
-  return Store.open(storeOptionsFromConfig(config.storage, createSealer(config.storage.encryption_key)));
-}
-
-/** Opens the store, brings its schema up to date and loads the users file. */
-export async function prepareStore(config: SesameConfig, logger: Logger): Promise<Store> {
-  const store = openStore(config);
-  try {
-    const migrations = await store.migrate();
-    if (migrations.applied.length > 0)
-      logger.info({ applied: migrations.applied, version: migrations.version }, 'database schema migrated');
-    const file = config.authentication_backend.file?.path;
-    if (file) {
-      const report = await syncUsersFile(store, readUsersFile(file), file);
-      logger.info(
-        {
-          file,
-          created: report.created.length,
-          updated: report.updated.length,
-          removed: report.removed.length,
-        },
-        'users file loaded',
-      );
-    }
-    return store;
-  } catch (error) {
-    await store.close();
-    throw error;
-  }
-}
 
 export interface RunningSesame {
   config: SesameConfig;
@@ -97,10 +47,12 @@ export interface StartOptions extends ConfigLocation {
   logger?: Logger;
   /** Milliseconds since the epoch; tests move it to check codes and bans without waiting. */
   clock?: () => number;
+  /** The configuration, when the caller has read it already. */
+  resolved?: ReturnType<typeof resolveConfig>;
 }
 
 export async function startSesame(options: StartOptions = {}): Promise<RunningSesame> {
-  const { config, generated } = resolveConfig(options, true);
+  const { config, generated } = options.resolved ?? resolveConfig(options, true);
   const logger = options.logger ?? createLogger(config.log.level);
   if (generated)
     logger.info({ file: config.configFile }, 'wrote a development configuration with fresh secrets');
@@ -108,11 +60,7 @@ export async function startSesame(options: StartOptions = {}): Promise<RunningSe
   // The counters as they are before anything is loaded: later polls report what moved since.
   await store.pollChanges();
   const oidc = config.identity_providers.oidc;
-  // Retired keys stay published for the longest token lifetime, so what they signed keeps verifying.
-  const keyService = new SigningKeyService(
-    store,
-    Math.max(oidc.lifespans.id_token, oidc.lifespans.access_token, oidc.lifespans.refresh_token),
-  );
+  const keyService = signingKeyService(store, config);
   const loadKeys = () =>
     oidc.jwks.length > 0 ? Promise.resolve(configuredKeys(oidc.jwks)) : keyService.load();
   let keys = await loadKeys();
@@ -163,23 +111,7 @@ export async function startSesame(options: StartOptions = {}): Promise<RunningSe
   let collector: NodeJS.Timeout | undefined;
   let watcher: NodeJS.Timeout | undefined;
   try {
-    const admin = await new UserService(
-      store,
-      config.authentication_backend.password_hashing,
-    ).bootstrapAdministrator();
-    if (admin) {
-      (options.print ?? ((text) => process.stdout.write(text)))(
-        [
-          '',
-          '  Sesame created the first administrator. This password is shown only once:',
-          `    username: ${admin.username}`,
-          `    password: ${admin.password}`,
-          `  Change it with: npx sesame users passwd ${admin.username}`,
-          '',
-          '',
-        ].join('\n'),
-      );
-    }
+    await bootstrapAdministrator(store, config, options.print);
     const address = parseListenAddress(config.server.address)!;
     const url =
       address.kind === 'unix'

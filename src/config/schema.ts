@@ -586,6 +586,12 @@ export const configSchema = z
           .describe(
             'Addresses or CIDRs of reverse proxies whose X-Forwarded-* headers are believed (client IP, scheme, host).',
           ),
+        workers: z
+          .union([z.literal('auto'), z.number().int().min(1).max(64)])
+          .default(1)
+          .describe(
+            'Processes serving requests on this machine: a number, or `auto` for one per CPU core. They share the listen address and the database; each takes its own memory (~150 MiB).',
+          ),
       })
       .prefault({}),
     branding: z

@@ -73,6 +73,7 @@ export function buildServer(context: ServerContext): FastifyInstance {
 
   // One line per request, after the response, with credentials masked in the URL.
   app.addHook('onResponse', (request: FastifyRequest, reply, done) => {
+    if (!logger.isLevelEnabled('info')) return done();
     request.log.info(
       {
         method: request.method,
@@ -101,7 +102,7 @@ export function buildServer(context: ServerContext): FastifyInstance {
   void app.register(formbody, { bodyLimit: 64 * 1024 });
 
   // The protocol endpoints belong to oidc-provider: hand over the raw request before Fastify reads
-  // its body, and log it like any other request once it is answered.
+  // its body.
   for (const url of PROTOCOL_ROUTES) {
     app.route({
       method: ['GET', 'HEAD', 'POST', 'OPTIONS', 'DELETE', 'PUT'],
@@ -114,20 +115,8 @@ export function buildServer(context: ServerContext): FastifyInstance {
         request.raw.headers['x-forwarded-proto'] = request.protocol;
         request.raw.headers['x-forwarded-host'] = request.host;
         request.raw.headers['x-forwarded-for'] = request.ip;
-        const started = performance.now();
+        // (The onResponse hook logs hijacked requests too.)
         reply.raw.setHeader('x-request-id', request.id);
-        reply.raw.once('finish', () =>
-          request.log.info(
-            {
-              method: request.method,
-              url: redactUrl(request.url),
-              status: reply.raw.statusCode,
-              ip: request.ip,
-              ms: Math.round((performance.now() - started) * 10) / 10,
-            },
-            'request',
-          ),
-        );
         const path = request.url.split('?')[0]!;
         if (ResponseCache.cacheable(request.method, path) && !request.headers.origin) {
           const key = `${request.protocol}://${request.host}${request.url}`;

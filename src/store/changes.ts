@@ -8,6 +8,7 @@ export type ChangeTopic = 'clients' | 'signing_keys';
 export class ChangeFeed {
   private readonly listeners = new Map<ChangeTopic, Set<() => void>>();
   private readonly seen = new Map<string, number>();
+  private readonly localListeners = new Set<(topic: ChangeTopic) => void>();
 
   /** Calls `listener` after every change to `topic`; returns the function that unsubscribes. */
   on(topic: ChangeTopic, listener: () => void): () => void {
@@ -17,8 +18,19 @@ export class ChangeFeed {
     return () => set.delete(listener);
   }
 
+  /** Calls `listener` for changes made through this process's store only (to pass them on). */
+  onLocal(listener: (topic: ChangeTopic) => void): void {
+    this.localListeners.add(listener);
+  }
+
   /** A change made through this process's store. */
   notify(topic: ChangeTopic): void {
+    this.receive(topic);
+    for (const listener of this.localListeners) listener(topic);
+  }
+
+  /** A change made elsewhere (another worker told us): listeners only, not passed on again. */
+  receive(topic: ChangeTopic): void {
     for (const listener of this.listeners.get(topic) ?? []) listener();
   }
 
@@ -34,7 +46,7 @@ export class ChangeFeed {
       this.seen.set(row.topic, version);
       if (previous !== undefined && previous !== version) changed.push(row.topic as ChangeTopic);
     }
-    for (const topic of changed) this.notify(topic);
+    for (const topic of changed) this.receive(topic);
     return changed;
   }
 }

@@ -1,5 +1,6 @@
+import cluster from 'node:cluster';
 import type { Command } from 'commander';
-import { openStore, resolveConfig, startSesame } from '../../runtime.ts';
+import { openStore, resolveConfig } from '../../install.ts';
 import type { Output } from '../output.ts';
 import { configPath } from './shared.ts';
 
@@ -8,7 +9,26 @@ export function registerServer(program: Command, output: Output): void {
     .command('start')
     .description('Start the server (writes ./data/sesame.yml with fresh secrets on first run)')
     .action(async (_options, command: Command) => {
-      const running = await startSesame({ path: configPath(command) });
+      const location = { path: configPath(command) };
+      const { workerCount, runPrimary, joinCluster } = await import('../../server/cluster.ts');
+      // Read (and on a first run, written) once, by the primary; its workers find the file.
+      const resolved = cluster.isPrimary ? resolveConfig(location, true) : undefined;
+      if (resolved) {
+        const { config, generated } = resolved;
+        const workers = workerCount(config);
+        if (workers > 1) {
+          // The primary never loads the HTTP and protocol layers: only the workers serve.
+          const { createLogger } = await import('../../server/logger.ts');
+          const logger = createLogger(config.log.level);
+          if (generated)
+            logger.info({ file: config.configFile }, 'wrote a development configuration with fresh secrets');
+          await runPrimary(config, workers, logger);
+          return;
+        }
+      }
+      const { startSesame } = await import('../../runtime.ts');
+      const running = await startSesame({ ...location, resolved });
+      joinCluster(running.store.changes);
       let stopping = false;
       const stop = (signal: string) => {
         if (stopping) return;

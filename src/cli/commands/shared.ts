@@ -3,7 +3,7 @@ import pino from 'pino';
 import { createInterface } from 'node:readline';
 import type { SesameConfig } from '../../config/load.ts';
 import { InvalidInputError } from '../../errors.ts';
-import { prepareStore, resolveConfig } from '../../runtime.ts';
+import { prepareStore, resolveConfig } from '../../install.ts';
 import { createLogger } from '../../server/logger.ts';
 import type { Store } from '../../store/index.ts';
 

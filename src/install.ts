@@ -1,0 +1,99 @@
+// Getting an installation ready to serve, shared by `sesame start` and the primary process of a
+// cluster (which prepares once, before its workers start): configuration, schema, users file, signing
+// keys and the first administrator. Kept free of the HTTP and protocol layers, so a primary stays small.
+import { readUsersFile, syncUsersFile } from './auth/users-file.ts';
+import { UserService } from './auth/users.ts';
+import { writeDevelopmentConfig } from './config/generate.ts';
+import { DEFAULT_CONFIG_PATH, loadConfig, type SesameConfig } from './config/load.ts';
+import { createSealer } from './crypto/encryption.ts';
+import { SigningKeyService } from './oidc/keys.ts';
+import type { Logger } from './server/logger.ts';
+import { Store, storeOptionsFromConfig } from './store/index.ts';
+
+export interface ConfigLocation {
+  /** An explicit --config path; otherwise SESAME_CONFIG, otherwise the default. */
+  path?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Finds the configuration file. Only the default location is ever created (with fresh secrets):
+ * a path the operator named must exist.
+ */
+export function resolveConfig(
+  location: ConfigLocation,
+  allowGenerate: boolean,
+): { config: SesameConfig; generated: boolean } {
+  const env = location.env ?? process.env;
+  const path = location.path ?? env.SESAME_CONFIG ?? DEFAULT_CONFIG_PATH;
+  const generated =
+    allowGenerate &&
+    location.path === undefined &&
+    env.SESAME_CONFIG === undefined &&
+    writeDevelopmentConfig(path);
+  return { config: loadConfig(path, env), generated };
+}
+
+export function openStore(config: SesameConfig): Store {
+  return Store.open(storeOptionsFromConfig(config.storage, createSealer(config.storage.encryption_key)));
+}
+
+/** Opens the store, brings its schema up to date and loads the users file. */
+export async function prepareStore(config: SesameConfig, logger: Logger): Promise<Store> {
+  const store = openStore(config);
+  try {
+    const migrations = await store.migrate();
+    if (migrations.applied.length > 0)
+      logger.info({ applied: migrations.applied, version: migrations.version }, 'database schema migrated');
+    const file = config.authentication_backend.file?.path;
+    if (file) {
+      const report = await syncUsersFile(store, readUsersFile(file), file);
+      logger.info(
+        {
+          file,
+          created: report.created.length,
+          updated: report.updated.length,
+          removed: report.removed.length,
+        },
+        'users file loaded',
+      );
+    }
+    return store;
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
+
+/** Signing keys kept in the database; retired ones stay published for the longest token lifetime. */
+export function signingKeyService(store: Store, config: SesameConfig): SigningKeyService {
+  const { lifespans } = config.identity_providers.oidc;
+  return new SigningKeyService(
+    store,
+    Math.max(lifespans.id_token, lifespans.access_token, lifespans.refresh_token),
+  );
+}
+
+/** Creates the first administrator when there is none, and prints its one-time password. */
+export async function bootstrapAdministrator(
+  store: Store,
+  config: SesameConfig,
+  print: (text: string) => void = (text) => process.stdout.write(text),
+): Promise<void> {
+  const admin = await new UserService(
+    store,
+    config.authentication_backend.password_hashing,
+  ).bootstrapAdministrator();
+  if (!admin) return;
+  print(
+    [
+      '',
+      '  Sesame created the first administrator. This password is shown only once:',
+      `    username: ${admin.username}`,
+      `    password: ${admin.password}`,
+      `  Change it with: npx sesame users passwd ${admin.username}`,
+      '',
+      '',
+    ].join('\n'),
+  );
+}

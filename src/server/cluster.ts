@@ -1,0 +1,113 @@
+// Several processes on one machine (server.workers): a small primary prepares the installation once
+// (schema, keys, first administrator), then forks workers that each run the whole server on the
+// shared listen address (Node's cluster hands connections out in turn). Workers keep no state of
+// their own that matters: sessions, tokens and counters are in the database; what they cache is
+// dropped on change, told to the other workers through the primary at once.
+import cluster, { type Worker } from 'node:cluster';
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import type { SesameConfig } from '../config/load.ts';
+import { bootstrapAdministrator, prepareStore, signingKeyService } from '../install.ts';
+import type { ChangeFeed, ChangeTopic } from '../store/changes.ts';
+import type { Logger } from './logger.ts';
+
+interface ChangeMessage {
+  sesame: 'changed';
+  topic: ChangeTopic;
+}
+
+function isChangeMessage(message: unknown): message is ChangeMessage {
+  return (message as ChangeMessage | undefined)?.sesame === 'changed';
+}
+
+/** How many workers `server.workers` asks for on this machine. */
+export function workerCount(config: SesameConfig): number {
+  const workers = config.server.workers;
+  return workers === 'auto' ? os.availableParallelism() : workers;
+}
+
+/** A worker whose start fails this soon is not restarted again and again: the primary gives up. */
+const CRASH_WINDOW_MS = 10_000;
+const MAX_QUICK_CRASHES = 5;
+
+/** Runs the primary: prepares, forks `count` workers, restarts crashed ones, stops them on a signal. */
+export async function runPrimary(config: SesameConfig, count: number, logger: Logger): Promise<void> {
+  // Once, before any worker: two workers must not both create keys or an administrator.
+  const store = await prepareStore(config, logger);
+  try {
+    await signingKeyService(store, config).load();
+    await bootstrapAdministrator(store, config);
+  } finally {
+    await store.close();
+  }
+
+  let stopping = false;
+  let listening = 0;
+  let quickCrashes = 0;
+  const startedAt = new Map<number, number>();
+
+  const fork = (): Worker => {
+    const worker = cluster.fork();
+    startedAt.set(worker.id, Date.now());
+    // What one worker changed, the others drop from their caches now rather than at their next poll.
+    worker.on('message', (message: unknown) => {
+      if (!isChangeMessage(message)) return;
+      for (const other of Object.values(cluster.workers ?? {}))
+        if (other && other !== worker && other.isConnected()) other.send(message);
+    });
+    return worker;
+  };
+
+  cluster.on('listening', (worker, address) => {
+    listening++;
+    logger.debug({ worker: worker.process.pid }, 'worker listening');
+    if (listening === count)
+      logger.info(
+        {
+          workers: count,
+          address: address.addressType === -1 ? address.address : `${address.address}:${address.port}`,
+          startup_ms: Math.round(performance.now()),
+          primary_rss_mib: Math.round(process.memoryUsage.rss() / 1048576),
+        },
+        'Sesame is ready',
+      );
+  });
+
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) {
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      return;
+    }
+    listening = Math.max(0, listening - 1);
+    const lived = Date.now() - (startedAt.get(worker.id) ?? 0);
+    quickCrashes = lived < CRASH_WINDOW_MS ? quickCrashes + 1 : 0;
+    if (quickCrashes >= MAX_QUICK_CRASHES) {
+      logger.fatal({ code, signal }, 'workers keep failing at start; stopping');
+      process.exit(1);
+    }
+    logger.error({ worker: worker.process.pid, code, signal }, 'a worker stopped; starting another');
+    setTimeout(fork, Math.min(5000, 200 * quickCrashes));
+  });
+
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: workers finish the requests in flight');
+    const workers = Object.values(cluster.workers ?? {}).filter((worker) => worker !== undefined);
+    if (workers.length === 0) process.exit(0);
+    for (const worker of workers) worker.process.kill('SIGTERM');
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+
+  for (let index = 0; index < count; index++) fork();
+}
+
+/** In a worker: passes this process's cache changes on, and applies the other workers'. */
+export function joinCluster(changes: ChangeFeed): void {
+  if (!cluster.isWorker) return;
+  changes.onLocal((topic) => process.send?.({ sesame: 'changed', topic } satisfies ChangeMessage));
+  process.on('message', (message: unknown) => {
+    if (isChangeMessage(message)) changes.receive(message.topic);
+  });
+}
