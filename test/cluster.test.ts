@@ -79,7 +79,7 @@ describe('two workers (server.workers: 2)', () => {
     await eventually(() => /"workers":2,.*"Sesame is ready"/.test(output), `not ready:\n${output}`);
   });
 
-  after(async () => {
+  after(() => {
     if (primary.exitCode === null) {
       primary.kill('SIGKILL');
       for (const pid of childrenOf(primary.pid!)) process.kill(pid, 'SIGKILL');
