@@ -135,31 +135,55 @@ export function memoryOf(pid: number): MemoryUsage {
   return { rssMiB: kib('VmRSS') / 1024, peakMiB: kib('VmHWM') / 1024 };
 }
 
+/** Resident memory of a process and its live descendants (a cluster's primary and workers), summed. */
+export function memoryOfTree(pid: number): MemoryUsage {
+  const total: MemoryUsage = { rssMiB: 0, peakMiB: 0 };
+  for (const member of [pid, ...descendantsOf(pid)]) {
+    try {
+      const usage = memoryOf(member);
+      total.rssMiB += usage.rssMiB;
+      total.peakMiB += usage.peakMiB;
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return total;
+}
+
+export function descendantsOf(pid: number): number[] {
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return [...parents.keys()].filter((candidate) => {
+    let ancestor = parents.get(candidate);
+    while (ancestor !== undefined && ancestor > 1 && ancestor !== pid) ancestor = parents.get(ancestor);
+    return ancestor === pid;
+  });
+}
+
 /** Linux reports process times in USER_HZ ticks, 100 per second on every architecture it runs on. */
 const TICKS_PER_SECOND = 100;
 
 /** CPU seconds (user + system) used so far by a process and its live descendants (cluster workers). */
 export function cpuSecondsOf(pid: number): number {
-  const parents = new Map<number, number>();
-  const ticks = new Map<number, number>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
+  let ticks = 0;
+  for (const member of [pid, ...descendantsOf(pid)]) {
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const stat = readFileSync(`/proc/${member}/stat`, 'utf8');
       const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      parents.set(Number(entry), Number(rest[1]));
-      ticks.set(Number(entry), Number(rest[11]) + Number(rest[12]));
+      ticks += Number(rest[11]) + Number(rest[12]);
     } catch {
       // The process ended meanwhile.
     }
   }
-  let total = 0;
-  for (const [candidate, own] of ticks) {
-    let ancestor: number | undefined = candidate;
-    while (ancestor !== undefined && ancestor > 1 && ancestor !== pid) ancestor = parents.get(ancestor);
-    if (ancestor === pid) total += own;
-  }
-  return total / TICKS_PER_SECOND;
+  return ticks / TICKS_PER_SECOND;
 }
 
 /** The last lines of a log file, for error messages. */

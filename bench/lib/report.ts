@@ -71,6 +71,8 @@ export interface ScenarioRun extends Partial<LoadResult> {
   dataSet: DataSet;
   /** Set when the scenario could not run; the other fields are then missing. */
   error?: string;
+  /** server.workers for this run (1 unless it is the two-worker pass). */
+  workers?: number;
   /** Server CPU time (user + system, all its processes) per operation in the measured window. */
   cpuMsPerOp?: number;
   /** Sesame's resident memory right after this scenario, MiB. */
@@ -103,6 +105,8 @@ export interface TargetCheck {
 }
 
 export interface Results {
+  /** The two-worker pass: start-up and memory of the primary and its workers together. */
+  cluster?: { readyMs: number; idleMiB: number; afterLoadMiB?: number };
   startedAt: string;
   finishedAt?: string;
   totalSeconds?: number;
@@ -156,7 +160,12 @@ function find(
   dataSet: DataSet = 'empty',
 ) {
   return results.runs.find(
-    (run) => run.target === target && run.scenario === scenario && run.dataSet === dataSet && !run.error,
+    (run) =>
+      run.target === target &&
+      run.scenario === scenario &&
+      run.dataSet === dataSet &&
+      !run.error &&
+      (run.workers ?? 1) === 1,
   );
 }
 
@@ -224,7 +233,11 @@ export function scenarioTable(results: Results, dataSet: DataSet = 'empty'): str
   for (const scenario of SCENARIOS)
     for (const target of ['baseline', 'sqlite', 'postgres'] as const) {
       const run = results.runs.find(
-        (entry) => entry.scenario === scenario.id && entry.target === target && entry.dataSet === dataSet,
+        (entry) =>
+          entry.scenario === scenario.id &&
+          entry.target === target &&
+          entry.dataSet === dataSet &&
+          (entry.workers ?? 1) === 1,
       );
       if (!run) continue;
       const { baseline, reference } = ratios(results, run);
@@ -453,11 +466,56 @@ export function checkTargets(results: Results): TargetCheck[] {
   return checks;
 }
 
+/** One worker against two on the same machine, in the same run. */
+export function clusterTable(results: Results): string {
+  const rows: string[][] = [];
+  for (const scenario of SCENARIOS) {
+    const two = results.runs.find((run) => run.scenario === scenario.id && run.workers === 2);
+    if (!two) continue;
+    const one = find(results, 'sqlite', scenario.id);
+    rows.push([
+      scenario.label,
+      `${formatRate(one?.rate)} ${scenario.unit}`,
+      two.error
+        ? `failed: ${two.error.split('\n')[0]!.slice(0, 60)}`
+        : `${formatRate(two.rate)} ${scenario.unit}`,
+      formatRatio(ratio(two.rate, one?.rate)),
+      `${formatMs(one?.p99)} / ${formatMs(two.p99)}`,
+      `${formatMs(one?.cpuMsPerOp)} / ${formatMs(two.cpuMsPerOp)}`,
+      `${two.otherCpuPercent ?? '–'}%`,
+    ]);
+  }
+  const cluster = results.cluster;
+  const footer = cluster
+    ? `\n\nWith 2 workers: start to ready ${Math.round(cluster.readyMs)} ms; resident memory of the primary and ` +
+      `its workers together ${cluster.idleMiB.toFixed(0)} MiB idle, ` +
+      `${cluster.afterLoadMiB?.toFixed(0) ?? '–'} MiB after the load.`
+    : '';
+  return (
+    table(
+      [
+        'scenario (SQLite)',
+        '1 worker',
+        '2 workers',
+        'scaling',
+        'p99 ms (1 / 2)',
+        'CPU ms/op (1 / 2)',
+        'other CPU',
+      ],
+      rows,
+      [false, true, true, true, true, true, true],
+    ) + footer
+  );
+}
+
 export function renderReport(results: Results): string {
   const sections = [
     `## Throughput and latency (empty database)\n\n${scenarioTable(results)}`,
     results.runs.some((run) => run.dataSet === 'large')
       ? `## Data scale\n\n${seedingTable(results)}\n\n${scaleTable(results)}`
+      : '',
+    results.runs.some((run) => run.workers === 2)
+      ? `## Workers (server.workers: 1 → 2)\n\n${clusterTable(results)}`
       : '',
     results.startup.length ? `## Start to ready\n\n${startupTable(results)}` : '',
     results.memory.length

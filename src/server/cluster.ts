@@ -49,6 +49,10 @@ export async function runPrimary(config: SesameConfig, count: number, logger: Lo
   const fork = (): Worker => {
     const worker = cluster.fork();
     startedAt.set(worker.id, Date.now());
+    // A worker that dies while the primary writes to it: its exit is handled below.
+    worker.on('error', (error) =>
+      logger.warn({ err: error, worker: worker.process.pid }, 'worker channel error'),
+    );
     // What one worker changed, the others drop from their caches now rather than at their next poll.
     worker.on('message', (message: unknown) => {
       if (!isChangeMessage(message)) return;
