@@ -255,7 +255,7 @@ export async function spawnSesame(
       : []),
   ];
   const started = performance.now();
-  let readyMs = 0;
+  let readyMs: number;
   const child = spawnNode(SESAME_BIN, ['start', '--config', configFile], {
     nodeArgs,
     logFile,
