@@ -18,7 +18,7 @@ import type { SesameConfig } from '../config/load.ts';
 import type { CORS_ENDPOINTS } from '../config/schema.ts';
 import { constantTimeEqual } from '../crypto/compare.ts';
 import type { Logger } from '../server/logger.ts';
-import type { Store } from '../store/index.ts';
+import type { Store, User } from '../store/index.ts';
 import { recordProtocolError } from './error-events.ts';
 import { adapterFor } from './adapter.ts';
 import { SCOPE_CLAIMS, userClaims } from './claims.ts';
@@ -294,8 +294,8 @@ export function createProvider(issuer: string, layout: RouteLayout, context: Pro
         }
       }
     },
-    findAccount: async (_ctx, sub) => {
-      const user = await store.users.get(sub);
+    findAccount: async (ctx, sub) => {
+      const user = await userForRequest(store, ctx, sub);
       // A disabled (or deleted) user has no account: their sessions and tokens stop working.
       if (!user || user.disabled) return undefined;
       const claims = userClaims(user);
@@ -430,6 +430,16 @@ function originalMethod<Args extends unknown[] = [string], Result = boolean>(
  * so, and the app gets access_denied); the policy or acr_values want a second factor the session
  * lacks (the page asks for that factor only: step-up, not the password again).
  */
+/** The user, read once per request however many steps ask (the account lookup, the policy check). */
+const requestUsers = new WeakMap<object, Map<string, Promise<User | undefined>>>();
+function userForRequest(store: Store, ctx: object, id: string): Promise<User | undefined> {
+  let users = requestUsers.get(ctx);
+  if (!users) requestUsers.set(ctx, (users = new Map<string, Promise<User | undefined>>()));
+  let user = users.get(id);
+  if (!user) users.set(id, (user = store.users.get(id)));
+  return user;
+}
+
 function interactionPolicyFor(context: ProviderContext) {
   const { store, policies } = context;
   const { Check } = interactionPolicy;
@@ -440,7 +450,7 @@ function interactionPolicyFor(context: ProviderContext) {
       pending = (async () => {
         const accountId = ctx.oidc.session?.accountId;
         if (!accountId || !ctx.oidc.account) return undefined;
-        const user = await store.users.get(accountId);
+        const user = await userForRequest(store, ctx, accountId);
         if (!user) return undefined;
         const settings = settingsOf(ctx.oidc.client);
         return policies.decide(settings.authorizationPolicy ?? 'one_factor', settings.allowedGroups ?? [], {

@@ -21,6 +21,13 @@ function bind(params: readonly SqlValue[]): SQLInputValue[] {
   });
 }
 
+interface PendingWrite {
+  sql: string;
+  params: readonly SqlValue[];
+  resolve: (result: { changes: number }) => void;
+  reject: (error: unknown) => void;
+}
+
 class SqliteStatements {
   private readonly cache = new Map<string, StatementSync>();
   readonly db: DatabaseSync;
@@ -99,13 +106,84 @@ export class SqliteExecutor extends SqliteDirect {
     await this.idle();
     return super.get<T>(sql, params);
   }
+  /**
+   * Writes outside a transaction are committed together: the ones issued during one turn of the
+   * event loop share a transaction, so a burst of token writes pays for one commit (measured: about
+   * half the cost per write) instead of one each. Each write still gets its own result or error,
+   * and resolves only once committed.
+   */
   override async run(sql: string, params: readonly SqlValue[] = []): Promise<{ changes: number }> {
     await this.idle();
-    return super.run(sql, params);
+    return new Promise((resolve, reject) => {
+      this.pending.push({ sql, params, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flushWhenIdle());
+      }
+    });
+  }
+
+  private pending: PendingWrite[] = [];
+  private flushScheduled = false;
+
+  private flushWhenIdle(): void {
+    if (this.busy) {
+      // A transaction started meanwhile (it flushed what was queued before it): after it.
+      void this.idle().then(() => this.flushWhenIdle());
+      return;
+    }
+    this.flushScheduled = false;
+    this.flush();
+  }
+
+  /** Commits the queued writes now (synchronously). */
+  private flush(): void {
+    const batch = this.pending;
+    if (batch.length === 0) return;
+    this.pending = [];
+    if (batch.length === 1) {
+      const [write] = batch as [PendingWrite];
+      try {
+        write.resolve({
+          changes: Number(this.statements.prepare(write.sql).run(...bind(write.params)).changes),
+        });
+      } catch (error) {
+        write.reject(error);
+      }
+      return;
+    }
+    const outcomes: ({ changes: number } | { error: unknown })[] = [];
+    try {
+      this.database.exec('BEGIN IMMEDIATE');
+      for (const write of batch) {
+        try {
+          // A failing statement (a constraint) is undone alone; the others still commit.
+          outcomes.push({
+            changes: Number(this.statements.prepare(write.sql).run(...bind(write.params)).changes),
+          });
+        } catch (error) {
+          outcomes.push({ error });
+        }
+      }
+      // Some errors (disk full, I/O) end the whole transaction: then nothing was written.
+      if (!this.database.isTransaction) throw new Error('the transaction was rolled back');
+      this.database.exec('COMMIT');
+    } catch (error) {
+      if (this.database.isTransaction) this.database.exec('ROLLBACK');
+      for (const write of batch) write.reject(error);
+      return;
+    }
+    batch.forEach((write, index) => {
+      const outcome = outcomes[index]!;
+      if ('error' in outcome) write.reject(outcome.error);
+      else write.resolve(outcome);
+    });
   }
 
   override async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
     await this.idle();
+    // Writes queued before this transaction go first, in their order.
+    this.flush();
     let release!: () => void;
     this.busy = new Promise((resolve) => (release = resolve));
     try {
@@ -128,10 +206,13 @@ export class SqliteExecutor extends SqliteDirect {
   /** Runs a script of several statements (migrations). */
   async exec(sql: string): Promise<void> {
     await this.idle();
+    this.flush();
     this.database.exec(sql);
   }
 
   close(): void {
-    if (this.database.isOpen) this.database.close();
+    if (!this.database.isOpen) return;
+    this.flush();
+    this.database.close();
   }
 }
