@@ -205,15 +205,23 @@ describe('in-process server', () => {
         print: () => {},
       });
       try {
-        const response = await fetch(`${running.url}/.well-known/openid-configuration`, {
-          headers: { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'sso.example.com' },
-        });
-        const discovery = (await response.json()) as { token_endpoint: string };
-        const expected = trusted ? 'https://sso.example.com/' : `${running.url}/`;
-        assert.ok(
-          discovery.token_endpoint.startsWith(expected),
-          `${trusted || 'no proxy'}: ${discovery.token_endpoint}`,
-        );
+        // Twice each, interleaved: discovery documents are cached, and a cached answer must
+        // never reach a request whose forwarded headers (or their absence) call for another.
+        for (let round = 0; round < 2; round++) {
+          const forwarded = await fetch(`${running.url}/.well-known/openid-configuration`, {
+            headers: { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'sso.example.com' },
+          });
+          const discovery = (await forwarded.json()) as { token_endpoint: string };
+          const expected = trusted ? 'https://sso.example.com/' : `${running.url}/`;
+          assert.ok(
+            discovery.token_endpoint.startsWith(expected),
+            `${trusted || 'no proxy'}: ${discovery.token_endpoint}`,
+          );
+          const direct = (await (await fetch(`${running.url}/.well-known/openid-configuration`)).json()) as {
+            token_endpoint: string;
+          };
+          assert.ok(direct.token_endpoint.startsWith(`${running.url}/`), `direct: ${direct.token_endpoint}`);
+        }
       } finally {
         await running.close();
       }

@@ -1,6 +1,6 @@
 // The HTTP server: health endpoints now; the protocol, pages and admin API mount here later.
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import Fastify, {
   LogController,
   type FastifyBaseLogger,
@@ -51,8 +51,41 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 export function buildServer(context: ServerContext): FastifyInstance {
   const { config, store, logger, issuers } = context;
   const responses = context.responses ?? new ResponseCache();
+  const serveCached = (req: IncomingMessage, res: ServerResponse): boolean => {
+    const key = ResponseCache.keyOf(req);
+    if (key === undefined) return false;
+    const started = performance.now();
+    const incoming = req.headers['x-request-id'];
+    const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    res.setHeader('x-request-id', id);
+    if (!responses.serve(key, req, res)) {
+      res.removeHeader('x-request-id');
+      return false;
+    }
+    // The same line as every other request's (see the onResponse hook).
+    if (logger.isLevelEnabled('info'))
+      logger.info(
+        {
+          request_id: id,
+          method: req.method,
+          url: redactUrl(req.url ?? '/'),
+          status: res.statusCode,
+          ip: req.socket.remoteAddress, // the peer (a proxy, if there is one)
+          ms: Math.round((performance.now() - started) * 10) / 10,
+        },
+        'request',
+      );
+    return true;
+  };
   const trusted = config.server.trusted_proxies;
   const app: FastifyInstance = Fastify<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger>({
+    // Cached discovery documents and key sets are answered before any routing: they are most of
+    // the traffic an identity provider sees, and a map lookup is all they need.
+    serverFactory: (handler) =>
+      createServer((req, res) => {
+        if (serveCached(req, res)) return;
+        handler(req, res);
+      }),
     loggerInstance: logger,
     // Behind a TLS-terminating proxy, X-Forwarded-* is believed only from the listed addresses.
     trustProxy: trusted.length > 0 ? trusted : false,
@@ -110,6 +143,8 @@ export function buildServer(context: ServerContext): FastifyInstance {
       onRequest: (request, reply, done) => {
         if (!isProtocolPath(request.url.split('?')[0]!)) return done();
         reply.hijack();
+        // (Before the forwarded headers are rewritten: the key is made of the raw request.)
+        const cacheKey = ResponseCache.keyOf(request.raw);
         // oidc-provider (Koa) trusts X-Forwarded-*; give it the values Fastify derived under
         // server.trusted_proxies, so a client cannot spoof the scheme or host of endpoint URLs.
         request.raw.headers['x-forwarded-proto'] = request.protocol;
@@ -117,12 +152,7 @@ export function buildServer(context: ServerContext): FastifyInstance {
         request.raw.headers['x-forwarded-for'] = request.ip;
         // (The onResponse hook logs hijacked requests too.)
         reply.raw.setHeader('x-request-id', request.id);
-        const path = request.url.split('?')[0]!;
-        if (ResponseCache.cacheable(request.method, path) && !request.headers.origin) {
-          const key = `${request.protocol}://${request.host}${request.url}`;
-          if (responses.serve(key, request.raw, reply.raw)) return;
-          responses.record(key, reply.raw);
-        }
+        if (cacheKey !== undefined) responses.record(cacheKey, reply.raw);
         issuers.dispatch(request.raw, reply.raw).catch((error: unknown) => {
           request.log.error({ err: error }, 'protocol request failed');
           if (!reply.raw.headersSent) {

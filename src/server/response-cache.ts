@@ -31,6 +31,21 @@ export class ResponseCache {
     return (method === 'GET' || method === 'HEAD') && CACHEABLE.some((pattern) => pattern.test(path));
   }
 
+  /**
+   * The cache key of a request, or undefined when its answer is not cached. Built from the raw
+   * request only — the peer address and the Host and X-Forwarded-* headers, from which the HTTP
+   * layer derives the scheme and host that appear in the documents — so the answer can be found
+   * before any routing (and CORS requests, whose answers vary by Origin, are left alone).
+   */
+  static keyOf(req: IncomingMessage): string | undefined {
+    const url = req.url ?? '/';
+    const query = url.indexOf('?');
+    if (req.headers.origin !== undefined) return undefined;
+    if (!ResponseCache.cacheable(req.method, query < 0 ? url : url.slice(0, query))) return undefined;
+    const { host, 'x-forwarded-host': forwardedHost, 'x-forwarded-proto': forwardedProto } = req.headers;
+    return `${req.socket.remoteAddress}|${host}|${String(forwardedHost)}|${String(forwardedProto)}|${url}`;
+  }
+
   clear(): void {
     this.entries.clear();
   }
