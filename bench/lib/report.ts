@@ -308,6 +308,8 @@ export function scaleTable(results: Results): string {
         formatMs(empty?.p99),
         formatMs(large?.p99),
         formatRatio(ratio(large?.rate, empty?.rate)),
+        `${formatMs(empty?.cpuMsPerOp)} / ${formatMs(large?.cpuMsPerOp)}`,
+        formatRatio(ratio(empty?.cpuMsPerOp, large?.cpuMsPerOp)),
         `${empty?.otherCpuPercent ?? '–'}% / ${large?.otherCpuPercent ?? '–'}%`,
       ]);
     }
@@ -319,11 +321,13 @@ export function scaleTable(results: Results): string {
       'large data set',
       'p99 ms (empty)',
       'p99 ms (large)',
-      'large ÷ empty',
+      'rate: large ÷ empty',
+      'CPU ms/op (empty / large)',
+      'CPU: empty ÷ large',
       'other CPU (empty / large)',
     ],
     rows,
-    [false, false, true, true, true, true, true, true],
+    [false, false, true, true, true, true, true, true, true, true],
   );
 }
 
@@ -449,14 +453,23 @@ export function checkTargets(results: Results): TargetCheck[] {
         holds: memory.afterLoadMiB < 160,
       });
     }
-    const scaled = SCENARIOS.flatMap((scenario) => {
-      const value = ratio(rateOf(results, engine, scenario.id, 'large'), rate(scenario.id));
-      return value === undefined ? [] : [{ scenario, value }];
-    });
-    if (scaled.length > 0) {
+    // "Slower" read two ways: by the rate (moved by anything else on the machine) and by the
+    // server's CPU per operation (the cost itself); both are reported.
+    for (const [measure, of] of [
+      ['rate', (run?: ScenarioRun) => run?.rate],
+      ['CPU per operation', (run?: ScenarioRun) => (run?.cpuMsPerOp ? 1 / run.cpuMsPerOp : undefined)],
+    ] as const) {
+      const scaled = SCENARIOS.flatMap((scenario) => {
+        const value = ratio(
+          of(find(results, engine, scenario.id, 'large')),
+          of(find(results, engine, scenario.id, 'empty')),
+        );
+        return value === undefined ? [] : [{ scenario, value }];
+      });
+      if (scaled.length === 0) continue;
       const worst = scaled.reduce((low, entry) => (entry.value < low.value ? entry : low));
       checks.push({
-        target: 'data scale ≤ 10% slower than empty (worst scenario)',
+        target: `data scale ≤ 10% slower than empty, by ${measure} (worst scenario)`,
         engine,
         value: `${formatRatio(worst.value)} (${worst.scenario.id})`,
         holds: worst.value >= 0.9,
