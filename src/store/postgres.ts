@@ -13,21 +13,47 @@ export interface PostgresOptions {
   tls?: { server_name?: string; skip_verify: boolean; certificate_authority?: string };
 }
 
-const placeholderCache = new Map<string, string>();
+interface Statement {
+  /** `?` → `$1, $2 …`; repository SQL never has a `?` inside a literal. */
+  text: string;
+  /** Each connection parses and plans a named statement once, then only binds and executes it. */
+  name?: string;
+}
 
-/** `?` → `$1, $2 …`; repository SQL never has a `?` inside a literal. */
-function numbered(sql: string): string {
-  let converted = placeholderCache.get(sql);
-  if (converted === undefined) {
+const statements = new Map<string, Statement>();
+
+function statement(sql: string): Statement {
+  let found = statements.get(sql);
+  if (!found) {
     let index = 0;
-    converted = sql.replace(/\?/g, () => `$${++index}`);
-    placeholderCache.set(sql, converted);
+    // Built-up SQL (IN lists of any length) is not named: it would fill every connection's cache.
+    found = {
+      text: sql.replace(/\?/g, () => `$${++index}`),
+      name: index > 16 ? undefined : `s${statements.size}`,
+    };
+    statements.set(sql, found);
   }
-  return converted;
+  return found;
 }
 
 function values(params: readonly SqlValue[]): unknown[] {
   return params.map((value) => (value === undefined ? null : value));
+}
+
+/**
+ * Runs a repository statement, prepared. A prepared `SELECT *` fails once its table gained a column
+ * (another node migrated): that statement then goes unprepared for good.
+ */
+async function query(client: pg.Pool | pg.ClientBase, sql: string, params: readonly SqlValue[]) {
+  const prepared = statement(sql);
+  if (!prepared.name) return client.query(prepared.text, values(params));
+  try {
+    return await client.query({ name: prepared.name, text: prepared.text, values: values(params) });
+  } catch (error) {
+    if ((error as { code?: string }).code !== '0A000') throw error;
+    prepared.name = undefined;
+    return client.query(prepared.text, values(params));
+  }
 }
 
 // 64-bit integers (counts, identities, durations) stay well below 2^53 here: read them as numbers.
@@ -73,13 +99,13 @@ class PostgresClient implements SqlExecutor {
     this.client = client;
   }
   async all<T>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
-    return (await this.client.query(numbered(sql), values(params))).rows as T[];
+    return (await query(this.client, sql, params)).rows as T[];
   }
   async get<T>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
     return (await this.all<T>(sql, params))[0];
   }
   async run(sql: string, params: readonly SqlValue[] = []): Promise<{ changes: number }> {
-    return { changes: (await this.client.query(numbered(sql), values(params))).rowCount ?? 0 };
+    return { changes: (await query(this.client, sql, params)).rowCount ?? 0 };
   }
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
     return fn(this);
@@ -99,13 +125,13 @@ export class PostgresExecutor implements SqlExecutor {
   }
 
   async all<T>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
-    return (await this.pool.query(numbered(sql), values(params))).rows as T[];
+    return (await query(this.pool, sql, params)).rows as T[];
   }
   async get<T>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
     return (await this.all<T>(sql, params))[0];
   }
   async run(sql: string, params: readonly SqlValue[] = []): Promise<{ changes: number }> {
-    return { changes: (await this.pool.query(numbered(sql), values(params))).rowCount ?? 0 };
+    return { changes: (await query(this.pool, sql, params)).rowCount ?? 0 };
   }
 
   async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {

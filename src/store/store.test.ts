@@ -252,11 +252,11 @@ for (const engine of engines) {
     });
 
     test('writes issued together all land, except the one that breaks a constraint', async () => {
-      const engine = (store as unknown as { engine: { run(sql: string): Promise<unknown> } }).engine;
+      const executor = (store as unknown as { engine: { run(sql: string): Promise<unknown> } }).engine;
       const ids = Array.from({ length: 6 }, (_, index) => `together-${index}`);
       const outcomes = await Promise.allSettled([
         ...ids.slice(0, 3).map((id) => store.artifacts.upsert({ model: 'AccessToken', id, payload: { id } })),
-        engine.run("INSERT INTO change_counters (topic, version) VALUES ('clients', 0)"),
+        executor.run("INSERT INTO change_counters (topic, version) VALUES ('clients', 0)"),
         ...ids.slice(3).map((id) => store.artifacts.upsert({ model: 'AccessToken', id, payload: { id } })),
       ]);
       assert.deepEqual(
@@ -265,14 +265,17 @@ for (const engine of engines) {
       );
       for (const id of ids)
         assert.deepEqual((await store.artifacts.find('AccessToken', id))?.payload, { id });
-      // And a transaction right behind queued writes sees them.
-      const queued = store.artifacts.upsert({ model: 'AccessToken', id: 'before-tx', payload: {} });
-      const seen = await store.transaction(async (tx) =>
-        Boolean(await tx.artifacts.find('AccessToken', 'before-tx')),
-      );
-      await queued;
-      assert.equal(seen, true);
-      for (const id of [...ids, 'before-tx']) await store.artifacts.destroy('AccessToken', id);
+      // SQLite queues writes for one commit: a transaction right behind queued writes sees them.
+      if (engine.name === 'sqlite') {
+        const queued = store.artifacts.upsert({ model: 'AccessToken', id: 'before-tx', payload: {} });
+        const seen = await store.transaction(async (tx) =>
+          Boolean(await tx.artifacts.find('AccessToken', 'before-tx')),
+        );
+        await queued;
+        await store.artifacts.destroy('AccessToken', 'before-tx');
+        assert.equal(seen, true);
+      }
+      for (const id of ids) await store.artifacts.destroy('AccessToken', id);
     });
 
     test('signing keys are sealed at rest and open only with the same key', async () => {

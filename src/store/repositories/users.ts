@@ -28,6 +28,24 @@ const COLUMNS = {
   disabled: 'disabled',
 } as const;
 
+function toUser(row: UserRow, groups: string[]): User {
+  return {
+    id: row.id,
+    username: row.username,
+    email: optional(row.email),
+    emailVerified: toBoolean(row.email_verified),
+    displayName: optional(row.display_name),
+    givenName: optional(row.given_name),
+    familyName: optional(row.family_name),
+    picture: optional(row.picture),
+    disabled: toBoolean(row.disabled),
+    source: row.source as User['source'],
+    groups,
+    createdAt: toDate(row.created_at),
+    updatedAt: toDate(row.updated_at),
+  };
+}
+
 export class UserRepository {
   private readonly db: SqlExecutor;
   constructor(db: SqlExecutor) {
@@ -44,21 +62,26 @@ export class UserRepository {
     );
     const byUser = new Map<string, string[]>();
     for (const row of memberships) byUser.set(row.user_id, [...(byUser.get(row.user_id) ?? []), row.name]);
-    return rows.map((row) => ({
-      id: row.id,
-      username: row.username,
-      email: optional(row.email),
-      emailVerified: toBoolean(row.email_verified),
-      displayName: optional(row.display_name),
-      givenName: optional(row.given_name),
-      familyName: optional(row.family_name),
-      picture: optional(row.picture),
-      disabled: toBoolean(row.disabled),
-      source: row.source as User['source'],
-      groups: byUser.get(row.id) ?? [],
-      createdAt: toDate(row.created_at),
-      updatedAt: toDate(row.updated_at),
-    }));
+    return rows.map((row) => toUser(row, byUser.get(row.id) ?? []));
+  }
+
+  /** The group names as a JSON array in the same row: one query where every request needs the user. */
+  private groupNamesColumn(): string {
+    const memberships = 'FROM user_groups ug JOIN groups g ON g.id = ug.group_id WHERE ug.user_id = u.id';
+    return this.db.dialect === 'postgres'
+      ? `(SELECT coalesce(json_agg(g.name ORDER BY g.name), '[]'::json) ${memberships})`
+      : `(SELECT json_group_array(g.name ORDER BY g.name) ${memberships})`;
+  }
+
+  async get(id: string): Promise<User | undefined> {
+    const row = await this.db.get<UserRow & { group_names: string | string[] }>(
+      `SELECT u.*, ${this.groupNamesColumn()} AS group_names FROM users u WHERE u.id = ?`,
+      [id],
+    );
+    if (!row) return undefined;
+    const groups =
+      typeof row.group_names === 'string' ? (JSON.parse(row.group_names) as string[]) : row.group_names;
+    return toUser(row, groups);
   }
 
   /** Creates the user and its group memberships (groups are created as needed) in one transaction. */
@@ -87,11 +110,6 @@ export class UserRepository {
       if (user.groups?.length) await new UserRepository(tx).setGroups(id, user.groups);
     });
     return (await this.get(id))!;
-  }
-
-  async get(id: string): Promise<User | undefined> {
-    const row = await this.db.get<UserRow>('SELECT * FROM users WHERE id = ?', [id]);
-    return row ? (await this.withGroups([row]))[0] : undefined;
   }
 
   /** Usernames are unique regardless of case, as login forms treat them. */
