@@ -5,7 +5,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import http from 'node:http';
 import { Writable } from 'node:stream';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { describe, test } from 'node:test';
 import { hashSecret, verifySecret } from '../src/crypto/digest.ts';
 import { loadConfig } from '../src/config/load.ts';
@@ -225,6 +227,68 @@ describe('in-process server', () => {
       } finally {
         await running.close();
       }
+    }
+  });
+
+  test('stylesheets and scripts are served compressed; pages never are', async () => {
+    const running = await startSesame({
+      path: writeConfig(),
+      logger: createLogger('silent'),
+      print: () => {},
+    });
+    try {
+      const plain = await fetch(`${running.url}/assets/pico.min.css`, {
+        headers: { 'accept-encoding': 'identity' },
+      });
+      assert.equal(plain.headers.get('content-encoding'), null);
+      const css = Buffer.from(await plain.arrayBuffer());
+      for (const [encoding, decode] of [
+        ['br', brotliDecompressSync],
+        ['gzip', gunzipSync],
+      ] as const) {
+        // node:http, not fetch: fetch would decode the body and hide what was sent.
+        const sent = await new Promise<{ encoding?: string; body: Buffer }>((resolve, reject) => {
+          http
+            .get(
+              `${running.url}/assets/pico.min.css`,
+              { headers: { 'accept-encoding': encoding } },
+              (response) => {
+                const chunks: Buffer[] = [];
+                response.on('data', (chunk: Buffer) => chunks.push(chunk));
+                response.on('end', () =>
+                  resolve({ encoding: response.headers['content-encoding'], body: Buffer.concat(chunks) }),
+                );
+              },
+            )
+            .on('error', reject);
+        });
+        assert.equal(sent.encoding, encoding);
+        assert.ok(
+          sent.body.length < css.length / 4,
+          `${encoding}: ${sent.body.length} of ${css.length} bytes`,
+        );
+        assert.deepEqual(decode(sent.body), css);
+      }
+      // The login page (holds a CSRF token), reached by following the portal's redirects.
+      let location = `${running.url}/portal/login`;
+      const cookies: string[] = [];
+      let page: Response | undefined;
+      for (let hop = 0; hop < 5 && !page; hop++) {
+        const response = await fetch(location, {
+          headers: { 'accept-encoding': 'br, gzip', cookie: cookies.join('; ') },
+          redirect: 'manual',
+        });
+        cookies.push(...response.headers.getSetCookie().map((cookie) => cookie.split(';')[0]!));
+        if (response.status >= 300 && response.status < 400) {
+          // (The configured external URL is not the test's port: stay on the running server.)
+          const next = new URL(response.headers.get('location')!, location);
+          location = `${running.url}${next.pathname}${next.search}`;
+        } else page = response;
+      }
+      assert.match(await page!.text(), /<form[^>]*>[\s\S]*csrf/i);
+      assert.equal(page!.headers.get('content-encoding'), null);
+    } finally {
+      await running.close();
     }
   });
 
