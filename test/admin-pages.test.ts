@@ -182,6 +182,46 @@ test('signing keys: rotation shows the new kid, active, and the old one retiring
   await shot(admin, 'admin-keys');
 });
 
+test('API tokens: created in the UI with chosen scopes, shown once, honoured by the API, revoked', async () => {
+  await admin.goto(`${sesame.url}/admin/tokens`);
+  // No scope chosen: refused, next to the scopes.
+  await admin.getByLabel('Name').fill('reporting');
+  await admin.getByRole('button', { name: 'Create token' }).click();
+  await admin.getByText(/give at least one scope/).waitFor();
+  await admin
+    .getByRole('row', { name: /^applications/ })
+    .getByLabel('read')
+    .check();
+  await admin.getByLabel('Expires after (days; empty: never)').fill('30');
+  await admin.getByRole('button', { name: 'Create token' }).click();
+  await admin.getByText('Copy it now: it is not shown again.').waitFor();
+  const token = await admin.getByLabel('Token', { exact: true }).inputValue();
+  assert.match(token, /^sesame_[A-Za-z0-9_-]{43}$/);
+  await shot(admin, 'admin-tokens-created');
+
+  const api = (method: string, path: string) =>
+    fetch(`${sesame.url}/api/v1${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body:
+        method === 'GET' ? undefined : JSON.stringify({ name: 'x', redirect_uris: ['https://x.example/cb'] }),
+    });
+  assert.equal((await api('GET', '/applications')).status, 200);
+  assert.equal((await api('POST', '/applications')).status, 403, 'read scope only');
+  assert.equal((await api('GET', '/users')).status, 403, 'applications only');
+
+  // The list never shows the token again.
+  await admin.goto(`${sesame.url}/admin/tokens`);
+  assert.equal(await admin.getByText(token).count(), 0);
+  const row = admin.getByRole('row', { name: /reporting/ });
+  assert.match((await row.textContent()) ?? '', /applications:read[\s\S]*active/);
+  await row.getByText('Revoke…').click();
+  await row.getByRole('button', { name: 'Yes, revoke it' }).click();
+  await admin.getByText('The token was revoked.').waitFor();
+  assert.match((await admin.getByRole('row', { name: /reporting/ }).textContent()) ?? '', /revoked/);
+  assert.equal((await api('GET', '/applications')).status, 401);
+});
+
 test('a wrong redirect_uri teaches in the event log; editing the provider makes a new URI work', async () => {
   const config = await client.discovery(
     new URL(notes.issuer),
@@ -273,6 +313,7 @@ test('every admin page: shared nav with the current section, skip link, and a ph
     ['users', 'Users'],
     ['groups', 'Groups'],
     ['keys', 'Signing keys'],
+    ['tokens', 'API tokens'],
     ['events', 'Events'],
   ];
   for (const [path, label] of pages) {

@@ -20,6 +20,7 @@ export const SECTIONS = [
   ['users', 'Users'],
   ['groups', 'Groups'],
   ['keys', 'Signing keys'],
+  ['tokens', 'API tokens'],
   ['events', 'Events'],
 ] as const;
 export type Section = (typeof SECTIONS)[number][0];
@@ -28,6 +29,11 @@ const STYLE = `
 :root{--pico-font-size:100%}
 .skip{position:absolute;left:-999px;top:0;z-index:10;padding:.5rem 1rem;background:var(--pico-primary-background);color:var(--pico-primary-inverse)}
 .skip:focus{left:.5rem;top:.5rem}
+fieldset{min-width:0}
+.scopes th,.scopes td{padding:.3rem .35rem}
+.scopes label{white-space:nowrap;margin:0}
+.scopes input{margin-right:.25rem}
+.sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 header.bar{border-bottom:1px solid var(--pico-muted-border-color);margin-bottom:1.5rem;padding-block:.25rem 0}
 header.bar>nav{flex-wrap:wrap}
 header.bar .brand{font-weight:700}

@@ -1,10 +1,27 @@
-// Admin pages for the system: signing keys (list, rotate) and the event log (search, pages).
+// Admin pages for the system: signing keys (list, rotate), API tokens (create, shown once; revoke)
+// and the event log (search, pages).
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { SesameConfig } from '../config/load.ts';
+import { API_RESOURCES, ApiTokenService } from '../api/tokens.ts';
 import { SigningKeyService } from '../oidc/keys.ts';
 import type { AuditEvent, Store } from '../store/index.ts';
-import { confirmAction, formatTime, notice, page, type AdminGuard } from './admin-kit.ts';
-import { html, type SafeHtml } from './html.ts';
+import {
+  confirmAction,
+  copyField,
+  fieldError,
+  formatTime,
+  formProblem,
+  invalid,
+  notice,
+  one,
+  page,
+  toFieldErrors,
+  type AdminGuard,
+  type FieldErrors,
+  type Form,
+} from './admin-kit.ts';
+import { NotFoundError } from '../errors.ts';
+import { html, trusted, type SafeHtml } from './html.ts';
 import type { SignedIn } from './session.ts';
 
 const EVENTS_PER_PAGE = 50;
@@ -143,6 +160,224 @@ export function registerSystemPages(app: FastifyInstance, context: SystemContext
     });
     await context.reloadKeys();
     return reply.redirect('/admin/keys?done=rotated', 303);
+  });
+
+  const tokens = new ApiTokenService(store);
+  const SCOPE_ROWS = ['*', ...API_RESOURCES] as const;
+
+  async function tokensPage(
+    reply: FastifyReply,
+    signedIn: SignedIn,
+    state: {
+      created?: { name: string; token: string };
+      errors?: FieldErrors;
+      form?: Form;
+      done?: string;
+    } = {},
+  ) {
+    const list = await tokens.list();
+    const errors = state.errors ?? {};
+    const form = state.form ?? {};
+    const now = Date.now();
+    const stateOf = (token: (typeof list)[number]) =>
+      token.revokedAt
+        ? html`<span class="badge off">revoked</span>`
+        : token.expiresAt && token.expiresAt.getTime() <= now
+          ? html`<span class="badge off">expired</span>`
+          : html`<span class="badge ok">active</span>`;
+    return reply
+      .type('text/html')
+      .header('cache-control', 'no-store')
+      .send(
+        page(
+          config,
+          'tokens',
+          'API tokens',
+          html`<hgroup>
+              <h1>API tokens</h1>
+              <p>
+                For scripts and tools that call the admin API (<code>/api/v1</code>) as
+                <code>Authorization: Bearer sesame_…</code>. Only a hash is kept: a token is shown once.
+              </p>
+            </hgroup>
+            ${notice(state.done)}
+            ${
+              state.created
+                ? html`<section class="card" aria-labelledby="created-heading">
+                    <h2 id="created-heading">Token “${state.created.name}” created</h2>
+                    <p>Copy it now: it is not shown again.</p>
+                    ${copyField('new-token', 'Token', state.created.token)}
+                  </section>`
+                : ''
+            }
+            ${
+              list.length === 0
+                ? html`<p class="empty">No API tokens yet.</p>`
+                : html`<div class="overflow-auto">
+                    <table>
+                      <thead>
+                        <tr>
+                          <th scope="col">Name</th>
+                          <th scope="col">Scopes</th>
+                          <th scope="col" class="hide-sm">Created</th>
+                          <th scope="col" class="hide-sm">Expires</th>
+                          <th scope="col" class="hide-sm">Last used</th>
+                          <th scope="col">State</th>
+                          <th scope="col"><span class="sr-only">Actions</span></th>
+                        </tr>
+                      </thead>
+                      <tbody>
+                        ${list.map(
+                          (token) =>
+                            html`<tr>
+                              <td>${token.name}</td>
+                              <td>${token.scopes.map((scope) => html`<code>${scope}</code> `)}</td>
+                              <td class="hide-sm">
+                                ${formatTime(token.createdAt)}
+                                ${token.createdBy ? html`<br /><span class="muted">${token.createdBy}</span>` : ''}
+                              </td>
+                              <td class="hide-sm">
+                                ${token.expiresAt ? formatTime(token.expiresAt) : 'never'}
+                              </td>
+                              <td class="hide-sm">
+                                ${token.lastUsedAt ? formatTime(token.lastUsedAt) : 'never'}
+                              </td>
+                              <td>${stateOf(token)}</td>
+                              <td>
+                                ${
+                                  token.revokedAt
+                                    ? ''
+                                    : confirmAction({
+                                        signedIn,
+                                        action: `/admin/tokens/${encodeURIComponent(token.id)}/revoke`,
+                                        label: 'Revoke',
+                                        text: `Requests with “${token.name}” are refused from now on.`,
+                                        confirm: 'Yes, revoke it',
+                                      })
+                                }
+                              </td>
+                            </tr>`,
+                        )}
+                      </tbody>
+                    </table>
+                  </div>`
+            }
+            <section class="card" aria-labelledby="new-token-heading">
+              <h2 id="new-token-heading">New token</h2>
+              ${formProblem(errors)}
+              <form method="post" action="/admin/tokens">
+                <input type="hidden" name="csrf" value="${signedIn.csrf}" />
+                <label for="token-name">Name</label>
+                <input
+                  id="token-name"
+                  name="name"
+                  required
+                  maxlength="100"
+                  value="${one(form.name)}"
+                  placeholder="e.g. terraform"
+                  ${invalid(errors, 'name')}
+                />
+                ${fieldError(errors, 'name')}
+                <fieldset ${invalid(errors, 'scopes')}>
+                  <legend>Scopes (<code>write</code> includes <code>read</code>)</legend>
+                  <div class="overflow-auto">
+                    <table class="scopes">
+                      <tbody>
+                        ${SCOPE_ROWS.map((resource) => {
+                          const chosen = one(form[`scope:${resource}`]);
+                          return html`<tr>
+                            <th scope="row">
+                              ${resource === '*' ? html`all <span class="muted">(*)</span>` : resource}
+                            </th>
+                            ${(['', 'read', 'write'] as const).map(
+                              (level) =>
+                                html`<td>
+                                  <label
+                                    ><input
+                                      type="radio"
+                                      name="scope:${resource}"
+                                      value="${level}"
+                                      ${chosen === level ? trusted('checked') : ''}
+                                    />
+                                    ${level || 'none'}</label
+                                  >
+                                </td>`,
+                            )}
+                          </tr>`;
+                        })}
+                      </tbody>
+                    </table>
+                  </div>
+                </fieldset>
+                ${fieldError(errors, 'scopes')}
+                <label for="token-expiry">Expires after (days; empty: never)</label>
+                <input
+                  id="token-expiry"
+                  name="expires_days"
+                  type="number"
+                  min="1"
+                  max="3650"
+                  value="${one(form.expires_days)}"
+                  ${invalid(errors, 'expires_at')}
+                />
+                ${fieldError(errors, 'expires_at')}
+                <button type="submit">Create token</button>
+              </form>
+            </section>`,
+          signedIn,
+        ),
+      );
+  }
+
+  app.get('/admin/tokens', async (request, reply) => {
+    const signedIn = await admin(request, reply);
+    if (!signedIn) return reply;
+    const done = (request.query as Record<string, string | undefined>).done;
+    return tokensPage(reply, signedIn, { done: done === 'revoked' ? 'The token was revoked.' : undefined });
+  });
+
+  app.post('/admin/tokens', async (request, reply) => {
+    const signedIn = await admin(request, reply);
+    if (!signedIn) return reply;
+    const form = (request.body ?? {}) as Form;
+    const scopes = SCOPE_ROWS.flatMap((resource) => {
+      const level = one(form[`scope:${resource}`]);
+      return level === 'read' || level === 'write' ? [`${resource}:${level}`] : [];
+    });
+    const days = one(form.expires_days);
+    const errors: FieldErrors = {};
+    if (days && !(/^\d+$/.test(days) && Number(days) >= 1 && Number(days) <= 3650))
+      errors.expires_at = 'a whole number of days from 1 to 3650, or empty for never';
+    if (Object.keys(errors).length > 0) return tokensPage(reply.status(400), signedIn, { errors, form });
+    try {
+      const { token, record } = await tokens.create(
+        {
+          name: one(form.name),
+          scopes,
+          expiresAt: days ? new Date(Date.now() + Number(days) * 86_400_000) : undefined,
+        },
+        `user:${signedIn.user.username}`,
+      );
+      return tokensPage(reply.status(201), signedIn, { created: { name: record.name, token } });
+    } catch (error) {
+      const fieldErrors = toFieldErrors(error, ['name', 'scopes', 'expires_at']);
+      if (!fieldErrors) throw error;
+      return tokensPage(reply.status(400), signedIn, { errors: fieldErrors, form });
+    }
+  });
+
+  app.post('/admin/tokens/:id/revoke', async (request, reply) => {
+    const signedIn = await admin(request, reply);
+    if (!signedIn) return reply;
+    const { id } = request.params as { id: string };
+    try {
+      await tokens.revoke(id, `user:${signedIn.user.username}`);
+    } catch (error) {
+      if (error instanceof NotFoundError)
+        return guard.notFound(reply, signedIn, 'tokens', 'There is no such API token.');
+      throw error;
+    }
+    return reply.redirect('/admin/tokens?done=revoked', 303);
   });
 
   app.get('/admin/events', async (request, reply) => {
