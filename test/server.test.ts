@@ -90,6 +90,12 @@ describe('first start in an empty folder', () => {
     ).headers.get('x-request-id');
     assert.match(generatedId!, /^[0-9a-f-]{36}$/);
 
+    // The server replaced itself once (same process) with its memory settings; a user's own
+    // MALLOC_ARENA_MAX would have been kept.
+    const pid = first.child.pid!;
+    assert.match(readFileSync(`/proc/${pid}/cmdline`, 'utf8'), /--max-semi-space-size=4\0/);
+    assert.ok(readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes('MALLOC_ARENA_MAX=2'));
+
     assert.equal(await stop(first.child, 'SIGINT'), 0);
     const lines = logLines(first.stdout());
     const request = lines.find((line) => line.request_id === 'trace-42');

@@ -1,12 +1,35 @@
 // The storage suite: every test runs on SQLite and on PostgreSQL.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createSealer } from '../crypto/encryption.ts';
 import { engines } from '../../test/support/stores.ts';
 import { Store } from './index.ts';
 import { loadMigrations } from './migrate.ts';
+import { SqliteExecutor } from './sqlite.ts';
+
+test('SQLite flushes at checkpoints by default, and on every commit with synchronous: full', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sesame-sync-'));
+  for (const [synchronous, expected] of [
+    [undefined, 1],
+    ['normal', 1],
+    ['full', 2],
+  ] as const) {
+    const executor = SqliteExecutor.open({ path: join(dir, `${synchronous ?? 'default'}.db`), synchronous });
+    try {
+      assert.equal(
+        (executor.database.prepare('PRAGMA synchronous').get() as { synchronous: number }).synchronous,
+        expected,
+      );
+    } finally {
+      executor.close();
+    }
+  }
+});
 
 test('both engines have the same numbered migrations', () => {
   const sqlite = loadMigrations('sqlite').map(({ version, name }) => `${version}_${name}`);
