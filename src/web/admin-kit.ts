@@ -9,6 +9,7 @@ import type { Issuers } from '../oidc/issuers.ts';
 import type { Store } from '../store/index.ts';
 import { html, trusted, type SafeHtml } from './html.ts';
 import { BrowserSessions, type SignedIn } from './session.ts';
+import { shell } from './shell.ts';
 
 export type Form = Record<string, string | string[] | undefined>;
 /** Field name → message. */
@@ -27,22 +28,10 @@ export type Section = (typeof SECTIONS)[number][0];
 
 const STYLE = `
 :root{--pico-font-size:100%}
-.skip{position:absolute;left:-999px;top:0;z-index:10;padding:.5rem 1rem;background:var(--pico-primary-background);color:var(--pico-primary-inverse)}
-.skip:focus{left:.5rem;top:.5rem}
 fieldset{min-width:0}
 .scopes th,.scopes td{padding:.3rem .35rem}
 .scopes label{white-space:nowrap;margin:0}
 .scopes input{margin-right:.25rem}
-.sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
-header.bar{border-bottom:1px solid var(--pico-muted-border-color);margin-bottom:1.5rem;padding-block:.25rem 0}
-header.bar>nav{flex-wrap:wrap}
-header.bar .brand{font-weight:700}
-nav.sections{overflow-x:auto;-webkit-overflow-scrolling:touch}
-nav.sections ul{margin:0;flex-wrap:nowrap}
-nav.sections li{white-space:nowrap;padding-block:.5rem}
-nav.sections a{border-radius:0;border-bottom:3px solid transparent;padding-inline:.25rem;margin-inline:.5rem}
-nav.sections a[aria-current=page]{border-bottom-color:var(--pico-primary);color:var(--pico-primary);font-weight:600}
-.muted{color:var(--pico-muted-color);font-size:.9em}
 td code,dd code,li code{overflow-wrap:anywhere}
 .copy{display:flex;gap:.5rem;align-items:center;margin-bottom:var(--pico-spacing)}
 .copy input{margin:0}.copy button{width:auto;margin:0}
@@ -61,7 +50,6 @@ details.confirm>summary::after{display:none}
 details.confirm[open]>article{margin:.5rem 0 0;max-width:36rem}
 details.confirm article p{margin-bottom:.75rem}
 button.danger,[role=button].danger{background:#b42318;border-color:#b42318;color:#fff}
-.notice{padding:.75rem 1rem;border-radius:var(--pico-border-radius);background:#e8f5ee;color:#14532d;border:1px solid #a7d7bb;margin-bottom:1rem}
 .problem{padding:.75rem 1rem;border-radius:var(--pico-border-radius);background:#fdecea;color:#7f1d1d;border:1px solid #f5b5ae;margin-bottom:1rem}
 .secret{font-family:var(--pico-font-family-monospace);font-size:1.1em}
 .grid2{display:grid;grid-template-columns:repeat(auto-fit,minmax(14rem,1fr));gap:0 1.5rem}
@@ -69,9 +57,6 @@ fieldset.choices label{display:inline-flex;margin-right:1.25rem}
 .pager{display:flex;gap:1rem;justify-content:space-between;align-items:center}
 table{font-size:.95em}
 th{white-space:nowrap}
-.empty{padding:2rem;text-align:center;border:1px dashed var(--pico-muted-border-color);border-radius:var(--pico-border-radius)}
-section.card{padding:1rem 1.25rem;border:1px solid var(--pico-muted-border-color);border-radius:var(--pico-border-radius);margin-bottom:1.5rem}
-section.card>h2{font-size:1.15rem;margin-bottom:.75rem}
 pre{padding:.75rem 1rem;overflow:auto}
 .uri-row{display:flex;gap:.5rem;margin-bottom:.5rem}.uri-row input{flex:1 1 auto;margin:0}.uri-row select{flex:0 0 7.5rem;margin:0}
 fieldset.uris .add-row{width:auto;margin:.25rem 0 .5rem;padding:.35rem .75rem;font-size:.875em;display:block}
@@ -79,13 +64,7 @@ fieldset.uris .add-row{width:auto;margin:.25rem 0 .5rem;padding:.35rem .75rem;fo
 .filters{display:grid;grid-template-columns:repeat(auto-fit,minmax(11rem,1fr));gap:0 1rem}
 table.events td:nth-child(-n+2){white-space:nowrap}table.events td{vertical-align:top}
 details.more{margin:.25rem 0 0;font-size:.85em}details.more summary{color:var(--pico-muted-color)}.kv{display:block;font-size:.85em}
-@media (max-width:576px){
- main.container{padding-inline:.75rem}
- table{font-size:.85em}
- .hide-sm{display:none}
- nav.sections ul{flex-wrap:wrap}nav.sections li{padding-block:.25rem}
- .copy{flex-wrap:wrap}.copy input{flex:1 1 12rem}
-}
+@media (max-width:576px){.copy{flex-wrap:wrap}.copy input{flex:1 1 12rem}}
 `;
 
 export function page(
@@ -95,49 +74,21 @@ export function page(
   body: SafeHtml,
   signedIn: SignedIn,
 ): string {
-  return html`<!doctype html>
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="referrer" content="no-referrer" />
-        <title>${title} – ${config.branding.name} admin</title>
-        <link rel="stylesheet" href="/assets/pico.min.css" />
-        <style>
-          ${trusted(STYLE)}
-        </style>
-        <script src="/assets/admin.js" defer></script>
-      </head>
-      <body>
-        <a class="skip" href="#main">Skip to content</a>
-        <header class="bar">
-          <nav class="container" aria-label="Account">
-            <ul>
-              <li><a href="/admin" class="brand contrast">${config.branding.name} admin</a></li>
-            </ul>
-            <ul>
-              <li><a href="/portal" class="secondary">Portal</a></li>
-              <li>
-                <a href="/portal/profile" class="secondary" title="Your account">${signedIn.user.username}</a>
-              </li>
-            </ul>
-          </nav>
-          <nav class="container sections" aria-label="Admin">
-            <ul>
-              ${SECTIONS.map(
-                ([id, label]) =>
-                  html`<li>
-                    <a href="/admin/${id}" ${id === section ? trusted('aria-current="page"') : ''}
-                      >${label}</a
-                    >
-                  </li>`,
-              )}
-            </ul>
-          </nav>
-        </header>
-        <main class="container" id="main" tabindex="-1">${body}</main>
-      </body>
-    </html>`.value;
+  return shell({
+    config,
+    title,
+    home: '/admin',
+    brandSuffix: 'admin',
+    account: html`<li><a href="/portal" class="secondary">Portal</a></li>
+      <li>
+        <a href="/portal/profile" class="secondary" title="Your account">${signedIn.user.username}</a>
+      </li>`,
+    sectionsLabel: 'Admin',
+    sections: SECTIONS.map(([id, label]) => [`/admin/${id}`, label, id === section] as const),
+    style: STYLE,
+    head: html`<script src="/assets/admin.js" defer></script>`,
+    body,
+  });
 }
 
 export function copyField(id: string, label: string, value: string): SafeHtml {
