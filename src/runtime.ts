@@ -103,8 +103,7 @@ export async function startSesame(options: StartOptions = {}): Promise<RunningSe
     reloadKeys,
     responses,
   });
-  // Discovery documents and key sets name what exists: drop them whenever clients or keys change.
-  store.changes.on('clients', () => responses.clear());
+  // A rotation made elsewhere (CLI, another node): sign with the new keys (reloadKeys drops cached key sets).
   store.changes.on('signing_keys', () => {
     reloadKeys().catch((error: unknown) => logger.warn({ err: error }, 'reloading signing keys failed'));
   });

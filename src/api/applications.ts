@@ -150,12 +150,7 @@ export function toApplicationView(details: ApplicationDetails): z.output<typeof 
   };
 }
 
-/** `onDeleted` drops cached discovery answers, so a deleted application's issuer is gone at once. */
-export function applicationRoutes(
-  config: SesameConfig,
-  store: Store,
-  onDeleted: () => void = () => {},
-): AnyRoute[] {
+export function applicationRoutes(config: SesameConfig, store: Store): AnyRoute[] {
   const service = new ApplicationService(
     store,
     config.authentication_backend.password_hashing,
@@ -261,7 +256,6 @@ export function applicationRoutes(
       params: slugParams,
       async handler({ params, actor }) {
         await service.delete(params.slug, actor);
-        onDeleted();
       },
     }),
   ];

@@ -3,7 +3,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { UserService } from '../auth/users.ts';
 import type { Factors } from '../factors/index.ts';
 import type { Issuers } from '../oidc/issuers.ts';
-import type { ResponseCache } from '../server/response-cache.ts';
 import { BrowserSessions } from '../web/session.ts';
 import type { SesameConfig } from '../config/load.ts';
 import { InvalidInputError } from '../errors.ts';
@@ -33,7 +32,6 @@ export function registerAdminApi(
     store: Store;
     issuers: Issuers;
     factors: Factors;
-    responses?: ResponseCache;
     /** Makes this node sign with freshly rotated keys at once. */
     reloadKeys: () => Promise<unknown>;
   },
@@ -41,7 +39,7 @@ export function registerAdminApi(
   const { config, store, issuers } = context;
   const tokens = new ApiTokenService(store);
   const routes = [
-    ...applicationRoutes(config, store, () => context.responses?.clear()),
+    ...applicationRoutes(config, store),
     ...providerRoutes(config, store, config.authentication_backend.password_hashing),
     ...userRoutes(config, store, context.factors),
     ...sessionRoutes(store),

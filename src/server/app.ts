@@ -51,17 +51,16 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 export function buildServer(context: ServerContext): FastifyInstance {
   const { config, store, logger, issuers } = context;
   const responses = context.responses ?? new ResponseCache();
+  // Discovery documents name what exists: drop them whenever clients or applications change,
+  // wherever the change was made (the store's change feed).
+  store.changes.on('clients', () => responses.clear());
   const serveCached = (req: IncomingMessage, res: ServerResponse): boolean => {
     const key = ResponseCache.keyOf(req);
     if (key === undefined) return false;
     const started = performance.now();
     const incoming = req.headers['x-request-id'];
     const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    res.setHeader('x-request-id', id);
-    if (!responses.serve(key, req, res)) {
-      res.removeHeader('x-request-id');
-      return false;
-    }
+    if (!responses.serve(key, req, res, { 'x-request-id': id })) return false;
     // The same line as every other request's (see the onResponse hook).
     if (logger.isLevelEnabled('info'))
       logger.info(

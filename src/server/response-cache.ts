@@ -50,8 +50,8 @@ export class ResponseCache {
     this.entries.clear();
   }
 
-  /** Answers from the cache when it can; true when the response was sent. */
-  serve(key: string, req: IncomingMessage, res: ServerResponse): boolean {
+  /** Answers from the cache when it can, with `extra` headers; true when the response was sent. */
+  serve(key: string, req: IncomingMessage, res: ServerResponse, extra: Record<string, string> = {}): boolean {
     const entry = this.entries.get(key);
     if (!entry) return false;
     if (entry.expires <= Date.now()) {
@@ -59,6 +59,7 @@ export class ResponseCache {
       return false;
     }
     for (const [name, value] of Object.entries(entry.headers)) res.setHeader(name, value);
+    for (const [name, value] of Object.entries(extra)) res.setHeader(name, value);
     res.setHeader('etag', entry.etag);
     if (req.headers['if-none-match'] === entry.etag) {
       res.statusCode = 304;

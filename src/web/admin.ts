@@ -41,7 +41,6 @@ interface AdminContext {
   issuers: Issuers;
   factors: Factors;
   reloadKeys: () => Promise<unknown>;
-  responses?: { clear(): void };
 }
 
 const STANDARD_SCOPES = ['openid', 'profile', 'email', 'groups', 'offline_access', 'address', 'phone'];
@@ -519,7 +518,6 @@ ${guide.env}</textarea>
     if (!(await findApplication(slug)))
       return guard.notFound(reply, signedIn, 'applications', 'There is no such application.');
     await applications.delete(slug, `user:${signedIn.user.username}`);
-    context.responses?.clear();
     return reply.redirect('/admin/applications?done=deleted', 303);
   });
 
