@@ -91,6 +91,35 @@ export function page(
   });
 }
 
+/**
+ * A labelled select: `options` are values, or [value, label] pairs; `value` is the one selected.
+ * The field's error, if any, follows it; `describedBy` names a help text placed after it.
+ */
+export function selectField(input: {
+  name: string;
+  label: string;
+  options: readonly (string | readonly [string, string])[];
+  value: string;
+  errors?: FieldErrors;
+  describedBy?: string;
+}): SafeHtml {
+  const errors = input.errors ?? {};
+  return html`<label for="${input.name}">${input.label}</label>
+    <select
+      id="${input.name}"
+      name="${input.name}"
+      ${errors[input.name] ? invalid(errors, input.name) : input.describedBy ? trusted(`aria-describedby="${input.describedBy}"`) : ''}
+    >
+      ${input.options.map((option) => {
+        const [value, label] = typeof option === 'string' ? [option, option] : option;
+        return html`<option value="${value}" ${value === input.value ? trusted('selected') : ''}>
+          ${label}
+        </option>`;
+      })}
+    </select>
+    ${fieldError(errors, input.name)}`;
+}
+
 export function copyField(id: string, label: string, value: string): SafeHtml {
   return html`<label for="${id}">${label}</label>
     <div class="copy">

@@ -26,6 +26,7 @@ import {
   notice,
   one,
   page,
+  selectField,
   toFieldErrors,
   type FieldErrors,
   type Form,
@@ -34,6 +35,17 @@ import { registerPeoplePages } from './admin-people.ts';
 import { registerSystemPages } from './admin-system.ts';
 import { html, trusted, type SafeHtml } from './html.ts';
 import type { SignedIn } from './session.ts';
+
+const CLIENT_TYPES = [
+  ['confidential', 'Confidential (has a secret)'],
+  ['public', 'Public (PKCE, no secret)'],
+] as const;
+
+const CONSENT_LABELS: Record<(typeof CONSENT_MODES)[number], string> = {
+  explicit: 'Ask every time (explicit)',
+  implicit: 'Never ask (implicit)',
+  'pre-configured': 'Ask, then remember (pre-configured)',
+};
 
 interface AdminContext {
   config: SesameConfig;
@@ -583,8 +595,7 @@ ${guide.env}</textarea>
     values: Form = {},
     errors: FieldErrors = {},
   ) {
-    const selected = (name: string, value: string, fallback: string) =>
-      (one(values[name]) || fallback) === value ? trusted('selected') : '';
+    const chosen = (name: string, fallback: string) => one(values[name]) || fallback;
     return reply
       .status(Object.keys(errors).length ? 400 : 200)
       .type('text/html')
@@ -606,33 +617,27 @@ ${guide.env}</textarea>
               <label for="name">Name</label>
               <input id="name" name="name" required value="${one(values.name)}" ${invalid(errors, 'name')} />
               ${fieldError(errors, 'name')}
-              <label for="authentication_flow">Authentication flow</label>
-              <select id="authentication_flow" name="authentication_flow">
-                ${policies.map(
-                  (policy) =>
-                    html`<option value="${policy}" ${selected('authentication_flow', policy, 'one_factor')}>
-                      ${policyLabel(policy)}
-                    </option>`,
-                )}
-              </select>
-              <label for="authorization_flow">Authorization flow</label>
-              <select id="authorization_flow" name="authorization_flow">
-                <option value="explicit" ${selected('authorization_flow', 'explicit', 'explicit')}>
-                  Ask for consent (explicit)
-                </option>
-                <option value="implicit" ${selected('authorization_flow', 'implicit', 'explicit')}>
-                  Do not ask (implicit consent)
-                </option>
-              </select>
-              <label for="client_type">Client type</label>
-              <select id="client_type" name="client_type">
-                <option value="confidential" ${selected('client_type', 'confidential', 'confidential')}>
-                  Confidential (has a secret)
-                </option>
-                <option value="public" ${selected('client_type', 'public', 'confidential')}>
-                  Public (PKCE, no secret)
-                </option>
-              </select>
+              ${selectField({
+                name: 'authentication_flow',
+                label: 'Authentication flow',
+                options: policies.map((policy) => [policy, policyLabel(policy)] as const),
+                value: chosen('authentication_flow', 'one_factor'),
+              })}
+              ${selectField({
+                name: 'authorization_flow',
+                label: 'Authorization flow',
+                options: [
+                  ['explicit', 'Ask for consent (explicit)'],
+                  ['implicit', 'Do not ask (implicit consent)'],
+                ],
+                value: chosen('authorization_flow', 'explicit'),
+              })}
+              ${selectField({
+                name: 'client_type',
+                label: 'Client type',
+                options: CLIENT_TYPES,
+                value: chosen('client_type', 'confidential'),
+              })}
               <label for="redirect_uris">Redirect URIs</label>
               <textarea
                 id="redirect_uris"
@@ -651,22 +656,18 @@ ${one(values.redirect_uris)}</textarea>
                       anchored regular expression.</small
                     >`
               }
-              <label for="signing_alg">Signing algorithm</label>
-              <select id="signing_alg" name="signing_alg">
-                ${SIGNING_ALGORITHMS.map(
-                  (alg) =>
-                    html`<option value="${alg}" ${selected('signing_alg', alg, 'RS256')}>${alg}</option>`,
-                )}
-              </select>
-              <label for="subject_mode">Subject mode</label>
-              <select id="subject_mode" name="subject_mode">
-                ${SUBJECT_MODES.map(
-                  (mode) =>
-                    html`<option value="${mode}" ${selected('subject_mode', mode, 'user_id')}>
-                      ${mode}
-                    </option>`,
-                )}
-              </select>
+              ${selectField({
+                name: 'signing_alg',
+                label: 'Signing algorithm',
+                options: SIGNING_ALGORITHMS,
+                value: chosen('signing_alg', 'RS256'),
+              })}
+              ${selectField({
+                name: 'subject_mode',
+                label: 'Subject mode',
+                options: SUBJECT_MODES,
+                value: chosen('subject_mode', 'user_id'),
+              })}
               <button type="submit">Done</button>
             </form>`,
           signedIn,
@@ -696,8 +697,6 @@ ${one(values.redirect_uris)}</textarea>
     const issuer = urls?.issuer ?? globalIssuer(config.externalUrl);
     const groups = (await store.groups.list()).map((group) => group.name);
     const wanted = (name: string, current: string) => (values ? one(values[name]) : current);
-    const selected = (name: string, option: string, current: string) =>
-      wanted(name, current) === option ? trusted('selected') : '';
     const checkedIn = (name: string, option: string, current: string[]) =>
       (values ? many(values[name]) : current).includes(option) ? trusted('checked') : '';
     const scopes = [...new Set([...STANDARD_SCOPES, ...client.scopes])];
@@ -810,21 +809,13 @@ ${one(values.redirect_uris)}</textarea>
                     ${invalid(errors, 'name')}
                   />
                   ${fieldError(errors, 'name')}
-                  <label for="client_type">Client type</label>
-                  <select id="client_type" name="client_type" aria-describedby="client-type-help">
-                    <option
-                      value="confidential"
-                      ${selected('client_type', 'confidential', client.public ? 'public' : 'confidential')}
-                    >
-                      Confidential (has a secret)
-                    </option>
-                    <option
-                      value="public"
-                      ${selected('client_type', 'public', client.public ? 'public' : 'confidential')}
-                    >
-                      Public (PKCE, no secret)
-                    </option>
-                  </select>
+                  ${selectField({
+                    name: 'client_type',
+                    label: 'Client type',
+                    options: CLIENT_TYPES,
+                    value: wanted('client_type', client.public ? 'public' : 'confidential'),
+                    describedBy: 'client-type-help',
+                  })}
                   <small id="client-type-help">Making it confidential creates a secret, shown once.</small>
                   ${uriRows('redirect_uri', 'Redirect URI', redirects, errors, readOnly)}
                   ${uriRows('post_logout_redirect_uri', 'Post-logout redirect URI', logouts, errors, readOnly)}
@@ -846,71 +837,39 @@ ${one(values.redirect_uris)}</textarea>
                   </fieldset>
                   <div class="grid2">
                     <div>
-                      <label for="id_token_signed_response_alg">Signing algorithm</label>
-                      <select id="id_token_signed_response_alg" name="id_token_signed_response_alg">
-                        ${SIGNING_ALGORITHMS.map(
-                          (alg) =>
-                            html`<option
-                              value="${alg}"
-                              ${selected('id_token_signed_response_alg', alg, client.idTokenSignedResponseAlg)}
-                            >
-                              ${alg}
-                            </option>`,
-                        )}
-                      </select>
+                      ${selectField({
+                        name: 'id_token_signed_response_alg',
+                        label: 'Signing algorithm',
+                        options: SIGNING_ALGORITHMS,
+                        value: wanted('id_token_signed_response_alg', client.idTokenSignedResponseAlg),
+                      })}
                     </div>
                     <div>
-                      <label for="subject_mode">Subject mode</label>
-                      <select id="subject_mode" name="subject_mode">
-                        ${SUBJECT_MODES.map(
-                          (mode) =>
-                            html`<option
-                              value="${mode}"
-                              ${selected('subject_mode', mode, client.subjectMode)}
-                            >
-                              ${mode}
-                            </option>`,
-                        )}
-                      </select>
+                      ${selectField({
+                        name: 'subject_mode',
+                        label: 'Subject mode',
+                        options: SUBJECT_MODES,
+                        value: wanted('subject_mode', client.subjectMode),
+                      })}
                     </div>
                     <div>
-                      <label for="authorization_policy">Required factor</label>
-                      <select
-                        id="authorization_policy"
-                        name="authorization_policy"
-                        ${invalid(errors, 'authorization_policy')}
-                      >
-                        ${[...new Set([...policies, client.authorizationPolicy])].map(
-                          (policy) =>
-                            html`<option
-                              value="${policy}"
-                              ${selected('authorization_policy', policy, client.authorizationPolicy)}
-                            >
-                              ${policyLabel(policy)}
-                            </option>`,
-                        )}
-                      </select>
-                      ${fieldError(errors, 'authorization_policy')}
+                      ${selectField({
+                        name: 'authorization_policy',
+                        label: 'Required factor',
+                        options: [...new Set([...policies, client.authorizationPolicy])].map(
+                          (policy) => [policy, policyLabel(policy)] as const,
+                        ),
+                        value: wanted('authorization_policy', client.authorizationPolicy),
+                        errors,
+                      })}
                     </div>
                     <div>
-                      <label for="consent_mode">Consent</label>
-                      <select id="consent_mode" name="consent_mode">
-                        ${CONSENT_MODES.map(
-                          (mode) =>
-                            html`<option
-                              value="${mode}"
-                              ${selected('consent_mode', mode, client.consentMode)}
-                            >
-                              ${
-                                mode === 'explicit'
-                                  ? 'Ask every time (explicit)'
-                                  : mode === 'implicit'
-                                    ? 'Never ask (implicit)'
-                                    : 'Ask, then remember (pre-configured)'
-                              }
-                            </option>`,
-                        )}
-                      </select>
+                      ${selectField({
+                        name: 'consent_mode',
+                        label: 'Consent',
+                        options: CONSENT_MODES.map((mode) => [mode, CONSENT_LABELS[mode]] as const),
+                        value: wanted('consent_mode', client.consentMode),
+                      })}
                     </div>
                     <div>
                       <label for="pre_configured_consent_duration">Remember consent for (seconds)</label>
