@@ -150,22 +150,48 @@ export function memoryOfTree(pid: number): MemoryUsage {
   return total;
 }
 
-export function descendantsOf(pid: number): number[] {
-  const parents = new Map<number, number>();
+interface ProcessInfo {
+  parent: number;
+  name: string;
+  /** Clock ticks (user + system) of the process itself, and of its children it has reaped. */
+  own: number;
+  reaped: number;
+}
+
+/** Every process on the machine, from /proc/<pid>/stat. */
+function processTable(): Map<number, ProcessInfo> {
+  const processes = new Map<number, ProcessInfo>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+      // After the command name: state ppid … utime(14) stime(15) cutime(16) cstime(17).
+      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      processes.set(Number(entry), {
+        parent: Number(rest[1]),
+        name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+        own: Number(rest[11]) + Number(rest[12]),
+        reaped: Number(rest[13]) + Number(rest[14]),
+      });
     } catch {
       // The process ended meanwhile.
     }
   }
-  return [...parents.keys()].filter((candidate) => {
-    let ancestor = parents.get(candidate);
-    while (ancestor !== undefined && ancestor > 1 && ancestor !== pid) ancestor = parents.get(ancestor);
-    return ancestor === pid;
-  });
+  return processes;
+}
+
+/** Whether `ancestor` is `pid` or one of its ancestors in `processes`. */
+function descendsFrom(processes: Map<number, ProcessInfo>, pid: number, ancestor: number): boolean {
+  for (let current = pid, depth = 0; current > 1 && depth < 20; depth++) {
+    if (current === ancestor) return true;
+    current = processes.get(current)?.parent ?? 0;
+  }
+  return false;
+}
+
+export function descendantsOf(pid: number): number[] {
+  const processes = processTable();
+  return [...processes.keys()].filter((other) => other !== pid && descendsFrom(processes, other, pid));
 }
 
 /** Linux reports process times in USER_HZ ticks, 100 per second on every architecture it runs on. */
@@ -174,15 +200,8 @@ const TICKS_PER_SECOND = 100;
 /** CPU seconds (user + system) used so far by a process and its live descendants (cluster workers). */
 export function cpuSecondsOf(pid: number): number {
   let ticks = 0;
-  for (const member of [pid, ...descendantsOf(pid)]) {
-    try {
-      const stat = readFileSync(`/proc/${member}/stat`, 'utf8');
-      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(rest[11]) + Number(rest[12]);
-    } catch {
-      // The process ended meanwhile.
-    }
-  }
+  const processes = processTable();
+  for (const [other, info] of processes) if (descendsFrom(processes, other, pid)) ticks += info.own;
   return ticks / TICKS_PER_SECOND;
 }
 
@@ -213,35 +232,11 @@ export function cpuSnapshot(): CpuSnapshot {
     ours: 0,
     postgres: 0,
   };
-  const processes = new Map<number, { parent: number; name: string; own: number; reaped: number }>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      // After the command name: state ppid … utime(14) stime(15) cutime(16) cstime(17).
-      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      processes.set(Number(entry), {
-        parent: Number(rest[1]),
-        name,
-        own: Number(rest[11]) + Number(rest[12]),
-        reaped: Number(rest[13]) + Number(rest[14]),
-      });
-    } catch {
-      // The process ended meanwhile.
-    }
-  }
-  const ours = (pid: number): boolean => {
-    for (let current = pid, depth = 0; current > 1 && depth < 20; depth++) {
-      if (current === process.pid) return true;
-      current = processes.get(current)?.parent ?? 0;
-    }
-    return false;
-  };
+  const processes = processTable();
   for (const [pid, info] of processes) {
     // Children that ended were reaped by this process: their time is in its cutime/cstime.
     if (pid === process.pid) snapshot.ours += info.own + info.reaped;
-    else if (ours(pid)) snapshot.ours += info.own;
+    else if (descendsFrom(processes, pid, process.pid)) snapshot.ours += info.own;
     else if (info.name === 'postgres') snapshot.postgres += info.own + info.reaped;
   }
   return snapshot;
