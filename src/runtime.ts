@@ -104,8 +104,15 @@ export async function startSesame(options: StartOptions = {}): Promise<RunningSe
     responses,
   });
   // A rotation made elsewhere (CLI, another node): sign with the new keys (reloadKeys drops cached key sets).
+  // A rotation writes several key rows, each a notification: reload once, after the burst.
+  let reloadQueued = false;
   store.changes.on('signing_keys', () => {
-    reloadKeys().catch((error: unknown) => logger.warn({ err: error }, 'reloading signing keys failed'));
+    if (reloadQueued) return;
+    reloadQueued = true;
+    setImmediate(() => {
+      reloadQueued = false;
+      reloadKeys().catch((error: unknown) => logger.warn({ err: error }, 'reloading signing keys failed'));
+    });
   });
   let collector: NodeJS.Timeout | undefined;
   let watcher: NodeJS.Timeout | undefined;
