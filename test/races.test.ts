@@ -73,7 +73,10 @@ for (const setup of setups) {
       });
 
       /** An endpoint of the global issuer on the index-th request's node (they alternate). */
-      function endpoint(name: 'token_endpoint' | 'introspection_endpoint', index = 0): URL {
+      function endpoint(
+        name: 'token_endpoint' | 'introspection_endpoint' | 'authorization_endpoint',
+        index = 0,
+      ): URL {
         const url = new URL(flow.config.serverMetadata()[name]!);
         const node = new URL(nodes[index % nodes.length]!.nodeUrl);
         url.host = node.host;
@@ -177,6 +180,43 @@ for (const setup of setups) {
           assert.equal(await active(first.access_token), false, 'the chain is revoked from its start');
           await assertRevoked(winners);
         }
+      });
+
+      test(`a pushed authorization request used ${PARALLEL} times at once gives one code`, async (t) => {
+        const cookie = (await context.cookies(nodes[0]!.url))
+          .map(({ name, value }) => `${name}=${value}`)
+          .join('; ');
+        const successes: number[] = [];
+        for (let round = 0; round < ROUNDS; round++) {
+          const pushed = await client.buildAuthorizationUrlWithPAR(flow.config, {
+            redirect_uri: flow.redirectUri,
+            scope: 'openid',
+            code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
+            code_challenge_method: 'S256',
+          });
+          // The browser is signed in and consent is implicit: each request comes straight back, with
+          // a code or refused (a request_uri that cannot be used is answered with an error page).
+          const codes = await Promise.all(
+            Array.from({ length: PARALLEL }, async (_, index) => {
+              const url = endpoint('authorization_endpoint', index);
+              url.search = pushed.search;
+              const response = await fetch(url, { headers: { cookie }, redirect: 'manual' });
+              const body = await response.text();
+              const location = new URL(response.headers.get('location') ?? url);
+              if (response.status === 303 && location.searchParams.has('code')) return 1;
+              const error =
+                response.status === 303
+                  ? location.searchParams.get('error')
+                  : response.status === 400 && /<strong>invalid_request_uri<\/strong>/.test(body)
+                    ? 'invalid_request_uri'
+                    : `${response.status} ${body}`;
+              assert.equal(error, 'invalid_request_uri');
+              return 0;
+            }),
+          );
+          successes.push(codes.reduce((sum: number, one) => sum + one, 0));
+        }
+        report(t, successes);
       });
     },
   );
