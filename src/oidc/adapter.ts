@@ -1,6 +1,6 @@
 // oidc-provider's storage adapter over Sesame's store: protocol artifacts (sessions, codes, tokens,
 // grants, interactions) go to the artifacts table; clients come from the client registry.
-import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { Store } from '../store/index.ts';
 import type { ClientRegistry } from './clients.ts';
 
@@ -41,7 +41,18 @@ export function adapterFor(store: Store, clients: ClientRegistry) {
     }
 
     async consume(id: string): Promise<void> {
-      await store.artifacts.consume(this.model, id);
+      if (await store.artifacts.consume(this.model, id)) return;
+      // oidc-provider refuses an artifact it loaded already consumed, but requests that loaded it
+      // before any of them consumed it all get here: the conditional update lets one through, and
+      // the others are replays. As on a replay seen in sequence, the grant and everything issued
+      // under it are revoked. The Grant record goes first: the winner may store its tokens after
+      // this, and introspection, userinfo and refresh refuse every token whose grant is gone.
+      const grantId = (await store.artifacts.find(this.model, id))?.grantId;
+      if (grantId) {
+        await store.artifacts.destroy('Grant', grantId);
+        await store.artifacts.revokeByGrantId(grantId);
+      }
+      throw replayed(this.model);
     }
 
     async destroy(id: string): Promise<void> {
@@ -52,6 +63,20 @@ export function adapterFor(store: Store, clients: ClientRegistry) {
       await store.artifacts.revokeByGrantId(grantId);
     }
   };
+}
+
+/** The error oidc-provider answers a one-time artifact's replay with when it sees the replay itself. */
+function replayed(model: string): Error {
+  switch (model) {
+    case 'PushedAuthorizationRequest':
+      return new errors.InvalidRequestUri('request_uri is invalid, expired, or was already used');
+    case 'RefreshToken':
+      return new errors.InvalidGrant('refresh token already used');
+    case 'AuthorizationCode':
+      return new errors.InvalidGrant('authorization code already consumed');
+    default:
+      return new errors.InvalidGrant(`${model} already consumed`);
+  }
 }
 
 function payloadOf(artifact: Awaited<ReturnType<Store['artifacts']['find']>>): AdapterPayload | undefined {

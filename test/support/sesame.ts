@@ -24,6 +24,10 @@ export function freePort(): Promise<number> {
 export interface TestSesame {
   running: RunningSesame;
   url: string;
+  /** Where this node itself listens: `url`, except on a second node (`nodeOf`). */
+  nodeUrl: string;
+  /** The PostgreSQL schema it uses (on PostgreSQL). */
+  schema: string;
   addUser(user: NewUser & { password: string }): Promise<User>;
   addApplication(
     input: NewApplicationInput,
@@ -38,6 +42,11 @@ export interface TestSesameOptions {
   clock?: () => number;
   /** The host name in the external URL; WebAuthn needs a domain such as localhost, not an IP address. */
   hostname?: string;
+  /**
+   * Another node of that installation (PostgreSQL): the same schema and external URL, its own port.
+   * The schema is left for the first node to drop.
+   */
+  nodeOf?: TestSesame;
 }
 
 export async function startTestSesame(
@@ -47,8 +56,9 @@ export async function startTestSesame(
 ): Promise<TestSesame> {
   const dir = mkdtempSync(join(tmpdir(), 'sesame-oidc-'));
   const port = await freePort();
-  const url = `http://${options.hostname ?? '127.0.0.1'}:${port}`;
-  const schema = uniqueSchema('oidc');
+  const nodeUrl = `http://${options.hostname ?? '127.0.0.1'}:${port}`;
+  const url = options.nodeOf?.url ?? nodeUrl;
+  const schema = options.nodeOf?.schema ?? uniqueSchema('oidc');
   const pg = postgresConnection(schema);
   const storage =
     engine === 'sqlite'
@@ -86,6 +96,8 @@ ${options.topLevelYaml?.includes('regulation:') ? '' : 'regulation:\n  max_retri
   return {
     running,
     url,
+    nodeUrl,
+    schema,
     addUser: (user) => new UserService(running.store, hashing).create(user),
     async addApplication(input) {
       const created = await new ApplicationService(running.store, hashing, running.config.externalUrl).create(
@@ -101,7 +113,7 @@ ${options.topLevelYaml?.includes('regulation:') ? '' : 'regulation:\n  max_retri
     },
     async stop() {
       await running.close();
-      if (engine === 'postgres') await dropSchema(schema);
+      if (engine === 'postgres' && !options.nodeOf) await dropSchema(schema);
     },
   };
 }
