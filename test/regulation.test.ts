@@ -1,5 +1,6 @@
 // Brute-force regulation over real HTTP on both storage engines: a ban covers the account whichever
-// of its names is typed, and looks the same as a wrong password for known and unknown names alike.
+// of its names is typed, and looks the same as a wrong password for known and unknown names alike;
+// wrong client secrets are refused unhashed past the limit while the app's own secret keeps working.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { hashSecret } from '../src/crypto/digest.ts';
@@ -8,6 +9,9 @@ import { skipWithoutPostgres } from './support/postgres.ts';
 import { startTestSesame, type TestSesame } from './support/sesame.ts';
 
 const REDIRECT_URI = 'http://127.0.0.1:9/callback';
+// `insecure_secret` under the seed's pbkdf2-sha512 digest (a full hash costs hundreds of ms).
+const HASHED_SECRET =
+  '$pbkdf2-sha512$310000$c8p78n7pUMln0jzvd4aK4Q$JNRBzwAo0ek5qKn50cFzzvE9RXV88h1wJn5KGiHrD0YKtZaR/nCb2CJPOsKaPK0hjf.9yHxzQGZziziccp6Yng';
 
 interface LoginPage {
   action: string;
@@ -64,8 +68,25 @@ async function submit(page: LoginPage, username: string, password: string): Prom
 
 const signedIn = (answer: Answer) => answer.status >= 300 && answer.status < 400;
 
+/** Introspection needs client authentication and nothing else: the answer says whether it passed. */
+async function introspect(sesame: TestSesame, clientId: string, secret: string) {
+  const response = await fetch(`${sesame.url}/api/oidc/introspection`, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: new URLSearchParams({ token: 'not-a-token' }),
+  });
+  return {
+    status: response.status,
+    authenticate: response.headers.get('www-authenticate'),
+    body: (await response.json()) as Record<string, unknown>,
+  };
+}
+
 for (const engine of ['sqlite', 'postgres'] as const) {
-  describe(`login regulation per account (${engine})`, async () => {
+  describe(`regulation (${engine})`, async () => {
     const skip = engine === 'postgres' ? await skipWithoutPostgres() : false;
     let now = Date.now();
     let sesame: TestSesame;
@@ -79,6 +100,9 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       - client_id: app
         client_secret: app-secret-0123456789-0123456789
         consent_mode: implicit
+        redirect_uris: ['${REDIRECT_URI}']
+      - client_id: hashed
+        client_secret: '${HASHED_SECRET}'
         redirect_uris: ['${REDIRECT_URI}']
 `,
         {
@@ -142,5 +166,45 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       assert.equal(unknown?.type, 'login.banned');
       now += 5 * 60 * 1000 + 1000;
     });
+
+    test(
+      'wrong client secrets past max_retries are refused unhashed; the remembered one still works',
+      { skip },
+      async () => {
+        const events = (type: string) => sesame.running.store.events.list({ type, subject: 'hashed' });
+        assert.deepEqual((await introspect(sesame, 'hashed', 'insecure_secret')).body, { active: false });
+        const wrong = await introspect(sesame, 'hashed', 'wrong secret 1');
+        assert.equal(wrong.status, 401);
+        assert.equal(wrong.body.error, 'invalid_client');
+        await introspect(sesame, 'hashed', 'wrong secret 2');
+        await introspect(sesame, 'hashed', 'wrong secret 3');
+        assert.equal((await events('client.banned')).length, 1);
+        for (let attempt = 0; attempt < 5; attempt++)
+          assert.deepEqual(await introspect(sesame, 'hashed', `wrong secret ${4 + attempt}`), wrong);
+        // Each hashed wrong secret is an event; the five refused during the ban were never hashed.
+        assert.equal((await events('client.auth_failed')).length, 3);
+        const refusals = async () =>
+          (await sesame.running.store.events.list({ type: 'protocol.error', subject: 'hashed' })).filter(
+            (event) => String(event.details.detail).startsWith('secret not checked'),
+          ).length;
+        for (let wait = 0; wait < 50 && (await refusals()) < 5; wait++)
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        assert.equal(await refusals(), 5);
+        assert.equal(
+          JSON.stringify(await sesame.running.store.events.list({ text: 'secret' })).includes('wrong secret'),
+          false,
+          'no secret in the audit log',
+        );
+        // The app whose secret is remembered is not locked out by the attack.
+        assert.deepEqual(await introspect(sesame, 'hashed', 'insecure_secret'), {
+          status: 200,
+          authenticate: null,
+          body: { active: false },
+        });
+        now += 5 * 60 * 1000 + 1000; // past ban_time: the next wrong secret is checked again
+        await introspect(sesame, 'hashed', 'wrong secret 9');
+        assert.equal((await events('client.auth_failed')).length, 4);
+      },
+    );
   });
 }
