@@ -3,6 +3,7 @@
 // wrong client secrets are refused unhashed past the limit while the app's own secret keeps working.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { generate } from 'otplib';
 import { hashSecret } from '../src/crypto/digest.ts';
 import { PASSWORD } from './support/flows.ts';
 import { skipWithoutPostgres } from './support/postgres.ts';
@@ -13,22 +14,65 @@ const REDIRECT_URI = 'http://127.0.0.1:9/callback';
 const HASHED_SECRET =
   '$pbkdf2-sha512$310000$c8p78n7pUMln0jzvd4aK4Q$JNRBzwAo0ek5qKn50cFzzvE9RXV88h1wJn5KGiHrD0YKtZaR/nCb2CJPOsKaPK0hjf.9yHxzQGZziziccp6Yng';
 
-interface LoginPage {
+/** A form on a page, with the cookies of the browser that holds it. */
+interface FormPage {
   action: string;
   csrf: string;
-  cookie: string;
+  jar: Map<string, string>;
 }
 
 interface Answer {
   status: number;
   body: string;
+  location?: string;
 }
 
-/** Starts an authorization as a browser would and returns the login form it lands on. */
-async function openLogin(sesame: TestSesame): Promise<LoginPage> {
+async function request(jar: Map<string, string>, url: string, form?: Record<string, string>) {
+  const response = await fetch(url, {
+    method: form ? 'POST' : 'GET',
+    headers: {
+      cookie: [...jar].map(([name, value]) => `${name}=${value}`).join('; '),
+      ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+    },
+    body: form ? new URLSearchParams(form) : undefined,
+    redirect: 'manual',
+  });
+  for (const cookie of response.headers.getSetCookie()) {
+    const [pair] = cookie.split(';');
+    const at = pair!.indexOf('=');
+    jar.set(pair!.slice(0, at), pair!.slice(at + 1));
+  }
+  const next = response.headers.get('location');
+  return {
+    status: response.status,
+    body: await response.text(),
+    location: next ? new URL(next, url).href : undefined,
+  };
+}
+
+/** Follows redirects as a browser would, to the page with the form posting to `/interaction/<uid>/<step>`. */
+async function formAt(jar: Map<string, string>, url: string, step: string): Promise<FormPage> {
+  let location = url;
+  for (let hop = 0; hop < 6; hop++) {
+    const answer = await request(jar, location);
+    if (answer.location) {
+      location = answer.location;
+      continue;
+    }
+    assert.equal(answer.status, 200, answer.body);
+    const action = new RegExp(`<form method="post" action="([^"]*/${step})"`).exec(answer.body)?.[1];
+    const csrf = /name="csrf" value="([^"]+)"/.exec(answer.body)?.[1];
+    assert.ok(action && csrf, answer.body);
+    return { action: new URL(action, location).href, csrf, jar };
+  }
+  throw new Error(`no ${step} form after ${location}`);
+}
+
+/** Starts an authorization for a client in a fresh browser and returns the login form it lands on. */
+function openLogin(sesame: TestSesame, clientId = 'app'): Promise<FormPage> {
   const start = new URL(`${sesame.url}/api/oidc/authorization`);
   for (const [key, value] of Object.entries({
-    client_id: 'app',
+    client_id: clientId,
     redirect_uri: REDIRECT_URI,
     response_type: 'code',
     scope: 'openid',
@@ -36,34 +80,11 @@ async function openLogin(sesame: TestSesame): Promise<LoginPage> {
     code_challenge_method: 'S256',
   }))
     start.searchParams.set(key, value);
-  const cookies: string[] = [];
-  let location = start.href;
-  for (let hop = 0; hop < 5; hop++) {
-    const response = await fetch(location, { headers: { cookie: cookies.join('; ') }, redirect: 'manual' });
-    cookies.push(...response.headers.getSetCookie().map((cookie) => cookie.split(';')[0]!));
-    const next = response.headers.get('location');
-    if (next) {
-      location = new URL(next, location).href;
-      continue;
-    }
-    const body = await response.text();
-    assert.equal(response.status, 200, body);
-    const action = /<form method="post" action="([^"]+)"/.exec(body)?.[1];
-    const csrf = /name="csrf" value="([^"]+)"/.exec(body)?.[1];
-    assert.ok(action && csrf, body);
-    return { action: new URL(action, location).href, csrf, cookie: cookies.join('; ') };
-  }
-  throw new Error(`no login page after ${location}`);
+  return formAt(new Map(), start.href, 'login');
 }
 
-async function submit(page: LoginPage, username: string, password: string): Promise<Answer> {
-  const response = await fetch(page.action, {
-    method: 'POST',
-    headers: { cookie: page.cookie, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ csrf: page.csrf, username, password }),
-    redirect: 'manual',
-  });
-  return { status: response.status, body: await response.text() };
+async function submit(page: FormPage, username: string, password: string): Promise<Answer> {
+  return request(page.jar, page.action, { csrf: page.csrf, username, password });
 }
 
 const signedIn = (answer: Answer) => answer.status >= 300 && answer.status < 400;
@@ -90,6 +111,8 @@ for (const engine of ['sqlite', 'postgres'] as const) {
     const skip = engine === 'postgres' ? await skipWithoutPostgres() : false;
     let now = Date.now();
     let sesame: TestSesame;
+    let totpSecret: string;
+    const codeAt = (secret: string) => generate({ secret, epoch: Math.floor(now / 1000) });
 
     before(async () => {
       if (skip) return;
@@ -99,6 +122,11 @@ for (const engine of ['sqlite', 'postgres'] as const) {
         `    clients:
       - client_id: app
         client_secret: app-secret-0123456789-0123456789
+        consent_mode: implicit
+        redirect_uris: ['${REDIRECT_URI}']
+      - client_id: strict
+        client_secret: strict-secret-0123456789-0123456789
+        authorization_policy: two_factor
         consent_mode: implicit
         redirect_uris: ['${REDIRECT_URI}']
       - client_id: hashed
@@ -117,6 +145,15 @@ for (const engine of ['sqlite', 'postgres'] as const) {
         email: 'bob@example.com',
         emailVerified: true,
       });
+      const tina = await sesame.addUser({
+        username: 'tina',
+        password: PASSWORD,
+        email: 'tina@example.com',
+        emailVerified: true,
+      });
+      const { totp } = sesame.running.factors;
+      totpSecret = (await totp.begin('tina')).secret;
+      assert.ok(await totp.confirm(tina.id, totpSecret, await codeAt(totpSecret)));
     });
     after(() => sesame?.stop());
 
@@ -168,6 +205,35 @@ for (const engine of ['sqlite', 'postgres'] as const) {
     });
 
     test(
+      'wrong second-factor codes ban the account at the password step under its email too',
+      { skip },
+      async () => {
+        const page = await openLogin(sesame, 'strict');
+        const password = await submit(page, 'tina@example.com', PASSWORD);
+        assert.ok(signedIn(password));
+        const second = await formAt(page.jar, password.location!, 'second-factor');
+        const current = await codeAt(totpSecret);
+        const wrongCode = String((Number(current) + 1) % 1_000_000).padStart(6, '0');
+        for (let attempt = 0; attempt < 3; attempt++) {
+          const answer = await request(page.jar, second.action, {
+            csrf: second.csrf,
+            method: 'totp',
+            code: wrongCode,
+          });
+          assert.match(answer.body, /That code is not valid/);
+        }
+        // In a fresh browser the right password under the email gets a wrong password's answer.
+        const again = await openLogin(sesame, 'strict');
+        const wrong = await submit(again, 'tina@example.com', 'wrong password');
+        assert.equal(wrong.status, 401);
+        assert.deepEqual(await submit(again, 'tina@example.com', PASSWORD), wrong);
+        const [latest] = await sesame.running.store.events.list({ subject: 'tina@example.com' });
+        assert.equal(latest?.type, 'login.banned');
+        now += 5 * 60 * 1000 + 1000;
+      },
+    );
+
+    test(
       'wrong client secrets past max_retries are refused unhashed; the remembered one still works',
       { skip },
       async () => {
@@ -178,7 +244,10 @@ for (const engine of ['sqlite', 'postgres'] as const) {
         assert.equal(wrong.body.error, 'invalid_client');
         await introspect(sesame, 'hashed', 'wrong secret 2');
         await introspect(sesame, 'hashed', 'wrong secret 3');
-        assert.equal((await events('client.banned')).length, 1);
+        const [banned, ...more] = await events('client.banned');
+        assert.equal(more.length, 0);
+        assert.equal(banned?.details.by, 'client');
+        assert.equal(banned?.clientIp, '127.0.0.1', 'the address the request came from');
         for (let attempt = 0; attempt < 5; attempt++)
           assert.deepEqual(await introspect(sesame, 'hashed', `wrong secret ${4 + attempt}`), wrong);
         // Each hashed wrong secret is an event; the five refused during the ban were never hashed.
