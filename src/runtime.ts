@@ -75,7 +75,7 @@ export async function startSesame(options: StartOptions = {}): Promise<RunningSe
     config,
     store,
     clients,
-    secrets: new ClientSecretVerifier(),
+    secrets: new ClientSecretVerifier({ regulation: config.regulation, now: options.clock }),
     keys,
     logger,
     policies,

@@ -5,6 +5,11 @@ import { randomToken } from '../crypto/random.ts';
 import type { Store, User } from '../store/index.ts';
 import { hashingParameters, type PasswordHashing } from './passwords.ts';
 
+export interface Identity {
+  user: User | undefined;
+  account: string;
+}
+
 export class PasswordAuthenticator {
   private readonly store: Store;
   private readonly decoy: Promise<string>;
@@ -23,9 +28,25 @@ export class PasswordAuthenticator {
     return byEmail.length === 1 ? byEmail[0] : undefined;
   }
 
+  /**
+   * Who an identifier names. `account` is what brute-force regulation counts attempts under: the
+   * account's username whichever identifier (username or email, any case) named it, so a ban covers
+   * the account; for an identifier naming no account, the identifier itself, so that a banned
+   * unknown name is answered exactly like a banned account.
+   */
+  async identify(identifier: string): Promise<Identity> {
+    const typed = identifier.trim();
+    const user = typed ? await this.findUser(typed) : undefined;
+    return { user, account: user?.username ?? typed };
+  }
+
   /** The user when the password is right and the account enabled; undefined otherwise. */
   async authenticate(identifier: string, password: string): Promise<User | undefined> {
-    const user = identifier ? await this.findUser(identifier.trim()) : undefined;
+    return this.verifyPassword(await this.identify(identifier), password);
+  }
+
+  /** As authenticate, for an identifier already identified. */
+  async verifyPassword({ user }: Identity, password: string): Promise<User | undefined> {
     const digest = user ? (await this.store.passwords.get(user.id))?.digest : undefined;
     const matches = await verifySecret(password, digest ?? (await this.decoy));
     return user && digest && matches && !user.disabled ? user : undefined;

@@ -714,11 +714,13 @@ export const configSchema = z
           .min(1)
           .default(['user'])
           .describe(
-            'Count failures per username, per client IP address, or both (as Authelia, `user` by default: many users may share one address).',
+            'Count failures per account (for client secrets: per client id), per client IP address, or both (as Authelia, `user` by default: many users may share one address).',
           ),
       })
       .prefault({})
-      .describe('Brute-force protection for passwords and second factors.'),
+      .describe(
+        'Brute-force protection for passwords and second factors (counted in the database, per account whichever name is typed), and for hashed client secrets (counted in each process: a ban there saves its CPU).',
+      ),
     identity_providers: z.strictObject({ oidc }).describe('The OpenID Connect provider.'),
   })
   .describe('Sesame configuration');

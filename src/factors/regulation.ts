@@ -5,6 +5,29 @@ import type { SesameConfig } from '../config/load.ts';
 import type { Logger } from '../server/logger.ts';
 import type { Store } from '../store/index.ts';
 
+type Settings = SesameConfig['regulation'];
+
+interface Attempt {
+  occurredAt: Date;
+  success: boolean;
+}
+
+/**
+ * The end of the ban the latest attempts (newest first) put in force at `now`, if any: banned when
+ * the last `max_retries` attempts all failed, within find_time of each other, and the newest is less
+ * than ban_time ago.
+ */
+export function banEnd(recent: readonly Attempt[], settings: Settings, now: number): Date | undefined {
+  const { max_retries: retries, find_time: findTime, ban_time: banTime } = settings;
+  if (retries <= 0 || recent.length < retries) return undefined;
+  const last = recent.slice(0, retries);
+  if (last.some((attempt) => attempt.success)) return undefined;
+  const newest = last[0]!.occurredAt.getTime();
+  const oldest = last[retries - 1]!.occurredAt.getTime();
+  if (newest - oldest > findTime * 1000 || now >= newest + banTime * 1000) return undefined;
+  return new Date(newest + banTime * 1000);
+}
+
 export interface AttemptSubject {
   username: string;
   clientIp?: string;
@@ -17,7 +40,7 @@ export interface Ban {
 
 export class Regulator {
   private readonly store: Store;
-  private readonly settings: SesameConfig['regulation'];
+  private readonly settings: Settings;
   private readonly now: () => number;
   private readonly logger?: Logger;
   constructor(store: Store, config: SesameConfig, now: () => number = Date.now, logger?: Logger) {
@@ -45,14 +68,8 @@ export class Regulator {
     const now = this.now();
     for (const [by, key] of this.keys(subject)) {
       const since = new Date(now - (findTime + banTime) * 1000);
-      const recent = await this.store.attempts.recent(by, key, since, retries);
-      // Banned when the last `retries` attempts all failed, within find_time of each other, and the
-      // newest is less than ban_time ago.
-      if (recent.length < retries || recent.some((attempt) => attempt.success)) continue;
-      const newest = recent[0]!.occurredAt.getTime();
-      const oldest = recent[recent.length - 1]!.occurredAt.getTime();
-      if (newest - oldest <= findTime * 1000 && now < newest + banTime * 1000)
-        return { by, until: new Date(newest + banTime * 1000) };
+      const until = banEnd(await this.store.attempts.recent(by, key, since, retries), this.settings, now);
+      if (until) return { by, until };
     }
     return undefined;
   }
@@ -93,4 +110,60 @@ export class Regulator {
 
 function normaliseUsername(username: string): string {
   return username.trim().toLowerCase().slice(0, 200);
+}
+
+const MAX_COUNTED_KEYS = 10_000;
+
+/**
+ * The same rule over failures counted in this process's memory, for guards of this process's own
+ * work (see oidc/client-secrets.ts): no database round trip, at most MAX_COUNTED_KEYS keys, the one
+ * that failed least recently forgotten first. A failure is counted when the work starts, so requests
+ * running side by side cannot all pass the check before the first of them fails.
+ */
+export class FailureCounter {
+  private readonly settings: Settings;
+  private readonly now: () => number;
+  /** key → its latest failures, newest first, at most max_retries. */
+  private readonly failures = new Map<string, Attempt[]>();
+  constructor(settings: Settings, now: () => number = Date.now) {
+    this.settings = settings;
+    this.now = now;
+  }
+
+  /** The first of these keys under a ban, and when the ban ends. */
+  banned(keys: readonly string[]): { key: string; until: Date } | undefined {
+    for (const key of keys) {
+      const failures = this.failures.get(key);
+      const until = failures && banEnd(failures, this.settings, this.now());
+      if (!until) continue;
+      // Kept from being forgotten while it is being hammered.
+      this.failures.delete(key);
+      this.failures.set(key, failures);
+      return { key, until };
+    }
+    return undefined;
+  }
+
+  /** Counts a failure under each key; `started` is the first ban it begins, `forgive` takes it back. */
+  fail(keys: readonly string[]): { started?: { key: string; until: Date }; forgive(): void } {
+    if (this.settings.max_retries <= 0) return { forgive: () => {} };
+    const failure: Attempt = { occurredAt: new Date(this.now()), success: false };
+    let started: { key: string; until: Date } | undefined;
+    for (const key of keys) {
+      const failures = [failure, ...(this.failures.get(key) ?? [])].slice(0, this.settings.max_retries);
+      this.failures.delete(key);
+      if (this.failures.size >= MAX_COUNTED_KEYS) this.failures.delete(this.failures.keys().next().value!);
+      this.failures.set(key, failures);
+      const until = banEnd(failures, this.settings, this.now());
+      if (until && !started) started = { key, until };
+    }
+    const forgive = () => {
+      for (const key of keys) {
+        const failures = this.failures.get(key)?.filter((entry) => entry !== failure);
+        if (failures?.length) this.failures.set(key, failures);
+        else this.failures.delete(key);
+      }
+    };
+    return { started, forgive };
+  }
 }

@@ -1,5 +1,6 @@
 // One oidc-provider instance per issuer, all sharing the store, the keys, the accounts and the
 // login session. What differs between instances is the issuer and the route layout.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHmac, createSecretKey } from 'node:crypto';
 import Provider, {
   errors,
@@ -22,7 +23,7 @@ import type { Store, User } from '../store/index.ts';
 import { recordProtocolError } from './error-events.ts';
 import { adapterFor } from './adapter.ts';
 import { SCOPE_CLAIMS, userClaims } from './claims.ts';
-import type { ClientSecretVerifier } from './client-secrets.ts';
+import type { ClientSecretVerifier, SecretCheck } from './client-secrets.ts';
 import type { ClientRegistry, SesameClientSettings } from './clients.ts';
 import { rememberedConsent } from './consent.ts';
 import type { Jwk } from './keys.ts';
@@ -358,15 +359,30 @@ export function createProvider(issuer: string, layout: RouteLayout, context: Pro
     );
   }
 
-  // Hashed secrets: oidc-provider holds the digest as the "secret"; Sesame compares.
-  provider.Client.prototype.compareClientSecret = function compareClientSecret(
-    this: { clientSecret?: string; sesame?: unknown },
+  // Client authentication compares secrets with no request at hand; regulation needs its address.
+  const requestIp = new AsyncLocalStorage<string | undefined>();
+  provider.use((ctx, next) => requestIp.run(ctx.ip, next));
+
+  // Hashed secrets: oidc-provider holds the digest as the "secret"; Sesame compares (and regulates
+  // wrong ones, see client-secrets.ts). Plain secrets cost nothing to compare and are not regulated.
+  provider.Client.prototype.compareClientSecret = async function compareClientSecret(
+    this: { clientId: string; clientSecret?: string; sesame?: unknown },
     actual: string,
   ) {
     const expected = this.clientSecret;
-    if (!expected) return Promise.resolve(false);
-    if (settingsOf(this).secretIsDigest) return context.secrets.verify(actual, expected);
-    return Promise.resolve(constantTimeEqual(actual, expected));
+    if (!expected) return false;
+    const clientIp = requestIp.getStore();
+    const check = settingsOf(this).secretIsDigest
+      ? await context.secrets.verify(actual, expected, { clientId: this.clientId, clientIp })
+      : { ok: constantTimeEqual(actual, expected) };
+    if (check.ok) return true;
+    await auditClientSecret(context, this.clientId, clientIp, check);
+    // The client hears what a wrong secret gets; the detail is for the operator's log and events.
+    if (check.refused)
+      throw new errors.InvalidClientAuth(
+        `secret not checked: client authentication is banned by ${check.refused.by} until ${check.refused.until.toISOString()} after repeated failures`,
+      );
+    return false;
   };
 
   // A logout token must come from the issuer the client signed in with, whichever issuer's
@@ -415,6 +431,40 @@ export function createProvider(issuer: string, layout: RouteLayout, context: Pro
 }
 
 const PLACEHOLDER = 'https://redirect-pattern.invalid/';
+
+/**
+ * A checked wrong secret is an event, and so is the ban it may begin; refusals during a ban are not
+ * (the protocol error event records each with the ban's detail). Never the secret itself.
+ */
+async function auditClientSecret(
+  context: ProviderContext,
+  clientId: string,
+  clientIp: string | undefined,
+  check: SecretCheck,
+): Promise<void> {
+  if (check.refused) return;
+  const events = [{ type: 'client.auth_failed', subject: clientId, clientIp, details: {} }];
+  if (check.banned) {
+    const { by, until } = check.banned;
+    events.push({
+      type: 'client.banned',
+      subject: clientId,
+      clientIp,
+      details: { by, until: until.toISOString() },
+    });
+    context.logger.warn(
+      { client_id: clientId, by, ip: clientIp, until },
+      'client authentication banned after repeated wrong secrets',
+    );
+  }
+  // A storage problem must not turn the client's invalid_client into a server error.
+  for (const event of events)
+    await context.store.events
+      .append(event)
+      .catch((error: unknown) =>
+        context.logger.warn({ err: error }, 'recording a client authentication event failed'),
+      );
+}
 
 /** oidc-provider's own implementation of a Client method, to call from an override. */
 function originalMethod<Args extends unknown[] = [string], Result = boolean>(

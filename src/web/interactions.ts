@@ -228,10 +228,12 @@ export function registerInteractions(app: FastifyInstance, context: InteractionC
     if (!submitted) return reply;
     const { interaction, form } = submitted;
     const identifier = (form.username ?? '').trim();
-    const attempt = { username: identifier, clientIp: request.ip };
+    // Counted per account, whichever of its names was typed (see PasswordAuthenticator.identify).
+    const identity = await authenticator.identify(identifier);
+    const attempt = { username: identity.account, clientIp: request.ip };
     // While banned nothing is verified: the same answer as a wrong password, and no hash computed.
     const ban = identifier ? await regulator.banned(attempt) : undefined;
-    const user = ban ? undefined : await authenticator.authenticate(identifier, form.password ?? '');
+    const user = ban ? undefined : await authenticator.verifyPassword(identity, form.password ?? '');
     if (!ban && identifier) await regulator.record(attempt, 'password', user !== undefined);
     if (!user) {
       await store.events.append({

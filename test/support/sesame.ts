@@ -47,6 +47,8 @@ export interface TestSesameOptions {
    * The schema is left for the first node to drop.
    */
   nodeOf?: TestSesame;
+  /** An Authelia users file (YAML) to load beside the database's own users. */
+  usersFile?: string;
 }
 
 export async function startTestSesame(
@@ -65,6 +67,7 @@ export async function startTestSesame(
       ? '  local:\n    path: db.sqlite3'
       : `  postgres:\n    address: ${pg.address}\n    database: ${pg.database}\n    schema: ${schema}\n    username: ${pg.username}`;
   const file = join(dir, 'sesame.yml');
+  if (options.usersFile !== undefined) writeFileSync(join(dir, 'users.yml'), options.usersFile);
   writeFileSync(
     file,
     `server:
@@ -76,7 +79,7 @@ storage:
   encryption_key: oidc-test-encryption-key-0123456789
 ${storage}
 authentication_backend:
-  password_hashing:
+${options.usersFile === undefined ? '' : '  file:\n    path: users.yml\n'}  password_hashing:
     argon2: { memory: 8192, iterations: 1, parallelism: 1 }
 identity_providers:
   oidc:
