@@ -167,9 +167,18 @@ test('signing keys: rotation shows the new kid, active, and the old one retiring
   await admin.goto(`${sesame.url}/admin/keys`);
   const before = await admin.locator('tbody tr td:first-child code').allTextContents();
   assert.ok(before.length > 0);
+  const eventsBefore = await sesame.running.store.events.list({ type: 'keys.rotated' });
   await admin.getByText('Rotate signing keys…').click();
   await admin.getByRole('button', { name: 'Yes, rotate now' }).click();
   await admin.getByText('New signing keys are active.').waitFor();
+  // One rotation, one event, credited to the administrator who clicked.
+  const rotations = (await sesame.running.store.events.list({ type: 'keys.rotated' })).filter(
+    (event) => !eventsBefore.some((old) => old.id === event.id),
+  );
+  assert.deepEqual(
+    rotations.map((event) => event.actor),
+    ['user:root'],
+  );
   const rows = await admin.locator('tbody tr').allTextContents();
   const added = rows.filter((row) => /active/.test(row) && !before.some((kid) => row.includes(kid)));
   assert.ok(added.length > 0, 'a new active kid is listed');

@@ -152,12 +152,7 @@ export function registerSystemPages(app: FastifyInstance, context: SystemContext
     const signedIn = await admin(request, reply);
     if (!signedIn) return reply;
     if (fromConfiguration) return keysPage(reply.status(409), signedIn);
-    const result = await new SigningKeyService(store, overlap).rotate();
-    await store.events.append({
-      type: 'keys.rotated',
-      actor: `user:${signedIn.user.username}`,
-      details: result,
-    });
+    await new SigningKeyService(store, overlap).rotate(`user:${signedIn.user.username}`);
     await context.reloadKeys();
     return reply.redirect('/admin/keys?done=rotated', 303);
   });
