@@ -119,6 +119,78 @@ test("the Authentik guide's walk works in the admin UI, and the copied values lo
   await context.close();
 });
 
+test('a form sent twice changes things once: the repeat is "Already submitted"; a success answers 303', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${sesame.url}/admin/providers/new`);
+  await logIn(page, 'root');
+  await page.waitForURL(`${sesame.url}/admin/providers/new`);
+  await page.getByLabel('Name').fill('Twice');
+  await page.getByLabel('Redirect URIs').fill(`${rp.origin}/twice`);
+  // The very same form, sent twice (a double click, or a reload that sends it again).
+  const form = await page.evaluate(
+    () =>
+      Object.fromEntries(new FormData(document.querySelector('form[action="/admin/providers"]')!)) as Record<
+        string,
+        string
+      >,
+  );
+  const first = await context.request.post(`${sesame.url}/admin/providers`, { form, maxRedirects: 0 });
+  assert.equal(first.status(), 303);
+  const location = first.headers().location!;
+  assert.match(location, /^\/admin\/providers\/[^/?]+\?done=created$/);
+  const second = await context.request.post(`${sesame.url}/admin/providers`, { form, maxRedirects: 0 });
+  assert.equal(second.status(), 409);
+  assert.match(await second.text(), /Already submitted/);
+  const named = (await sesame.running.store.clients.list({ limit: 1000 })).filter(
+    (client) => client.name === 'Twice',
+  );
+  assert.equal(named.length, 1, 'one provider, not two');
+
+  // The page the redirect opens shows the secret once; a reload does not send anything again.
+  await page.goto(`${sesame.url}${location}`);
+  const secret = await page.getByLabel('Client Secret', { exact: true }).inputValue();
+  assert.ok(secret.length >= 64);
+  await page.reload();
+  assert.equal(await page.getByLabel('Client Secret', { exact: true }).count(), 0);
+  assert.equal(
+    (await sesame.running.store.clients.list({ limit: 1000 })).filter((client) => client.name === 'Twice')
+      .length,
+    1,
+  );
+
+  // Submitting in the browser: the POST answers 303 and the browser follows it with a GET.
+  await page.goto(`${sesame.url}/admin/groups`);
+  await page.getByLabel('Name').fill('twice');
+  const [answer] = await Promise.all([
+    page.waitForResponse((response) => response.request().method() === 'POST'),
+    page.getByRole('button', { name: 'Create group' }).click(),
+  ]);
+  assert.equal(answer.status(), 303);
+
+  // A portal form too.
+  await page.goto(`${sesame.url}/portal/profile`);
+  const profile = await page.evaluate(
+    () =>
+      Object.fromEntries(new FormData(document.querySelector('form[action="/portal/profile"]')!)) as Record<
+        string,
+        string
+      >,
+  );
+  const saved = await context.request.post(`${sesame.url}/portal/profile`, {
+    form: profile,
+    maxRedirects: 0,
+  });
+  assert.equal(saved.status(), 303);
+  const again = await context.request.post(`${sesame.url}/portal/profile`, {
+    form: profile,
+    maxRedirects: 0,
+  });
+  assert.equal(again.status(), 409);
+  assert.match(await again.text(), /Already submitted/);
+  await context.close();
+});
+
 test('a non-administrator gets 403 in the admin UI', async () => {
   const context = await browser.newContext();
   const page = await context.newPage();

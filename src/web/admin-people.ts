@@ -303,11 +303,8 @@ export function registerPeoplePages(app: FastifyInstance, context: PeopleContext
       throw error;
     }
     await audit('user.created', signedIn, user.username);
-    return userPage(reply, signedIn, user, {
-      status: 201,
-      password: typed ? undefined : password,
-      done: 'Created.',
-    });
+    if (!typed) guard.once.put(request, reply, signedIn, `user:${user.username}`, { password });
+    return back(reply, user, 'created');
   });
 
   async function userPage(
@@ -563,6 +560,8 @@ export function registerPeoplePages(app: FastifyInstance, context: PeopleContext
     factors: 'Second factors reset.',
     revoked: 'Session revoked.',
     password: 'Password changed.',
+    created: 'Created.',
+    'password-reset': 'Password reset.',
   };
 
   app.get('/admin/users/:username', async (request, reply) => {
@@ -571,7 +570,11 @@ export function registerPeoplePages(app: FastifyInstance, context: PeopleContext
     const user = await withUser(request, reply, signedIn);
     if (!user) return reply;
     const done = (request.query as Record<string, string | undefined>).done;
-    return userPage(reply, signedIn, user, { done: done ? DONE[done] : undefined });
+    const password = guard.once.take(request, reply, signedIn, `user:${user.username}`)?.password;
+    return userPage(reply, signedIn, user, {
+      done: done ? DONE[done] : undefined,
+      password: typeof password === 'string' ? password : undefined,
+    });
   });
 
   const back = (reply: FastifyReply, user: User, done: string) =>
@@ -658,7 +661,8 @@ export function registerPeoplePages(app: FastifyInstance, context: PeopleContext
     }
     await audit('user.password_set', signedIn, user.username, { generated: typed === undefined });
     if (typed) return back(reply, user, 'password');
-    return userPage(reply, signedIn, user, { password, done: 'Password reset.' });
+    guard.once.put(request, reply, signedIn, `user:${user.username}`, { password });
+    return back(reply, user, 'password-reset');
   });
 
   app.post('/admin/users/:username/reset-factors', async (request, reply) => {

@@ -759,7 +759,13 @@ ${one(values.redirect_uris)}</textarea>
                   </article>`
                 : ''
             }
-            ${notice(done === 'saved' ? 'Saved. The change applies to the next request.' : undefined)}
+            ${notice(
+              done === 'saved'
+                ? 'Saved. The change applies to the next request.'
+                : done === 'secret' && secret
+                  ? 'A new client secret is active; the old one no longer works.'
+                  : undefined,
+            )}
             <section class="card" aria-label="Values for the application">
               ${copyField('client_id', 'Client ID', client.clientId)}
               ${
@@ -954,7 +960,9 @@ ${one(values.redirect_uris)}</textarea>
         },
         `user:${signedIn.user.username}`,
       );
-      return providerPage(reply, signedIn, fromDatabase(client), { secret: clientSecret, status: 201 });
+      if (clientSecret)
+        guard.once.put(request, reply, signedIn, `provider:${client.clientId}`, { secret: clientSecret });
+      return reply.redirect(`/admin/providers/${encodeURIComponent(client.clientId)}?done=created`, 303);
     } catch (error) {
       const errors = toFieldErrors(error, ['name', 'redirect_uris']);
       if (errors) return providerForm(reply, signedIn, form, errors);
@@ -967,7 +975,11 @@ ${one(values.redirect_uris)}</textarea>
     if (!signedIn) return reply;
     const client = await providers.find((request.params as { clientId: string }).clientId);
     if (!client) return guard.notFound(reply, signedIn, 'providers', 'There is no such provider.');
-    return providerPage(reply, signedIn, client, { done: (request.query as Record<string, string>).done });
+    const secret = guard.once.take(request, reply, signedIn, `provider:${client.clientId}`)?.secret;
+    return providerPage(reply, signedIn, client, {
+      done: (request.query as Record<string, string>).done,
+      secret: typeof secret === 'string' ? secret : undefined,
+    });
   });
 
   /** The edit form → the API's PATCH body, validated by the same schema and the same service. */
@@ -1036,7 +1048,7 @@ ${one(values.redirect_uris)}</textarea>
         `user:${signedIn.user.username}`,
       );
       if (clientSecret)
-        return providerPage(reply, signedIn, (await providers.find(clientId))!, { secret: clientSecret });
+        guard.once.put(request, reply, signedIn, `provider:${clientId}`, { secret: clientSecret });
     } catch (error) {
       const errors = toFieldErrors(error, [
         'redirect_uris',
@@ -1068,7 +1080,8 @@ ${one(values.redirect_uris)}</textarea>
           ),
         );
     const secret = await applications.regenerateSecret(clientId, `user:${signedIn.user.username}`);
-    return providerPage(reply, signedIn, (await providers.find(clientId))!, { secret });
+    guard.once.put(request, reply, signedIn, `provider:${clientId}`, { secret });
+    return reply.redirect(`/admin/providers/${encodeURIComponent(clientId)}?done=secret`, 303);
   });
 
   registerPeoplePages(app, context, guard);
