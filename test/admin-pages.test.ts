@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import * as client from 'openid-client';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { verifySecret } from '../src/crypto/digest.ts';
 import { launchBrowser, startRelyingParty, type RelyingParty } from './support/browser.ts';
 import { authorize, insecure, logIn, PASSWORD } from './support/flows.ts';
 import { startTestSesame, type TestSesame } from './support/sesame.ts';
@@ -285,6 +286,28 @@ test('a wrong redirect_uri teaches in the event log; editing the provider makes 
   assert.equal(tokens.claims()!.iss, notes.issuer);
   const viaPattern = await authorize(user, rp, { config, redirectUri: `${rp.origin}/old/x` });
   assert.ok(viaPattern.callback.searchParams.get('code'), 'the regex row matches');
+});
+
+test('regenerating a client secret asks first; once confirmed, the new secret is shown and the old one fails', async () => {
+  const vault = await sesame.addApplication({
+    name: 'Vault',
+    slug: 'vault',
+    redirectUris: [{ url: `${rp.origin}/vault/cb`, matching_mode: 'strict' }],
+  });
+  const digest = async () =>
+    (await sesame.running.store.clients.findByClientId(vault.clientId))!.secretDigest!;
+  const before = await digest();
+  await admin.goto(`${sesame.url}/admin/providers/${vault.clientId}`);
+  // One click only opens the explanation: the running app keeps working.
+  await admin.getByText('Regenerate client secret…').click();
+  await admin.getByText('The current secret stops working at once').waitFor();
+  assert.equal(await digest(), before, 'nothing changed on the first click');
+  await shot(admin, 'admin-provider-regenerate');
+  await admin.getByRole('button', { name: 'Yes, regenerate the secret' }).click();
+  await admin.getByText('A new client secret is active').waitFor();
+  const secret = await admin.getByLabel('Client Secret', { exact: true }).inputValue();
+  assert.ok(await verifySecret(secret, await digest()));
+  assert.equal(await verifySecret(vault.clientSecret!, await digest()), false);
 });
 
 test('an application: guide with real values and no secret, edit, delete after confirmation', async () => {

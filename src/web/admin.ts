@@ -792,10 +792,15 @@ ${one(values.redirect_uris)}</textarea>
               }
               ${
                 client.source === 'database' && !client.public
-                  ? html`<form method="post" action="/admin/providers/${client.clientId}/secret">
-                      ${csrfField(signedIn)}
-                      <button type="submit" class="secondary outline">Regenerate client secret</button>
-                    </form>`
+                  ? confirmAction({
+                      signedIn,
+                      action: `/admin/providers/${client.clientId}/secret`,
+                      label: 'Regenerate client secret',
+                      text: html`The current secret stops working at once:
+                      ${client.applicationSlug ? html`<strong>${client.applicationSlug}</strong>` : 'the app'}
+                      cannot sign anyone in until it is given the new one, shown once on the next page.`,
+                      confirm: 'Yes, regenerate the secret',
+                    })
                   : ''
               }
             </section>
