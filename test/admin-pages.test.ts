@@ -85,11 +85,11 @@ test('users and groups: create, group, sessions, password, second factors, disab
   await admin.getByRole('button', { name: 'Create', exact: true }).click();
   await admin.getByLabel('Username').fill('ann');
   await admin.getByLabel('Display name').fill('Ann Example');
-  await admin.getByLabel('Email').fill('not-an-email');
+  await admin.getByLabel('Email', { exact: true }).fill('not-an-email');
   await skipBrowserChecks(admin);
   await admin.getByRole('button', { name: 'Create user' }).click();
   assert.match((await admin.locator('#email-error').textContent())!, /valid email/);
-  await admin.getByLabel('Email').fill('ann@example.com');
+  await admin.getByLabel('Email', { exact: true }).fill('ann@example.com');
   await admin.getByRole('checkbox', { name: 'family' }).check();
   await admin.getByRole('button', { name: 'Create user' }).click();
   const first = await admin.getByLabel('One-time password', { exact: true }).inputValue();

@@ -253,6 +253,22 @@ export function registerPeoplePages(app: FastifyInstance, context: PeopleContext
                   ${fieldError(errors, 'email')}
                 </div>
               </div>
+              <label for="email_verified">
+                <input
+                  type="checkbox"
+                  role="switch"
+                  id="email_verified"
+                  name="email_verified"
+                  value="on"
+                  aria-describedby="email-verified-help"
+                  ${(one(values.username) ? one(values.email_verified) === 'on' : true) ? trusted('checked') : ''}
+                />
+                Email address verified
+              </label>
+              <small id="email-verified-help"
+                >An address you type is taken as verified, as apps such as RomM require. Uncheck it if it is
+                not.</small
+              >
               ${groupChoices(await groupNames(), many(values.groups))}
               <label for="password">Password</label>
               <input
@@ -292,6 +308,7 @@ export function registerPeoplePages(app: FastifyInstance, context: PeopleContext
         password,
         displayName: one(form.display_name) || undefined,
         email: one(form.email) || undefined,
+        emailVerified: one(form.email) ? one(form.email_verified) === 'on' : undefined,
         groups: many(form.groups),
       });
     } catch (error) {
