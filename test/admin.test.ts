@@ -63,12 +63,28 @@ test("the Authentik guide's walk works in the admin UI, and the copied values lo
   await page.getByLabel('Name').fill('RomM');
   await page.getByLabel('Authentication flow').selectOption('one_factor');
   await page.getByLabel('Authorization flow').selectOption('implicit');
-  await page.getByLabel('Redirect URIs').fill(`${rp.origin}/api/oauth/openid`);
+  await page.getByLabel('Redirect URI 1', { exact: true }).fill(`${rp.origin}/api/oauth/openid`);
   await shot(page, 'admin-provider-create');
   await page.getByRole('button', { name: 'Done' }).click();
   const clientSecret = await page.getByLabel('Client Secret', { exact: true }).inputValue();
   assert.ok(clientSecret.length >= 64);
   await shot(page, 'admin-provider-created');
+  // The settings chosen at creation carry the same names on the provider's page.
+  assert.equal(await page.getByLabel('Authentication flow').inputValue(), 'one_factor');
+  assert.equal(await page.getByLabel('Authorization flow').inputValue(), 'implicit');
+  assert.equal(await page.getByLabel('Client type').inputValue(), 'confidential');
+  assert.equal(
+    await page.getByLabel('Redirect URI 1', { exact: true }).inputValue(),
+    `${rp.origin}/api/oauth/openid`,
+  );
+  // No application yet: the page does not offer the global issuer as the one to copy.
+  assert.equal(await page.getByLabel('OpenID Configuration Issuer', { exact: true }).count(), 0);
+  await page.getByText('No application uses this provider yet').waitFor();
+  const providerId = await page.getByLabel('Client ID', { exact: true }).inputValue();
+  assert.equal(
+    await page.getByRole('link', { name: 'Create an application with it' }).getAttribute('href'),
+    `/admin/applications/new?provider=${providerId}`,
+  );
 
   // Applications → Create with a name, a slug and that provider
   await page.getByRole('link', { name: 'Applications' }).click();
@@ -126,7 +142,7 @@ test('a form sent twice changes things once: the repeat is "Already submitted"; 
   await logIn(page, 'root');
   await page.waitForURL(`${sesame.url}/admin/providers/new`);
   await page.getByLabel('Name').fill('Twice');
-  await page.getByLabel('Redirect URIs').fill(`${rp.origin}/twice`);
+  await page.getByLabel('Redirect URI 1', { exact: true }).fill(`${rp.origin}/twice`);
   // The very same form, sent twice (a double click, or a reload that sends it again).
   const form = await page.evaluate(
     () =>

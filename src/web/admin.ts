@@ -41,6 +41,20 @@ const CLIENT_TYPES = [
   ['public', 'Public (PKCE, no secret)'],
 ] as const;
 
+/**
+ * One name per provider setting, on the create form and the provider's page alike: Authentik's
+ * where it has one (its guides name the flows), keyed by the field (and API) name.
+ */
+const LABELS = {
+  authorization_policy: 'Authentication flow',
+  consent_mode: 'Authorization flow',
+  client_type: 'Client type',
+  redirect_uri: 'Redirect URI',
+  post_logout_redirect_uri: 'Post-logout redirect URI',
+  id_token_signed_response_alg: 'Signing algorithm',
+  subject_mode: 'Subject mode',
+} as const;
+
 const CONSENT_LABELS: Record<(typeof CONSENT_MODES)[number], string> = {
   explicit: 'Ask every time (explicit)',
   implicit: 'Never ask (implicit)',
@@ -56,18 +70,6 @@ interface AdminContext {
 }
 
 const STANDARD_SCOPES = ['openid', 'profile', 'email', 'groups', 'offline_access', 'address', 'phone'];
-
-function parseRedirects(text: string): RedirectUri[] {
-  return text
-    .split(/\r?\n/)
-    .map((line) => line.trim())
-    .filter(Boolean)
-    .map((line) =>
-      line.startsWith('regex:')
-        ? { url: line.slice(6).trim(), matching_mode: 'regex' as const }
-        : { url: line, matching_mode: 'strict' as const },
-    );
-}
 
 /** Parallel `<name>_url` / `<name>_mode` fields → URIs; empty rows are dropped. */
 function uriRowsFrom(form: Form, name: string): RedirectUri[] {
@@ -95,7 +97,7 @@ function uriRows(
 ): SafeHtml {
   const rows = disabled ? uris : [...uris, { url: '', matching_mode: 'strict' as const }];
   return html`<fieldset class="uris" data-uri-rows="${name}">
-    <legend>${label}</legend>
+    <legend>${label}s</legend>
     ${rows.map(
       (uri, index) =>
         html`<div class="uri-row">
@@ -297,7 +299,8 @@ export function registerAdmin(app: FastifyInstance, context: AdminContext): void
   app.get('/admin/applications/new', async (request, reply) => {
     const signedIn = await admin(request, reply);
     if (!signedIn) return reply;
-    return applicationForm(reply, signedIn);
+    const provider = (request.query as Record<string, string | undefined>).provider;
+    return applicationForm(reply, signedIn, provider ? { provider } : {});
   });
 
   app.post('/admin/applications', async (request, reply) => {
@@ -618,53 +621,36 @@ ${guide.env}</textarea>
               <input id="name" name="name" required value="${one(values.name)}" ${invalid(errors, 'name')} />
               ${fieldError(errors, 'name')}
               ${selectField({
-                name: 'authentication_flow',
-                label: 'Authentication flow',
+                name: 'authorization_policy',
+                label: LABELS.authorization_policy,
                 options: policies.map((policy) => [policy, policyLabel(policy)] as const),
-                value: chosen('authentication_flow', 'one_factor'),
+                value: chosen('authorization_policy', 'one_factor'),
               })}
               ${selectField({
-                name: 'authorization_flow',
-                label: 'Authorization flow',
-                options: [
-                  ['explicit', 'Ask for consent (explicit)'],
-                  ['implicit', 'Do not ask (implicit consent)'],
-                ],
-                value: chosen('authorization_flow', 'explicit'),
+                name: 'consent_mode',
+                label: LABELS.consent_mode,
+                // Pre-configured consent needs a duration: set it on the provider's page.
+                options: (['explicit', 'implicit'] as const).map(
+                  (mode) => [mode, CONSENT_LABELS[mode]] as const,
+                ),
+                value: chosen('consent_mode', 'explicit'),
               })}
               ${selectField({
                 name: 'client_type',
-                label: 'Client type',
+                label: LABELS.client_type,
                 options: CLIENT_TYPES,
                 value: chosen('client_type', 'confidential'),
               })}
-              <label for="redirect_uris">Redirect URIs</label>
-              <textarea
-                id="redirect_uris"
-                name="redirect_uris"
-                rows="3"
-                required
-                aria-describedby="${errors.redirect_uris ? 'redirect_uris-error' : 'redirect-help'}"
-                ${errors.redirect_uris ? trusted('aria-invalid="true"') : ''}
-              >
-${one(values.redirect_uris)}</textarea>
-              ${
-                errors.redirect_uris
-                  ? fieldError(errors, 'redirect_uris')
-                  : html`<small id="redirect-help"
-                      >One per line, matched exactly. Start a line with <code>regex:</code> for a fully
-                      anchored regular expression.</small
-                    >`
-              }
+              ${uriRows('redirect_uri', LABELS.redirect_uri, uriRowsFrom(values, 'redirect_uri'), errors, false)}
               ${selectField({
-                name: 'signing_alg',
-                label: 'Signing algorithm',
+                name: 'id_token_signed_response_alg',
+                label: LABELS.id_token_signed_response_alg,
                 options: SIGNING_ALGORITHMS,
-                value: chosen('signing_alg', 'RS256'),
+                value: chosen('id_token_signed_response_alg', 'RS256'),
               })}
               ${selectField({
                 name: 'subject_mode',
-                label: 'Subject mode',
+                label: LABELS.subject_mode,
                 options: SUBJECT_MODES,
                 value: chosen('subject_mode', 'user_id'),
               })}
@@ -776,7 +762,19 @@ ${one(values.redirect_uris)}</textarea>
                       ${client.public ? 'none (public client)' : 'stored only as a digest; regenerate it to see a new one.'}
                     </p>`
               }
-              ${copyField('issuer', 'OpenID Configuration Issuer', issuer)}
+              ${
+                !urls && client.source === 'database'
+                  ? html`<p class="notice" role="note">
+                      No application uses this provider yet.
+                      <a href="/admin/applications/new?provider=${encodeURIComponent(client.clientId)}"
+                        >Create an application with it</a
+                      >: its issuer,
+                      <code>${config.externalUrl.replace(/\/+$/, '')}/application/o/&lt;slug&gt;/</code>, is
+                      the one the integration guides copy, and this page shows it then.
+                    </p>`
+                  : ''
+              }
+              ${copyField('issuer', urls || client.source === 'config' ? 'OpenID Configuration Issuer' : 'Global issuer', issuer)}
               ${copyField('discovery', 'OpenID Configuration URL', urls?.discovery ?? `${issuer}/.well-known/openid-configuration`)}
               ${
                 urls
@@ -822,14 +820,14 @@ ${one(values.redirect_uris)}</textarea>
                   ${fieldError(errors, 'name')}
                   ${selectField({
                     name: 'client_type',
-                    label: 'Client type',
+                    label: LABELS.client_type,
                     options: CLIENT_TYPES,
                     value: wanted('client_type', client.public ? 'public' : 'confidential'),
                     describedBy: 'client-type-help',
                   })}
                   <small id="client-type-help">Making it confidential creates a secret, shown once.</small>
-                  ${uriRows('redirect_uri', 'Redirect URI', redirects, errors, readOnly)}
-                  ${uriRows('post_logout_redirect_uri', 'Post-logout redirect URI', logouts, errors, readOnly)}
+                  ${uriRows('redirect_uri', LABELS.redirect_uri, redirects, errors, readOnly)}
+                  ${uriRows('post_logout_redirect_uri', LABELS.post_logout_redirect_uri, logouts, errors, readOnly)}
                   <fieldset class="choices">
                     <legend>Scopes</legend>
                     ${scopes.map(
@@ -850,7 +848,7 @@ ${one(values.redirect_uris)}</textarea>
                     <div>
                       ${selectField({
                         name: 'id_token_signed_response_alg',
-                        label: 'Signing algorithm',
+                        label: LABELS.id_token_signed_response_alg,
                         options: SIGNING_ALGORITHMS,
                         value: wanted('id_token_signed_response_alg', client.idTokenSignedResponseAlg),
                       })}
@@ -858,7 +856,7 @@ ${one(values.redirect_uris)}</textarea>
                     <div>
                       ${selectField({
                         name: 'subject_mode',
-                        label: 'Subject mode',
+                        label: LABELS.subject_mode,
                         options: SUBJECT_MODES,
                         value: wanted('subject_mode', client.subjectMode),
                       })}
@@ -866,7 +864,7 @@ ${one(values.redirect_uris)}</textarea>
                     <div>
                       ${selectField({
                         name: 'authorization_policy',
-                        label: 'Required factor',
+                        label: LABELS.authorization_policy,
                         options: [...new Set([...policies, client.authorizationPolicy])].map(
                           (policy) => [policy, policyLabel(policy)] as const,
                         ),
@@ -877,7 +875,7 @@ ${one(values.redirect_uris)}</textarea>
                     <div>
                       ${selectField({
                         name: 'consent_mode',
-                        label: 'Consent',
+                        label: LABELS.consent_mode,
                         options: CONSENT_MODES.map((mode) => [mode, CONSENT_LABELS[mode]] as const),
                         value: wanted('consent_mode', client.consentMode),
                       })}
@@ -945,19 +943,19 @@ ${one(values.redirect_uris)}</textarea>
     const signedIn = await admin(request, reply);
     if (!signedIn) return reply;
     const form = (request.body ?? {}) as Form;
-    const consent = one(form.authorization_flow) === 'implicit' ? 'implicit' : 'explicit';
-    const policy = policies.includes(one(form.authentication_flow))
-      ? one(form.authentication_flow)
+    const consent = one(form.consent_mode) === 'implicit' ? 'implicit' : 'explicit';
+    const policy = policies.includes(one(form.authorization_policy))
+      ? one(form.authorization_policy)
       : 'one_factor';
-    const alg = (SIGNING_ALGORITHMS as readonly string[]).includes(one(form.signing_alg))
-      ? one(form.signing_alg)
+    const alg = (SIGNING_ALGORITHMS as readonly string[]).includes(one(form.id_token_signed_response_alg))
+      ? one(form.id_token_signed_response_alg)
       : 'RS256';
     try {
       const { client, clientSecret } = await applications.createProvider(
         {
           name: one(form.name),
           public: one(form.client_type) === 'public',
-          redirectUris: parseRedirects(one(form.redirect_uris)),
+          redirectUris: uriRowsFrom(form, 'redirect_uri'),
           consentMode: consent,
           authorizationPolicy: policy,
           idTokenSignedResponseAlg: alg,
