@@ -259,12 +259,12 @@ test('a wrong redirect_uri teaches in the event log; editing the provider makes 
   await admin.goto(`${sesame.url}/admin/providers/${notes.clientId}`);
   await admin.getByLabel('Redirect URI 2', { exact: true }).fill('(');
   await admin.getByLabel('Matching for Redirect URI 2').selectOption('regex');
-  await admin.getByLabel('Access token').fill('30');
+  await admin.getByLabel('Access token', { exact: true }).fill('30');
   await skipBrowserChecks(admin);
   await admin.getByRole('button', { name: 'Save provider' }).click();
   assert.match((await admin.locator('#redirect_uris-error').textContent())!, /regular expression/);
   assert.match((await admin.locator('[id="lifespans.access_token-error"]').textContent())!, /60/);
-  await admin.getByLabel('Access token').fill('');
+  await admin.getByLabel('Access token', { exact: true }).fill('');
   await admin.getByLabel('Redirect URI 2', { exact: true }).fill(wrong);
   await admin.getByLabel('Matching for Redirect URI 2').selectOption('strict');
   await admin

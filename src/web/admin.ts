@@ -5,6 +5,12 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ApplicationService, type ApplicationDetails } from '../apps/applications.ts';
 import { buildGuide } from '../apps/guide.ts';
+import {
+  CLIENT_SETTINGS,
+  clientSettingValues,
+  settingOptions,
+  type ClientSetting,
+} from '../apps/client-settings.ts';
 import { CONSENT_MODES, providerPatch, ProviderService, SUBJECT_MODES } from '../apps/providers.ts';
 import { applicationUrls, globalIssuer } from '../apps/urls.ts';
 import type { SesameConfig } from '../config/load.ts';
@@ -124,6 +130,69 @@ function uriRows(
           >`
     }
   </fieldset>`;
+}
+
+/** One of the YAML client's further settings as a form field, named by its YAML key. */
+function settingField(setting: ClientSetting, value: string | string[], errors: FieldErrors): SafeHtml {
+  const help = html`<small id="${setting.key}-help">${setting.help}</small>`;
+  const described = errors[setting.key]
+    ? invalid(errors, setting.key)
+    : trusted(`aria-describedby="${setting.key}-help"`);
+  const options = settingOptions(setting);
+  if (setting.kind === 'list')
+    return html`<fieldset class="choices">
+      <legend>${setting.label}</legend>
+      ${options.map(
+        (option) =>
+          html`<label
+            ><input
+              type="checkbox"
+              name="${setting.key}"
+              value="${option}"
+              ${(value as string[]).includes(option) ? trusted('checked') : ''}
+            />
+            ${option}</label
+          >`,
+      )}
+      ${errors[setting.key] ? fieldError(errors, setting.key) : help}
+    </fieldset>`;
+  const field =
+    setting.kind === 'choice'
+      ? html`<select id="${setting.key}" name="${setting.key}" ${described}>
+          <option value="">default</option>
+          ${options.map(
+            (option) =>
+              html`<option value="${option}" ${option === value ? trusted('selected') : ''}>
+                ${option}
+              </option>`,
+          )}
+        </select>`
+      : setting.kind === 'json'
+        ? html`<textarea id="${setting.key}" name="${setting.key}" rows="3" ${described}>${value}</textarea>`
+        : html`<input id="${setting.key}" name="${setting.key}" type="url" value="${value}" ${described} />`;
+  return html`<label for="${setting.key}">${setting.label}</label> ${field}
+    ${errors[setting.key] ? fieldError(errors, setting.key) : help}`;
+}
+
+/** The further settings from the form: empty clears one (back to the default). */
+function settingsFromForm(form: Form): Record<string, unknown> {
+  return Object.fromEntries(
+    CLIENT_SETTINGS.map((setting) => {
+      if (setting.kind === 'list') {
+        const chosen = many(form[setting.key]);
+        return [setting.key, chosen.length ? chosen : null];
+      }
+      const text = one(form[setting.key]);
+      if (text === '') return [setting.key, null];
+      if (setting.kind !== 'json') return [setting.key, text];
+      try {
+        return [setting.key, JSON.parse(text) as unknown];
+      } catch {
+        // Left as text: the schema refuses it next to the field.
+        return [setting.key, text];
+      }
+    }),
+  );
 }
 
 export function registerAdmin(app: FastifyInstance, context: AdminContext): void {
@@ -689,6 +758,15 @@ ${guide.env}</textarea>
     const allowedGroups = [...new Set([...groups, ...client.allowedGroups])];
     const redirects = values ? uriRowsFrom(values, 'redirect_uri') : client.redirectUris;
     const logouts = values ? uriRowsFrom(values, 'post_logout_redirect_uri') : client.postLogoutRedirectUris;
+    const current = clientSettingValues(client);
+    /** The form's value of a setting: what was sent, else the client's. */
+    const settingValue = (setting: ClientSetting): string | string[] => {
+      if (values) return setting.kind === 'list' ? many(values[setting.key]) : one(values[setting.key]);
+      const value = current[setting.key];
+      if (setting.kind === 'list') return (value as string[] | undefined) ?? [];
+      if (setting.kind === 'json') return value === undefined ? '' : JSON.stringify(value, null, 2);
+      return (value as string | undefined) ?? '';
+    };
     const defaults = oidc.lifespans;
     const lifespan = (
       name: 'access_token' | 'id_token' | 'refresh_token' | 'authorize_code',
@@ -930,6 +1008,13 @@ ${guide.env}</textarea>
                       ${lifespan('authorize_code', 'Authorization code')}
                     </div>
                   </fieldset>
+                  <details
+                    class="more"
+                    ${CLIENT_SETTINGS.some((setting) => errors[setting.key]) ? trusted('open') : ''}
+                  >
+                    <summary>More settings</summary>
+                    ${CLIENT_SETTINGS.map((setting) => settingField(setting, settingValue(setting), errors))}
+                  </details>
                   ${readOnly ? '' : html`<button type="submit">Save provider</button>`}
                 </fieldset>
               </form>
@@ -1011,6 +1096,7 @@ ${guide.env}</textarea>
         refresh_token: number('lifespan_refresh_token'),
         authorize_code: number('lifespan_authorize_code'),
       },
+      ...settingsFromForm(form),
     };
   }
 
@@ -1057,6 +1143,7 @@ ${guide.env}</textarea>
         'redirect_uris',
         'authorization_policy',
         'pre_configured_consent_duration',
+        ...CLIENT_SETTINGS.map((setting) => setting.key),
       ]);
       if (errors) return providerPage(reply, signedIn, client, { values: form, errors });
       throw error;
