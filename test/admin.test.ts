@@ -175,6 +175,20 @@ test('a form sent twice changes things once: the repeat is "Already submitted"; 
     1,
   );
 
+  // A double click in the browser sends the form once.
+  await page.goto(`${sesame.url}/admin/providers/new`);
+  await page.getByLabel('Name').fill('Clicked twice');
+  await page.getByLabel('Redirect URI 1', { exact: true }).fill(`${rp.origin}/clicked`);
+  await page.getByRole('button', { name: 'Done' }).dblclick();
+  await page.waitForURL(/\/admin\/providers\/[^/?]+\?done=created$/);
+  await page.getByLabel('Client Secret', { exact: true }).waitFor();
+  assert.equal(
+    (await sesame.running.store.clients.list({ limit: 1000 })).filter(
+      (client) => client.name === 'Clicked twice',
+    ).length,
+    1,
+  );
+
   // Submitting in the browser: the POST answers 303 and the browser follows it with a GET.
   await page.goto(`${sesame.url}/admin/groups`);
   await page.getByLabel('Name').fill('twice');
