@@ -35,3 +35,12 @@ for (const fieldset of document.querySelectorAll('fieldset[data-uri-rows]')) {
   });
   fieldset.querySelector('.uri-row:last-of-type')?.after(button);
 }
+
+// A form sent once is not sent again by a second click while the answer is on its way (the
+// server refuses a repeated form anyway; this spares the administrator its "Already submitted").
+for (const form of document.querySelectorAll('form[method="post"]')) {
+  form.addEventListener('submit', (event) => {
+    if (form.dataset.sent === 'yes') event.preventDefault();
+    else form.dataset.sent = 'yes';
+  });
+}

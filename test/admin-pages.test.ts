@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import * as client from 'openid-client';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { verifySecret } from '../src/crypto/digest.ts';
 import { launchBrowser, startRelyingParty, type RelyingParty } from './support/browser.ts';
 import { authorize, insecure, logIn, PASSWORD } from './support/flows.ts';
 import { startTestSesame, type TestSesame } from './support/sesame.ts';
@@ -84,11 +85,11 @@ test('users and groups: create, group, sessions, password, second factors, disab
   await admin.getByRole('button', { name: 'Create', exact: true }).click();
   await admin.getByLabel('Username').fill('ann');
   await admin.getByLabel('Display name').fill('Ann Example');
-  await admin.getByLabel('Email').fill('not-an-email');
+  await admin.getByLabel('Email', { exact: true }).fill('not-an-email');
   await skipBrowserChecks(admin);
   await admin.getByRole('button', { name: 'Create user' }).click();
   assert.match((await admin.locator('#email-error').textContent())!, /valid email/);
-  await admin.getByLabel('Email').fill('ann@example.com');
+  await admin.getByLabel('Email', { exact: true }).fill('ann@example.com');
   await admin.getByRole('checkbox', { name: 'family' }).check();
   await admin.getByRole('button', { name: 'Create user' }).click();
   const first = await admin.getByLabel('One-time password', { exact: true }).inputValue();
@@ -167,9 +168,18 @@ test('signing keys: rotation shows the new kid, active, and the old one retiring
   await admin.goto(`${sesame.url}/admin/keys`);
   const before = await admin.locator('tbody tr td:first-child code').allTextContents();
   assert.ok(before.length > 0);
+  const eventsBefore = await sesame.running.store.events.list({ type: 'keys.rotated' });
   await admin.getByText('Rotate signing keys…').click();
   await admin.getByRole('button', { name: 'Yes, rotate now' }).click();
   await admin.getByText('New signing keys are active.').waitFor();
+  // One rotation, one event, credited to the administrator who clicked.
+  const rotations = (await sesame.running.store.events.list({ type: 'keys.rotated' })).filter(
+    (event) => !eventsBefore.some((old) => old.id === event.id),
+  );
+  assert.deepEqual(
+    rotations.map((event) => event.actor),
+    ['user:root'],
+  );
   const rows = await admin.locator('tbody tr').allTextContents();
   const added = rows.filter((row) => /active/.test(row) && !before.some((kid) => row.includes(kid)));
   assert.ok(added.length > 0, 'a new active kid is listed');
@@ -249,12 +259,12 @@ test('a wrong redirect_uri teaches in the event log; editing the provider makes 
   await admin.goto(`${sesame.url}/admin/providers/${notes.clientId}`);
   await admin.getByLabel('Redirect URI 2', { exact: true }).fill('(');
   await admin.getByLabel('Matching for Redirect URI 2').selectOption('regex');
-  await admin.getByLabel('Access token').fill('30');
+  await admin.getByLabel('Access token', { exact: true }).fill('30');
   await skipBrowserChecks(admin);
   await admin.getByRole('button', { name: 'Save provider' }).click();
   assert.match((await admin.locator('#redirect_uris-error').textContent())!, /regular expression/);
   assert.match((await admin.locator('[id="lifespans.access_token-error"]').textContent())!, /60/);
-  await admin.getByLabel('Access token').fill('');
+  await admin.getByLabel('Access token', { exact: true }).fill('');
   await admin.getByLabel('Redirect URI 2', { exact: true }).fill(wrong);
   await admin.getByLabel('Matching for Redirect URI 2').selectOption('strict');
   await admin
@@ -276,6 +286,28 @@ test('a wrong redirect_uri teaches in the event log; editing the provider makes 
   assert.equal(tokens.claims()!.iss, notes.issuer);
   const viaPattern = await authorize(user, rp, { config, redirectUri: `${rp.origin}/old/x` });
   assert.ok(viaPattern.callback.searchParams.get('code'), 'the regex row matches');
+});
+
+test('regenerating a client secret asks first; once confirmed, the new secret is shown and the old one fails', async () => {
+  const vault = await sesame.addApplication({
+    name: 'Vault',
+    slug: 'vault',
+    redirectUris: [{ url: `${rp.origin}/vault/cb`, matching_mode: 'strict' }],
+  });
+  const digest = async () =>
+    (await sesame.running.store.clients.findByClientId(vault.clientId))!.secretDigest!;
+  const before = await digest();
+  await admin.goto(`${sesame.url}/admin/providers/${vault.clientId}`);
+  // One click only opens the explanation: the running app keeps working.
+  await admin.getByText('Regenerate client secret…').click();
+  await admin.getByText('The current secret stops working at once').waitFor();
+  assert.equal(await digest(), before, 'nothing changed on the first click');
+  await shot(admin, 'admin-provider-regenerate');
+  await admin.getByRole('button', { name: 'Yes, regenerate the secret' }).click();
+  await admin.getByText('A new client secret is active').waitFor();
+  const secret = await admin.getByLabel('Client Secret', { exact: true }).inputValue();
+  assert.ok(await verifySecret(secret, await digest()));
+  assert.equal(await verifySecret(vault.clientSecret!, await digest()), false);
 });
 
 test('an application: guide with real values and no secret, edit, delete after confirmation', async () => {

@@ -383,10 +383,20 @@ describe('providers, keys, events and tokens', () => {
       304,
     );
     const before = await api('GET', '/keys', writer);
+    const eventsBefore = await sesame.running.store.events.list({ type: 'keys.rotated' });
     const rotated = await api('POST', '/keys/rotate', writer);
     assert.equal(rotated.status, 200, JSON.stringify(rotated.body));
     const added = rotated.body.added as string[];
     assert.ok(added.length > 0);
+    // One rotation, one event, credited to the token that asked for it.
+    const rotations = (await sesame.running.store.events.list({ type: 'keys.rotated' })).filter(
+      (event) => !eventsBefore.some((old) => old.id === event.id),
+    );
+    assert.deepEqual(
+      rotations.map((event) => event.actor),
+      ['token:automation'],
+    );
+    assert.deepEqual((rotations[0]!.details as { added: string[] }).added, added);
     const after = await api('GET', '/keys', writer);
     assert.equal(
       (after.body.items as unknown[]).length,

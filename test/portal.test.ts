@@ -77,6 +77,18 @@ test('My applications lists only what the user may open; administrators see the 
   await page.reload();
   assert.ok((await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)) <= 0);
   await shot(page, 'portal-apps-phone');
+  // Between the phone and the wide layouts the content keeps a margin on both sides.
+  for (const width of [800, 1000]) {
+    await page.setViewportSize({ width, height: 800 });
+    await page.reload();
+    for (const selector of ['main h1', 'main .apps']) {
+      const box = (await page.locator(selector).first().boundingBox())!;
+      assert.ok(box.x > 0, `${selector} starts ${box.x}px from the left edge at ${width}px`);
+      const right = await page.evaluate(() => document.documentElement.clientWidth);
+      assert.ok(box.x + box.width < right, `${selector} reaches the right edge at ${width}px`);
+    }
+    await shot(page, `portal-apps-${width}`);
+  }
   await context.close();
 
   const boss = await signIn('boss');

@@ -1,5 +1,6 @@
 // /api/v1/applications: an application with its OAuth2/OpenID provider, and its integration guide.
 import { z } from 'zod';
+import { clientSettingsPatch, pickSettings } from '../apps/client-settings.ts';
 import { ApplicationService, type ApplicationDetails } from '../apps/applications.ts';
 import { buildGuide, presetDefaults } from '../apps/guide.ts';
 import { findPreset, presets } from '../apps/presets.ts';
@@ -91,6 +92,7 @@ const createBody = z
     consent_mode: consentMode.optional(),
     authorization_policy: z.string().default('one_factor'),
     allowed_groups: z.array(z.string()).default([]),
+    ...clientSettingsPatch,
   })
   .superRefine((body, ctx) => {
     if (body.preset !== undefined && !presets().has(body.preset))
@@ -204,6 +206,7 @@ export function applicationRoutes(config: SesameConfig, store: Store): AnyRoute[
             consentMode: body.consent_mode ?? defaults?.consentMode,
             authorizationPolicy: body.authorization_policy,
             allowedGroups: body.allowed_groups,
+            settings: pickSettings(body),
             preset: defaults?.preset,
           },
           actor,

@@ -100,7 +100,7 @@ export function registerAdminApi(
       return {
         username: signedIn.user.username,
         is_admin: await users.isAdmin(signedIn.user),
-        csrf_token: signedIn.csrf,
+        csrf_token: signedIn.headerCsrf,
       };
     });
     let document: Record<string, unknown> | undefined;

@@ -6,6 +6,7 @@ import type { PasswordHashing } from '../auth/passwords.ts';
 import { globalIssuer, applicationUrls } from '../apps/urls.ts';
 import type { SesameConfig } from '../config/load.ts';
 import { providerPatch, ProviderService } from '../apps/providers.ts';
+import { CLIENT_SETTINGS, clientSettingValues } from '../apps/client-settings.ts';
 import { fromDatabase, type SesameClient } from '../oidc/clients.ts';
 import type { Store } from '../store/index.ts';
 import { route, type AnyRoute } from './routes.ts';
@@ -34,6 +35,18 @@ const providerView = z.object({
   lifespans: z.record(z.string(), z.number()),
   issuer: z.string(),
   discovery_url: z.string(),
+  // The YAML client's further settings, when set.
+  ...Object.fromEntries(
+    CLIENT_SETTINGS.map((setting) => [
+      setting.key,
+      (setting.kind === 'list'
+        ? z.array(z.string())
+        : setting.kind === 'json'
+          ? z.array(z.record(z.string(), z.unknown()))
+          : z.string()
+      ).optional(),
+    ]),
+  ),
 });
 
 export function providerRoutes(config: SesameConfig, store: Store, hashing: PasswordHashing): AnyRoute[] {
@@ -69,6 +82,7 @@ export function providerRoutes(config: SesameConfig, store: Store, hashing: Pass
       ),
       issuer,
       discovery_url: urls?.discovery ?? `${issuer}/.well-known/openid-configuration`,
+      ...clientSettingValues(client),
     };
   };
   const stored = (clientId: string) => providers.stored(clientId);

@@ -81,8 +81,7 @@ export function systemRoutes(
           throw new InvalidInputError(
             'keys come from identity_providers.oidc.jwks: rotate them in the configuration file',
           );
-        const result = await new SigningKeyService(store, overlap).rotate();
-        await store.events.append({ type: 'keys.rotated', actor, details: result });
+        const result = await new SigningKeyService(store, overlap).rotate(actor);
         await onKeysRotated();
         return result;
       },

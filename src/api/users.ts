@@ -34,7 +34,12 @@ const userView = z.object({
 
 const profileFields = {
   email: z.email().optional(),
-  email_verified: z.boolean().optional(),
+  email_verified: z
+    .boolean()
+    .optional()
+    .describe(
+      'An address set by an administrator counts as verified (as in Authentik): default true when email is given',
+    ),
   display_name: z.string().trim().max(200).optional(),
   given_name: z.string().trim().max(200).optional(),
   family_name: z.string().trim().max(200).optional(),
@@ -171,7 +176,8 @@ export function userRoutes(config: SesameConfig, store: Store, factors: Factors)
           user.id,
           definedOnly({
             email: body.email,
-            emailVerified: body.email_verified,
+            // A new address typed by an administrator is verified unless they say otherwise.
+            emailVerified: body.email_verified ?? (body.email !== undefined ? true : undefined),
             displayName: body.display_name,
             givenName: body.given_name,
             familyName: body.family_name,

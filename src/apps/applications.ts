@@ -6,6 +6,7 @@ import { randomString } from '../crypto/random.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
 import { isUniqueViolation } from '../store/sql.ts';
 import type { Application, OAuthClient, Page, RedirectUri, Repositories, Store } from '../store/index.ts';
+import { clientProblem, settingsChange, type ClientSettingsValues } from './client-settings.ts';
 import { presets } from './presets.ts';
 import { applicationUrls, type ApplicationUrls } from './urls.ts';
 
@@ -41,6 +42,8 @@ export interface NewApplicationInput {
   subjectMode?: string;
   idTokenSignedResponseAlg?: string;
   requirePkce?: boolean;
+  /** The YAML client's further settings by key (backchannel_logout_uri, jwks_uri …), see client-settings.ts. */
+  settings?: ClientSettingsValues;
   /** The catalogue entry it is made from (see presetDefaults). */
   preset?: string;
 }
@@ -111,8 +114,13 @@ export class ApplicationService {
     clientId: string,
     secretDigest?: string,
   ) {
+    return tx.clients.create(this.newClient(input, clientId, secretDigest));
+  }
+
+  /** The client to store, with its further settings, checked by the YAML client's rules. */
+  private newClient(input: NewApplicationInput, clientId: string, secretDigest?: string) {
     const isPublic = input.public ?? false;
-    return tx.clients.create({
+    const client = {
       clientId,
       name: input.name,
       secretDigest,
@@ -134,7 +142,11 @@ export class ApplicationService {
       subjectMode: input.subjectMode ?? 'user_id',
       lifespans: {},
       settings: {},
-    });
+    };
+    const withSettings = { ...client, ...settingsChange(client, input.settings ?? {}) };
+    const problem = clientProblem(withSettings);
+    if (problem) throw new InvalidInputError(problem.message, problem.field);
+    return withSettings;
   }
 
   /**

@@ -8,6 +8,7 @@ import { hashPassword, type PasswordHashing } from '../auth/passwords.ts';
 import { randomString } from '../crypto/random.ts';
 import { fromConfig, fromDatabase, type SesameClient } from '../oidc/clients.ts';
 import type { OAuthClient, Store } from '../store/index.ts';
+import { clientProblem, clientSettingsPatch, settingsChange } from './client-settings.ts';
 
 const redirectUriInput = z.preprocess(
   (value) => (typeof value === 'string' ? { url: value } : value),
@@ -42,6 +43,8 @@ export const providerPatch = z.strictObject({
     })
     .optional()
     .describe('Seconds'),
+  // The YAML client's further settings, with its rules (null clears one).
+  ...clientSettingsPatch,
 });
 
 export type ProviderPatch = z.output<typeof providerPatch>;
@@ -123,7 +126,7 @@ export class ProviderService {
             tokenEndpointAuthMethod: 'client_secret_basic',
           }
         : {};
-    const updated = await this.store.clients.update(client.id, {
+    const change = {
       ...typeChange,
       ...definedOnly({
         name: body.name,
@@ -139,7 +142,12 @@ export class ProviderService {
         idTokenSignedResponseAlg: body.id_token_signed_response_alg,
         lifespans: body.lifespans ? { ...client.lifespans, ...body.lifespans } : undefined,
       }),
-    });
+    };
+    const settings = settingsChange({ ...client, ...change }, body);
+    // The client as it would be stored must pass the rules a YAML client passes.
+    const problem = clientProblem({ ...client, ...change, ...settings });
+    if (problem) throw new InvalidInputError(problem.message, problem.field);
+    const updated = await this.store.clients.update(client.id, { ...change, ...settings });
     await this.store.events.append({
       type: 'provider.updated',
       actor,

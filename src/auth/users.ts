@@ -41,7 +41,10 @@ export class UserService {
       input.password === undefined ? undefined : await hashPassword(input.password, this.hashing);
     try {
       return await this.store.transaction(async (tx) => {
-        const user = await tx.users.create({ ...input, source: 'local' });
+        // An address an administrator types is taken as verified (as Authentik does) unless they
+        // say otherwise: apps such as RomM refuse unverified addresses.
+        const emailVerified = input.emailVerified ?? input.email !== undefined;
+        const user = await tx.users.create({ ...input, emailVerified, source: 'local' });
         if (digest) await tx.passwords.set(user.id, digest);
         return user;
       });

@@ -80,10 +80,15 @@ export function fromConfig(
 }
 
 export function fromDatabase(client: OAuthClient, applicationSlug?: string): SesameClient {
+  // The YAML client's further settings, kept by database clients in `settings` (see
+  // apps/client-settings.ts), mean the same as in fromConfig.
   const settings = client.settings as {
     response_modes?: string[];
     backchannel_logout_uri?: string;
     jwks_uri?: string;
+    jwks?: Record<string, unknown>[];
+    sector_identifier_uri?: string;
+    token_endpoint_auth_signing_alg?: string;
   };
   return {
     clientId: client.clientId,
@@ -97,6 +102,7 @@ export function fromDatabase(client: OAuthClient, applicationSlug?: string): Ses
     responseTypes: client.responseTypes,
     responseModes: settings.response_modes,
     tokenEndpointAuthMethod: client.tokenEndpointAuthMethod,
+    tokenEndpointAuthSigningAlg: settings.token_endpoint_auth_signing_alg,
     idTokenSignedResponseAlg: client.idTokenSignedResponseAlg,
     userinfoSignedResponseAlg: client.userinfoSignedResponseAlg,
     accessTokenSignedResponseAlg: client.accessTokenSignedResponseAlg,
@@ -105,8 +111,10 @@ export function fromDatabase(client: OAuthClient, applicationSlug?: string): Ses
     consentDurationSeconds: client.preConfiguredConsentDuration,
     authorizationPolicy: client.authorizationPolicy,
     allowedGroups: client.allowedGroups,
-    subjectMode: client.subjectMode,
+    subjectMode: settings.sector_identifier_uri ? 'pairwise' : client.subjectMode,
+    sectorIdentifierUri: settings.sector_identifier_uri,
     lifespans: client.lifespans,
+    jwks: settings.jwks,
     jwksUri: settings.jwks_uri,
     backchannelLogoutUri: settings.backchannel_logout_uri,
     source: 'database',

@@ -94,14 +94,17 @@ export class SigningKeyService {
     return ordered.map((key) => JSON.parse(key.privateJwk) as Jwk);
   }
 
-  /** Generates a new active set and retires the previous one; returns the new kids. */
-  async rotate(): Promise<{ added: string[]; retired: string[] }> {
+  /**
+   * Generates a new active set and retires the previous one; returns the new kids. The one
+   * `keys.rotated` event is written here, credited to `actor` (`cli`, `user:…`, `token:…`).
+   */
+  async rotate(actor: string): Promise<{ added: string[]; retired: string[] }> {
     const previous = await this.store.signingKeys.list('active');
     const added = await this.generateSet();
     for (const key of previous) await this.store.signingKeys.setStatus(key.kid, 'retired');
     await this.store.events.append({
       type: 'keys.rotated',
-      actor: 'cli',
+      actor,
       details: { added: added.map((key) => key.kid), retired: previous.map((key) => key.kid) },
     });
     return { added: added.map((key) => key.kid), retired: previous.map((key) => key.kid) };

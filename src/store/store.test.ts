@@ -417,6 +417,34 @@ for (const engine of engines) {
       }
     });
 
+    test('a one-time marker claimed by several nodes at once is claimed exactly once, again after expiry', async () => {
+      const nodes = [fixture.open(), fixture.open(), fixture.open(), fixture.open()];
+      try {
+        for (let round = 0; round < 10; round++) {
+          const id = `form-${round}`;
+          const expiresAt = new Date(Date.now() + 60_000);
+          const results = await Promise.all(
+            nodes.map((node) => node.artifacts.claim('UsedFormToken', id, expiresAt)),
+          );
+          assert.equal(results.filter(Boolean).length, 1, `round ${round}: ${JSON.stringify(results)}`);
+          assert.equal(await store.artifacts.claim('UsedFormToken', id, expiresAt), false);
+        }
+        // An expired marker reads as absent, so it can be claimed again.
+        const past = new Date(Date.now() - 1000);
+        assert.equal(await store.artifacts.claim('UsedFormToken', 'old', past), true);
+        assert.equal(
+          await store.artifacts.claim('UsedFormToken', 'old', new Date(Date.now() + 60_000)),
+          true,
+        );
+        assert.equal(
+          await store.artifacts.claim('UsedFormToken', 'old', new Date(Date.now() + 60_000)),
+          false,
+        );
+      } finally {
+        await Promise.all(nodes.map((node) => node.close()));
+      }
+    });
+
     test('audit events are listed newest first with keyset paging and filters', async () => {
       for (let index = 0; index < 5; index++)
         await store.events.append({

@@ -8,6 +8,7 @@ import { InvalidInputError, SesameError } from '../errors.ts';
 import type { Issuers } from '../oidc/issuers.ts';
 import type { Store } from '../store/index.ts';
 import { html, trusted, type SafeHtml } from './html.ts';
+import { OneTimeNotes } from './once.ts';
 import { BrowserSessions, type SignedIn } from './session.ts';
 import { shell } from './shell.ts';
 
@@ -211,6 +212,8 @@ export interface AdminGuardContext {
 export interface AdminGuard {
   sessions: BrowserSessions;
   users: UserService;
+  /** What a form's success shows once (a secret) on the page its redirect opens. */
+  once: OneTimeNotes;
   /** An administrator with a valid CSRF token on POST; otherwise the answer is already sent. */
   admin: (request: FastifyRequest, reply: FastifyReply) => Promise<SignedIn | undefined>;
   notFound: (reply: FastifyReply, signedIn: SignedIn, section: Section, what: string) => FastifyReply;
@@ -218,6 +221,26 @@ export interface AdminGuard {
 
 export function adminGuard(context: AdminGuardContext): AdminGuard {
   const { config, store } = context;
+  /** A form sent a second time: nothing changed; back to the section it came from. */
+  const alreadySubmitted = (reply: FastifyReply, signedIn: SignedIn, url: string) => {
+    const name = url.split(/[/?]/)[2];
+    const section = SECTIONS.find(([id]) => id === name)?.[0];
+    return reply
+      .status(409)
+      .type('text/html')
+      .header('cache-control', 'no-store')
+      .send(
+        page(
+          config,
+          section,
+          'Already submitted',
+          html`<h1>Already submitted</h1>
+            <p>This form was sent before and its change was made then; sending it again changed nothing.</p>
+            <p><a href="/admin/${section ?? ''}">Continue</a></p>`,
+          signedIn,
+        ),
+      );
+  };
   const sessions = new BrowserSessions(
     context.issuers.global.provider,
     store,
@@ -227,6 +250,7 @@ export function adminGuard(context: AdminGuardContext): AdminGuard {
   return {
     sessions,
     users,
+    once: new OneTimeNotes(config.identity_providers.oidc.hmac_secret),
     admin: async (request, reply) => {
       const signedIn = await sessions.current(request, reply);
       if (!signedIn) {
@@ -258,9 +282,16 @@ export function adminGuard(context: AdminGuardContext): AdminGuard {
           );
         return undefined;
       }
-      if (request.method === 'POST' && !sessions.csrfMatches(signedIn, ((request.body ?? {}) as Form).csrf)) {
-        await reply.status(403).type('text/html').send('The form was not sent from this site.');
-        return undefined;
+      if (request.method === 'POST') {
+        const check = await sessions.useFormToken(signedIn, ((request.body ?? {}) as Form).csrf);
+        if (check === 'invalid') {
+          await reply.status(403).type('text/html').send('The form was not sent from this site.');
+          return undefined;
+        }
+        if (check === 'used') {
+          await alreadySubmitted(reply, signedIn, request.url);
+          return undefined;
+        }
       }
       void reply.header('cache-control', 'no-store');
       return signedIn;

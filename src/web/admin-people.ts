@@ -253,6 +253,22 @@ export function registerPeoplePages(app: FastifyInstance, context: PeopleContext
                   ${fieldError(errors, 'email')}
                 </div>
               </div>
+              <label for="email_verified">
+                <input
+                  type="checkbox"
+                  role="switch"
+                  id="email_verified"
+                  name="email_verified"
+                  value="on"
+                  aria-describedby="email-verified-help"
+                  ${(one(values.username) ? one(values.email_verified) === 'on' : true) ? trusted('checked') : ''}
+                />
+                Email address verified
+              </label>
+              <small id="email-verified-help"
+                >An address you type is taken as verified, as apps such as RomM require. Uncheck it if it is
+                not.</small
+              >
               ${groupChoices(await groupNames(), many(values.groups))}
               <label for="password">Password</label>
               <input
@@ -292,6 +308,7 @@ export function registerPeoplePages(app: FastifyInstance, context: PeopleContext
         password,
         displayName: one(form.display_name) || undefined,
         email: one(form.email) || undefined,
+        emailVerified: one(form.email) ? one(form.email_verified) === 'on' : undefined,
         groups: many(form.groups),
       });
     } catch (error) {
@@ -303,11 +320,8 @@ export function registerPeoplePages(app: FastifyInstance, context: PeopleContext
       throw error;
     }
     await audit('user.created', signedIn, user.username);
-    return userPage(reply, signedIn, user, {
-      status: 201,
-      password: typed ? undefined : password,
-      done: 'Created.',
-    });
+    if (!typed) guard.once.put(request, reply, signedIn, `user:${user.username}`, { password });
+    return back(reply, user, 'created');
   });
 
   async function userPage(
@@ -563,6 +577,8 @@ export function registerPeoplePages(app: FastifyInstance, context: PeopleContext
     factors: 'Second factors reset.',
     revoked: 'Session revoked.',
     password: 'Password changed.',
+    created: 'Created.',
+    'password-reset': 'Password reset.',
   };
 
   app.get('/admin/users/:username', async (request, reply) => {
@@ -571,7 +587,11 @@ export function registerPeoplePages(app: FastifyInstance, context: PeopleContext
     const user = await withUser(request, reply, signedIn);
     if (!user) return reply;
     const done = (request.query as Record<string, string | undefined>).done;
-    return userPage(reply, signedIn, user, { done: done ? DONE[done] : undefined });
+    const password = guard.once.take(request, reply, signedIn, `user:${user.username}`)?.password;
+    return userPage(reply, signedIn, user, {
+      done: done ? DONE[done] : undefined,
+      password: typeof password === 'string' ? password : undefined,
+    });
   });
 
   const back = (reply: FastifyReply, user: User, done: string) =>
@@ -658,7 +678,8 @@ export function registerPeoplePages(app: FastifyInstance, context: PeopleContext
     }
     await audit('user.password_set', signedIn, user.username, { generated: typed === undefined });
     if (typed) return back(reply, user, 'password');
-    return userPage(reply, signedIn, user, { password, done: 'Password reset.' });
+    guard.once.put(request, reply, signedIn, `user:${user.username}`, { password });
+    return back(reply, user, 'password-reset');
   });
 
   app.post('/admin/users/:username/reset-factors', async (request, reply) => {

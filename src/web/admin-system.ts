@@ -152,12 +152,7 @@ export function registerSystemPages(app: FastifyInstance, context: SystemContext
     const signedIn = await admin(request, reply);
     if (!signedIn) return reply;
     if (fromConfiguration) return keysPage(reply.status(409), signedIn);
-    const result = await new SigningKeyService(store, overlap).rotate();
-    await store.events.append({
-      type: 'keys.rotated',
-      actor: `user:${signedIn.user.username}`,
-      details: result,
-    });
+    await new SigningKeyService(store, overlap).rotate(`user:${signedIn.user.username}`);
     await context.reloadKeys();
     return reply.redirect('/admin/keys?done=rotated', 303);
   });
@@ -333,7 +328,14 @@ export function registerSystemPages(app: FastifyInstance, context: SystemContext
     const signedIn = await admin(request, reply);
     if (!signedIn) return reply;
     const done = (request.query as Record<string, string | undefined>).done;
-    return tokensPage(reply, signedIn, { done: done === 'revoked' ? 'The token was revoked.' : undefined });
+    const created = guard.once.take(request, reply, signedIn, 'tokens');
+    return tokensPage(reply, signedIn, {
+      done: done === 'revoked' ? 'The token was revoked.' : undefined,
+      created:
+        typeof created?.name === 'string' && typeof created.token === 'string'
+          ? { name: created.name, token: created.token }
+          : undefined,
+    });
   });
 
   app.post('/admin/tokens', async (request, reply) => {
@@ -358,7 +360,8 @@ export function registerSystemPages(app: FastifyInstance, context: SystemContext
         },
         `user:${signedIn.user.username}`,
       );
-      return tokensPage(reply.status(201), signedIn, { created: { name: record.name, token } });
+      guard.once.put(request, reply, signedIn, 'tokens', { name: record.name, token });
+      return reply.redirect('/admin/tokens?done=created', 303);
     } catch (error) {
       const fieldErrors = toFieldErrors(error, ['name', 'scopes', 'expires_at']);
       if (!fieldErrors) throw error;

@@ -5,6 +5,12 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ApplicationService, type ApplicationDetails } from '../apps/applications.ts';
 import { buildGuide } from '../apps/guide.ts';
+import {
+  CLIENT_SETTINGS,
+  clientSettingValues,
+  settingOptions,
+  type ClientSetting,
+} from '../apps/client-settings.ts';
 import { CONSENT_MODES, providerPatch, ProviderService, SUBJECT_MODES } from '../apps/providers.ts';
 import { applicationUrls, globalIssuer } from '../apps/urls.ts';
 import type { SesameConfig } from '../config/load.ts';
@@ -41,6 +47,20 @@ const CLIENT_TYPES = [
   ['public', 'Public (PKCE, no secret)'],
 ] as const;
 
+/**
+ * One name per provider setting, on the create form and the provider's page alike: Authentik's
+ * where it has one (its guides name the flows), keyed by the field (and API) name.
+ */
+const LABELS = {
+  authorization_policy: 'Authentication flow',
+  consent_mode: 'Authorization flow',
+  client_type: 'Client type',
+  redirect_uri: 'Redirect URI',
+  post_logout_redirect_uri: 'Post-logout redirect URI',
+  id_token_signed_response_alg: 'Signing algorithm',
+  subject_mode: 'Subject mode',
+} as const;
+
 const CONSENT_LABELS: Record<(typeof CONSENT_MODES)[number], string> = {
   explicit: 'Ask every time (explicit)',
   implicit: 'Never ask (implicit)',
@@ -56,18 +76,6 @@ interface AdminContext {
 }
 
 const STANDARD_SCOPES = ['openid', 'profile', 'email', 'groups', 'offline_access', 'address', 'phone'];
-
-function parseRedirects(text: string): RedirectUri[] {
-  return text
-    .split(/\r?\n/)
-    .map((line) => line.trim())
-    .filter(Boolean)
-    .map((line) =>
-      line.startsWith('regex:')
-        ? { url: line.slice(6).trim(), matching_mode: 'regex' as const }
-        : { url: line, matching_mode: 'strict' as const },
-    );
-}
 
 /** Parallel `<name>_url` / `<name>_mode` fields → URIs; empty rows are dropped. */
 function uriRowsFrom(form: Form, name: string): RedirectUri[] {
@@ -95,7 +103,7 @@ function uriRows(
 ): SafeHtml {
   const rows = disabled ? uris : [...uris, { url: '', matching_mode: 'strict' as const }];
   return html`<fieldset class="uris" data-uri-rows="${name}">
-    <legend>${label}</legend>
+    <legend>${label}s</legend>
     ${rows.map(
       (uri, index) =>
         html`<div class="uri-row">
@@ -122,6 +130,69 @@ function uriRows(
           >`
     }
   </fieldset>`;
+}
+
+/** One of the YAML client's further settings as a form field, named by its YAML key. */
+function settingField(setting: ClientSetting, value: string | string[], errors: FieldErrors): SafeHtml {
+  const help = html`<small id="${setting.key}-help">${setting.help}</small>`;
+  const described = errors[setting.key]
+    ? invalid(errors, setting.key)
+    : trusted(`aria-describedby="${setting.key}-help"`);
+  const options = settingOptions(setting);
+  if (setting.kind === 'list')
+    return html`<fieldset class="choices">
+      <legend>${setting.label}</legend>
+      ${options.map(
+        (option) =>
+          html`<label
+            ><input
+              type="checkbox"
+              name="${setting.key}"
+              value="${option}"
+              ${(value as string[]).includes(option) ? trusted('checked') : ''}
+            />
+            ${option}</label
+          >`,
+      )}
+      ${errors[setting.key] ? fieldError(errors, setting.key) : help}
+    </fieldset>`;
+  const field =
+    setting.kind === 'choice'
+      ? html`<select id="${setting.key}" name="${setting.key}" ${described}>
+          <option value="">default</option>
+          ${options.map(
+            (option) =>
+              html`<option value="${option}" ${option === value ? trusted('selected') : ''}>
+                ${option}
+              </option>`,
+          )}
+        </select>`
+      : setting.kind === 'json'
+        ? html`<textarea id="${setting.key}" name="${setting.key}" rows="3" ${described}>${value}</textarea>`
+        : html`<input id="${setting.key}" name="${setting.key}" type="url" value="${value}" ${described} />`;
+  return html`<label for="${setting.key}">${setting.label}</label> ${field}
+    ${errors[setting.key] ? fieldError(errors, setting.key) : help}`;
+}
+
+/** The further settings from the form: empty clears one (back to the default). */
+function settingsFromForm(form: Form): Record<string, unknown> {
+  return Object.fromEntries(
+    CLIENT_SETTINGS.map((setting) => {
+      if (setting.kind === 'list') {
+        const chosen = many(form[setting.key]);
+        return [setting.key, chosen.length ? chosen : null];
+      }
+      const text = one(form[setting.key]);
+      if (text === '') return [setting.key, null];
+      if (setting.kind !== 'json') return [setting.key, text];
+      try {
+        return [setting.key, JSON.parse(text) as unknown];
+      } catch {
+        // Left as text: the schema refuses it next to the field.
+        return [setting.key, text];
+      }
+    }),
+  );
 }
 
 export function registerAdmin(app: FastifyInstance, context: AdminContext): void {
@@ -297,7 +368,8 @@ export function registerAdmin(app: FastifyInstance, context: AdminContext): void
   app.get('/admin/applications/new', async (request, reply) => {
     const signedIn = await admin(request, reply);
     if (!signedIn) return reply;
-    return applicationForm(reply, signedIn);
+    const provider = (request.query as Record<string, string | undefined>).provider;
+    return applicationForm(reply, signedIn, provider ? { provider } : {});
   });
 
   app.post('/admin/applications', async (request, reply) => {
@@ -618,53 +690,36 @@ ${guide.env}</textarea>
               <input id="name" name="name" required value="${one(values.name)}" ${invalid(errors, 'name')} />
               ${fieldError(errors, 'name')}
               ${selectField({
-                name: 'authentication_flow',
-                label: 'Authentication flow',
+                name: 'authorization_policy',
+                label: LABELS.authorization_policy,
                 options: policies.map((policy) => [policy, policyLabel(policy)] as const),
-                value: chosen('authentication_flow', 'one_factor'),
+                value: chosen('authorization_policy', 'one_factor'),
               })}
               ${selectField({
-                name: 'authorization_flow',
-                label: 'Authorization flow',
-                options: [
-                  ['explicit', 'Ask for consent (explicit)'],
-                  ['implicit', 'Do not ask (implicit consent)'],
-                ],
-                value: chosen('authorization_flow', 'explicit'),
+                name: 'consent_mode',
+                label: LABELS.consent_mode,
+                // Pre-configured consent needs a duration: set it on the provider's page.
+                options: (['explicit', 'implicit'] as const).map(
+                  (mode) => [mode, CONSENT_LABELS[mode]] as const,
+                ),
+                value: chosen('consent_mode', 'explicit'),
               })}
               ${selectField({
                 name: 'client_type',
-                label: 'Client type',
+                label: LABELS.client_type,
                 options: CLIENT_TYPES,
                 value: chosen('client_type', 'confidential'),
               })}
-              <label for="redirect_uris">Redirect URIs</label>
-              <textarea
-                id="redirect_uris"
-                name="redirect_uris"
-                rows="3"
-                required
-                aria-describedby="${errors.redirect_uris ? 'redirect_uris-error' : 'redirect-help'}"
-                ${errors.redirect_uris ? trusted('aria-invalid="true"') : ''}
-              >
-${one(values.redirect_uris)}</textarea>
-              ${
-                errors.redirect_uris
-                  ? fieldError(errors, 'redirect_uris')
-                  : html`<small id="redirect-help"
-                      >One per line, matched exactly. Start a line with <code>regex:</code> for a fully
-                      anchored regular expression.</small
-                    >`
-              }
+              ${uriRows('redirect_uri', LABELS.redirect_uri, uriRowsFrom(values, 'redirect_uri'), errors, false)}
               ${selectField({
-                name: 'signing_alg',
-                label: 'Signing algorithm',
+                name: 'id_token_signed_response_alg',
+                label: LABELS.id_token_signed_response_alg,
                 options: SIGNING_ALGORITHMS,
-                value: chosen('signing_alg', 'RS256'),
+                value: chosen('id_token_signed_response_alg', 'RS256'),
               })}
               ${selectField({
                 name: 'subject_mode',
-                label: 'Subject mode',
+                label: LABELS.subject_mode,
                 options: SUBJECT_MODES,
                 value: chosen('subject_mode', 'user_id'),
               })}
@@ -703,6 +758,15 @@ ${one(values.redirect_uris)}</textarea>
     const allowedGroups = [...new Set([...groups, ...client.allowedGroups])];
     const redirects = values ? uriRowsFrom(values, 'redirect_uri') : client.redirectUris;
     const logouts = values ? uriRowsFrom(values, 'post_logout_redirect_uri') : client.postLogoutRedirectUris;
+    const current = clientSettingValues(client);
+    /** The form's value of a setting: what was sent, else the client's. */
+    const settingValue = (setting: ClientSetting): string | string[] => {
+      if (values) return setting.kind === 'list' ? many(values[setting.key]) : one(values[setting.key]);
+      const value = current[setting.key];
+      if (setting.kind === 'list') return (value as string[] | undefined) ?? [];
+      if (setting.kind === 'json') return value === undefined ? '' : JSON.stringify(value, null, 2);
+      return (value as string | undefined) ?? '';
+    };
     const defaults = oidc.lifespans;
     const lifespan = (
       name: 'access_token' | 'id_token' | 'refresh_token' | 'authorize_code',
@@ -759,7 +823,13 @@ ${one(values.redirect_uris)}</textarea>
                   </article>`
                 : ''
             }
-            ${notice(done === 'saved' ? 'Saved. The change applies to the next request.' : undefined)}
+            ${notice(
+              done === 'saved'
+                ? 'Saved. The change applies to the next request.'
+                : done === 'secret' && secret
+                  ? 'A new client secret is active; the old one no longer works.'
+                  : undefined,
+            )}
             <section class="card" aria-label="Values for the application">
               ${copyField('client_id', 'Client ID', client.clientId)}
               ${
@@ -770,7 +840,19 @@ ${one(values.redirect_uris)}</textarea>
                       ${client.public ? 'none (public client)' : 'stored only as a digest; regenerate it to see a new one.'}
                     </p>`
               }
-              ${copyField('issuer', 'OpenID Configuration Issuer', issuer)}
+              ${
+                !urls && client.source === 'database'
+                  ? html`<p class="notice" role="note">
+                      No application uses this provider yet.
+                      <a href="/admin/applications/new?provider=${encodeURIComponent(client.clientId)}"
+                        >Create an application with it</a
+                      >: its issuer,
+                      <code>${config.externalUrl.replace(/\/+$/, '')}/application/o/&lt;slug&gt;/</code>, is
+                      the one the integration guides copy, and this page shows it then.
+                    </p>`
+                  : ''
+              }
+              ${copyField('issuer', urls || client.source === 'config' ? 'OpenID Configuration Issuer' : 'Global issuer', issuer)}
               ${copyField('discovery', 'OpenID Configuration URL', urls?.discovery ?? `${issuer}/.well-known/openid-configuration`)}
               ${
                 urls
@@ -786,10 +868,15 @@ ${one(values.redirect_uris)}</textarea>
               }
               ${
                 client.source === 'database' && !client.public
-                  ? html`<form method="post" action="/admin/providers/${client.clientId}/secret">
-                      ${csrfField(signedIn)}
-                      <button type="submit" class="secondary outline">Regenerate client secret</button>
-                    </form>`
+                  ? confirmAction({
+                      signedIn,
+                      action: `/admin/providers/${client.clientId}/secret`,
+                      label: 'Regenerate client secret',
+                      text: html`The current secret stops working at once:
+                      ${client.applicationSlug ? html`<strong>${client.applicationSlug}</strong>` : 'the app'}
+                      cannot sign anyone in until it is given the new one, shown once on the next page.`,
+                      confirm: 'Yes, regenerate the secret',
+                    })
                   : ''
               }
             </section>
@@ -811,14 +898,14 @@ ${one(values.redirect_uris)}</textarea>
                   ${fieldError(errors, 'name')}
                   ${selectField({
                     name: 'client_type',
-                    label: 'Client type',
+                    label: LABELS.client_type,
                     options: CLIENT_TYPES,
                     value: wanted('client_type', client.public ? 'public' : 'confidential'),
                     describedBy: 'client-type-help',
                   })}
                   <small id="client-type-help">Making it confidential creates a secret, shown once.</small>
-                  ${uriRows('redirect_uri', 'Redirect URI', redirects, errors, readOnly)}
-                  ${uriRows('post_logout_redirect_uri', 'Post-logout redirect URI', logouts, errors, readOnly)}
+                  ${uriRows('redirect_uri', LABELS.redirect_uri, redirects, errors, readOnly)}
+                  ${uriRows('post_logout_redirect_uri', LABELS.post_logout_redirect_uri, logouts, errors, readOnly)}
                   <fieldset class="choices">
                     <legend>Scopes</legend>
                     ${scopes.map(
@@ -839,7 +926,7 @@ ${one(values.redirect_uris)}</textarea>
                     <div>
                       ${selectField({
                         name: 'id_token_signed_response_alg',
-                        label: 'Signing algorithm',
+                        label: LABELS.id_token_signed_response_alg,
                         options: SIGNING_ALGORITHMS,
                         value: wanted('id_token_signed_response_alg', client.idTokenSignedResponseAlg),
                       })}
@@ -847,7 +934,7 @@ ${one(values.redirect_uris)}</textarea>
                     <div>
                       ${selectField({
                         name: 'subject_mode',
-                        label: 'Subject mode',
+                        label: LABELS.subject_mode,
                         options: SUBJECT_MODES,
                         value: wanted('subject_mode', client.subjectMode),
                       })}
@@ -855,7 +942,7 @@ ${one(values.redirect_uris)}</textarea>
                     <div>
                       ${selectField({
                         name: 'authorization_policy',
-                        label: 'Required factor',
+                        label: LABELS.authorization_policy,
                         options: [...new Set([...policies, client.authorizationPolicy])].map(
                           (policy) => [policy, policyLabel(policy)] as const,
                         ),
@@ -866,7 +953,7 @@ ${one(values.redirect_uris)}</textarea>
                     <div>
                       ${selectField({
                         name: 'consent_mode',
-                        label: 'Consent',
+                        label: LABELS.consent_mode,
                         options: CONSENT_MODES.map((mode) => [mode, CONSENT_LABELS[mode]] as const),
                         value: wanted('consent_mode', client.consentMode),
                       })}
@@ -921,6 +1008,13 @@ ${one(values.redirect_uris)}</textarea>
                       ${lifespan('authorize_code', 'Authorization code')}
                     </div>
                   </fieldset>
+                  <details
+                    class="more"
+                    ${CLIENT_SETTINGS.some((setting) => errors[setting.key]) ? trusted('open') : ''}
+                  >
+                    <summary>More settings</summary>
+                    ${CLIENT_SETTINGS.map((setting) => settingField(setting, settingValue(setting), errors))}
+                  </details>
                   ${readOnly ? '' : html`<button type="submit">Save provider</button>`}
                 </fieldset>
               </form>
@@ -934,19 +1028,19 @@ ${one(values.redirect_uris)}</textarea>
     const signedIn = await admin(request, reply);
     if (!signedIn) return reply;
     const form = (request.body ?? {}) as Form;
-    const consent = one(form.authorization_flow) === 'implicit' ? 'implicit' : 'explicit';
-    const policy = policies.includes(one(form.authentication_flow))
-      ? one(form.authentication_flow)
+    const consent = one(form.consent_mode) === 'implicit' ? 'implicit' : 'explicit';
+    const policy = policies.includes(one(form.authorization_policy))
+      ? one(form.authorization_policy)
       : 'one_factor';
-    const alg = (SIGNING_ALGORITHMS as readonly string[]).includes(one(form.signing_alg))
-      ? one(form.signing_alg)
+    const alg = (SIGNING_ALGORITHMS as readonly string[]).includes(one(form.id_token_signed_response_alg))
+      ? one(form.id_token_signed_response_alg)
       : 'RS256';
     try {
       const { client, clientSecret } = await applications.createProvider(
         {
           name: one(form.name),
           public: one(form.client_type) === 'public',
-          redirectUris: parseRedirects(one(form.redirect_uris)),
+          redirectUris: uriRowsFrom(form, 'redirect_uri'),
           consentMode: consent,
           authorizationPolicy: policy,
           idTokenSignedResponseAlg: alg,
@@ -954,7 +1048,9 @@ ${one(values.redirect_uris)}</textarea>
         },
         `user:${signedIn.user.username}`,
       );
-      return providerPage(reply, signedIn, fromDatabase(client), { secret: clientSecret, status: 201 });
+      if (clientSecret)
+        guard.once.put(request, reply, signedIn, `provider:${client.clientId}`, { secret: clientSecret });
+      return reply.redirect(`/admin/providers/${encodeURIComponent(client.clientId)}?done=created`, 303);
     } catch (error) {
       const errors = toFieldErrors(error, ['name', 'redirect_uris']);
       if (errors) return providerForm(reply, signedIn, form, errors);
@@ -967,7 +1063,11 @@ ${one(values.redirect_uris)}</textarea>
     if (!signedIn) return reply;
     const client = await providers.find((request.params as { clientId: string }).clientId);
     if (!client) return guard.notFound(reply, signedIn, 'providers', 'There is no such provider.');
-    return providerPage(reply, signedIn, client, { done: (request.query as Record<string, string>).done });
+    const secret = guard.once.take(request, reply, signedIn, `provider:${client.clientId}`)?.secret;
+    return providerPage(reply, signedIn, client, {
+      done: (request.query as Record<string, string>).done,
+      secret: typeof secret === 'string' ? secret : undefined,
+    });
   });
 
   /** The edit form → the API's PATCH body, validated by the same schema and the same service. */
@@ -996,6 +1096,7 @@ ${one(values.redirect_uris)}</textarea>
         refresh_token: number('lifespan_refresh_token'),
         authorize_code: number('lifespan_authorize_code'),
       },
+      ...settingsFromForm(form),
     };
   }
 
@@ -1036,12 +1137,13 @@ ${one(values.redirect_uris)}</textarea>
         `user:${signedIn.user.username}`,
       );
       if (clientSecret)
-        return providerPage(reply, signedIn, (await providers.find(clientId))!, { secret: clientSecret });
+        guard.once.put(request, reply, signedIn, `provider:${clientId}`, { secret: clientSecret });
     } catch (error) {
       const errors = toFieldErrors(error, [
         'redirect_uris',
         'authorization_policy',
         'pre_configured_consent_duration',
+        ...CLIENT_SETTINGS.map((setting) => setting.key),
       ]);
       if (errors) return providerPage(reply, signedIn, client, { values: form, errors });
       throw error;
@@ -1068,7 +1170,8 @@ ${one(values.redirect_uris)}</textarea>
           ),
         );
     const secret = await applications.regenerateSecret(clientId, `user:${signedIn.user.username}`);
-    return providerPage(reply, signedIn, (await providers.find(clientId))!, { secret });
+    guard.once.put(request, reply, signedIn, `provider:${clientId}`, { secret });
+    return reply.redirect(`/admin/providers/${encodeURIComponent(clientId)}?done=secret`, 303);
   });
 
   registerPeoplePages(app, context, guard);

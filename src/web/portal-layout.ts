@@ -20,7 +20,7 @@ export interface PortalViewer {
 }
 
 const STYLE = `
-main.container{max-width:60rem}
+@media (min-width:1280px){main.container{max-width:60rem}}
 .muted,.meta{color:var(--pico-muted-color);font-size:.9em}
 .meta{display:block;margin-top:.25rem}
 .error{padding:.75rem 1rem;border-radius:var(--pico-border-radius);background:#fdecea;color:#7f1d1d;border:1px solid #f5b5ae;margin-bottom:1rem}

@@ -18,6 +18,7 @@ import { html } from './html.ts';
 import { errorPage, passkeyForm } from './pages.ts';
 import { registerPortalAccount } from './portal-account.ts';
 import { portalPage, type PortalViewer } from './portal-layout.ts';
+import { OneTimeNotes } from './once.ts';
 import { BrowserSessions } from './session.ts';
 
 export const PORTAL_CLIENT_ID = 'sesame-portal';
@@ -73,12 +74,17 @@ export function registerPortal(app: FastifyInstance, context: PortalContext): vo
     config.identity_providers.oidc.hmac_secret,
   );
   const oidc = config.identity_providers.oidc;
+  const once = new OneTimeNotes(oidc.hmac_secret);
   const stateKey = createHmac('sha256', oidc.hmac_secret).update('sesame portal state').digest();
   const sealer = createSealer(config.storage.encryption_key);
   const base = config.externalUrl.replace(/\/+$/, '');
 
-  /** The signed-in user, or a redirect to sign in (GET) / a refusal (POST without a valid CSRF token). */
-  async function requireUser(request: FastifyRequest, reply: FastifyReply) {
+  /**
+   * The signed-in user, or a redirect to sign in (GET) / a refusal (POST without a valid form
+   * token, or with one already used). `prepare`: a step before the real submit (passkey options),
+   * which checks the token without using it up.
+   */
+  async function requireUser(request: FastifyRequest, reply: FastifyReply, prepare = false) {
     const current = await sessions.current(request, reply);
     if (!current) {
       if (request.method === 'GET')
@@ -92,11 +98,31 @@ export function registerPortal(app: FastifyInstance, context: PortalContext): vo
     }
     if (request.method === 'POST') {
       const form = (request.body ?? {}) as Record<string, string | undefined>;
-      if (!sessions.csrfMatches(current, form.csrf)) {
+      const check = prepare
+        ? sessions.formTokenMatches(current, form.csrf)
+          ? 'ok'
+          : 'invalid'
+        : await sessions.useFormToken(current, form.csrf);
+      if (check !== 'ok') {
         await reply
-          .status(403)
+          .status(check === 'used' ? 409 : 403)
           .type('text/html')
-          .send(errorPage(config, 'forbidden', 'The form was not sent from this page.'));
+          .send(
+            check === 'used'
+              ? portalPage(
+                  config,
+                  undefined,
+                  'Already submitted',
+                  await viewerFor(current.user),
+                  html`<h1>Already submitted</h1>
+                    <p>
+                      This form was sent before and its change was made then; sending it again changed
+                      nothing.
+                    </p>
+                    <p><a href="/portal">Continue</a></p>`,
+                )
+              : errorPage(config, 'forbidden', 'The form was not sent from this page.'),
+          );
         return undefined;
       }
     }
@@ -415,7 +441,7 @@ export function registerPortal(app: FastifyInstance, context: PortalContext): vo
   });
 
   app.post('/portal/security/passkeys/options', async (request, reply) => {
-    const current = await requireUser(request, reply);
+    const current = await requireUser(request, reply, true);
     if (!current) return reply;
     return factors.passkeys.registrationOptions(current.user);
   });
@@ -479,6 +505,15 @@ export function registerPortal(app: FastifyInstance, context: PortalContext): vo
       clientIp: request.ip,
       details: { count: codes.length },
     });
+    once.put(request, reply, current, 'recovery-codes', { codes });
+    return reply.redirect('/portal/security/recovery-codes', 303);
+  });
+
+  app.get('/portal/security/recovery-codes', async (request, reply) => {
+    const current = await requireUser(request, reply);
+    if (!current) return reply;
+    const codes = once.take(request, reply, current, 'recovery-codes')?.codes;
+    if (!Array.isArray(codes)) return reply.redirect('/portal/security', 303);
     return reply.type('text/html').send(
       portalPage(
         config,

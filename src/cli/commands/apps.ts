@@ -1,4 +1,7 @@
 import type { Command } from 'commander';
+import { z } from 'zod';
+import { CLIENT_SETTINGS, clientSettingsPatch, settingOptions } from '../../apps/client-settings.ts';
+import { ProviderService } from '../../apps/providers.ts';
 import { ApplicationService, type ApplicationDetails } from '../../apps/applications.ts';
 import { buildGuide, presetDefaults } from '../../apps/guide.ts';
 import { findPreset } from '../../apps/presets.ts';
@@ -46,11 +49,56 @@ function jsonOf(details: ApplicationDetails, secret?: string) {
   };
 }
 
+/** `--backchannel-logout-uri <uri>`; a list setting is a repeatable singular flag (`--grant-type`). */
+const flagOf = (key: string, list: boolean) =>
+  `--${(list ? key.replace(/s$/, '') : key).replaceAll('_', '-')}`;
+const optionName = (flag: string) =>
+  flag.slice(2).replace(/-(.)/g, (_match, letter: string) => letter.toUpperCase());
+
+/** The YAML client's further settings as options of `apps add` and `apps update`. */
+function withSettingOptions(command: Command): Command {
+  for (const setting of CLIENT_SETTINGS) {
+    const list = setting.kind === 'list';
+    const allowed = settingOptions(setting);
+    const help = `${setting.help}${allowed.length ? ` (${allowed.join(', ')})` : ''}${list ? ' (repeatable)' : ''}`;
+    const flag = `${flagOf(setting.key, list)} <${setting.kind === 'json' ? 'json' : setting.kind === 'url' ? 'uri' : 'value'}>`;
+    if (list) command.option(flag, help, collect);
+    else command.option(flag, help);
+  }
+  return command;
+}
+
+/** The settings given as options, checked by the YAML client's fields; '' clears a value. */
+function settingsFromOptions(options: Record<string, unknown>): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const setting of CLIENT_SETTINGS) {
+    const flag = flagOf(setting.key, setting.kind === 'list');
+    const given = options[optionName(flag)];
+    if (given === undefined) continue;
+    if (setting.kind === 'json' && given !== '') {
+      try {
+        values[setting.key] = JSON.parse(given as string);
+      } catch {
+        throw new InvalidInputError(`${flag}: not valid JSON`, setting.key);
+      }
+    } else values[setting.key] = given === '' ? null : given;
+  }
+  const parsed = z.strictObject(clientSettingsPatch).safeParse(values);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const setting = CLIENT_SETTINGS.find((entry) => entry.key === issue.path[0])!;
+    throw new InvalidInputError(
+      `${flagOf(setting.key, setting.kind === 'list')}: ${issue.message}`,
+      setting.key,
+    );
+  }
+  return parsed.data;
+}
+
 export function registerApps(program: Command, output: Output): void {
   const apps = program.command('apps').description('Manage applications and their OpenID Connect clients');
 
-  apps
-    .command('add')
+  withSettingOptions(apps.command('add'))
     .description('Create an application with its client and print the values the app needs')
     .argument('[name]', 'display name, e.g. "RomM" (default: the preset\'s)')
     .option(
@@ -102,6 +150,7 @@ export function registerApps(program: Command, output: Output): void {
         },
         command: Command,
       ) => {
+        const settings = settingsFromOptions(options);
         const preset = options.preset ? findPreset(options.preset) : undefined;
         if (preset && !options.url)
           throw new InvalidInputError(`--preset ${preset.id} needs --url, the app's own base URL`);
@@ -150,6 +199,7 @@ export function registerApps(program: Command, output: Output): void {
               consentMode: consent as 'explicit' | 'implicit' | 'pre-configured',
               preConfiguredConsentDuration: consentDuration,
               allowedGroups: options.group,
+              settings,
               preset: defaults?.preset,
             },
             'cli',
@@ -180,6 +230,25 @@ export function registerApps(program: Command, output: Output): void {
         });
       },
     );
+
+  withSettingOptions(apps.command('update'))
+    .description("Change an application's client settings (an empty value clears one)")
+    .argument('<slug>')
+    .action(async (slug: string, options: Record<string, unknown>, command: Command) => {
+      const settings = settingsFromOptions(options);
+      if (Object.keys(settings).length === 0)
+        throw new InvalidInputError('give at least one setting to change');
+      await withStore(command, async ({ config, store }) => {
+        const { client } = await new ApplicationService(
+          store,
+          config.authentication_backend.password_hashing,
+          config.externalUrl,
+        ).show(slug);
+        if (!client) throw new InvalidInputError(`application '${slug}' has no provider`);
+        await new ProviderService(config, store).update(client.clientId, settings, 'cli');
+        output.out(`Application '${slug}': ${Object.keys(settings).join(', ')} updated.`);
+      });
+    });
 
   apps
     .command('list')

@@ -49,7 +49,7 @@ export function registerKeys(program: Command, output: Output): void {
         );
         const service = new SigningKeyService(store, overlap);
         if ((await store.signingKeys.list('active')).length === 0) await service.load();
-        const { added, retired } = await service.rotate();
+        const { added, retired } = await service.rotate('cli');
         output.out(`New signing keys: ${added.join(', ')}`);
         output.out(`Retired (still published for ${overlap} s): ${retired.join(', ') || 'none'}`);
         output.out('Running Sesame nodes start signing with the new keys within a minute.');

@@ -23,7 +23,8 @@ export function registerUsers(program: Command, output: Output): void {
     .description('Create a user')
     .argument('<username>')
     .option('--email <email>')
-    .option('--email-verified', 'mark the email address as verified')
+    .option('--email-verified', 'the email address is verified (the default when --email is given)')
+    .option('--email-unverified', 'the email address is not verified: apps see email_verified false')
     .option('--display-name <name>')
     .option('--given-name <name>')
     .option('--family-name <name>')
@@ -37,6 +38,7 @@ export function registerUsers(program: Command, output: Output): void {
         options: PasswordOptions & {
           email?: string;
           emailVerified?: boolean;
+          emailUnverified?: boolean;
           displayName?: string;
           givenName?: string;
           familyName?: string;
@@ -51,7 +53,7 @@ export function registerUsers(program: Command, output: Output): void {
             username,
             password,
             email: options.email,
-            emailVerified: options.emailVerified ?? false,
+            emailVerified: options.emailUnverified ? false : options.emailVerified,
             displayName: options.displayName,
             givenName: options.givenName,
             familyName: options.familyName,

@@ -100,6 +100,20 @@ export class ArtifactRepository {
     return rows.map(toArtifact);
   }
 
+  /**
+   * Records a one-time marker (a used form token) unless it exists: of two concurrent callers
+   * exactly one gets `true`. An expired marker is replaced, as it reads as absent.
+   */
+  async claim(model: string, id: string, expiresAt: Date, now = new Date()): Promise<boolean> {
+    const result = await this.db.run(
+      `INSERT INTO oidc_artifacts (model, id, payload, expires_at) VALUES (?, ?, '{}', ?)
+       ON CONFLICT (model, id) DO UPDATE SET expires_at = excluded.expires_at
+       WHERE oidc_artifacts.expires_at IS NOT NULL AND oidc_artifacts.expires_at <= ?`,
+      [model, id, expiresAt, now],
+    );
+    return result.changes === 1;
+  }
+
   /** Marks a one-time artifact used. Of two concurrent callers exactly one gets `true`. */
   async consume(model: string, id: string, now = new Date()): Promise<boolean> {
     const result = await this.db.run(
