@@ -142,7 +142,7 @@ sever:
       `${file}:11 identity_providers.oidc.enforce_pkce: 'sometimes' is not allowed (allowed: public_clients_only, always, never)`,
       `${file}:13 identity_providers.oidc.clients[0].client_id: may only contain RFC 3986 unreserved characters`,
       `${file}:16 identity_providers.oidc.clients[1].client_id: is longer than 100 characters`,
-      `${file}:18 identity_providers.oidc.clients[1].redirect_uris[0]: '/relative/callback' is not an absolute URI (allowed: an absolute URI without a fragment, or { url, matching_mode: regex })`,
+      `${file}:18 identity_providers.oidc.clients[1].redirect_uris[0]: '/relative/callback' is not an absolute URI (allowed: an absolute URI without a fragment, or { url, matching_mode: regex } with an RE2 regular expression)`,
       `${file}:28 sever: unknown key (did you mean 'server'?) (allowed: server, branding, log, storage, authentication_backend, totp, webauthn, regulation, identity_providers)`,
     ];
     for (const line of expected)
@@ -154,7 +154,7 @@ sever:
       );
     has(/:17 identity_providers\.oidc\.clients\[1\]\.client_secret: malformed digest: .+ \(allowed: /);
     has(
-      /:22 identity_providers\.oidc\.clients\[2\]\.redirect_uris\[0\]: '.+' is not a valid regular expression/,
+      /:22 identity_providers\.oidc\.clients\[2\]\.redirect_uris\[0\]: '.+' is not a valid RE2 regular expression/,
     );
     has(/:24 identity_providers\.oidc\.clients\[3\]\.client_id: 'twin' is already used by clients\[2\]/);
     has(

@@ -5,6 +5,7 @@ import { createPrivateKey } from 'node:crypto';
 import { z } from 'zod';
 import { isValidDigest } from '../crypto/digest.ts';
 import { DURATION_HELP, parseDuration } from './duration.ts';
+import { isAbsoluteUrl, redirectUriProblem } from './redirect-uris.ts';
 
 /** Marks a value that may also come from `<ENV>_FILE` and must never be printed. */
 const SECRET = { secret: true } as const;
@@ -122,36 +123,22 @@ const absoluteUrl = z.string().refine((value) => isAbsoluteUrl(value), {
   message: 'must be an absolute URL with a scheme, such as https://app.example.com/callback',
 });
 
-export function isAbsoluteUrl(value: string): boolean {
-  if (!URL.canParse(value)) return false;
-  const url = new URL(value);
-  return url.protocol.length > 1 && !url.hash && (url.host !== '' || !/^https?:$/.test(url.protocol));
-}
+// What a registered redirect URI means (exact, or an RE2 pattern) is defined once, there.
+export { isAbsoluteUrl, redirectUriProblem } from './redirect-uris.ts';
 
-/** Why a redirect URI entry is unacceptable, or undefined when it is fine. */
-export function redirectUriProblem(entry: {
-  url: string;
-  matching_mode: 'strict' | 'regex';
-}): string | undefined {
-  if (entry.matching_mode === 'strict') {
-    return isAbsoluteUrl(entry.url) ? undefined : `'${entry.url}' is not an absolute URI`;
-  }
-  try {
-    new RegExp(`^(?:${entry.url})$`, 'u');
-    return undefined;
-  } catch (error) {
-    return `'${entry.url}' is not a valid regular expression: ${(error as Error).message}`;
-  }
-}
+export const REDIRECT_URI_HELP =
+  'an absolute URI without a fragment, or { url, matching_mode: regex } with an RE2 regular expression';
 
-export const REDIRECT_URI_HELP = 'an absolute URI without a fragment, or { url, matching_mode: regex }';
-
-/** A redirect URI: a plain string is an exact match; `{ url, matching_mode: regex }` is a fully anchored pattern. */
+/** A redirect URI: a plain string is an exact match; `{ url, matching_mode: regex }` is a fully anchored RE2 pattern. */
 const redirectUri = z
   .union([
     z.string(),
     z.strictObject({
-      url: z.string().describe('The URI, or the regular expression when `matching_mode` is `regex`.'),
+      url: z
+        .string()
+        .describe(
+          'The URI, or the regular expression (RE2 syntax, matched against the whole URI) when `matching_mode` is `regex`.',
+        ),
       matching_mode: oneOf(['strict', 'regex'])
         .default('strict')
         .describe('`strict` (exact match) or `regex`.'),

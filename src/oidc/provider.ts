@@ -15,6 +15,7 @@ import {
   type Decision,
 } from '../auth/policy.ts';
 import type { SesameConfig } from '../config/load.ts';
+import { matchesRedirectPattern, MAX_REDIRECT_URI_LENGTH } from '../config/redirect-uris.ts';
 import type { CORS_ENDPOINTS } from '../config/schema.ts';
 import { constantTimeEqual } from '../crypto/compare.ts';
 import type { Logger } from '../server/logger.ts';
@@ -23,7 +24,7 @@ import { recordProtocolError } from './error-events.ts';
 import { adapterFor } from './adapter.ts';
 import { SCOPE_CLAIMS, userClaims } from './claims.ts';
 import type { ClientSecretVerifier } from './client-secrets.ts';
-import type { ClientRegistry, SesameClientSettings } from './clients.ts';
+import { PATTERN_ONLY_PLACEHOLDER, type ClientRegistry, type SesameClientSettings } from './clients.ts';
 import { rememberedConsent } from './consent.ts';
 import type { Jwk } from './keys.ts';
 import { errorPage, logoutPage, loggedOutPage } from '../web/pages.ts';
@@ -390,31 +391,29 @@ export function createProvider(issuer: string, layout: RouteLayout, context: Pro
     return ownBackchannelLogout.call(this, sub, sid);
   };
 
-  // Regex redirect URIs (Authentik's "Regex" mode), fully anchored, beside the exact ones.
+  // Regex redirect URIs (Authentik's "Regex" mode), fully anchored RE2, beside the exact ones.
+  // Over-long values are refused before any matching (invalid_redirect_uri).
   const exactRedirect = originalMethod(provider.Client.prototype, 'redirectUriAllowed');
   provider.Client.prototype.redirectUriAllowed = function redirectUriAllowed(
     this: { sesame?: unknown },
     value: string,
   ) {
-    const patterns = settingsOf(this).redirectPatterns ?? [];
-    if (value !== PLACEHOLDER && exactRedirect.call(this, value)) return true;
-    return patterns.some((pattern) => new RegExp(`^(?:${pattern})$`, 'u').test(value));
+    if (typeof value !== 'string' || value.length > MAX_REDIRECT_URI_LENGTH) return false;
+    if (value !== PATTERN_ONLY_PLACEHOLDER && exactRedirect.call(this, value)) return true;
+    return matchesRedirectPattern(settingsOf(this).redirectPatterns ?? [], value);
   };
   const exactLogout = originalMethod(provider.Client.prototype, 'postLogoutRedirectUriAllowed');
   provider.Client.prototype.postLogoutRedirectUriAllowed = function postLogoutRedirectUriAllowed(
     this: { sesame?: unknown },
     value: string,
   ) {
+    if (typeof value !== 'string' || value.length > MAX_REDIRECT_URI_LENGTH) return false;
     if (exactLogout.call(this, value)) return true;
-    return (settingsOf(this).postLogoutPatterns ?? []).some((pattern) =>
-      new RegExp(`^(?:${pattern})$`, 'u').test(value),
-    );
+    return matchesRedirectPattern(settingsOf(this).postLogoutPatterns ?? [], value);
   };
 
   return provider;
 }
-
-const PLACEHOLDER = 'https://redirect-pattern.invalid/';
 
 /** oidc-provider's own implementation of a Client method, to call from an override. */
 function originalMethod<Args extends unknown[] = [string], Result = boolean>(

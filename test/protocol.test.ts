@@ -1,0 +1,366 @@
+// Protocol details: form-posted authorization and logout requests in both URL worlds, regular
+// expression redirect URIs matched in linear time (RE2), and patterns RE2 cannot compile refused
+// wherever redirect URIs are registered.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import * as client from 'openid-client';
+import type { Browser, Page } from 'playwright-core';
+import { ApiTokenService } from '../src/api/tokens.ts';
+import { loadConfig } from '../src/config/load.ts';
+import type { ConfigError } from '../src/config/report.ts';
+import { launchBrowser, startRelyingParty, type RelyingParty } from './support/browser.ts';
+import { cleanEnv, runSesame, SESAME_BIN } from './support/cli.ts';
+import { insecure, logIn, PASSWORD } from './support/flows.ts';
+import { skipWithoutPostgres } from './support/postgres.ts';
+import { freePort, startTestSesame, type TestSesame } from './support/sesame.ts';
+
+const CATASTROPHIC = 'https://(a+)+\\.example\\.com/cb';
+
+/** Submits a form from a blank page, as an app's own page would post it. */
+async function postForm(page: Page, action: string, fields: Record<string, string>): Promise<void> {
+  await page.goto('about:blank');
+  await page.evaluate(
+    ({ action, fields }) => {
+      const form = document.createElement('form');
+      form.method = 'POST';
+      form.action = action;
+      for (const [name, value] of Object.entries(fields)) {
+        const input = document.createElement('input');
+        input.type = 'hidden';
+        input.name = name;
+        input.value = value;
+        form.append(input);
+      }
+      document.body.append(form);
+      form.submit();
+    },
+    { action, fields },
+  );
+}
+
+async function backAtApp(rp: RelyingParty, before: number, page: Page): Promise<URL> {
+  for (const deadline = Date.now() + 10_000; rp.hits.length <= before;) {
+    if (Date.now() > deadline)
+      throw new Error(`the browser did not come back; it is at ${page.url()}:\n${await page.content()}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const hit = rp.hits[before]!;
+  const url = new URL(hit.url.href);
+  if (hit.method === 'POST') for (const [key, value] of hit.body) url.searchParams.set(key, value);
+  return url;
+}
+
+for (const engine of ['sqlite', 'postgres'] as const) {
+  describe(
+    `form-posted front-channel requests on ${engine}`,
+    { skip: engine === 'postgres' ? await skipWithoutPostgres() : false },
+    () => {
+      let sesame: TestSesame;
+      let rp: RelyingParty;
+      let browser: Browser;
+      let page: Page;
+      let app: { slug: string; clientId: string; clientSecret?: string; issuer: string };
+
+      before(async () => {
+        rp = await startRelyingParty();
+        sesame = await startTestSesame(
+          engine,
+          `    clients:
+      - client_id: poster
+        client_secret: poster-secret-0123456789
+        authorization_policy: one_factor
+        consent_mode: implicit
+        redirect_uris: ['${rp.origin}/poster/callback']
+        post_logout_redirect_uris: ['${rp.origin}/logged-out']
+        scopes: [openid, profile, email]
+`,
+        );
+        await sesame.addUser({ username: 'alice', password: PASSWORD, email: 'alice@example.com' });
+        app = await sesame.addApplication({
+          name: 'Posted',
+          consentMode: 'implicit',
+          authorizationPolicy: 'one_factor',
+          redirectUris: [{ url: `${rp.origin}/posted/callback`, matching_mode: 'strict' }],
+          postLogoutRedirectUris: [{ url: `${rp.origin}/logged-out`, matching_mode: 'strict' }],
+        });
+        browser = await launchBrowser();
+        page = await (await browser.newContext()).newPage();
+      });
+
+      after(async () => {
+        await browser?.close();
+        await sesame?.stop();
+        await rp?.close();
+      });
+
+      /** A code flow started by a form POST to the authorization endpoint, then logout by POST. */
+      async function postedFlow(config: client.Configuration, redirectUri: string, login: boolean) {
+        const metadata = config.serverMetadata();
+        const verifier = client.randomPKCECodeVerifier();
+        const state = client.randomState();
+        const nonce = client.randomNonce();
+        const hits = rp.hits.length;
+        await postForm(page, metadata.authorization_endpoint!, {
+          client_id: config.clientMetadata().client_id,
+          redirect_uri: redirectUri,
+          response_type: 'code',
+          scope: 'openid profile email',
+          code_challenge: await client.calculatePKCECodeChallenge(verifier),
+          code_challenge_method: 'S256',
+          state,
+          nonce,
+        });
+        if (login) {
+          await page.getByLabel('Username or email').waitFor();
+          await logIn(page, 'alice');
+        }
+        const callback = await backAtApp(rp, hits, page);
+        assert.equal(callback.pathname, new URL(redirectUri).pathname);
+        const tokens = await client.authorizationCodeGrant(config, callback, {
+          pkceCodeVerifier: verifier,
+          expectedState: state,
+          expectedNonce: nonce,
+        });
+        assert.equal(tokens.claims()!.iss, metadata.issuer);
+        assert.equal(tokens.claims()!.email, 'alice@example.com');
+        return tokens;
+      }
+
+      test('a POSTed authorization request runs a full code flow, and a POSTed logout ends the session (global issuer)', async () => {
+        const config = await client.discovery(
+          new URL(sesame.url),
+          'poster',
+          'poster-secret-0123456789',
+          undefined,
+          insecure,
+        );
+        const tokens = await postedFlow(config, `${rp.origin}/poster/callback`, true);
+
+        const hits = rp.hits.length;
+        await postForm(page, config.serverMetadata().end_session_endpoint!, {
+          id_token_hint: tokens.id_token!,
+          post_logout_redirect_uri: `${rp.origin}/logged-out`,
+        });
+        await page.getByRole('button', { name: 'Yes, sign me out' }).click();
+        assert.equal((await backAtApp(rp, hits, page)).pathname, '/logged-out');
+        // Signed out: the next authorization asks for the password again.
+        await postedFlow(config, `${rp.origin}/poster/callback`, true);
+      });
+
+      test('the same in the per-application world: /application/o/authorize/ and /application/o/<slug>/end-session/', async () => {
+        const config = await client.discovery(
+          new URL(`${app.issuer}.well-known/openid-configuration`),
+          app.clientId,
+          app.clientSecret,
+          undefined,
+          insecure,
+        );
+        assert.equal(config.serverMetadata().authorization_endpoint, `${sesame.url}/application/o/authorize`);
+        // Already signed in from the previous test: single sign-on survives the POST.
+        const tokens = await postedFlow(config, `${rp.origin}/posted/callback`, false);
+        const hits = rp.hits.length;
+        await postForm(page, `${sesame.url}/application/o/${app.slug}/end-session/`, {
+          id_token_hint: tokens.id_token!,
+          post_logout_redirect_uri: `${rp.origin}/logged-out`,
+        });
+        await page.getByRole('button', { name: 'Yes, sign me out' }).click();
+        assert.equal((await backAtApp(rp, hits, page)).pathname, '/logged-out');
+        // The Authentik-style paths with their trailing slash take a POST too.
+        const posted = await fetch(`${sesame.url}/application/o/authorize/`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ client_id: app.clientId, response_type: 'code' }).toString(),
+          redirect: 'manual',
+        });
+        assert.equal(posted.status, 303);
+      });
+
+      test('a POST that is not a form gets invalid_request, not 404', async () => {
+        const answer = await fetch(`${sesame.url}/api/oidc/authorization`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ client_id: 'poster' }),
+        });
+        assert.equal(answer.status, 400);
+        assert.equal(((await answer.json()) as { error: string }).error, 'invalid_request');
+      });
+    },
+  );
+}
+
+describe('regular expression redirect URIs', () => {
+  let sesame: TestSesame;
+  let token: string;
+
+  before(async () => {
+    sesame = await startTestSesame('sqlite');
+    token = (
+      await new ApiTokenService(sesame.running.store).create({ name: 't', scopes: ['*:write'] }, 'test')
+    ).token;
+  });
+  after(async () => {
+    await sesame?.stop();
+  });
+
+  async function api(method: string, path: string, body: unknown) {
+    const response = await fetch(`${sesame.url}/api/v1${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  }
+
+  test('the admin API accepts a nested quantifier (RE2 runs it in linear time) and refuses what RE2 cannot compile', async () => {
+    const accepted = await api('POST', '/applications', {
+      name: 'Nested',
+      redirect_uris: [{ url: CATASTROPHIC, matching_mode: 'regex' }],
+    });
+    assert.equal(accepted.status, 201, JSON.stringify(accepted.body));
+    for (const pattern of ['https://(a)\\1\\.example\\.com/cb', 'https://(?=x)x\\.example\\.com/cb']) {
+      const refused = await api('POST', '/applications', {
+        name: 'Refused',
+        redirect_uris: [{ url: pattern, matching_mode: 'regex' }],
+      });
+      assert.equal(refused.status, 400, JSON.stringify(refused.body));
+      assert.match(String(refused.body.error_description), /not a valid RE2 regular expression/);
+      const fields = refused.body.fields as { field: string }[];
+      assert.ok(
+        fields.some((entry) => entry.field.startsWith('redirect_uris')),
+        JSON.stringify(fields),
+      );
+      const patched = await api(
+        'PATCH',
+        `/providers/${(accepted.body.application as { provider: { client_id: string } }).provider.client_id}`,
+        {
+          redirect_uris: [{ url: pattern, matching_mode: 'regex' }],
+        },
+      );
+      assert.equal(patched.status, 400, JSON.stringify(patched.body));
+      assert.match(String(patched.body.error_description), /not a valid RE2 regular expression/);
+    }
+  });
+
+  test('the CLI and the configuration file refuse a backreference or a lookahead, naming the field', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sesame-re2-'));
+    const base = `server:
+  external_url: https://sso.example.com
+storage:
+  encryption_key: re2-test-encryption-key-0123456789
+  local:
+    path: db.sqlite3
+identity_providers:
+  oidc:
+    hmac_secret: re2-test-hmac-secret-0123456789-0123456789
+`;
+    const file = join(dir, 'sesame.yml');
+    writeFileSync(file, base);
+    const cli = await runSesame([
+      'apps',
+      'add',
+      'Back',
+      '-c',
+      file,
+      '--redirect-uri-regex',
+      'https://(a)\\1/cb',
+    ]);
+    assert.equal(cli.code, 1, cli.stdout);
+    assert.match(cli.stderr, /not a valid RE2 regular expression/);
+
+    const withClient = join(dir, 'client.yml');
+    writeFileSync(
+      withClient,
+      `${base}    clients:
+      - client_id: looking
+        client_secret: looking-secret-0123456789
+        redirect_uris:
+          - url: 'https://(?=x)x\\.example\\.com/cb'
+            matching_mode: regex
+`,
+    );
+    assert.throws(
+      () => loadConfig(withClient, {}),
+      (error: ConfigError) => {
+        const text = error.message;
+        assert.match(
+          text,
+          /client\.yml:14 identity_providers\.oidc\.clients\[0\]\.redirect_uris\[0\]: '.*' is not a valid RE2 regular expression/,
+        );
+        return true;
+      },
+    );
+  });
+});
+
+describe('a crafted redirect_uri against a catastrophic pattern', () => {
+  let child: ChildProcess | undefined;
+  after(() => {
+    child?.kill('SIGKILL');
+  });
+
+  test('is answered with an error, and the server keeps answering other requests', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sesame-redos-'));
+    const port = await freePort();
+    writeFileSync(
+      join(dir, 'sesame.yml'),
+      `server:
+  address: tcp://127.0.0.1:${port}/
+log:
+  level: warn
+storage:
+  encryption_key: redos-test-encryption-key-0123456789
+  local:
+    path: db.sqlite3
+identity_providers:
+  oidc:
+    hmac_secret: redos-test-hmac-secret-0123456789-0123456789
+    clients:
+      - client_id: nested
+        client_secret: nested-secret-0123456789
+        redirect_uris:
+          - url: '${CATASTROPHIC}'
+            matching_mode: regex
+`,
+    );
+    // Its own process: a stalled event loop there cannot stall this test's timers.
+    child = spawn(process.execPath, [SESAME_BIN, 'start', '-c', join(dir, 'sesame.yml')], {
+      env: cleanEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const url = `http://127.0.0.1:${port}`;
+    for (let ready = false; !ready;) {
+      ready = await fetch(`${url}/healthz`).then(
+        (response) => response.ok,
+        () => new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 100)),
+      );
+    }
+    const authorize = (redirectUri: string) =>
+      fetch(
+        `${url}/api/oidc/authorization?${new URLSearchParams({
+          client_id: 'nested',
+          response_type: 'code',
+          scope: 'openid',
+          redirect_uri: redirectUri,
+        })}`,
+        { signal: AbortSignal.timeout(30_000), redirect: 'manual' },
+      );
+    // Backtracking engines take exponential time on these; RE2 does not (and the longer one is
+    // refused without being matched at all).
+    const [crafted, overLong, health] = await Promise.all([
+      authorize(`https://${'a'.repeat(2000)}!`),
+      authorize(`https://${'a'.repeat(5000)}!`),
+      fetch(`${url}/healthz`, { signal: AbortSignal.timeout(30_000) }),
+    ]);
+    assert.equal(health.status, 200);
+    for (const answer of [crafted, overLong]) {
+      assert.equal(answer.status, 400);
+      assert.match(await answer.text(), /invalid_redirect_uri/);
+    }
+    const matching = await authorize('https://aaaa.example.com/cb');
+    assert.equal(matching.status, 303, await matching.text());
+  });
+});
