@@ -364,3 +364,71 @@ identity_providers:
     assert.equal(matching.status, 303, await matching.text());
   });
 });
+
+describe('client keys taken from Authelia do what they say', () => {
+  let sesame: TestSesame;
+  before(async () => {
+    sesame = await startTestSesame(
+      'sqlite',
+      `    clients:
+      - client_id: modes
+        client_secret: modes-secret-0123456789
+        redirect_uris: ['https://modes.example.com/cb']
+        response_modes: [form_post]
+      - client_id: pkce
+        client_secret: pkce-secret-0123456789
+        redirect_uris: ['https://pkce.example.com/cb']
+        pkce_challenge_method: S256
+      - client_id: pushed
+        client_secret: pushed-secret-0123456789
+        redirect_uris: ['https://pushed.example.com/cb']
+        require_pushed_authorization_requests: true
+`,
+    );
+  });
+  after(async () => {
+    await sesame?.stop();
+  });
+
+  /** Where the authorization endpoint sends the browser: the login page, or the app with an error. */
+  async function authorize(clientId: string, extra: Record<string, string> = {}) {
+    const response = await fetch(
+      `${sesame.url}/api/oidc/authorization?${new URLSearchParams({
+        client_id: clientId,
+        redirect_uri: `https://${clientId}.example.com/cb`,
+        response_type: 'code',
+        scope: 'openid',
+        state: 'state-0123456789',
+        ...extra,
+      })}`,
+      { redirect: 'manual' },
+    );
+    assert.equal(response.status, 303, await response.text());
+    return new URL(response.headers.get('location')!, sesame.url);
+  }
+
+  test('response_modes: a mode the client does not list is refused, one it lists is served', async () => {
+    const refused = await authorize('modes');
+    assert.equal(refused.searchParams.get('error'), 'invalid_request');
+    assert.match(refused.searchParams.get('error_description') ?? '', /response_mode query is not allowed/);
+    const served = await authorize('modes', { response_mode: 'form_post' });
+    assert.match(served.pathname, /^\/interaction\//);
+  });
+
+  test('pkce_challenge_method S256 makes PKCE mandatory for the client', async () => {
+    const refused = await authorize('pkce');
+    assert.equal(refused.searchParams.get('error'), 'invalid_request');
+    assert.match(refused.searchParams.get('error_description') ?? '', /PKCE/);
+    const served = await authorize('pkce', {
+      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+      code_challenge_method: 'S256',
+    });
+    assert.match(served.pathname, /^\/interaction\//);
+  });
+
+  test('require_pushed_authorization_requests refuses a request that was not pushed first', async () => {
+    const refused = await authorize('pushed');
+    assert.equal(refused.searchParams.get('error'), 'invalid_request');
+    assert.match(refused.searchParams.get('error_description') ?? '', /[Pp]ushed/);
+  });
+});

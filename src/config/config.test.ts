@@ -166,6 +166,52 @@ sever:
     );
   });
 
+  test('keys Sesame does not implement yet are refused by name, never silently ignored', () => {
+    const { file, lines } = problems(`${BASE}    claims_policies:
+      narrow: { id_token: [email] }
+    clients:
+      - client_id: ambitious
+        client_secret: ambitious-secret-0123456789
+        redirect_uris: ['https://a.example.com/cb']
+        audience: [https://api.example.com]
+        request_uris: ['https://a.example.com/request.jwt']
+        claims_policy: narrow
+        requested_audience_mode: implicit
+        response_modes: [query, jwt]
+        id_token_signed_response_key_id: main
+        access_token_signed_response_alg: RS256
+        authorization_signed_response_alg: ES256
+        pkce_challenge_method: plain
+`);
+    const expected = [
+      `${file}:11 identity_providers.oidc.claims_policies: not supported yet by Sesame (allowed: remove this key)`,
+      `${file}:17 identity_providers.oidc.clients[0].audience: not supported yet by Sesame (allowed: remove this key)`,
+      `${file}:18 identity_providers.oidc.clients[0].request_uris: not supported yet by Sesame (allowed: remove this key)`,
+      `${file}:19 identity_providers.oidc.clients[0].claims_policy: not supported yet by Sesame (allowed: remove this key)`,
+      `${file}:20 identity_providers.oidc.clients[0].requested_audience_mode: not supported yet by Sesame (allowed: remove this key)`,
+      `${file}:21 identity_providers.oidc.clients[0].response_modes[1]: 'jwt' (JARM) is not supported yet by Sesame (allowed: form_post, query, fragment)`,
+      `${file}:22 identity_providers.oidc.clients[0].id_token_signed_response_key_id: not supported yet by Sesame (allowed: remove this key)`,
+      `${file}:23 identity_providers.oidc.clients[0].access_token_signed_response_alg: 'RS256' is not supported yet by Sesame (allowed: none)`,
+      `${file}:24 identity_providers.oidc.clients[0].authorization_signed_response_alg: 'ES256' is not supported yet by Sesame (allowed: none)`,
+      `${file}:25 identity_providers.oidc.clients[0].pkce_challenge_method: plain is not supported (OAuth 2.1 removed it); use S256 (allowed: S256)`,
+    ];
+    for (const line of expected)
+      assert.ok(lines.includes(line), `missing:\n${line}\nin:\n${lines.join('\n')}`);
+    // What they mean when left at Authelia's defaults is what Sesame does: those still load.
+    const file2 = write(`${BASE}    claims_policies: {}
+    clients:
+      - client_id: plain-defaults
+        client_secret: plain-defaults-secret-0123456789
+        redirect_uris: ['https://a.example.com/cb']
+        audience: []
+        request_uris: []
+        access_token_signed_response_alg: none
+        pkce_challenge_method: S256
+`);
+    const client = loadConfig(file2, {}).identity_providers.oidc.clients[0]!;
+    assert.equal(client.pkce_challenge_method, 'S256');
+  });
+
   test('client rules that depend on each other', () => {
     const { lines } = problems(`${BASE}    clients:
       - client_id: public-with-secret

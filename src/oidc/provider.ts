@@ -218,6 +218,13 @@ export function createProvider(issuer: string, layout: RouteLayout, context: Pro
             'this client does not belong to this application',
             'client of another application',
           );
+        // The client's response_modes: without response_mode, a code response goes in the query.
+        const modes = settingsOf(ctx.oidc.client).responseModes;
+        const mode = text(ctx.oidc.params?.response_mode) || 'query';
+        if (modes && !modes.includes(mode))
+          throw new errors.InvalidRequest(
+            `response_mode ${mode} is not allowed for this client (allowed: ${modes.join(', ')})`,
+          );
         // Authelia's minimum_parameter_entropy: short state/nonce values are guessable.
         const minimum = oidc.minimum_parameter_entropy;
         for (const name of ['state', 'nonce'] as const) {
