@@ -10,11 +10,13 @@ import { after, before, describe, test } from 'node:test';
 import * as client from 'openid-client';
 import type { Browser, Page } from 'playwright-core';
 import { ApiTokenService } from '../src/api/tokens.ts';
+import { readUsersFile, syncUsersFile } from '../src/auth/users-file.ts';
 import { loadConfig } from '../src/config/load.ts';
 import type { ConfigError } from '../src/config/report.ts';
 import { launchBrowser, startRelyingParty, type RelyingParty } from './support/browser.ts';
+import { hashSecret } from '../src/crypto/digest.ts';
 import { cleanEnv, runSesame, SESAME_BIN } from './support/cli.ts';
-import { insecure, logIn, PASSWORD } from './support/flows.ts';
+import { allow, authorize, insecure, logIn, PASSWORD } from './support/flows.ts';
 import { skipWithoutPostgres } from './support/postgres.ts';
 import { freePort, startTestSesame, type TestSesame } from './support/sesame.ts';
 
@@ -49,6 +51,9 @@ async function backAtApp(rp: RelyingParty, before: number, page: Page): Promise<
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   const hit = rp.hits[before]!;
+  // Let the app's page finish loading, so that the next navigation is not cut short by this one.
+  await page.waitForURL((url) => url.origin === hit.url.origin, { timeout: 5_000 }).catch(() => undefined);
+  await page.waitForLoadState('load');
   const url = new URL(hit.url.href);
   if (hit.method === 'POST') for (const [key, value] of hit.body) url.searchParams.set(key, value);
   return url;
@@ -432,3 +437,167 @@ describe('client keys taken from Authelia do what they say', () => {
     assert.match(refused.searchParams.get('error_description') ?? '', /[Pp]ushed/);
   });
 });
+
+for (const engine of ['sqlite', 'postgres'] as const) {
+  describe(
+    `profile, address and phone claims on ${engine}`,
+    { skip: engine === 'postgres' ? await skipWithoutPostgres() : false },
+    () => {
+      let sesame: TestSesame;
+      let rp: RelyingParty;
+      let browser: Browser;
+      let flow: { config: client.Configuration; redirectUri: string };
+
+      before(async () => {
+        rp = await startRelyingParty();
+        sesame = await startTestSesame(
+          engine,
+          `    clients:
+      - client_id: contacts
+        client_secret: contacts-secret-0123456789
+        authorization_policy: one_factor
+        consent_mode: implicit
+        redirect_uris: ['${rp.origin}/contacts/callback']
+        scopes: [openid, profile, email, address, phone]
+`,
+        );
+        // The users file as Authelia 4.39 writes it, loaded the way Sesame loads it at start.
+        const dir = mkdtempSync(join(tmpdir(), 'sesame-claims-'));
+        const usersFile = join(dir, 'users.yml');
+        writeFileSync(
+          usersFile,
+          `users:
+  carol:
+    password: '${await hashSecret(PASSWORD, 'pbkdf2', { iterations: 1000 })}'
+    displayname: Carol Danvers
+    given_name: Carol
+    middle_name: Susan
+    family_name: Danvers
+    nickname: cap
+    gender: female
+    birthdate: '1968-03-01'
+    website: https://carol.example.com
+    profile: https://carol.example.com/about
+    zoneinfo: America/New_York
+    locale: en-US
+    phone_number: '+1 (425) 555-1212'
+    phone_extension: '42'
+    address:
+      street_address: 1 Main Street
+      locality: Boston
+      region: MA
+      postal_code: '02110'
+      country: USA
+`,
+        );
+        await syncUsersFile(sesame.running.store, readUsersFile(usersFile), usersFile);
+        flow = {
+          config: await client.discovery(
+            new URL(sesame.url),
+            'contacts',
+            'contacts-secret-0123456789',
+            undefined,
+            insecure,
+          ),
+          redirectUri: `${rp.origin}/contacts/callback`,
+        };
+        browser = await launchBrowser();
+      });
+
+      after(async () => {
+        await browser?.close();
+        await sesame?.stop();
+        await rp?.close();
+      });
+
+      async function userinfo(page: Page, scope: string, username?: string) {
+        const { callback, verifier, state, nonce } = await authorize(
+          page,
+          rp,
+          flow,
+          { scope },
+          async (at) => {
+            if (username) await logIn(at, username);
+            // Implicit consent does not widen an existing grant by itself: the new scopes are asked for.
+            await allow(at);
+          },
+        );
+        const tokens = await client.authorizationCodeGrant(flow.config, callback, {
+          pkceCodeVerifier: verifier,
+          expectedState: state,
+          expectedNonce: nonce,
+        });
+        return client.fetchUserInfo(flow.config, tokens.access_token, tokens.claims()!.sub);
+      }
+
+      test('openid profile answers every standard profile claim the users file holds', async () => {
+        const page = await (await browser.newContext()).newPage();
+        const profile = await userinfo(page, 'openid profile', 'carol');
+        assert.equal(profile.name, 'Carol Danvers');
+        assert.equal(profile.given_name, 'Carol');
+        assert.equal(profile.family_name, 'Danvers');
+        assert.equal(profile.middle_name, 'Susan');
+        assert.equal(profile.nickname, 'cap');
+        assert.equal(profile.preferred_username, 'carol');
+        assert.equal(profile.gender, 'female');
+        assert.equal(profile.birthdate, '1968-03-01');
+        assert.equal(profile.website, 'https://carol.example.com');
+        assert.equal(profile.profile, 'https://carol.example.com/about');
+        assert.equal(profile.zoneinfo, 'America/New_York');
+        assert.equal(profile.locale, 'en-US');
+        assert.equal(profile.address, undefined, 'address needs the address scope');
+        assert.equal(profile.phone_number, undefined, 'phone_number needs the phone scope');
+
+        // address and phone are served end to end (single sign-on: no second login).
+        const contact = await userinfo(page, 'openid address phone');
+        assert.deepEqual(contact.address, {
+          street_address: '1 Main Street',
+          locality: 'Boston',
+          region: 'MA',
+          postal_code: '02110',
+          country: 'USA',
+        });
+        assert.equal(contact.phone_number, '+1 (425) 555-1212;ext=42');
+        assert.equal(contact.phone_number_verified, false);
+        assert.equal(contact.given_name, undefined, 'profile claims need the profile scope');
+      });
+
+      test('the admin API sets the same claims for a database user', async () => {
+        const token = (
+          await new ApiTokenService(sesame.running.store).create({ name: 'c', scopes: ['*:write'] }, 'test')
+        ).token;
+        const call = async (method: string, path: string, body: unknown) => {
+          const response = await fetch(`${sesame.url}/api/v1${path}`, {
+            method,
+            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+            body: JSON.stringify(body),
+          });
+          return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+        };
+        const created = await call('POST', '/users', {
+          username: 'dave',
+          password: PASSWORD,
+          given_name: 'Dave',
+          family_name: 'Lister',
+          claims: { locale: 'en-GB', phone_number: '+44 20 7946 0000' },
+        });
+        assert.equal(created.status, 201, JSON.stringify(created.body));
+        const patched = await call('PATCH', '/users/dave', {
+          claims: { address: { locality: 'London', country: 'UK' }, locale: '' },
+        });
+        assert.equal(patched.status, 200, JSON.stringify(patched.body));
+        assert.deepEqual((patched.body as { claims: unknown }).claims, {
+          phone_number: '+44 20 7946 0000',
+          address: { locality: 'London', country: 'UK' },
+        });
+        const page = await (await browser.newContext()).newPage();
+        const info = await userinfo(page, 'openid profile address phone', 'dave');
+        assert.equal(info.given_name, 'Dave');
+        assert.equal(info.family_name, 'Lister');
+        assert.equal(info.locale, undefined, 'an empty string removed it');
+        assert.equal(info.phone_number, '+44 20 7946 0000');
+        assert.deepEqual(info.address, { locality: 'London', country: 'UK' });
+      });
+    },
+  );
+}

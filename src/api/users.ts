@@ -15,6 +15,32 @@ const pageQuery = z.object({
   offset: z.coerce.number().int().min(0).default(0),
 });
 
+const text = z.string().trim().max(200).optional();
+/** The further standard claims (OIDC Core 5.1); an empty string removes one. */
+const profileClaims = z
+  .strictObject({
+    middle_name: text,
+    nickname: text,
+    profile: z.union([z.literal(''), z.url()]).optional(),
+    website: z.union([z.literal(''), z.url()]).optional(),
+    gender: text,
+    birthdate: text.describe('YYYY-MM-DD, or YYYY'),
+    zoneinfo: text.describe('An IANA time zone, such as Europe/Paris'),
+    locale: text.describe('A BCP 47 language tag, such as fr-FR'),
+    phone_number: text.describe('E.164 recommended, such as +1 (425) 555-1212'),
+    address: z
+      .strictObject({
+        formatted: z.string().trim().max(500).optional(),
+        street_address: text,
+        locality: text,
+        region: text,
+        postal_code: text,
+        country: text,
+      })
+      .optional(),
+  })
+  .describe('Further standard claims released by the profile, phone and address scopes');
+
 const userView = z.object({
   id: z.string(),
   username: z.string(),
@@ -24,6 +50,7 @@ const userView = z.object({
   given_name: z.string().optional(),
   family_name: z.string().optional(),
   picture: z.string().optional(),
+  claims: profileClaims,
   groups: z.array(z.string()),
   disabled: z.boolean(),
   source: z.string().describe('`file` users come from the users file and are read-only'),
@@ -39,6 +66,7 @@ const profileFields = {
   given_name: z.string().trim().max(200).optional(),
   family_name: z.string().trim().max(200).optional(),
   picture: z.url().optional(),
+  claims: profileClaims.optional(),
   groups: z.array(z.string().min(1).max(100)).optional(),
   disabled: z.boolean().optional(),
 };
@@ -64,6 +92,7 @@ function toView(user: User, factors?: Awaited<ReturnType<Factors['summary']>>): 
     given_name: user.givenName,
     family_name: user.familyName,
     picture: user.picture,
+    claims: user.claims,
     groups: user.groups,
     disabled: user.disabled,
     source: user.source,
@@ -132,6 +161,7 @@ export function userRoutes(config: SesameConfig, store: Store, factors: Factors)
           givenName: body.given_name,
           familyName: body.family_name,
           picture: body.picture,
+          claims: body.claims,
           groups: body.groups,
           disabled: body.disabled,
         });
@@ -176,6 +206,8 @@ export function userRoutes(config: SesameConfig, store: Store, factors: Factors)
             givenName: body.given_name,
             familyName: body.family_name,
             picture: body.picture,
+            // Given claims replace those of the same name; the others stay.
+            claims: body.claims && { ...user.claims, ...body.claims },
             groups: body.groups,
             disabled: body.disabled,
           }),
