@@ -12,6 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { ApiTokenService } from '../src/api/tokens.ts';
 import { readUsersFile, syncUsersFile } from '../src/auth/users-file.ts';
 import { loadConfig } from '../src/config/load.ts';
+import { openStore } from '../src/runtime.ts';
 import type { ConfigError } from '../src/config/report.ts';
 import { launchBrowser, startRelyingParty, type RelyingParty } from './support/browser.ts';
 import { hashSecret } from '../src/crypto/digest.ts';
@@ -601,3 +602,56 @@ for (const engine of ['sqlite', 'postgres'] as const) {
     },
   );
 }
+
+test('sesame users add --claim sets further standard claims, and refuses one that is not standard', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sesame-claims-cli-'));
+  const file = join(dir, 'sesame.yml');
+  writeFileSync(
+    file,
+    `storage:
+  encryption_key: claims-cli-encryption-key-0123456789
+  local:
+    path: db.sqlite3
+identity_providers:
+  oidc:
+    hmac_secret: claims-cli-hmac-secret-0123456789-0123456789
+`,
+  );
+  const added = await runSesame([
+    'users',
+    'add',
+    'erin',
+    '-c',
+    file,
+    '--random',
+    '--claim',
+    'phone_number=+1 555 0100',
+    '--claim',
+    'address.locality=Boston',
+    '--claim',
+    'address.country=USA',
+  ]);
+  assert.equal(added.code, 0, added.stderr);
+  const store = openStore(loadConfig(file, {}));
+  try {
+    const erin = (await store.users.findByUsername('erin'))!;
+    assert.deepEqual(erin.claims, {
+      phone_number: '+1 555 0100',
+      address: { locality: 'Boston', country: 'USA' },
+    });
+  } finally {
+    await store.close();
+  }
+  const refused = await runSesame([
+    'users',
+    'add',
+    'frank',
+    '-c',
+    file,
+    '--random',
+    '--claim',
+    'shoe_size=42',
+  ]);
+  assert.equal(refused.code, 1, refused.stdout);
+  assert.match(refused.stderr, /claim shoe_size/);
+});

@@ -1,6 +1,6 @@
 // /api/v1/users and /api/v1/groups: accounts, their groups, password, second factors and sessions.
 import { z } from 'zod';
-import { generatePassword, UserService } from '../auth/users.ts';
+import { generatePassword, profileClaims, UserService } from '../auth/users.ts';
 import type { SesameConfig } from '../config/load.ts';
 import { ConflictError, NotFoundError, ReadOnlyError } from '../errors.ts';
 import type { Factors } from '../factors/index.ts';
@@ -14,32 +14,6 @@ const pageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
   offset: z.coerce.number().int().min(0).default(0),
 });
-
-const text = z.string().trim().max(200).optional();
-/** The further standard claims (OIDC Core 5.1); an empty string removes one. */
-const profileClaims = z
-  .strictObject({
-    middle_name: text,
-    nickname: text,
-    profile: z.union([z.literal(''), z.url()]).optional(),
-    website: z.union([z.literal(''), z.url()]).optional(),
-    gender: text,
-    birthdate: text.describe('YYYY-MM-DD, or YYYY'),
-    zoneinfo: text.describe('An IANA time zone, such as Europe/Paris'),
-    locale: text.describe('A BCP 47 language tag, such as fr-FR'),
-    phone_number: text.describe('E.164 recommended, such as +1 (425) 555-1212'),
-    address: z
-      .strictObject({
-        formatted: z.string().trim().max(500).optional(),
-        street_address: text,
-        locality: text,
-        region: text,
-        postal_code: text,
-        country: text,
-      })
-      .optional(),
-  })
-  .describe('Further standard claims released by the profile, phone and address scopes');
 
 const userView = z.object({
   id: z.string(),
