@@ -389,6 +389,16 @@ describe('client keys taken from Authelia do what they say', () => {
         client_secret: pushed-secret-0123456789
         redirect_uris: ['https://pushed.example.com/cb']
         require_pushed_authorization_requests: true
+      - client_id: rs512
+        client_secret: rs512-secret-0123456789
+        redirect_uris: ['https://rs512.example.com/cb']
+        id_token_signed_response_alg: RS512
+        userinfo_signed_response_alg: PS384
+      - client_id: pkjwt
+        token_endpoint_auth_method: private_key_jwt
+        token_endpoint_auth_signing_alg: PS512
+        jwks_uri: https://pkjwt.example.com/jwks
+        redirect_uris: ['https://pkjwt.example.com/cb']
 `,
     );
   });
@@ -430,6 +440,13 @@ describe('client keys taken from Authelia do what they say', () => {
       code_challenge_method: 'S256',
     });
     assert.match(served.pathname, /^\/interaction\//);
+  });
+
+  test('every signing algorithm the configuration accepts is one the provider serves (no invalid_client_metadata)', async () => {
+    for (const clientId of ['rs512', 'pkjwt']) {
+      const served = await authorize(clientId);
+      assert.match(served.pathname, /^\/interaction\//, `${clientId}: ${served.href}`);
+    }
   });
 
   test('require_pushed_authorization_requests refuses a request that was not pushed first', async () => {

@@ -182,6 +182,12 @@ sever:
         access_token_signed_response_alg: RS256
         authorization_signed_response_alg: ES256
         pkce_challenge_method: plain
+      - client_id: hybrid
+        client_secret: hybrid-secret-0123456789
+        redirect_uris: ['https://a.example.com/cb']
+        grant_types: [authorization_code, implicit]
+        response_types: [code, code id_token]
+        id_token_signed_response_alg: ES384
 `);
     const expected = [
       `${file}:11 identity_providers.oidc.claims_policies: not supported yet by Sesame (allowed: remove this key)`,
@@ -194,6 +200,9 @@ sever:
       `${file}:23 identity_providers.oidc.clients[0].access_token_signed_response_alg: 'RS256' is not supported yet by Sesame (allowed: none)`,
       `${file}:24 identity_providers.oidc.clients[0].authorization_signed_response_alg: 'ES256' is not supported yet by Sesame (allowed: none)`,
       `${file}:25 identity_providers.oidc.clients[0].pkce_challenge_method: plain is not supported (OAuth 2.1 removed it); use S256 (allowed: S256)`,
+      `${file}:29 identity_providers.oidc.clients[1].grant_types[1]: 'implicit' is not supported yet by Sesame`,
+      `${file}:30 identity_providers.oidc.clients[1].response_types[1]: 'code id_token' is not supported yet by Sesame`,
+      `${file}:31 identity_providers.oidc.clients[1].id_token_signed_response_alg: ES384 needs a signing key for it in identity_providers.oidc.jwks (allowed: a jwks entry with algorithm: ES384, or RS256, PS256, ES256, EdDSA …)`,
     ];
     for (const line of expected)
       assert.ok(lines.includes(line), `missing:\n${line}\nin:\n${lines.join('\n')}`);

@@ -67,6 +67,16 @@ function notSupportedYet(what: string) {
     .describe(`Not supported yet (${what}): refused when set.`);
 }
 
+/** Refuses the listed values of an Authelia list Sesame does not implement yet. */
+function refuseValues(unsupported: readonly string[]) {
+  return (values: string[], ctx: z.RefinementCtx) => {
+    values.forEach((value, index) => {
+      if (unsupported.includes(value))
+        ctx.addIssue({ code: 'custom', path: [index], message: `'${value}' is ${NOT_SUPPORTED_YET}` });
+    });
+  };
+}
+
 /** A signing algorithm key of which Sesame implements only `none` so far. */
 function onlyNoneYet(what: string) {
   return oneOf(RESPONSE_ALGORITHMS)
@@ -233,8 +243,16 @@ const client = z
       .array(z.string().min(1))
       .default(['openid', 'groups', 'profile', 'email'])
       .describe(`Scopes the client may request: ${STANDARD_SCOPES.join(', ')} or a custom scope.`),
-    grant_types: z.array(oneOf(GRANT_TYPES)).default(['authorization_code']),
-    response_types: z.array(oneOf(RESPONSE_TYPES)).default(['code']),
+    grant_types: z
+      .array(oneOf(GRANT_TYPES))
+      .default(['authorization_code'])
+      .superRefine(refuseValues(['implicit', 'urn:ietf:params:oauth:grant-type:device_code']))
+      .describe('`authorization_code`, `refresh_token` or `client_credentials`.'),
+    response_types: z
+      .array(oneOf(RESPONSE_TYPES))
+      .default(['code'])
+      .superRefine(refuseValues(RESPONSE_TYPES.filter((type) => type !== 'code')))
+      .describe('`code` (or none, for clients that never use the authorization endpoint).'),
     response_modes: z
       .array(oneOf(RESPONSE_MODES))
       .default(['form_post', 'query'])
@@ -509,6 +527,21 @@ const oidc = z
         if (!knownScopes.includes(scope))
           problem(at('scopes', scopeIndex), `'${scope}' is not a known scope`, knownScopes.join(', '));
       });
+    });
+    // Generated keys are RSA (every RS/PS algorithm), P-256 and Ed25519; ES384 and ES512 need a
+    // key of their own curve in jwks.
+    const configuredAlgorithms = Array.isArray(value.jwks) ? value.jwks.map((key) => key?.algorithm) : [];
+    clients.forEach((entry: Partial<ClientConfig> | undefined, index) => {
+      if (!isRecord(entry)) return;
+      for (const key of ['id_token_signed_response_alg', 'userinfo_signed_response_alg'] as const) {
+        const algorithm = entry[key];
+        if ((algorithm === 'ES384' || algorithm === 'ES512') && !configuredAlgorithms.includes(algorithm))
+          problem(
+            ['clients', index, key],
+            `${algorithm} needs a signing key for it in identity_providers.oidc.jwks`,
+            `a jwks entry with algorithm: ${algorithm}, or RS256, PS256, ES256, EdDSA …`,
+          );
+      }
     });
     if (
       Array.isArray(value.jwks) &&

@@ -16,7 +16,7 @@ import {
 } from '../auth/policy.ts';
 import type { SesameConfig } from '../config/load.ts';
 import { matchesRedirectPattern, MAX_REDIRECT_URI_LENGTH } from '../config/redirect-uris.ts';
-import type { CORS_ENDPOINTS } from '../config/schema.ts';
+import { SIGNING_ALGORITHMS, type CORS_ENDPOINTS } from '../config/schema.ts';
 import { constantTimeEqual } from '../crypto/compare.ts';
 import type { Logger } from '../server/logger.ts';
 import type { Store, User } from '../store/index.ts';
@@ -141,9 +141,10 @@ export function createProvider(issuer: string, layout: RouteLayout, context: Pro
     responseTypes: ['code'],
     acrValues: ACR_VALUES,
     enabledJWA: {
-      idTokenSigningAlgValues: ['RS256', 'PS256', 'ES256', 'EdDSA'],
-      userinfoSigningAlgValues: ['RS256', 'PS256', 'ES256', 'EdDSA'],
-      clientAuthSigningAlgValues: ['HS256', 'HS384', 'HS512', 'RS256', 'PS256', 'ES256', 'EdDSA'],
+      // Every algorithm the configuration accepts; oidc-provider narrows them to those it has keys for.
+      idTokenSigningAlgValues: [...SIGNING_ALGORITHMS],
+      userinfoSigningAlgValues: [...SIGNING_ALGORITHMS],
+      clientAuthSigningAlgValues: ['HS256', 'HS384', 'HS512', ...SIGNING_ALGORITHMS],
     },
     extraClientMetadata: { properties: ['sesame'] },
     features: {
