@@ -249,6 +249,13 @@ describe('regular expression redirect URIs', () => {
       assert.equal(patched.status, 400, JSON.stringify(patched.body));
       assert.match(String(patched.body.error_description), /not a valid RE2 regular expression/);
     }
+    // An algorithm no key of this server can sign with is refused, not left to fail every request.
+    const clientId = (accepted.body.application as { provider: { client_id: string } }).provider.client_id;
+    const es512 = await api('PATCH', `/providers/${clientId}`, { id_token_signed_response_alg: 'ES512' });
+    assert.equal(es512.status, 400, JSON.stringify(es512.body));
+    assert.match(String(es512.body.error_description), /ES512 needs a signing key/);
+    const rs512 = await api('PATCH', `/providers/${clientId}`, { id_token_signed_response_alg: 'RS512' });
+    assert.equal(rs512.status, 200, JSON.stringify(rs512.body));
   });
 
   test('the CLI and the configuration file refuse a backreference or a lookahead, naming the field', async () => {

@@ -67,6 +67,19 @@ function notSupportedYet(what: string) {
     .describe(`Not supported yet (${what}): refused when set.`);
 }
 
+/**
+ * Generated keys are RSA (every RS and PS algorithm), P-256 and Ed25519: ES384 and ES512 need a key
+ * of their own curve in `identity_providers.oidc.jwks`. The problem with choosing `algorithm`, if any.
+ */
+export function signingKeyProblem(
+  algorithm: string | undefined,
+  configured: readonly (string | undefined)[],
+): string | undefined {
+  if ((algorithm === 'ES384' || algorithm === 'ES512') && !configured.includes(algorithm))
+    return `${algorithm} needs a signing key for it in identity_providers.oidc.jwks`;
+  return undefined;
+}
+
 /** Refuses the listed values of an Authelia list Sesame does not implement yet. */
 function refuseValues(unsupported: readonly string[]) {
   return (values: string[], ctx: z.RefinementCtx) => {
@@ -528,17 +541,16 @@ const oidc = z
           problem(at('scopes', scopeIndex), `'${scope}' is not a known scope`, knownScopes.join(', '));
       });
     });
-    // Generated keys are RSA (every RS/PS algorithm), P-256 and Ed25519; ES384 and ES512 need a
-    // key of their own curve in jwks.
     const configuredAlgorithms = Array.isArray(value.jwks) ? value.jwks.map((key) => key?.algorithm) : [];
     clients.forEach((entry: Partial<ClientConfig> | undefined, index) => {
       if (!isRecord(entry)) return;
       for (const key of ['id_token_signed_response_alg', 'userinfo_signed_response_alg'] as const) {
         const algorithm = entry[key];
-        if ((algorithm === 'ES384' || algorithm === 'ES512') && !configuredAlgorithms.includes(algorithm))
+        const message = signingKeyProblem(algorithm, configuredAlgorithms);
+        if (message)
           problem(
             ['clients', index, key],
-            `${algorithm} needs a signing key for it in identity_providers.oidc.jwks`,
+            message,
             `a jwks entry with algorithm: ${algorithm}, or RS256, PS256, ES256, EdDSA …`,
           );
       }
