@@ -167,7 +167,9 @@ sever:
   });
 
   test('keys Sesame does not implement yet are refused by name, never silently ignored', () => {
-    const { file, lines } = problems(`${BASE}    claims_policies:
+    const { file, lines } = problems(`${BASE}    cors:
+      endpoints: [token, device-authorization]
+    claims_policies:
       narrow: { id_token: [email] }
     clients:
       - client_id: ambitious
@@ -190,19 +192,20 @@ sever:
         id_token_signed_response_alg: ES384
 `);
     const expected = [
-      `${file}:11 identity_providers.oidc.claims_policies: not supported yet by Sesame (allowed: remove this key)`,
-      `${file}:17 identity_providers.oidc.clients[0].audience: not supported yet by Sesame (allowed: remove this key)`,
-      `${file}:18 identity_providers.oidc.clients[0].request_uris: not supported yet by Sesame (allowed: remove this key)`,
-      `${file}:19 identity_providers.oidc.clients[0].claims_policy: not supported yet by Sesame (allowed: remove this key)`,
-      `${file}:20 identity_providers.oidc.clients[0].requested_audience_mode: not supported yet by Sesame (allowed: remove this key)`,
-      `${file}:21 identity_providers.oidc.clients[0].response_modes[1]: 'jwt' (JARM) is not supported yet by Sesame (allowed: form_post, query, fragment)`,
-      `${file}:22 identity_providers.oidc.clients[0].id_token_signed_response_key_id: not supported yet by Sesame (allowed: remove this key)`,
-      `${file}:23 identity_providers.oidc.clients[0].access_token_signed_response_alg: 'RS256' is not supported yet by Sesame (allowed: none)`,
-      `${file}:24 identity_providers.oidc.clients[0].authorization_signed_response_alg: 'ES256' is not supported yet by Sesame (allowed: none)`,
-      `${file}:25 identity_providers.oidc.clients[0].pkce_challenge_method: plain is not supported (OAuth 2.1 removed it); use S256 (allowed: S256)`,
-      `${file}:29 identity_providers.oidc.clients[1].grant_types[1]: 'implicit' is not supported yet by Sesame`,
-      `${file}:30 identity_providers.oidc.clients[1].response_types[1]: 'code id_token' is not supported yet by Sesame`,
-      `${file}:31 identity_providers.oidc.clients[1].id_token_signed_response_alg: ES384 needs a signing key for it in identity_providers.oidc.jwks (allowed: a jwks entry with algorithm: ES384, or RS256, PS256, ES256, EdDSA …)`,
+      `${file}:12 identity_providers.oidc.cors.endpoints[1]: 'device-authorization' is not supported yet by Sesame`,
+      `${file}:13 identity_providers.oidc.claims_policies: not supported yet by Sesame (allowed: remove this key)`,
+      `${file}:19 identity_providers.oidc.clients[0].audience: not supported yet by Sesame (allowed: remove this key)`,
+      `${file}:20 identity_providers.oidc.clients[0].request_uris: not supported yet by Sesame (allowed: remove this key)`,
+      `${file}:21 identity_providers.oidc.clients[0].claims_policy: not supported yet by Sesame (allowed: remove this key)`,
+      `${file}:22 identity_providers.oidc.clients[0].requested_audience_mode: not supported yet by Sesame (allowed: remove this key)`,
+      `${file}:23 identity_providers.oidc.clients[0].response_modes[1]: 'jwt' (JARM) is not supported yet by Sesame (allowed: form_post, query, fragment)`,
+      `${file}:24 identity_providers.oidc.clients[0].id_token_signed_response_key_id: not supported yet by Sesame (allowed: remove this key)`,
+      `${file}:25 identity_providers.oidc.clients[0].access_token_signed_response_alg: 'RS256' is not supported yet by Sesame (allowed: none)`,
+      `${file}:26 identity_providers.oidc.clients[0].authorization_signed_response_alg: 'ES256' is not supported yet by Sesame (allowed: none)`,
+      `${file}:27 identity_providers.oidc.clients[0].pkce_challenge_method: plain is not supported (OAuth 2.1 removed it); use S256 (allowed: S256)`,
+      `${file}:31 identity_providers.oidc.clients[1].grant_types[1]: 'implicit' is not supported yet by Sesame`,
+      `${file}:32 identity_providers.oidc.clients[1].response_types[1]: 'code id_token' is not supported yet by Sesame`,
+      `${file}:33 identity_providers.oidc.clients[1].id_token_signed_response_alg: ES384 needs a signing key for it in identity_providers.oidc.jwks (allowed: a jwks entry with algorithm: ES384, or RS256, PS256, ES256, EdDSA …)`,
     ];
     for (const line of expected)
       assert.ok(lines.includes(line), `missing:\n${line}\nin:\n${lines.join('\n')}`);

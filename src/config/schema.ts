@@ -470,7 +470,11 @@ const oidc = z
       .prefault({}),
     cors: z
       .strictObject({
-        endpoints: z.array(oneOf(CORS_ENDPOINTS)).default([]),
+        endpoints: z
+          .array(oneOf(CORS_ENDPOINTS))
+          .default([])
+          // There is no device authorization endpoint (yet) to answer CORS requests for.
+          .superRefine(refuseValues(['device-authorization'])),
         allowed_origins: z.array(z.string()).default([]).describe('Origins (scheme://host[:port]) or `*`.'),
         allowed_origins_from_client_redirect_uris: z.boolean().default(false),
       })
