@@ -1,6 +1,6 @@
 // /api/v1/users and /api/v1/groups: accounts, their groups, password, second factors and sessions.
 import { z } from 'zod';
-import { generatePassword, UserService } from '../auth/users.ts';
+import { generatePassword, profileClaims, UserService } from '../auth/users.ts';
 import type { SesameConfig } from '../config/load.ts';
 import { ConflictError, NotFoundError, ReadOnlyError } from '../errors.ts';
 import type { Factors } from '../factors/index.ts';
@@ -24,6 +24,7 @@ const userView = z.object({
   given_name: z.string().optional(),
   family_name: z.string().optional(),
   picture: z.string().optional(),
+  claims: profileClaims,
   groups: z.array(z.string()),
   disabled: z.boolean(),
   source: z.string().describe('`file` users come from the users file and are read-only'),
@@ -44,6 +45,7 @@ const profileFields = {
   given_name: z.string().trim().max(200).optional(),
   family_name: z.string().trim().max(200).optional(),
   picture: z.url().optional(),
+  claims: profileClaims.optional(),
   groups: z.array(z.string().min(1).max(100)).optional(),
   disabled: z.boolean().optional(),
 };
@@ -69,6 +71,7 @@ function toView(user: User, factors?: Awaited<ReturnType<Factors['summary']>>): 
     given_name: user.givenName,
     family_name: user.familyName,
     picture: user.picture,
+    claims: user.claims,
     groups: user.groups,
     disabled: user.disabled,
     source: user.source,
@@ -137,6 +140,7 @@ export function userRoutes(config: SesameConfig, store: Store, factors: Factors)
           givenName: body.given_name,
           familyName: body.family_name,
           picture: body.picture,
+          claims: body.claims,
           groups: body.groups,
           disabled: body.disabled,
         });
@@ -182,6 +186,8 @@ export function userRoutes(config: SesameConfig, store: Store, factors: Factors)
             givenName: body.given_name,
             familyName: body.family_name,
             picture: body.picture,
+            // Given claims replace those of the same name; the others stay.
+            claims: body.claims && { ...user.claims, ...body.claims },
             groups: body.groups,
             disabled: body.disabled,
           }),

@@ -2,7 +2,7 @@
 // PATCH and the admin UI's edit form. Clients from the configuration file are read-only.
 import { z } from 'zod';
 import type { SesameConfig } from '../config/load.ts';
-import { redirectUriProblem, SIGNING_ALGORITHMS } from '../config/schema.ts';
+import { redirectUriProblem, SIGNING_ALGORITHMS, signingKeyProblem } from '../config/schema.ts';
 import { InvalidInputError, NotFoundError, ReadOnlyError } from '../errors.ts';
 import { hashPassword, type PasswordHashing } from '../auth/passwords.ts';
 import { randomString } from '../crypto/random.ts';
@@ -59,9 +59,11 @@ export class ProviderService {
   /** one_factor, two_factor, deny and the configuration's named policies. */
   readonly policies: string[];
   readonly fromFile: Map<string, SesameClient>;
+  private readonly keyAlgorithms: string[];
   constructor(config: SesameConfig, store: Store) {
     const oidc = config.identity_providers.oidc;
     this.store = store;
+    this.keyAlgorithms = oidc.jwks.map((key) => key.algorithm);
     this.hashing = config.authentication_backend.password_hashing;
     this.policies = ['one_factor', 'two_factor', 'deny', ...Object.keys(oidc.authorization_policies)];
     this.fromFile = new Map(
@@ -102,6 +104,8 @@ export class ProviderService {
       const problem = redirectUriProblem(entry);
       if (problem) throw new InvalidInputError(problem, 'redirect_uris');
     }
+    const keyProblem = signingKeyProblem(body.id_token_signed_response_alg, this.keyAlgorithms);
+    if (keyProblem) throw new InvalidInputError(keyProblem, 'id_token_signed_response_alg');
     if (body.authorization_policy && !this.policies.includes(body.authorization_policy))
       throw new InvalidInputError(
         `'${body.authorization_policy}' is not a policy (allowed: ${this.policies.join(', ')})`,

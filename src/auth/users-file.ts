@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError, validateSource, YamlSource } from '../config/report.ts';
 import { isValidDigest } from '../crypto/digest.ts';
-import type { Store } from '../store/index.ts';
+import type { ProfileClaims, Store } from '../store/index.ts';
 
 const fileUser = z.strictObject({
   disabled: z.boolean().default(false),
@@ -42,7 +42,15 @@ const fileUser = z.strictObject({
   locale: z.string().optional(),
   phone_number: z.string().optional(),
   phone_extension: z.string().optional(),
-  address: z.record(z.string(), z.string()).optional(),
+  address: z
+    .strictObject({
+      street_address: z.string().optional(),
+      locality: z.string().optional(),
+      region: z.string().optional(),
+      postal_code: z.string().optional(),
+      country: z.string().optional(),
+    })
+    .optional(),
   extra: z.record(z.string(), z.unknown()).optional(),
 });
 
@@ -53,6 +61,24 @@ export const usersFileSchema = z.strictObject({
 });
 
 export type FileUser = z.output<typeof fileUser>;
+
+/** The file's further profile attributes, as the standard claims they are. */
+function profileClaims(entry: FileUser): ProfileClaims {
+  const phone = entry.phone_number;
+  return {
+    middle_name: entry.middle_name,
+    nickname: entry.nickname,
+    profile: entry.profile,
+    website: entry.website,
+    gender: entry.gender,
+    birthdate: entry.birthdate,
+    zoneinfo: entry.zoneinfo,
+    locale: entry.locale,
+    // OIDC Core 5.1 recommends RFC 3966's extension syntax.
+    phone_number: phone && entry.phone_extension ? `${phone};ext=${entry.phone_extension}` : phone,
+    address: entry.address && Object.keys(entry.address).length > 0 ? entry.address : undefined,
+  };
+}
 
 /** Reads and validates the users file; throws ConfigError naming file, line and key. */
 export function readUsersFile(path: string): Record<string, FileUser> {
@@ -101,6 +127,7 @@ export async function syncUsersFile(
         givenName: entry.given_name,
         familyName: entry.family_name,
         picture: entry.picture,
+        claims: profileClaims(entry),
         disabled: entry.disabled,
         groups: entry.groups,
       };

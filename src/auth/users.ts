@@ -1,4 +1,5 @@
 // Managing people: creating users with hashed passwords, and the first administrator.
+import { z } from 'zod';
 import { randomString } from '../crypto/random.ts';
 import { ConflictError, InvalidInputError, NotFoundError, ReadOnlyError } from '../errors.ts';
 import { isUniqueViolation } from '../store/sql.ts';
@@ -9,6 +10,52 @@ import { hashPassword, type PasswordHashing } from './passwords.ts';
 export const ADMIN_GROUP = 'admins';
 const USERNAME = /^[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}$/;
 export const MIN_PASSWORD_LENGTH = 8;
+
+const text = z.string().trim().max(200).optional();
+/** The further standard claims (OIDC Core 5.1); an empty string removes one. */
+export const profileClaims = z
+  .strictObject({
+    middle_name: text,
+    nickname: text,
+    profile: z.union([z.literal(''), z.url()]).optional(),
+    website: z.union([z.literal(''), z.url()]).optional(),
+    gender: text,
+    birthdate: text.describe('YYYY-MM-DD, or YYYY'),
+    zoneinfo: text.describe('An IANA time zone, such as Europe/Paris'),
+    locale: text.describe('A BCP 47 language tag, such as fr-FR'),
+    phone_number: text.describe('E.164 recommended, such as +1 (425) 555-1212'),
+    address: z
+      .strictObject({
+        formatted: z.string().trim().max(500).optional(),
+        street_address: text,
+        locality: text,
+        region: text,
+        postal_code: text,
+        country: text,
+      })
+      .optional(),
+  })
+  .describe('Further standard claims released by the profile, phone and address scopes');
+
+/** `name=value` pairs from the command line (`address.locality=Boston`), checked like the API's. */
+export function parseClaimOptions(pairs: string[]): z.output<typeof profileClaims> {
+  const claims: Record<string, unknown> = {};
+  for (const pair of pairs) {
+    const equals = pair.indexOf('=');
+    if (equals < 1) throw new InvalidInputError(`'${pair}' is not name=value`, 'claim');
+    const [name, part] = pair.slice(0, equals).split('.', 2) as [string, string | undefined];
+    const value = pair.slice(equals + 1);
+    if (part === undefined) claims[name] = value;
+    else claims[name] = { ...(claims[name] as object | undefined), [part]: value };
+  }
+  const parsed = profileClaims.safeParse(claims);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const where = [...issue.path, ...((issue as { keys?: string[] }).keys ?? [])].join('.');
+    throw new InvalidInputError(`claim ${where}: ${issue.message}`, 'claim');
+  }
+  return parsed.data;
+}
 
 export function generatePassword(): string {
   return randomString(24, 'alphanumeric');

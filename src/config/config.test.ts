@@ -142,7 +142,7 @@ sever:
       `${file}:11 identity_providers.oidc.enforce_pkce: 'sometimes' is not allowed (allowed: public_clients_only, always, never)`,
       `${file}:13 identity_providers.oidc.clients[0].client_id: may only contain RFC 3986 unreserved characters`,
       `${file}:16 identity_providers.oidc.clients[1].client_id: is longer than 100 characters`,
-      `${file}:18 identity_providers.oidc.clients[1].redirect_uris[0]: '/relative/callback' is not an absolute URI (allowed: an absolute URI without a fragment, or { url, matching_mode: regex })`,
+      `${file}:18 identity_providers.oidc.clients[1].redirect_uris[0]: '/relative/callback' is not an absolute URI (allowed: an absolute URI without a fragment, or { url, matching_mode: regex } with an RE2 regular expression)`,
       `${file}:28 sever: unknown key (did you mean 'server'?) (allowed: server, branding, log, storage, authentication_backend, totp, webauthn, regulation, identity_providers)`,
     ];
     for (const line of expected)
@@ -154,7 +154,7 @@ sever:
       );
     has(/:17 identity_providers\.oidc\.clients\[1\]\.client_secret: malformed digest: .+ \(allowed: /);
     has(
-      /:22 identity_providers\.oidc\.clients\[2\]\.redirect_uris\[0\]: '.+' is not a valid regular expression/,
+      /:22 identity_providers\.oidc\.clients\[2\]\.redirect_uris\[0\]: '.+' is not a valid RE2 regular expression/,
     );
     has(/:24 identity_providers\.oidc\.clients\[3\]\.client_id: 'twin' is already used by clients\[2\]/);
     has(
@@ -164,6 +164,64 @@ sever:
       !lines.some((line) => line.includes('insecure') || line.includes('JNRBzw')),
       'no secret is echoed',
     );
+  });
+
+  test('keys Sesame does not implement yet are refused by name, never silently ignored', () => {
+    const { file, lines } = problems(`${BASE}    cors:
+      endpoints: [token, device-authorization]
+    claims_policies:
+      narrow: { id_token: [email] }
+    clients:
+      - client_id: ambitious
+        client_secret: ambitious-secret-0123456789
+        redirect_uris: ['https://a.example.com/cb']
+        audience: [https://api.example.com]
+        request_uris: ['https://a.example.com/request.jwt']
+        claims_policy: narrow
+        requested_audience_mode: implicit
+        response_modes: [query, jwt]
+        id_token_signed_response_key_id: main
+        access_token_signed_response_alg: RS256
+        authorization_signed_response_alg: ES256
+        pkce_challenge_method: plain
+      - client_id: hybrid
+        client_secret: hybrid-secret-0123456789
+        redirect_uris: ['https://a.example.com/cb']
+        grant_types: [authorization_code, implicit]
+        response_types: [code, code id_token]
+        id_token_signed_response_alg: ES384
+`);
+    const expected = [
+      `${file}:12 identity_providers.oidc.cors.endpoints[1]: 'device-authorization' is not supported yet by Sesame`,
+      `${file}:13 identity_providers.oidc.claims_policies: not supported yet by Sesame (allowed: remove this key)`,
+      `${file}:19 identity_providers.oidc.clients[0].audience: not supported yet by Sesame (allowed: remove this key)`,
+      `${file}:20 identity_providers.oidc.clients[0].request_uris: not supported yet by Sesame (allowed: remove this key)`,
+      `${file}:21 identity_providers.oidc.clients[0].claims_policy: not supported yet by Sesame (allowed: remove this key)`,
+      `${file}:22 identity_providers.oidc.clients[0].requested_audience_mode: not supported yet by Sesame (allowed: remove this key)`,
+      `${file}:23 identity_providers.oidc.clients[0].response_modes[1]: 'jwt' (JARM) is not supported yet by Sesame (allowed: form_post, query, fragment)`,
+      `${file}:24 identity_providers.oidc.clients[0].id_token_signed_response_key_id: not supported yet by Sesame (allowed: remove this key)`,
+      `${file}:25 identity_providers.oidc.clients[0].access_token_signed_response_alg: 'RS256' is not supported yet by Sesame (allowed: none)`,
+      `${file}:26 identity_providers.oidc.clients[0].authorization_signed_response_alg: 'ES256' is not supported yet by Sesame (allowed: none)`,
+      `${file}:27 identity_providers.oidc.clients[0].pkce_challenge_method: plain is not supported (OAuth 2.1 removed it); use S256 (allowed: S256)`,
+      `${file}:31 identity_providers.oidc.clients[1].grant_types[1]: 'implicit' is not supported yet by Sesame`,
+      `${file}:32 identity_providers.oidc.clients[1].response_types[1]: 'code id_token' is not supported yet by Sesame`,
+      `${file}:33 identity_providers.oidc.clients[1].id_token_signed_response_alg: ES384 needs a signing key for it in identity_providers.oidc.jwks (allowed: a jwks entry with algorithm: ES384, or RS256, PS256, ES256, EdDSA …)`,
+    ];
+    for (const line of expected)
+      assert.ok(lines.includes(line), `missing:\n${line}\nin:\n${lines.join('\n')}`);
+    // What they mean when left at Authelia's defaults is what Sesame does: those still load.
+    const file2 = write(`${BASE}    claims_policies: {}
+    clients:
+      - client_id: plain-defaults
+        client_secret: plain-defaults-secret-0123456789
+        redirect_uris: ['https://a.example.com/cb']
+        audience: []
+        request_uris: []
+        access_token_signed_response_alg: none
+        pkce_challenge_method: S256
+`);
+    const client = loadConfig(file2, {}).identity_providers.oidc.clients[0]!;
+    assert.equal(client.pkce_challenge_method, 'S256');
   });
 
   test('client rules that depend on each other', () => {

@@ -5,6 +5,7 @@ import { createPrivateKey } from 'node:crypto';
 import { z } from 'zod';
 import { isValidDigest } from '../crypto/digest.ts';
 import { DURATION_HELP, parseDuration } from './duration.ts';
+import { isAbsoluteUrl, redirectUriProblem } from './redirect-uris.ts';
 
 /** Marks a value that may also come from `<ENV>_FILE` and must never be printed. */
 const SECRET = { secret: true } as const;
@@ -45,6 +46,63 @@ function strings(value: unknown): string[] {
 
 function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
   return z.enum(values);
+}
+
+export const NOT_SUPPORTED_YET = 'not supported yet by Sesame';
+
+/**
+ * An Authelia key Sesame does not implement yet. It is refused when set (an empty list does
+ * nothing and is let through), never accepted and silently ignored.
+ */
+function notSupportedYet(what: string) {
+  return z
+    .unknown()
+    .optional()
+    .superRefine((value, ctx) => {
+      const empty =
+        (Array.isArray(value) && value.length === 0) || (isRecord(value) && Object.keys(value).length === 0);
+      if (value === undefined || empty) return;
+      ctx.addIssue({ code: 'custom', message: NOT_SUPPORTED_YET, params: { allowed: 'remove this key' } });
+    })
+    .describe(`Not supported yet (${what}): refused when set.`);
+}
+
+/**
+ * Generated keys are RSA (every RS and PS algorithm), P-256 and Ed25519: ES384 and ES512 need a key
+ * of their own curve in `identity_providers.oidc.jwks`. The problem with choosing `algorithm`, if any.
+ */
+export function signingKeyProblem(
+  algorithm: string | undefined,
+  configured: readonly (string | undefined)[],
+): string | undefined {
+  if ((algorithm === 'ES384' || algorithm === 'ES512') && !configured.includes(algorithm))
+    return `${algorithm} needs a signing key for it in identity_providers.oidc.jwks`;
+  return undefined;
+}
+
+/** Refuses the listed values of an Authelia list Sesame does not implement yet. */
+function refuseValues(unsupported: readonly string[]) {
+  return (values: string[], ctx: z.RefinementCtx) => {
+    values.forEach((value, index) => {
+      if (unsupported.includes(value))
+        ctx.addIssue({ code: 'custom', path: [index], message: `'${value}' is ${NOT_SUPPORTED_YET}` });
+    });
+  };
+}
+
+/** A signing algorithm key of which Sesame implements only `none` so far. */
+function onlyNoneYet(what: string) {
+  return oneOf(RESPONSE_ALGORITHMS)
+    .default('none')
+    .superRefine((value, ctx) => {
+      if (value !== 'none')
+        ctx.addIssue({
+          code: 'custom',
+          message: `'${value}' is ${NOT_SUPPORTED_YET}`,
+          params: { allowed: 'none' },
+        });
+    })
+    .describe(`Only \`none\` (${what}) is supported yet; an algorithm is refused.`);
 }
 
 export const UNRESERVED = /^[A-Za-z0-9\-._~]+$/;
@@ -122,36 +180,22 @@ const absoluteUrl = z.string().refine((value) => isAbsoluteUrl(value), {
   message: 'must be an absolute URL with a scheme, such as https://app.example.com/callback',
 });
 
-export function isAbsoluteUrl(value: string): boolean {
-  if (!URL.canParse(value)) return false;
-  const url = new URL(value);
-  return url.protocol.length > 1 && !url.hash && (url.host !== '' || !/^https?:$/.test(url.protocol));
-}
+// What a registered redirect URI means (exact, or an RE2 pattern) is defined once, there.
+export { isAbsoluteUrl, redirectUriProblem } from './redirect-uris.ts';
 
-/** Why a redirect URI entry is unacceptable, or undefined when it is fine. */
-export function redirectUriProblem(entry: {
-  url: string;
-  matching_mode: 'strict' | 'regex';
-}): string | undefined {
-  if (entry.matching_mode === 'strict') {
-    return isAbsoluteUrl(entry.url) ? undefined : `'${entry.url}' is not an absolute URI`;
-  }
-  try {
-    new RegExp(`^(?:${entry.url})$`, 'u');
-    return undefined;
-  } catch (error) {
-    return `'${entry.url}' is not a valid regular expression: ${(error as Error).message}`;
-  }
-}
+export const REDIRECT_URI_HELP =
+  'an absolute URI without a fragment, or { url, matching_mode: regex } with an RE2 regular expression';
 
-export const REDIRECT_URI_HELP = 'an absolute URI without a fragment, or { url, matching_mode: regex }';
-
-/** A redirect URI: a plain string is an exact match; `{ url, matching_mode: regex }` is a fully anchored pattern. */
+/** A redirect URI: a plain string is an exact match; `{ url, matching_mode: regex }` is a fully anchored RE2 pattern. */
 const redirectUri = z
   .union([
     z.string(),
     z.strictObject({
-      url: z.string().describe('The URI, or the regular expression when `matching_mode` is `regex`.'),
+      url: z
+        .string()
+        .describe(
+          'The URI, or the regular expression (RE2 syntax, matched against the whole URI) when `matching_mode` is `regex`.',
+        ),
       matching_mode: oneOf(['strict', 'regex'])
         .default('strict')
         .describe('`strict` (exact match) or `regex`.'),
@@ -206,47 +250,76 @@ const client = z
       .default([])
       .describe('Where RP-initiated logout may return the browser.'),
     backchannel_logout_uri: absoluteUrl.optional().describe('Receives back-channel logout tokens.'),
-    request_uris: z.array(absoluteUrl).default([]),
-    audience: z.array(z.string()).default([]).describe('Audiences the client may request for its tokens.'),
+    request_uris: notSupportedYet('registered request_uri values'),
+    audience: notSupportedYet('audiences the client may request'),
     scopes: z
       .array(z.string().min(1))
       .default(['openid', 'groups', 'profile', 'email'])
       .describe(`Scopes the client may request: ${STANDARD_SCOPES.join(', ')} or a custom scope.`),
-    grant_types: z.array(oneOf(GRANT_TYPES)).default(['authorization_code']),
-    response_types: z.array(oneOf(RESPONSE_TYPES)).default(['code']),
-    response_modes: z.array(oneOf(RESPONSE_MODES)).default(['form_post', 'query']),
+    grant_types: z
+      .array(oneOf(GRANT_TYPES))
+      .default(['authorization_code'])
+      .superRefine(refuseValues(['implicit', 'urn:ietf:params:oauth:grant-type:device_code']))
+      .describe('`authorization_code`, `refresh_token` or `client_credentials`.'),
+    response_types: z
+      .array(oneOf(RESPONSE_TYPES))
+      .default(['code'])
+      .superRefine(refuseValues(RESPONSE_TYPES.filter((type) => type !== 'code')))
+      .describe('`code` (or none, for clients that never use the authorization endpoint).'),
+    response_modes: z
+      .array(oneOf(RESPONSE_MODES))
+      .default(['form_post', 'query'])
+      .superRefine((modes, ctx) => {
+        modes.forEach((mode, index) => {
+          if (mode.includes('jwt'))
+            ctx.addIssue({
+              code: 'custom',
+              path: [index],
+              message: `'${mode}' (JARM) is ${NOT_SUPPORTED_YET}`,
+              params: { allowed: 'form_post, query, fragment' },
+            });
+        });
+      })
+      .describe(
+        'The response modes the client may ask for; an authorization request with another one (or, without `response_mode`, when `query` is not listed) is refused.',
+      ),
     authorization_policy: z
       .string()
       .default('two_factor')
       .describe('`one_factor`, `two_factor`, `deny`, or the name of an entry in `authorization_policies`.'),
     lifespan: z.string().optional().describe('The name of an entry in `lifespans.custom`.'),
-    claims_policy: z.string().optional().describe('The name of an entry in `claims_policies`.'),
-    requested_audience_mode: oneOf(['explicit', 'implicit']).default('explicit'),
+    claims_policy: notSupportedYet('claims policies'),
+    requested_audience_mode: notSupportedYet('requested audiences'),
     consent_mode: oneOf(CONSENT_MODES)
       .default('auto')
       .describe('`auto` means `pre-configured` when a duration is set, otherwise `explicit`.'),
     pre_configured_consent_duration: duration().optional().describe('How long a remembered consent lasts.'),
-    require_pushed_authorization_requests: z.boolean().default(false),
+    require_pushed_authorization_requests: z
+      .boolean()
+      .default(false)
+      .describe('Refuse this client’s authorization requests that were not pushed first (RFC 9126).'),
     require_pkce: z.boolean().default(false),
-    pkce_challenge_method: oneOf(['S256', 'plain']).optional(),
+    pkce_challenge_method: oneOf(['S256', 'plain'])
+      .optional()
+      .describe('`S256` requires PKCE for this client. `plain` is not supported (OAuth 2.1 removed it).'),
     token_endpoint_auth_method: oneOf(TOKEN_ENDPOINT_AUTH_METHODS)
       .optional()
       .describe('Defaults to `client_secret_basic` for confidential clients and `none` for public ones.'),
     token_endpoint_auth_signing_alg: oneOf([...SIGNING_ALGORITHMS, 'HS256', 'HS384', 'HS512']).optional(),
     id_token_signed_response_alg: oneOf(SIGNING_ALGORITHMS).default('RS256'),
-    id_token_signed_response_key_id: z.string().optional(),
-    access_token_signed_response_alg: oneOf(RESPONSE_ALGORITHMS)
-      .default('none')
-      .describe('`none` issues opaque access tokens; an algorithm issues RFC 9068 JWTs.'),
-    access_token_signed_response_key_id: z.string().optional(),
+    id_token_signed_response_key_id: notSupportedYet('choosing the signing key'),
+    access_token_signed_response_alg: onlyNoneYet('opaque access tokens; RFC 9068 JWTs are not issued yet'),
+    access_token_signed_response_key_id: notSupportedYet('choosing the signing key'),
     userinfo_signed_response_alg: oneOf(RESPONSE_ALGORITHMS)
       .default('none')
       .describe('`none` answers userinfo as JSON; an algorithm answers a signed JWT.'),
-    userinfo_signed_response_key_id: z.string().optional(),
-    introspection_signed_response_alg: oneOf(RESPONSE_ALGORITHMS).default('none'),
-    introspection_signed_response_key_id: z.string().optional(),
-    authorization_signed_response_alg: oneOf(RESPONSE_ALGORITHMS).default('none'),
-    authorization_signed_response_key_id: z.string().optional(),
+    userinfo_signed_response_key_id: notSupportedYet('choosing the signing key'),
+    introspection_signed_response_alg: onlyNoneYet('JSON introspection answers'),
+    introspection_signed_response_key_id: notSupportedYet('choosing the signing key'),
+    authorization_signed_response_alg: onlyNoneYet(
+      'plain authorization responses; JARM is not supported yet',
+    ),
+    authorization_signed_response_key_id: notSupportedYet('choosing the signing key'),
     subject_mode: oneOf(SUBJECT_MODES)
       .default('user_id')
       .describe(
@@ -294,8 +367,8 @@ const client = z
       problem('redirect_uris', 'is required for clients that use the authorization endpoint');
     if (value.consent_mode === 'pre-configured' && value.pre_configured_consent_duration === undefined)
       problem('pre_configured_consent_duration', 'is required when consent_mode is pre-configured');
-    if (value.require_pkce && value.pkce_challenge_method === 'plain')
-      problem('pkce_challenge_method', 'plain is weaker than S256; use S256', 'S256');
+    if (value.pkce_challenge_method === 'plain')
+      problem('pkce_challenge_method', 'plain is not supported (OAuth 2.1 removed it); use S256', 'S256');
   }, ALWAYS);
 
 export type ClientConfig = z.output<typeof client>;
@@ -326,7 +399,7 @@ const jwksEntry = z
     algorithm: oneOf(SIGNING_ALGORITHMS).default('RS256'),
     use: oneOf(['sig']).default('sig'),
     key: z.string().meta(SECRET).describe('The private key in PEM format.'),
-    certificate_chain: z.string().optional().describe('PEM certificates matching the key.'),
+    certificate_chain: notSupportedYet('publishing certificates (x5c) with the key'),
   })
   .superRefine((value, ctx) => {
     let keyType: string | undefined;
@@ -397,7 +470,11 @@ const oidc = z
       .prefault({}),
     cors: z
       .strictObject({
-        endpoints: z.array(oneOf(CORS_ENDPOINTS)).default([]),
+        endpoints: z
+          .array(oneOf(CORS_ENDPOINTS))
+          .default([])
+          // There is no device authorization endpoint (yet) to answer CORS requests for.
+          .superRefine(refuseValues(['device-authorization'])),
         allowed_origins: z.array(z.string()).default([]).describe('Origins (scheme://host[:port]) or `*`.'),
         allowed_origins_from_client_redirect_uris: z.boolean().default(false),
       })
@@ -412,15 +489,7 @@ const oidc = z
       )
       .default({})
       .describe('Named policies clients select with `authorization_policy`.'),
-    claims_policies: z
-      .record(
-        z.string(),
-        z.strictObject({
-          id_token: z.array(z.string()).default([]).describe('Claims copied into the ID token.'),
-          access_token: z.array(z.string()).default([]),
-        }),
-      )
-      .default({}),
+    claims_policies: notSupportedYet('claims policies'),
     scopes: z
       .record(z.string(), z.strictObject({ claims: z.array(z.string()).default([]) }))
       .default({})
@@ -438,7 +507,6 @@ const oidc = z
       ? Object.keys(value.authorization_policies)
       : [];
     const lifespanNames = isRecord(value.lifespans?.custom) ? Object.keys(value.lifespans.custom) : [];
-    const claimsPolicyNames = isRecord(value.claims_policies) ? Object.keys(value.claims_policies) : [];
     const policies = [...POLICY_LEVELS, ...policyNames];
     const knownScopes: string[] = [
       ...STANDARD_SCOPES,
@@ -472,16 +540,24 @@ const oidc = z
           `'${entry.lifespan}' is not defined in lifespans.custom`,
           lifespanNames.join(', ') || 'none defined',
         );
-      if (typeof entry.claims_policy === 'string' && !claimsPolicyNames.includes(entry.claims_policy))
-        problem(
-          at('claims_policy'),
-          `'${entry.claims_policy}' is not defined in claims_policies`,
-          claimsPolicyNames.join(', ') || 'none defined',
-        );
       strings(entry.scopes).forEach((scope, scopeIndex) => {
         if (!knownScopes.includes(scope))
           problem(at('scopes', scopeIndex), `'${scope}' is not a known scope`, knownScopes.join(', '));
       });
+    });
+    const configuredAlgorithms = Array.isArray(value.jwks) ? value.jwks.map((key) => key?.algorithm) : [];
+    clients.forEach((entry: Partial<ClientConfig> | undefined, index) => {
+      if (!isRecord(entry)) return;
+      for (const key of ['id_token_signed_response_alg', 'userinfo_signed_response_alg'] as const) {
+        const algorithm = entry[key];
+        const message = signingKeyProblem(algorithm, configuredAlgorithms);
+        if (message)
+          problem(
+            ['clients', index, key],
+            message,
+            `a jwks entry with algorithm: ${algorithm}, or RS256, PS256, ES256, EdDSA …`,
+          );
+      }
     });
     if (
       Array.isArray(value.jwks) &&

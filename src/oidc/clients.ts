@@ -22,6 +22,7 @@ export interface SesameClient {
   userinfoSignedResponseAlg: string;
   accessTokenSignedResponseAlg: string;
   requirePkce: boolean;
+  requirePushedAuthorizationRequests?: boolean;
   consentMode: 'explicit' | 'implicit' | 'pre-configured';
   consentDurationSeconds?: number;
   authorizationPolicy: string;
@@ -64,7 +65,9 @@ export function fromConfig(
     idTokenSignedResponseAlg: client.id_token_signed_response_alg,
     userinfoSignedResponseAlg: client.userinfo_signed_response_alg,
     accessTokenSignedResponseAlg: client.access_token_signed_response_alg,
-    requirePkce: client.require_pkce,
+    // Authelia: naming a challenge method makes PKCE mandatory for the client.
+    requirePkce: client.require_pkce || client.pkce_challenge_method === 'S256',
+    requirePushedAuthorizationRequests: client.require_pushed_authorization_requests,
     consentMode: consentMode(client.consent_mode, client.pre_configured_consent_duration),
     consentDurationSeconds: client.pre_configured_consent_duration,
     authorizationPolicy: client.authorization_policy,
@@ -169,11 +172,13 @@ export function toProviderMetadata(client: SesameClient): Record<string, unknown
     jwks_uri: client.jwksUri,
     backchannel_logout_uri: client.backchannelLogoutUri,
     backchannel_logout_session_required: client.backchannelLogoutUri ? true : undefined,
+    require_pushed_authorization_requests: client.requirePushedAuthorizationRequests || undefined,
     sesame: {
       secretIsDigest: secret.isDigest,
       redirectPatterns: patterns(client.redirectUris),
       postLogoutPatterns: patterns(client.postLogoutRedirectUris),
       requirePkce: client.requirePkce,
+      responseModes: client.responseModes,
       consentMode: client.consentMode,
       consentDurationSeconds: client.consentDurationSeconds,
       authorizationPolicy: client.authorizationPolicy,

@@ -27,6 +27,18 @@ const SHARED_ENDPOINTS: Record<string, string> = {
 
 const BODY_LIMIT = 56 * 1024;
 
+/**
+ * The front-channel endpoints a browser may also reach with a form POST (OIDC Core 3.1.2.1,
+ * RP-Initiated Logout 1.0 §2), in both URL worlds.
+ */
+const FRONT_CHANNEL = [
+  /^\/api\/oidc\/(?:authorization|end-session)\/?$/,
+  /^\/application\/o\/authorize\/?$/,
+  /^\/application\/o\/[^/]+\/end-session\/?$/,
+];
+/** The GET a posted request becomes must stay well under Node's 16 KiB request-header limit. */
+const FRONT_CHANNEL_QUERY_LIMIT = 8 * 1024;
+
 interface Instance {
   provider: Provider;
   handle: (req: IncomingMessage, res: ServerResponse) => void;
@@ -142,6 +154,8 @@ export class Issuers {
   async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://sesame.invalid');
     const path = url.pathname;
+    if (req.method === 'POST' && FRONT_CHANNEL.some((pattern) => pattern.test(path)))
+      return postedAsGet(req, res, url);
     if (!path.startsWith(`${APPLICATION_PREFIX}/`))
       return this.run(this.global, req, res, '', req.url ?? '/');
 
@@ -218,6 +232,44 @@ export class Issuers {
     req.url = innerUrl;
     target.handle(req, res);
   }
+}
+
+/**
+ * A posted authorization or logout request is sent back to the same endpoint as a GET (303) with
+ * the same parameters. oidc-provider serves POST itself only with SameSite=None session cookies;
+ * the GET that follows a 303 is a top-level navigation, so the browser brings the SameSite=Lax
+ * session along and single sign-on keeps working when the POST came from another site.
+ */
+async function postedAsGet(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  if (!/^application\/x-www-form-urlencoded\b/i.test(req.headers['content-type'] ?? ''))
+    return invalidRequest(
+      res,
+      'a POST to this endpoint must be form-encoded (application/x-www-form-urlencoded)',
+    );
+  let body: Buffer;
+  try {
+    body = await readBody(req);
+  } catch {
+    return invalidRequest(res, 'the request body is too large');
+  }
+  const parameters = new URLSearchParams(url.search);
+  for (const [name, value] of new URLSearchParams(body.toString('utf8'))) parameters.append(name, value);
+  const query = parameters.toString();
+  if (query.length > FRONT_CHANNEL_QUERY_LIMIT)
+    return invalidRequest(
+      res,
+      `the parameters are longer than ${FRONT_CHANNEL_QUERY_LIMIT} bytes; push them first (pushed authorization requests, RFC 9126)`,
+    );
+  res.statusCode = 303;
+  res.setHeader('location', `${url.pathname}?${query}`);
+  res.setHeader('cache-control', 'no-store');
+  res.end();
+}
+
+function invalidRequest(res: ServerResponse, description: string): void {
+  res.statusCode = 400;
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.end(JSON.stringify({ error: 'invalid_request', error_description: description }));
 }
 
 function notFound(res: ServerResponse, description: string): void {

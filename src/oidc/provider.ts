@@ -16,7 +16,8 @@ import {
   type Decision,
 } from '../auth/policy.ts';
 import type { SesameConfig } from '../config/load.ts';
-import type { CORS_ENDPOINTS } from '../config/schema.ts';
+import { matchesRedirectPattern, MAX_REDIRECT_URI_LENGTH } from '../config/redirect-uris.ts';
+import { SIGNING_ALGORITHMS, type CORS_ENDPOINTS } from '../config/schema.ts';
 import { constantTimeEqual } from '../crypto/compare.ts';
 import type { Logger } from '../server/logger.ts';
 import type { Store, User } from '../store/index.ts';
@@ -24,7 +25,7 @@ import { recordProtocolError } from './error-events.ts';
 import { adapterFor } from './adapter.ts';
 import { SCOPE_CLAIMS, userClaims } from './claims.ts';
 import type { ClientSecretVerifier, SecretCheck } from './client-secrets.ts';
-import type { ClientRegistry, SesameClientSettings } from './clients.ts';
+import { PATTERN_ONLY_PLACEHOLDER, type ClientRegistry, type SesameClientSettings } from './clients.ts';
 import { rememberedConsent } from './consent.ts';
 import type { Jwk } from './keys.ts';
 import { errorPage, logoutPage, loggedOutPage } from '../web/pages.ts';
@@ -141,9 +142,10 @@ export function createProvider(issuer: string, layout: RouteLayout, context: Pro
     responseTypes: ['code'],
     acrValues: ACR_VALUES,
     enabledJWA: {
-      idTokenSigningAlgValues: ['RS256', 'PS256', 'ES256', 'EdDSA'],
-      userinfoSigningAlgValues: ['RS256', 'PS256', 'ES256', 'EdDSA'],
-      clientAuthSigningAlgValues: ['HS256', 'HS384', 'HS512', 'RS256', 'PS256', 'ES256', 'EdDSA'],
+      // Every algorithm the configuration accepts; oidc-provider narrows them to those it has keys for.
+      idTokenSigningAlgValues: [...SIGNING_ALGORITHMS],
+      userinfoSigningAlgValues: [...SIGNING_ALGORITHMS],
+      clientAuthSigningAlgValues: ['HS256', 'HS384', 'HS512', ...SIGNING_ALGORITHMS],
     },
     extraClientMetadata: { properties: ['sesame'] },
     features: {
@@ -217,6 +219,13 @@ export function createProvider(issuer: string, layout: RouteLayout, context: Pro
           throw new errors.InvalidClient(
             'this client does not belong to this application',
             'client of another application',
+          );
+        // The client's response_modes: without response_mode, a code response goes in the query.
+        const modes = settingsOf(ctx.oidc.client).responseModes;
+        const mode = text(ctx.oidc.params?.response_mode) || 'query';
+        if (modes && !modes.includes(mode))
+          throw new errors.InvalidRequest(
+            `response_mode ${mode} is not allowed for this client (allowed: ${modes.join(', ')})`,
           );
         // Authelia's minimum_parameter_entropy: short state/nonce values are guessable.
         const minimum = oidc.minimum_parameter_entropy;
@@ -406,31 +415,29 @@ export function createProvider(issuer: string, layout: RouteLayout, context: Pro
     return ownBackchannelLogout.call(this, sub, sid);
   };
 
-  // Regex redirect URIs (Authentik's "Regex" mode), fully anchored, beside the exact ones.
+  // Regex redirect URIs (Authentik's "Regex" mode), fully anchored RE2, beside the exact ones.
+  // Over-long values are refused before any matching (invalid_redirect_uri).
   const exactRedirect = originalMethod(provider.Client.prototype, 'redirectUriAllowed');
   provider.Client.prototype.redirectUriAllowed = function redirectUriAllowed(
     this: { sesame?: unknown },
     value: string,
   ) {
-    const patterns = settingsOf(this).redirectPatterns ?? [];
-    if (value !== PLACEHOLDER && exactRedirect.call(this, value)) return true;
-    return patterns.some((pattern) => new RegExp(`^(?:${pattern})$`, 'u').test(value));
+    if (typeof value !== 'string' || value.length > MAX_REDIRECT_URI_LENGTH) return false;
+    if (value !== PATTERN_ONLY_PLACEHOLDER && exactRedirect.call(this, value)) return true;
+    return matchesRedirectPattern(settingsOf(this).redirectPatterns ?? [], value);
   };
   const exactLogout = originalMethod(provider.Client.prototype, 'postLogoutRedirectUriAllowed');
   provider.Client.prototype.postLogoutRedirectUriAllowed = function postLogoutRedirectUriAllowed(
     this: { sesame?: unknown },
     value: string,
   ) {
+    if (typeof value !== 'string' || value.length > MAX_REDIRECT_URI_LENGTH) return false;
     if (exactLogout.call(this, value)) return true;
-    return (settingsOf(this).postLogoutPatterns ?? []).some((pattern) =>
-      new RegExp(`^(?:${pattern})$`, 'u').test(value),
-    );
+    return matchesRedirectPattern(settingsOf(this).postLogoutPatterns ?? [], value);
   };
 
   return provider;
 }
-
-const PLACEHOLDER = 'https://redirect-pattern.invalid/';
 
 /**
  * A checked wrong secret is an event, and so is the ban it may begin; refusals during a ban are not

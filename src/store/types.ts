@@ -3,6 +3,27 @@
 /** Where a record comes from: made in Sesame, or loaded from a file the operator owns (read-only). */
 export type RecordSource = 'local' | 'file' | 'config';
 
+/** The further standard claims (OpenID Connect Core 5.1) a user record may hold. */
+export interface ProfileClaims {
+  middle_name?: string;
+  nickname?: string;
+  profile?: string;
+  website?: string;
+  gender?: string;
+  birthdate?: string;
+  zoneinfo?: string;
+  locale?: string;
+  phone_number?: string;
+  address?: {
+    formatted?: string;
+    street_address?: string;
+    locality?: string;
+    region?: string;
+    postal_code?: string;
+    country?: string;
+  };
+}
+
 export interface User {
   id: string;
   username: string;
@@ -12,6 +33,7 @@ export interface User {
   givenName?: string;
   familyName?: string;
   picture?: string;
+  claims: ProfileClaims;
   disabled: boolean;
   source: RecordSource;
   groups: string[];
@@ -27,6 +49,7 @@ export interface NewUser {
   givenName?: string;
   familyName?: string;
   picture?: string;
+  claims?: ProfileClaims;
   disabled?: boolean;
   source?: RecordSource;
   groups?: string[];

@@ -1,7 +1,7 @@
 import { Factors } from '../../factors/index.ts';
 import { NotFoundError } from '../../errors.ts';
 import type { Command } from 'commander';
-import { ADMIN_GROUP, generatePassword, UserService } from '../../auth/users.ts';
+import { ADMIN_GROUP, generatePassword, parseClaimOptions, UserService } from '../../auth/users.ts';
 import { fields, table, type Output } from '../output.ts';
 import { collect, readSecretInput, withStore } from './shared.ts';
 
@@ -28,6 +28,12 @@ export function registerUsers(program: Command, output: Output): void {
     .option('--display-name <name>')
     .option('--given-name <name>')
     .option('--family-name <name>')
+    .option(
+      '--claim <name=value>',
+      'a further standard claim: middle_name, nickname, website, locale, phone_number, address.locality … (repeatable)',
+      collect,
+      [],
+    )
     .option('--group <group>', 'add to a group (repeatable)', collect, [])
     .option('--admin', `add to the '${ADMIN_GROUP}' group`)
     .option('--password <password>', 'the password (otherwise read from stdin)')
@@ -42,11 +48,13 @@ export function registerUsers(program: Command, output: Output): void {
           displayName?: string;
           givenName?: string;
           familyName?: string;
+          claim: string[];
           group: string[];
           admin?: boolean;
         },
         command: Command,
       ) => {
+        const claims = parseClaimOptions(options.claim);
         const { password, generated } = await choosePassword(options);
         await withStore(command, async ({ config, store }) => {
           const user = await new UserService(store, config.authentication_backend.password_hashing).create({
@@ -57,6 +65,7 @@ export function registerUsers(program: Command, output: Output): void {
             displayName: options.displayName,
             givenName: options.givenName,
             familyName: options.familyName,
+            claims,
             groups: [...options.group, ...(options.admin ? [ADMIN_GROUP] : [])],
           });
           await store.events.append({

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { optional, toBoolean, toDate, type SqlExecutor } from '../sql.ts';
-import type { Group, NewUser, Page, User, UserPatch } from '../types.ts';
+import { fromJson, optional, toBoolean, toDate, type SqlExecutor } from '../sql.ts';
+import type { Group, NewUser, Page, ProfileClaims, User, UserPatch } from '../types.ts';
 import { GroupRepository } from './groups.ts';
 
 interface UserRow {
@@ -12,6 +12,7 @@ interface UserRow {
   given_name: string | null;
   family_name: string | null;
   picture: string | null;
+  claims: string | null;
   disabled: number | boolean;
   source: string;
   created_at: number | Date;
@@ -25,8 +26,15 @@ const COLUMNS = {
   givenName: 'given_name',
   familyName: 'family_name',
   picture: 'picture',
+  claims: 'claims',
   disabled: 'disabled',
 } as const;
+
+/** Only the claims that have a value are stored. */
+function claimsJson(claims: ProfileClaims | undefined): string | null {
+  const present = Object.entries(claims ?? {}).filter(([, value]) => value !== undefined && value !== '');
+  return present.length > 0 ? JSON.stringify(Object.fromEntries(present)) : null;
+}
 
 function toUser(row: UserRow, groups: string[]): User {
   return {
@@ -38,6 +46,7 @@ function toUser(row: UserRow, groups: string[]): User {
     givenName: optional(row.given_name),
     familyName: optional(row.family_name),
     picture: optional(row.picture),
+    claims: fromJson<ProfileClaims>(row.claims, {}),
     disabled: toBoolean(row.disabled),
     source: row.source as User['source'],
     groups,
@@ -91,7 +100,7 @@ export class UserRepository {
     await this.db.transaction(async (tx) => {
       await tx.run(
         `INSERT INTO users (id, username, email, email_verified, display_name, given_name, family_name, picture,
-           disabled, source, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           claims, disabled, source, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         [
           id,
           user.username,
@@ -101,6 +110,7 @@ export class UserRepository {
           user.givenName,
           user.familyName,
           user.picture,
+          claimsJson(user.claims),
           user.disabled ?? false,
           user.source ?? 'local',
           now,
@@ -167,7 +177,7 @@ export class UserRepository {
       const value = patch[key as keyof typeof COLUMNS];
       if (value === undefined) continue;
       sets.push(`${column} = ?`);
-      params.push(value);
+      params.push(key === 'claims' ? claimsJson(value as ProfileClaims) : (value as string | boolean));
     }
     await this.db.transaction(async (tx) => {
       if (sets.length > 0)

@@ -1,0 +1,61 @@
+// The one rule for registered redirect URIs (and post-logout redirect URIs): an entry is either
+// an exact URI or a regular expression matched against the whole URI. Patterns are RE2 (what
+// Authelia's Go regexes mean): matching takes linear time, so no pattern and no crafted
+// redirect_uri can stall the server. The configuration schema, the admin API, the CLI and the
+// admin UI validate with `redirectUriProblem`; the protocol matches with `matchesRedirectPattern`.
+import { RE2JS } from 're2js';
+
+export interface RedirectUriEntry {
+  url: string;
+  matching_mode: 'strict' | 'regex';
+}
+
+/** Longer redirect_uri values are refused without being matched (browsers cap URLs near here). */
+export const MAX_REDIRECT_URI_LENGTH = 2048;
+
+export function isAbsoluteUrl(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  return url.protocol.length > 1 && !url.hash && (url.host !== '' || !/^https?:$/.test(url.protocol));
+}
+
+/** Compiled patterns, shared by every client registering the same one; bounded like the client cache. */
+const compiled = new Map<string, RE2JS>();
+const COMPILED_LIMIT = 5000;
+
+/** Compiles a pattern for a full match; throws RE2's syntax error for what RE2 cannot express. */
+function compile(pattern: string): RE2JS {
+  let regex = compiled.get(pattern);
+  if (regex) return regex;
+  regex = RE2JS.compile(pattern);
+  if (compiled.size >= COMPILED_LIMIT) compiled.delete(compiled.keys().next().value!);
+  compiled.set(pattern, regex);
+  return regex;
+}
+
+/** Why a redirect URI entry is unacceptable, or undefined when it is fine. */
+export function redirectUriProblem(entry: RedirectUriEntry): string | undefined {
+  if (entry.matching_mode === 'strict') {
+    return isAbsoluteUrl(entry.url) ? undefined : `'${entry.url}' is not an absolute URI`;
+  }
+  try {
+    compile(entry.url);
+    return undefined;
+  } catch (error) {
+    // RE2 has no backreferences or lookaround: say so, since JavaScript patterns often use them.
+    return `'${entry.url}' is not a valid RE2 regular expression (no backreferences or lookaround): ${(error as Error).message}`;
+  }
+}
+
+/** Whether the value matches one of the patterns as a whole; over-long values match nothing. */
+export function matchesRedirectPattern(patterns: readonly string[], value: string): boolean {
+  if (value.length > MAX_REDIRECT_URI_LENGTH) return false;
+  return patterns.some((pattern) => {
+    try {
+      return compile(pattern).matches(value);
+    } catch {
+      // Stored before patterns were validated as RE2: it matches nothing rather than failing requests.
+      return false;
+    }
+  });
+}
