@@ -41,3 +41,11 @@ export class ReadOnlyError extends SesameError {
     this.name = 'ReadOnlyError';
   }
 }
+
+/** A request body over the size the endpoint reads (RFC 9110 §15.5.14). */
+export class RequestTooLargeError extends SesameError {
+  constructor(limit: number) {
+    super('invalid_request', `the request body is larger than ${limit} bytes`, 413);
+    this.name = 'RequestTooLargeError';
+  }
+}

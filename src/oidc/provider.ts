@@ -27,6 +27,7 @@ import type { ClientRegistry, SesameClientSettings } from './clients.ts';
 import { rememberedConsent } from './consent.ts';
 import type { Jwk } from './keys.ts';
 import { errorPage, logoutPage, loggedOutPage } from '../web/pages.ts';
+import { allowFormTarget } from '../web/security-headers.ts';
 
 export interface ProviderContext {
   config: SesameConfig;
@@ -170,6 +171,8 @@ export function createProvider(issuer: string, layout: RouteLayout, context: Pro
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: (ctx, form) => {
+          // (oidc-provider has checked post_logout_redirect_uri against the client by now.)
+          allowFormTarget(ctx.res, ctx.oidc.params?.post_logout_redirect_uri);
           ctx.type = 'html';
           ctx.body = logoutPage(config, form, ctx.oidc.client?.clientName);
         },
@@ -333,6 +336,16 @@ export function createProvider(issuer: string, layout: RouteLayout, context: Pro
   // The HTTP layer rewrites X-Forwarded-* from what it trusts (server.trusted_proxies) before handing
   // a request over, so reading them here is safe and gives the right scheme and host behind TLS.
   provider.proxy = true;
+
+  // response_mode=form_post answers with a page whose form posts to the client's redirect URI (once
+  // that URI has been checked); its inline script gets its hash into the CSP from oidc-provider.
+  provider.use(async (ctx, next) => {
+    await next();
+    const oidcContext = (ctx as Partial<KoaContextWithOIDC>).oidc as
+      { redirectUriCheckPerformed?: boolean; params?: { redirect_uri?: unknown } } | undefined;
+    if (oidcContext?.redirectUriCheckPerformed && ctx.response.is('html'))
+      allowFormTarget(ctx.res, oidcContext.params?.redirect_uri);
+  });
 
   // Errors that teach: the operator's log says what was sent and why it was refused (never a secret).
   for (const event of ERROR_EVENTS) {

@@ -14,13 +14,15 @@ import type { PasswordAuthenticator } from '../auth/login.ts';
 import type { AuthorizationPolicies } from '../auth/policy.ts';
 import type { Factors } from '../factors/index.ts';
 import type { SesameConfig } from '../config/load.ts';
-import { SesameError } from '../errors.ts';
-import { isProtocolPath, type Issuers } from '../oidc/issuers.ts';
+import { RequestTooLargeError, SesameError } from '../errors.ts';
+import { isProtocolPath, PROTOCOL_BODY_LIMIT, type Issuers } from '../oidc/issuers.ts';
 import type { Store } from '../store/index.ts';
 import { registerInteractions } from '../web/interactions.ts';
 import { registerAdmin } from '../web/admin.ts';
 import { registerAssets } from '../web/assets.ts';
+import { errorPage } from '../web/pages.ts';
 import { registerPortal } from '../web/portal.ts';
+import { setSecurityHeaders } from '../web/security-headers.ts';
 import { redactUrl, type Logger } from './logger.ts';
 import { ResponseCache } from './response-cache.ts';
 
@@ -47,6 +49,41 @@ const PROTOCOL_ROUTES = [
 ];
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/** The largest body Sesame reads: the admin API's JSON (forms are held to less by their parser). */
+const BODY_LIMIT = 1024 * 1024;
+const FORM_BODY_LIMIT = 64 * 1024;
+
+/**
+ * Answers 413 at once, before any of the body is read, and closes the connection: reading the rest
+ * (to keep the connection alive) would let a client make the server swallow any amount of data.
+ */
+function refuseTooLarge(res: ServerResponse, limit: number): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const error = new RequestTooLargeError(limit);
+  const body = JSON.stringify({ error: error.code, error_description: error.message });
+  res.writeHead(413, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    connection: 'close',
+  });
+  res.end(body);
+}
+
+/** Whether an error only says that the client went away (closed the connection, stopped sending). */
+function isClientAbort(error: unknown, req: IncomingMessage): boolean {
+  const { code, message } = (error ?? {}) as { code?: string; message?: string };
+  return (
+    code === 'ECONNRESET' ||
+    code === 'ECONNABORTED' ||
+    code === 'ERR_STREAM_PREMATURE_CLOSE' ||
+    message === 'aborted' ||
+    (req.destroyed && !req.complete)
+  );
+}
 
 export function buildServer(context: ServerContext): FastifyInstance {
   const { config, store, logger, issuers } = context;
@@ -82,9 +119,15 @@ export function buildServer(context: ServerContext): FastifyInstance {
     // the traffic an identity provider sees, and a map lookup is all they need.
     serverFactory: (handler) =>
       createServer((req, res) => {
+        setSecurityHeaders(res);
+        const declared = Number(req.headers['content-length'] ?? 0);
+        const path = (req.url ?? '/').split('?')[0]!;
+        const limit = isProtocolPath(path) ? PROTOCOL_BODY_LIMIT : BODY_LIMIT;
+        if (declared > limit) return refuseTooLarge(res, limit);
         if (serveCached(req, res)) return;
         handler(req, res);
       }),
+    bodyLimit: BODY_LIMIT,
     loggerInstance: logger,
     // Behind a TLS-terminating proxy, X-Forwarded-* is believed only from the listed addresses.
     trustProxy: trusted.length > 0 ? trusted : false,
@@ -124,6 +167,18 @@ export function buildServer(context: ServerContext): FastifyInstance {
       return reply.status(error.status).send({ error: error.code, error_description: error.message });
     }
     const status = (error as { statusCode?: number }).statusCode ?? 500;
+    // A body over the limit (counted as it arrives, when no Content-Length announced it).
+    if (status === 413)
+      return refuseTooLarge(
+        reply.hijack().raw,
+        request.headers['content-type']?.startsWith('application/x-www-form-urlencoded')
+          ? FORM_BODY_LIMIT
+          : BODY_LIMIT,
+      );
+    if (isClientAbort(error, request.raw)) {
+      request.log.debug({ err: error }, 'client went away');
+      return reply.hijack().raw.destroy();
+    }
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     return reply.status(status).send({
       error: status >= 500 ? 'server_error' : 'invalid_request',
@@ -131,7 +186,30 @@ export function buildServer(context: ServerContext): FastifyInstance {
     });
   });
 
-  void app.register(formbody, { bodyLimit: 64 * 1024 });
+  void app.register(formbody, { bodyLimit: FORM_BODY_LIMIT });
+
+  // The pages' fields hold one value each: a field sent twice (which the parsers turn into a list)
+  // is refused here, once, rather than reaching a handler that expects text. The admin forms are the
+  // exception for their bodies: URI rows, scopes and groups are lists, read through one()/many().
+  // (The admin API validates its own input; the protocol routes never get this far.)
+  app.addHook('preValidation', (request, reply, done) => {
+    if (request.url.startsWith('/api/')) return done();
+    const sources: [string, unknown][] = [['query', request.query]];
+    if (!request.url.startsWith('/admin/')) sources.push(['form', request.body]);
+    for (const [where, fields] of sources) {
+      if (typeof fields !== 'object' || fields === null) continue;
+      const repeated = Object.entries(fields).find(([, value]) => Array.isArray(value))?.[0];
+      if (repeated === undefined) continue;
+      const message = `the ${where} field '${repeated}' was sent more than once`;
+      void reply
+        .status(400)
+        .header('cache-control', 'no-store')
+        .type('text/html')
+        .send(errorPage(config, 'invalid_request', message));
+      return;
+    }
+    done();
+  });
 
   // The protocol endpoints belong to oidc-provider: hand over the raw request before Fastify reads
   // its body.
@@ -153,6 +231,11 @@ export function buildServer(context: ServerContext): FastifyInstance {
         reply.raw.setHeader('x-request-id', request.id);
         if (cacheKey !== undefined) responses.record(cacheKey, reply.raw);
         issuers.dispatch(request.raw, reply.raw).catch((error: unknown) => {
+          if (error instanceof RequestTooLargeError) return refuseTooLarge(reply.raw, PROTOCOL_BODY_LIMIT);
+          if (isClientAbort(error, request.raw)) {
+            request.log.debug({ err: error }, 'client went away');
+            return reply.raw.destroy();
+          }
           request.log.error({ err: error }, 'protocol request failed');
           if (!reply.raw.headersSent) {
             reply.raw.statusCode = 500;
@@ -169,6 +252,9 @@ export function buildServer(context: ServerContext): FastifyInstance {
   registerPortal(app, context);
   registerAdmin(app, context);
   registerAdminApi(app, context);
+
+  // The front door: the portal, which sends a visitor who is not signed in to the login page.
+  app.get('/', (_request, reply) => reply.redirect('/portal', 302));
 
   app.get('/healthz', () => ({ status: 'ok' }));
 

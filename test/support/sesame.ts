@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { ApplicationService, type NewApplicationInput } from '../../src/apps/applications.ts';
 import { UserService } from '../../src/auth/users.ts';
 import { startSesame, type RunningSesame } from '../../src/runtime.ts';
-import { createLogger } from '../../src/server/logger.ts';
+import { createLogger, type Logger } from '../../src/server/logger.ts';
 import type { NewUser, User } from '../../src/store/index.ts';
 import { dropSchema, postgresConnection, uniqueSchema } from './postgres.ts';
 
@@ -38,6 +38,8 @@ export interface TestSesameOptions {
   clock?: () => number;
   /** The host name in the external URL; WebAuthn needs a domain such as localhost, not an IP address. */
   hostname?: string;
+  /** Where the server logs (silent unless SESAME_TEST_LOG names a level). */
+  logger?: Logger;
 }
 
 export async function startTestSesame(
@@ -78,7 +80,7 @@ ${options.topLevelYaml?.includes('regulation:') ? '' : 'regulation:\n  max_retri
   const running = await startSesame({
     path: file,
     env: {},
-    logger: createLogger(process.env.SESAME_TEST_LOG ?? 'silent'),
+    logger: options.logger ?? createLogger(process.env.SESAME_TEST_LOG ?? 'silent'),
     print: () => {},
     clock: options.clock,
   });
