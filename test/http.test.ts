@@ -32,7 +32,15 @@ before(async () => {
   rp = await startRelyingParty();
   sesame = await startTestSesame(
     'sqlite',
-    `    clients:
+    `    authorization_policies:
+      nobody:
+        default_policy: deny
+    clients:
+      - client_id: closed
+        client_secret: closed-secret-0123456789
+        authorization_policy: nobody
+        consent_mode: implicit
+        redirect_uris: ['${rp.origin}/closed/callback']
       - client_id: web
         client_secret: web-secret-0123456789
         authorization_policy: one_factor
@@ -51,16 +59,14 @@ before(async () => {
   await sesame.addUser({ username: 'pat', password: PASSWORD, email: 'pat@example.com' });
   await sesame.addUser({ username: 'tess', password: PASSWORD });
   await sesame.addUser({ username: 'boss', password: PASSWORD, groups: ['admins'] });
+  await sesame.addUser({ username: 'otto', password: PASSWORD });
   await sesame.addApplication({
     name: 'Notes',
     slug: 'notes',
     redirectUris: [{ url: `${rp.origin}/notes/callback`, matching_mode: 'strict' }],
     consentMode: 'implicit',
   });
-  web = {
-    config: await client.discovery(new URL(sesame.url), 'web', 'web-secret-0123456789', undefined, insecure),
-    redirectUri: `${rp.origin}/web/callback`,
-  };
+  web = await flowFor('web');
   browser = await launchBrowser();
 });
 
@@ -69,6 +75,24 @@ after(async () => {
   await sesame?.stop();
   await rp?.close();
 });
+
+async function flowFor(id: string): Promise<Flow> {
+  return {
+    config: await client.discovery(new URL(sesame.url), id, `${id}-secret-0123456789`, undefined, insecure),
+    redirectUri: `${rp.origin}/${id}/callback`,
+  };
+}
+
+/** Enrols an authenticator app for the user; returns a function giving its current code. */
+async function enrolTotp(username: string) {
+  const user = (await sesame.running.store.users.findByUsername(username))!;
+  const { secret } = await sesame.running.factors.totp.begin(username);
+  // Confirmed with the previous period's code (within the allowed skew), so the current one, used
+  // to sign in, has not been used yet.
+  const previous = await generate({ secret, epoch: Math.floor(Date.now() / 1000) - 30 });
+  assert.ok(await sesame.running.factors.totp.confirm(user.id, secret, previous));
+  return () => generate({ secret });
+}
 
 function assertPageHeaders(headers: Record<string, string>, what: string) {
   const csp = headers['content-security-policy'] ?? '';
@@ -87,10 +111,11 @@ describe('security headers', () => {
     const violations = await cspViolations(context);
     const page = await context.newPage();
     const pages: [string, number, Record<string, string>][] = [];
-    page.on('response', (response: Response) => {
+    const record = (response: Response) => {
       if (response.request().isNavigationRequest() && response.url().startsWith(sesame.url))
         pages.push([new URL(response.url()).pathname, response.status(), response.headers()]);
-    });
+    };
+    page.on('response', record);
     const seen = (path: RegExp | string) =>
       pages.some(([at]) => (typeof path === 'string' ? at === path : path.test(at)));
 
@@ -107,21 +132,18 @@ describe('security headers', () => {
     assert.ok(posted.callback.searchParams.get('code'));
     assert.equal(rp.hits.at(-1)?.method, 'POST');
     // A second factor the user does not have: the page says so; leaving it goes back to the app.
-    const strict: Flow = {
-      config: await client.discovery(
-        new URL(sesame.url),
-        'strict',
-        'strict-secret-0123456789',
-        undefined,
-        insecure,
-      ),
-      redirectUri: `${rp.origin}/strict/callback`,
-    };
+    const strict = await flowFor('strict');
     const refused = await authorize(page, rp, strict, {}, async () => {
       await page.getByRole('heading', { name: 'Set up a second factor' }).waitFor();
       await page.getByRole('button', { name: /^Return to/ }).click();
     });
     assert.equal(refused.callback.searchParams.get('error'), 'access_denied');
+    // A policy that lets nobody in: the page says so, and the app hears access_denied.
+    const closed = await authorize(page, rp, await flowFor('closed'), {}, async () => {
+      await page.getByRole('heading', { name: 'No access to closed' }).waitFor();
+      await page.getByRole('button', { name: /^Return to/ }).click();
+    });
+    assert.equal(closed.callback.searchParams.get('error'), 'access_denied');
     // oidc-provider's error page.
     await page.goto(`${sesame.url}/api/oidc/authorization?client_id=nobody&response_type=code&scope=openid`);
     await page.getByText('Something went wrong').waitFor();
@@ -156,9 +178,26 @@ describe('security headers', () => {
     await copy.click();
     await page.locator('button[data-copy]', { hasText: 'Copied' }).first().waitFor();
 
+    // The second-factor step, for a user with an authenticator app (a browser of its own).
+    const code = await enrolTotp('otto');
+    const second = await browser.newContext();
+    const secondViolations = await cspViolations(second);
+    const secondPage = await second.newPage();
+    secondPage.on('response', record);
+    const stepped = await authorize(secondPage, rp, strict, {}, async () => {
+      await logIn(secondPage, 'otto');
+      await secondPage.getByLabel('Code from your authenticator app').fill(await code());
+      await secondPage.getByRole('button', { name: 'Verify' }).click();
+    });
+    assert.ok(stepped.callback.searchParams.get('code'));
+    await second.close();
+
     for (const path of [
       /^\/interaction\/[^/]+$/,
       /^\/interaction\/[^/]+\/login$/,
+      /^\/interaction\/[^/]+\/consent$/,
+      /^\/interaction\/[^/]+\/second-factor$/,
+      /^\/interaction\/[^/]+\/abort$/,
       '/api/oidc/authorization',
       '/portal',
       '/portal/security',
@@ -171,7 +210,7 @@ describe('security headers', () => {
       assert.ok(seen(path), `${String(path)} was not visited: ${pages.map(([at]) => at).join(' ')}`);
     for (const [path, status, headers] of pages)
       if (headers['content-type']?.startsWith('text/html')) assertPageHeaders(headers, `${status} ${path}`);
-    assert.deepEqual(violations, []);
+    assert.deepEqual([...violations, ...secondViolations], []);
     await context.close();
   });
 
@@ -401,6 +440,18 @@ async function loginStep(flow: Flow = web) {
   return { context, request: context.request, uid, csrf: csrfOf(html) };
 }
 
+test('a consent sent while the interaction is still at the login step answers 400', async () => {
+  const { context, request, uid, csrf } = await loginStep();
+  const early = await postForm(
+    request,
+    `${sesame.url}/interaction/${uid}/consent`,
+    `csrf=${csrf}&decision=allow`,
+  );
+  assert.equal(early.status, 400, early.text);
+  assert.match(early.text, /No consent is being asked for here/);
+  await context.close();
+});
+
 describe('a field sent twice', () => {
   const refused = (answer: { status: number; text: string }, field: string) => {
     assert.equal(answer.status, 400, answer.text);
@@ -415,14 +466,6 @@ describe('a field sent twice', () => {
       'username',
     );
     refused(await postForm(request, action, `csrf=${csrf}&username=pat&password=a&password=b`), 'password');
-    // Consent asked for while the interaction is still at the login step.
-    const early = await postForm(
-      request,
-      `${sesame.url}/interaction/${uid}/consent`,
-      `csrf=${csrf}&decision=allow`,
-    );
-    assert.equal(early.status, 400, early.text);
-    assert.match(early.text, /No consent is being asked for here/);
     // The interaction is unharmed: the login still works.
     const login = await postForm(
       request,
@@ -434,25 +477,8 @@ describe('a field sent twice', () => {
   });
 
   test('on the second-factor step: 400 naming the field', async () => {
-    const tess = (await sesame.running.store.users.findByUsername('tess'))!;
-    const enrolment = await sesame.running.factors.totp.begin('tess');
-    assert.ok(
-      await sesame.running.factors.totp.confirm(
-        tess.id,
-        enrolment.secret,
-        await generate({ secret: enrolment.secret }),
-      ),
-    );
-    const strict: Flow = {
-      config: await client.discovery(
-        new URL(sesame.url),
-        'strict',
-        'strict-secret-0123456789',
-        undefined,
-        insecure,
-      ),
-      redirectUri: `${rp.origin}/strict/callback`,
-    };
+    await enrolTotp('tess');
+    const strict = await flowFor('strict');
     const { context, request, uid, csrf } = await loginStep(strict);
     const login = await request.post(`${sesame.url}/interaction/${uid}/login`, {
       form: { csrf, username: 'tess', password: PASSWORD },

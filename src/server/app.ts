@@ -73,16 +73,15 @@ function refuseTooLarge(res: ServerResponse, limit: number): void {
   res.end(body);
 }
 
-/** Whether an error only says that the client went away (closed the connection, stopped sending). */
+const ABORTS = new Set(['ECONNRESET', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE']);
+
+/**
+ * Whether an error only says that the client went away mid-request (closed the connection before
+ * its body was sent): nothing is wrong with the server, and there is nobody left to answer.
+ */
 function isClientAbort(error: unknown, req: IncomingMessage): boolean {
   const { code, message } = (error ?? {}) as { code?: string; message?: string };
-  return (
-    code === 'ECONNRESET' ||
-    code === 'ECONNABORTED' ||
-    code === 'ERR_STREAM_PREMATURE_CLOSE' ||
-    message === 'aborted' ||
-    (req.destroyed && !req.complete)
-  );
+  return (ABORTS.has(code ?? '') || message === 'aborted') && (req.destroyed || req.socket.destroyed);
 }
 
 export function buildServer(context: ServerContext): FastifyInstance {
