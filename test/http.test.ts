@@ -27,6 +27,7 @@ let rp: RelyingParty;
 let sesame: TestSesame;
 let browser: Browser;
 let web: Flow;
+let notesClient: string;
 
 before(async () => {
   rp = await startRelyingParty();
@@ -60,12 +61,12 @@ before(async () => {
   await sesame.addUser({ username: 'tess', password: PASSWORD });
   await sesame.addUser({ username: 'boss', password: PASSWORD, groups: ['admins'] });
   await sesame.addUser({ username: 'otto', password: PASSWORD });
-  await sesame.addApplication({
+  ({ clientId: notesClient } = await sesame.addApplication({
     name: 'Notes',
     slug: 'notes',
     redirectUris: [{ url: `${rp.origin}/notes/callback`, matching_mode: 'strict' }],
     consentMode: 'implicit',
-  });
+  }));
   web = await flowFor('web');
   browser = await launchBrowser();
 });
@@ -171,8 +172,26 @@ describe('security headers', () => {
     await page.goto(`${sesame.url}/admin/applications`);
     await logIn(page, 'boss');
     await page.waitForURL(`${sesame.url}/admin/applications`);
-    for (const section of ['providers', 'users', 'groups', 'keys', 'tokens', 'events'])
+    for (const section of [
+      'providers',
+      'providers/web',
+      'users',
+      'users/new',
+      'users/pat',
+      'groups',
+      'groups/admins',
+      'keys',
+      'tokens',
+      'events',
+      'applications/new',
+      'providers/new',
+    ])
       await page.goto(`${sesame.url}/admin/${section}`);
+    // The provider form's script adds rows to the URI lists.
+    await page.goto(`${sesame.url}/admin/providers/${notesClient}`);
+    const rows = await page.locator('.uri-row').count();
+    await page.getByRole('button', { name: 'Add another' }).first().click();
+    assert.ok((await page.locator('.uri-row').count()) > rows);
     await page.goto(`${sesame.url}/admin/applications/notes`);
     const copy = page.locator('button[data-copy]').first();
     await copy.click();
@@ -206,6 +225,8 @@ describe('security headers', () => {
       '/admin/applications',
       '/admin/events',
       '/admin/applications/notes',
+      '/admin/providers/new',
+      '/admin/users/pat',
     ])
       assert.ok(seen(path), `${String(path)} was not visited: ${pages.map(([at]) => at).join(' ')}`);
     for (const [path, status, headers] of pages)
@@ -458,7 +479,7 @@ describe('a field sent twice', () => {
     assert.match(answer.text, new RegExp(`field &#39;${field}&#39; was sent more than once`));
   };
 
-  test('on the login and consent steps: 400 naming the field', async () => {
+  test('on the login step: 400 naming the field', async () => {
     const { context, request, uid, csrf } = await loginStep();
     const action = `${sesame.url}/interaction/${uid}/login`;
     refused(
@@ -485,12 +506,11 @@ describe('a field sent twice', () => {
     });
     const html = await login.text();
     assert.match(html, /Code from your authenticator app/);
+    // The second step is an interaction of its own.
+    const action = /action="(\/interaction\/[^/"]+\/second-factor)"/.exec(html)?.[1];
+    assert.ok(action, html);
     refused(
-      await postForm(
-        request,
-        `${sesame.url}/interaction/${uid}/second-factor`,
-        `csrf=${csrf}&method=totp&code=1&code=2`,
-      ),
+      await postForm(request, `${sesame.url}${action}`, `csrf=${csrfOf(html)}&method=totp&code=1&code=2`),
       'code',
     );
     await context.close();
@@ -500,11 +520,14 @@ describe('a field sent twice', () => {
     const pat = await signedIn('pat');
     const security = await pat.request.get(`${sesame.url}/portal/security`);
     const csrf = csrfOf(await security.text());
+    const setup = await postForm(pat.request, `${sesame.url}/portal/security/totp/new`, `csrf=${csrf}`);
+    const pending = /name="pending" value="([^"]+)"/.exec(setup.text)?.[1];
+    assert.ok(pending, setup.text);
     refused(
       await postForm(
         pat.request,
         `${sesame.url}/portal/security/totp/confirm`,
-        `csrf=${csrf}&pending=x&code=1&code=2`,
+        `csrf=${csrf}&pending=${encodeURIComponent(pending)}&code=1&code=2`,
       ),
       'code',
     );
