@@ -17,6 +17,7 @@ import {
 import type { SesameConfig } from '../config/load.ts';
 import type { CORS_ENDPOINTS } from '../config/schema.ts';
 import { constantTimeEqual } from '../crypto/compare.ts';
+import { isClientAbort } from '../errors.ts';
 import type { Logger } from '../server/logger.ts';
 import type { Store, User } from '../store/index.ts';
 import { recordProtocolError } from './error-events.ts';
@@ -355,6 +356,11 @@ export function createProvider(issuer: string, layout: RouteLayout, context: Pro
         ctx: KoaContextWithOIDC,
         error: Error & { error?: string; error_description?: string; error_detail?: string },
       ) => {
+        // A client that went away mid-request is no refusal (nor anything the admin must read about).
+        if (ctx?.req && isClientAbort(error, ctx.req)) {
+          context.logger.debug({ event, issuer, err: error }, 'client went away');
+          return;
+        }
         const details = {
           event,
           issuer,
@@ -370,6 +376,14 @@ export function createProvider(issuer: string, layout: RouteLayout, context: Pro
       },
     );
   }
+
+  // Koa's last-resort errors (a response that could not be finished, mostly because the client
+  // left): into the log like the rest, instead of printed to standard error.
+  (provider as unknown as NodeJS.EventEmitter).on('error', (error: Error, ctx?: KoaContextWithOIDC) => {
+    if (ctx?.req && isClientAbort(error, ctx.req))
+      context.logger.debug({ issuer, err: error }, 'client went away');
+    else context.logger.error({ issuer, err: error }, 'protocol request failed');
+  });
 
   // Hashed secrets: oidc-provider holds the digest as the "secret"; Sesame compares.
   provider.Client.prototype.compareClientSecret = function compareClientSecret(

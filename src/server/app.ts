@@ -14,7 +14,7 @@ import type { PasswordAuthenticator } from '../auth/login.ts';
 import type { AuthorizationPolicies } from '../auth/policy.ts';
 import type { Factors } from '../factors/index.ts';
 import type { SesameConfig } from '../config/load.ts';
-import { RequestTooLargeError, SesameError } from '../errors.ts';
+import { isClientAbort, RequestTooLargeError, SesameError } from '../errors.ts';
 import { isProtocolPath, PROTOCOL_BODY_LIMIT, type Issuers } from '../oidc/issuers.ts';
 import type { Store } from '../store/index.ts';
 import { registerInteractions } from '../web/interactions.ts';
@@ -71,17 +71,6 @@ function refuseTooLarge(res: ServerResponse, limit: number): void {
     connection: 'close',
   });
   res.end(body);
-}
-
-const ABORTS = new Set(['ECONNRESET', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE']);
-
-/**
- * Whether an error only says that the client went away mid-request (closed the connection before
- * its body was sent): nothing is wrong with the server, and there is nobody left to answer.
- */
-function isClientAbort(error: unknown, req: IncomingMessage): boolean {
-  const { code, message } = (error ?? {}) as { code?: string; message?: string };
-  return (ABORTS.has(code ?? '') || message === 'aborted') && (req.destroyed || req.socket.destroyed);
 }
 
 export function buildServer(context: ServerContext): FastifyInstance {
@@ -176,7 +165,8 @@ export function buildServer(context: ServerContext): FastifyInstance {
       );
     if (isClientAbort(error, request.raw)) {
       request.log.debug({ err: error }, 'client went away');
-      return reply.hijack().raw.destroy();
+      reply.hijack().raw.destroy();
+      return;
     }
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     return reply.status(status).send({
@@ -233,7 +223,8 @@ export function buildServer(context: ServerContext): FastifyInstance {
           if (error instanceof RequestTooLargeError) return refuseTooLarge(reply.raw, PROTOCOL_BODY_LIMIT);
           if (isClientAbort(error, request.raw)) {
             request.log.debug({ err: error }, 'client went away');
-            return reply.raw.destroy();
+            reply.raw.destroy();
+            return;
           }
           request.log.error({ err: error }, 'protocol request failed');
           if (!reply.raw.headersSent) {
