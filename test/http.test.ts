@@ -387,10 +387,14 @@ describe('bodies over the limit', () => {
   const contentType = (path: string) => (path.startsWith('/api/v1/') ? 'application/json' : form);
 
   test('a Content-Length over the limit is answered 413 at once, and the connection closed', async () => {
-    for (const path of routes) {
+    for (const [index, path] of routes.entries()) {
       const answer = await partialRequest(
         path,
-        { 'content-type': contentType(path), 'content-length': String(10 * 1024 * 1024) },
+        {
+          'content-type': contentType(path),
+          'content-length': String(10 * 1024 * 1024),
+          'x-request-id': `too-large-${index}`,
+        },
         Buffer.alloc(1024, 'a'),
       );
       assert.equal(answer.status, 413, `${path}: ${answer.headers}`);
@@ -399,6 +403,9 @@ describe('bodies over the limit', () => {
       assert.equal(body.error, 'invalid_request', path);
       assert.match(body.error_description, /larger than \d+ bytes/, path);
       assert.ok(answer.closed);
+      // Logged like any other request.
+      const line = await logLine((entry) => entry.request_id === `too-large-${index}`);
+      assert.equal(line.status, 413, path);
     }
   });
 

@@ -79,13 +79,23 @@ export function buildServer(context: ServerContext): FastifyInstance {
   // Discovery documents name what exists: drop them whenever clients or applications change,
   // wherever the change was made (the store's change feed).
   store.changes.on('clients', () => responses.clear());
-  const serveCached = (req: IncomingMessage, res: ServerResponse): boolean => {
-    const key = ResponseCache.keyOf(req);
-    if (key === undefined) return false;
+  /**
+   * Answers what needs no routing: a body announced over the limit (refused before any of it is
+   * read) and cached discovery documents and key sets. True when the response was sent.
+   */
+  const answerEarly = (req: IncomingMessage, res: ServerResponse): boolean => {
     const started = performance.now();
+    const path = (req.url ?? '/').split('?')[0]!;
+    const limit = isProtocolPath(path) ? PROTOCOL_BODY_LIMIT : BODY_LIMIT;
+    const tooLarge = Number(req.headers['content-length'] ?? 0) > limit;
+    const key = tooLarge ? undefined : ResponseCache.keyOf(req);
+    if (!tooLarge && key === undefined) return false;
     const incoming = req.headers['x-request-id'];
     const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    if (!responses.serve(key, req, res, { 'x-request-id': id })) return false;
+    if (tooLarge) {
+      res.setHeader('x-request-id', id);
+      refuseTooLarge(res, limit);
+    } else if (!responses.serve(key!, req, res, { 'x-request-id': id })) return false;
     // The same line as every other request's (see the onResponse hook).
     if (logger.isLevelEnabled('info'))
       logger.info(
@@ -104,16 +114,12 @@ export function buildServer(context: ServerContext): FastifyInstance {
   const trusted = config.server.trusted_proxies;
   const app: FastifyInstance = Fastify<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger>({
     // Cached discovery documents and key sets are answered before any routing: they are most of
-    // the traffic an identity provider sees, and a map lookup is all they need.
+    // the traffic an identity provider sees, and a map lookup is all they need. Every answer,
+    // whoever writes it (Fastify, oidc-provider, the cache), starts with the security headers.
     serverFactory: (handler) =>
       createServer((req, res) => {
         setSecurityHeaders(res);
-        const declared = Number(req.headers['content-length'] ?? 0);
-        const path = (req.url ?? '/').split('?')[0]!;
-        const limit = isProtocolPath(path) ? PROTOCOL_BODY_LIMIT : BODY_LIMIT;
-        if (declared > limit) return refuseTooLarge(res, limit);
-        if (serveCached(req, res)) return;
-        handler(req, res);
+        if (!answerEarly(req, res)) handler(req, res);
       }),
     bodyLimit: BODY_LIMIT,
     loggerInstance: logger,
