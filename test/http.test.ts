@@ -235,6 +235,35 @@ describe('security headers', () => {
     await context.close();
   });
 
+  test("the login page's forms may reach the checked redirect URI only", async () => {
+    const formAction = async (clientId: string, redirectUri: string) => {
+      const url = new URL(`${sesame.url}/api/oidc/authorization`);
+      url.search = new URLSearchParams({
+        client_id: clientId,
+        redirect_uri: redirectUri,
+        response_type: 'code',
+        scope: 'openid',
+        state: client.randomState(),
+        code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
+        code_challenge_method: 'S256',
+      }).toString();
+      const context = await browser.newContext();
+      const page = await context.request.get(url.href);
+      const csp = page.headers()['content-security-policy'] ?? '';
+      await context.close();
+      return { status: page.status(), directive: /form-action [^;]+/.exec(csp)?.[0] };
+    };
+    assert.deepEqual(await formAction('web', web.redirectUri), {
+      status: 200,
+      directive: `form-action 'self' ${rp.origin}`,
+    });
+    // A redirect URI the client did not register gets the error page, whose forms stay at home.
+    assert.deepEqual(await formAction('web', 'https://elsewhere.example/cb'), {
+      status: 400,
+      directive: `form-action 'self'`,
+    });
+  });
+
   test('JSON answers, redirects, files and cached documents carry nosniff and the framing headers', async () => {
     const urls = [
       '/healthz',

@@ -38,9 +38,9 @@ export function setSecurityHeaders(res: ServerResponse): void {
  */
 export function allowFormTarget(res: ServerResponse, uri: unknown): void {
   if (typeof uri !== 'string' || !URL.canParse(uri) || res.headersSent) return;
-  const url = new URL(uri);
-  // A native app's private-use scheme (com.example.app:/callback) has no origin: allow the scheme.
-  const source = url.origin === 'null' ? url.protocol : url.origin;
+  // (Clients are web applications: their redirect URIs are http(s) URLs, which have an origin.)
+  const source = new URL(uri).origin;
+  if (source === 'null') return;
   const current = res.getHeader('content-security-policy');
   if (typeof current !== 'string') return;
   res.setHeader(
