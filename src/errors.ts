@@ -41,3 +41,28 @@ export class ReadOnlyError extends SesameError {
     this.name = 'ReadOnlyError';
   }
 }
+
+/** A request body over the size the endpoint reads (RFC 9110 §15.5.14). */
+export class RequestTooLargeError extends SesameError {
+  constructor(limit: number) {
+    super('invalid_request', `the request body is larger than ${limit} bytes`, 413);
+    this.name = 'RequestTooLargeError';
+  }
+}
+
+// (HPE_INVALID_EOF_STATE: the connection ended in the middle of the request body.)
+const ABORTS = new Set(['ECONNRESET', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE', 'HPE_INVALID_EOF_STATE']);
+
+/**
+ * Whether an error only says that the client went away mid-request (closed the connection before
+ * its body was sent): nothing is wrong with the server, and there is nobody left to answer.
+ */
+export function isClientAbort(
+  error: unknown,
+  req: { destroyed: boolean; socket: { destroyed: boolean } | null },
+): boolean {
+  const { code, message, cause } = (error ?? {}) as { code?: string; message?: string; cause?: unknown };
+  // (oidc-provider wraps the failed body read in an invalid_request error.)
+  if (cause !== undefined && cause !== error && isClientAbort(cause, req)) return true;
+  return (ABORTS.has(code ?? '') || message === 'aborted') && (req.destroyed || !!req.socket?.destroyed);
+}

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import * as client from 'openid-client';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser, startRelyingParty, type RelyingParty } from './support/browser.ts';
+import { cspViolations, launchBrowser, startRelyingParty, type RelyingParty } from './support/browser.ts';
 import { authorize, insecure, logIn, PASSWORD, type Flow } from './support/flows.ts';
 import { startTestSesame, type TestSesame } from './support/sesame.ts';
 
@@ -15,6 +15,7 @@ let context: BrowserContext;
 let page: Page;
 let strict: Flow;
 let relaxed: Flow;
+let violations: string[];
 
 before(async () => {
   rp = await startRelyingParty();
@@ -48,6 +49,7 @@ before(async () => {
   relaxed = await flow('relaxed');
   browser = await launchBrowser();
   context = await browser.newContext();
+  violations = await cspViolations(context);
   page = await context.newPage();
   // A platform authenticator that holds discoverable credentials and verifies the user by itself.
   const devtools = await context.newCDPSession(page);
@@ -127,4 +129,8 @@ test('a removed passkey is gone', async () => {
     (event) => event.type,
   );
   assert.ok(events.includes('factor.passkey_added') && events.includes('factor.passkey_removed'));
+});
+
+test('the passkey pages ran under their Content-Security-Policy without a violation', () => {
+  assert.deepEqual(violations, []);
 });

@@ -74,6 +74,11 @@ export function registerAdminApi(
   }
 
   void app.register((api, _options, done) => {
+    // Answers carry client secrets, API tokens and personal data: never kept by a cache or browser.
+    api.addHook('onRequest', (_request, reply, next) => {
+      void reply.header('cache-control', 'no-store');
+      next();
+    });
     api.setErrorHandler((error, request, reply) => {
       if (error instanceof ApiUnauthorizedError)
         void reply.header('www-authenticate', `Bearer realm="sesame", error="invalid_token"`);

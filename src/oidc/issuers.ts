@@ -7,6 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import type Provider from 'oidc-provider';
+import { RequestTooLargeError } from '../errors.ts';
 import { applicationUrls, globalIssuer } from '../apps/urls.ts';
 import { applicationLayout, createProvider, GLOBAL_LAYOUT, type ProviderContext } from './provider.ts';
 
@@ -25,7 +26,8 @@ const SHARED_ENDPOINTS: Record<string, string> = {
   revoke: '/api/oidc/revocation',
 };
 
-const BODY_LIMIT = 56 * 1024;
+/** What oidc-provider itself reads of a body; the HTTP layer refuses a larger Content-Length. */
+export const PROTOCOL_BODY_LIMIT = 56 * 1024;
 
 /**
  * The front-channel endpoints a browser may also reach with a form POST (OIDC Core 3.1.2.1,
@@ -64,12 +66,13 @@ export function isProtocolPath(path: string): boolean {
   );
 }
 
+/** The body, up to the limit; past it, stops reading (the rest stays unread) and throws. */
 async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
+  for await (const chunk of req.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > BODY_LIMIT) throw new Error('request entity too large');
+    if (size > PROTOCOL_BODY_LIMIT) throw new RequestTooLargeError(PROTOCOL_BODY_LIMIT);
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
@@ -151,7 +154,13 @@ export class Issuers {
   }
 
   /** Serves a protocol request; answers 404 for an unknown application. */
-  async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async dispatch(incoming: IncomingMessage, res: ServerResponse): Promise<void> {
+    // A body of unannounced length (chunked) is read here, so one over the limit is refused as
+    // soon as it passes it (a Content-Length over the limit never gets this far).
+    const req =
+      incoming.headers['transfer-encoding'] !== undefined
+        ? replay(incoming, await readBody(incoming))
+        : incoming;
     const url = new URL(req.url ?? '/', 'http://sesame.invalid');
     const path = url.pathname;
     if (req.method === 'POST' && FRONT_CHANNEL.some((pattern) => pattern.test(path)))

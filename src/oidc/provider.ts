@@ -19,6 +19,7 @@ import type { SesameConfig } from '../config/load.ts';
 import { matchesRedirectPattern, MAX_REDIRECT_URI_LENGTH } from '../config/redirect-uris.ts';
 import { SIGNING_ALGORITHMS, type CORS_ENDPOINTS } from '../config/schema.ts';
 import { constantTimeEqual } from '../crypto/compare.ts';
+import { isClientAbort } from '../errors.ts';
 import type { Logger } from '../server/logger.ts';
 import type { Store, User } from '../store/index.ts';
 import { recordProtocolError } from './error-events.ts';
@@ -29,6 +30,7 @@ import { PATTERN_ONLY_PLACEHOLDER, type ClientRegistry, type SesameClientSetting
 import { rememberedConsent } from './consent.ts';
 import type { Jwk } from './keys.ts';
 import { errorPage, logoutPage, loggedOutPage } from '../web/pages.ts';
+import { allowFormTarget } from '../web/security-headers.ts';
 
 export interface ProviderContext {
   config: SesameConfig;
@@ -173,6 +175,8 @@ export function createProvider(issuer: string, layout: RouteLayout, context: Pro
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: (ctx, form) => {
+          // (oidc-provider has checked post_logout_redirect_uri against the client by now.)
+          allowFormTarget(ctx.res, ctx.oidc.params?.post_logout_redirect_uri);
           ctx.type = 'html';
           ctx.body = logoutPage(config, form, ctx.oidc.client?.clientName);
         },
@@ -344,6 +348,16 @@ export function createProvider(issuer: string, layout: RouteLayout, context: Pro
   // a request over, so reading them here is safe and gives the right scheme and host behind TLS.
   provider.proxy = true;
 
+  // response_mode=form_post answers with a page whose form posts to the client's redirect URI (once
+  // that URI has been checked); its inline script gets its hash into the CSP from oidc-provider.
+  provider.use(async (ctx, next) => {
+    await next();
+    const oidcContext = (ctx as Partial<KoaContextWithOIDC>).oidc as
+      { redirectUriCheckPerformed?: boolean; params?: { redirect_uri?: unknown } } | undefined;
+    if (oidcContext?.redirectUriCheckPerformed && ctx.response.is('html'))
+      allowFormTarget(ctx.res, oidcContext.params?.redirect_uri);
+  });
+
   // Errors that teach: the operator's log says what was sent and why it was refused (never a secret).
   for (const event of ERROR_EVENTS) {
     provider.on(
@@ -352,6 +366,11 @@ export function createProvider(issuer: string, layout: RouteLayout, context: Pro
         ctx: KoaContextWithOIDC,
         error: Error & { error?: string; error_description?: string; error_detail?: string },
       ) => {
+        // A client that went away mid-request is no refusal (nor anything the admin must read about).
+        if (ctx?.req && isClientAbort(error, ctx.req)) {
+          context.logger.debug({ event, issuer, err: error }, 'client went away');
+          return;
+        }
         const details = {
           event,
           issuer,
@@ -367,6 +386,14 @@ export function createProvider(issuer: string, layout: RouteLayout, context: Pro
       },
     );
   }
+
+  // Koa's last-resort errors (a response that could not be finished, mostly because the client
+  // left): into the log like the rest, instead of printed to standard error.
+  (provider as unknown as NodeJS.EventEmitter).on('error', (error: Error, ctx?: KoaContextWithOIDC) => {
+    if (ctx?.req && isClientAbort(error, ctx.req))
+      context.logger.debug({ issuer, err: error }, 'client went away');
+    else context.logger.error({ issuer, err: error }, 'protocol request failed');
+  });
 
   // Client authentication compares secrets with no request at hand; regulation needs its address.
   const requestIp = new AsyncLocalStorage<string | undefined>();

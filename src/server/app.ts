@@ -14,13 +14,15 @@ import type { PasswordAuthenticator } from '../auth/login.ts';
 import type { AuthorizationPolicies } from '../auth/policy.ts';
 import type { Factors } from '../factors/index.ts';
 import type { SesameConfig } from '../config/load.ts';
-import { SesameError } from '../errors.ts';
-import { isProtocolPath, type Issuers } from '../oidc/issuers.ts';
+import { isClientAbort, RequestTooLargeError, SesameError } from '../errors.ts';
+import { isProtocolPath, PROTOCOL_BODY_LIMIT, type Issuers } from '../oidc/issuers.ts';
 import type { Store } from '../store/index.ts';
 import { registerInteractions } from '../web/interactions.ts';
 import { registerAdmin } from '../web/admin.ts';
 import { registerAssets } from '../web/assets.ts';
+import { errorPage } from '../web/pages.ts';
 import { registerPortal } from '../web/portal.ts';
+import { setSecurityHeaders } from '../web/security-headers.ts';
 import { redactUrl, type Logger } from './logger.ts';
 import { ResponseCache } from './response-cache.ts';
 
@@ -48,19 +50,52 @@ const PROTOCOL_ROUTES = [
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
+/** The largest body Sesame reads: the admin API's JSON (forms are held to less by their parser). */
+const BODY_LIMIT = 1024 * 1024;
+const FORM_BODY_LIMIT = 64 * 1024;
+
+/**
+ * Answers 413 at once, before any of the body is read, and closes the connection: reading the rest
+ * (to keep the connection alive) would let a client make the server swallow any amount of data.
+ */
+function refuseTooLarge(res: ServerResponse, limit: number): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const error = new RequestTooLargeError(limit);
+  const body = JSON.stringify({ error: error.code, error_description: error.message });
+  res.writeHead(413, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    connection: 'close',
+  });
+  res.end(body);
+}
+
 export function buildServer(context: ServerContext): FastifyInstance {
   const { config, store, logger, issuers } = context;
   const responses = context.responses ?? new ResponseCache();
   // Discovery documents name what exists: drop them whenever clients or applications change,
   // wherever the change was made (the store's change feed).
   store.changes.on('clients', () => responses.clear());
-  const serveCached = (req: IncomingMessage, res: ServerResponse): boolean => {
-    const key = ResponseCache.keyOf(req);
-    if (key === undefined) return false;
+  /**
+   * Answers what needs no routing: a body announced over the limit (refused before any of it is
+   * read) and cached discovery documents and key sets. True when the response was sent.
+   */
+  const answerEarly = (req: IncomingMessage, res: ServerResponse): boolean => {
     const started = performance.now();
+    const path = (req.url ?? '/').split('?')[0]!;
+    const limit = isProtocolPath(path) ? PROTOCOL_BODY_LIMIT : BODY_LIMIT;
+    const tooLarge = Number(req.headers['content-length'] ?? 0) > limit;
+    const key = tooLarge ? undefined : ResponseCache.keyOf(req);
+    if (!tooLarge && key === undefined) return false;
     const incoming = req.headers['x-request-id'];
     const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    if (!responses.serve(key, req, res, { 'x-request-id': id })) return false;
+    if (tooLarge) {
+      res.setHeader('x-request-id', id);
+      refuseTooLarge(res, limit);
+    } else if (!responses.serve(key!, req, res, { 'x-request-id': id })) return false;
     // The same line as every other request's (see the onResponse hook).
     if (logger.isLevelEnabled('info'))
       logger.info(
@@ -79,12 +114,14 @@ export function buildServer(context: ServerContext): FastifyInstance {
   const trusted = config.server.trusted_proxies;
   const app: FastifyInstance = Fastify<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger>({
     // Cached discovery documents and key sets are answered before any routing: they are most of
-    // the traffic an identity provider sees, and a map lookup is all they need.
+    // the traffic an identity provider sees, and a map lookup is all they need. Every answer,
+    // whoever writes it (Fastify, oidc-provider, the cache), starts with the security headers.
     serverFactory: (handler) =>
       createServer((req, res) => {
-        if (serveCached(req, res)) return;
-        handler(req, res);
+        setSecurityHeaders(res);
+        if (!answerEarly(req, res)) handler(req, res);
       }),
+    bodyLimit: BODY_LIMIT,
     loggerInstance: logger,
     // Behind a TLS-terminating proxy, X-Forwarded-* is believed only from the listed addresses.
     trustProxy: trusted.length > 0 ? trusted : false,
@@ -124,6 +161,19 @@ export function buildServer(context: ServerContext): FastifyInstance {
       return reply.status(error.status).send({ error: error.code, error_description: error.message });
     }
     const status = (error as { statusCode?: number }).statusCode ?? 500;
+    // A body over the limit (counted as it arrives, when no Content-Length announced it).
+    if (status === 413)
+      return refuseTooLarge(
+        reply.hijack().raw,
+        request.headers['content-type']?.startsWith('application/x-www-form-urlencoded')
+          ? FORM_BODY_LIMIT
+          : BODY_LIMIT,
+      );
+    if (isClientAbort(error, request.raw)) {
+      request.log.debug({ err: error }, 'client went away');
+      reply.hijack().raw.destroy();
+      return;
+    }
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     return reply.status(status).send({
       error: status >= 500 ? 'server_error' : 'invalid_request',
@@ -131,7 +181,30 @@ export function buildServer(context: ServerContext): FastifyInstance {
     });
   });
 
-  void app.register(formbody, { bodyLimit: 64 * 1024 });
+  void app.register(formbody, { bodyLimit: FORM_BODY_LIMIT });
+
+  // The pages' fields hold one value each: a field sent twice (which the parsers turn into a list)
+  // is refused here, once, rather than reaching a handler that expects text. The admin forms are the
+  // exception for their bodies: URI rows, scopes and groups are lists, read through one()/many().
+  // (The admin API validates its own input; the protocol routes never get this far.)
+  app.addHook('preValidation', (request, reply, done) => {
+    if (request.url.startsWith('/api/')) return done();
+    const sources: [string, unknown][] = [['query', request.query]];
+    if (!request.url.startsWith('/admin/')) sources.push(['form', request.body]);
+    for (const [where, fields] of sources) {
+      if (typeof fields !== 'object' || fields === null) continue;
+      const repeated = Object.entries(fields).find(([, value]) => Array.isArray(value))?.[0];
+      if (repeated === undefined) continue;
+      const message = `the ${where} field '${repeated}' was sent more than once`;
+      void reply
+        .status(400)
+        .header('cache-control', 'no-store')
+        .type('text/html')
+        .send(errorPage(config, 'invalid_request', message));
+      return;
+    }
+    done();
+  });
 
   // The protocol endpoints belong to oidc-provider: hand over the raw request before Fastify reads
   // its body.
@@ -153,6 +226,12 @@ export function buildServer(context: ServerContext): FastifyInstance {
         reply.raw.setHeader('x-request-id', request.id);
         if (cacheKey !== undefined) responses.record(cacheKey, reply.raw);
         issuers.dispatch(request.raw, reply.raw).catch((error: unknown) => {
+          if (error instanceof RequestTooLargeError) return refuseTooLarge(reply.raw, PROTOCOL_BODY_LIMIT);
+          if (isClientAbort(error, request.raw)) {
+            request.log.debug({ err: error }, 'client went away');
+            reply.raw.destroy();
+            return;
+          }
           request.log.error({ err: error }, 'protocol request failed');
           if (!reply.raw.headersSent) {
             reply.raw.statusCode = 500;
@@ -169,6 +248,9 @@ export function buildServer(context: ServerContext): FastifyInstance {
   registerPortal(app, context);
   registerAdmin(app, context);
   registerAdminApi(app, context);
+
+  // The front door: the portal, which sends a visitor who is not signed in to the login page.
+  app.get('/', (_request, reply) => reply.redirect('/portal', 302));
 
   app.get('/healthz', () => ({ status: 'ok' }));
 

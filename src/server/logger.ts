@@ -16,6 +16,8 @@ const SENSITIVE_PARAMS = new Set([
   'otp',
   'secret',
   'request',
+  // A pushed authorization request's handle: whoever holds it can start that authorization.
+  'request_uri',
 ]);
 
 /** The URL with the values of credential-bearing query parameters replaced. */

@@ -7,6 +7,7 @@ import type { SesameConfig } from '../config/load.ts';
 import { InvalidInputError, SesameError } from '../errors.ts';
 import type { Issuers } from '../oidc/issuers.ts';
 import type { Store } from '../store/index.ts';
+import { stylesheet } from './assets.ts';
 import { html, trusted, type SafeHtml } from './html.ts';
 import { OneTimeNotes } from './once.ts';
 import { BrowserSessions, type SignedIn } from './session.ts';
@@ -58,6 +59,7 @@ fieldset.choices label{display:inline-flex;margin-right:1.25rem}
 .pager{display:flex;gap:1rem;justify-content:space-between;align-items:center}
 table{font-size:.95em}
 th{white-space:nowrap}
+td.end{text-align:right}
 pre{padding:.75rem 1rem;overflow:auto}
 .uri-row{display:flex;gap:.5rem;margin-bottom:.5rem}.uri-row input{flex:1 1 auto;margin:0}.uri-row select{flex:0 0 7.5rem;margin:0}
 fieldset.uris .add-row{width:auto;margin:.25rem 0 .5rem;padding:.35rem .75rem;font-size:.875em;display:block}
@@ -67,6 +69,7 @@ table.events td:nth-child(-n+2){white-space:nowrap}table.events td{vertical-alig
 details.more{margin:.25rem 0 0;font-size:.85em}details.more summary{color:var(--pico-muted-color)}.kv{display:block;font-size:.85em}
 @media (max-width:576px){.copy{flex-wrap:wrap}.copy input{flex:1 1 12rem}}
 `;
+const STYLESHEET = stylesheet('admin', STYLE);
 
 export function page(
   config: SesameConfig,
@@ -86,7 +89,7 @@ export function page(
       </li>`,
     sectionsLabel: 'Admin',
     sections: SECTIONS.map(([id, label]) => [`/admin/${id}`, label, id === section] as const),
-    style: STYLE,
+    stylesheet: STYLESHEET,
     head: html`<script src="/assets/admin.js" defer></script>`,
     body,
   });

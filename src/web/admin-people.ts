@@ -878,7 +878,7 @@ export function registerPeoplePages(app: FastifyInstance, context: PeopleContext
                                 >
                                 ${user.displayName ? html`<span class="muted">${user.displayName}</span>` : ''}
                               </td>
-                              <td style="text-align:right">
+                              <td class="end">
                                 ${
                                   user.source === 'file'
                                     ? html`<span class="muted">users file</span>`

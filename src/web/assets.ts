@@ -2,6 +2,7 @@
 // They are most of a page's weight (Pico CSS alone is 83 KB), so they are served compressed (made
 // once, on first request). Pages themselves are not compressed: they hold CSRF tokens next to text
 // a visitor can influence, which compression would let an eavesdropper probe (BREACH).
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
@@ -9,8 +10,23 @@ import type { FastifyInstance } from 'fastify';
 
 const require = createRequire(import.meta.url);
 
+/** The pages' own stylesheets, by path (registered as their modules load; see stylesheet()). */
+const stylesheets = new Map<string, Buffer>();
+
+/**
+ * Serves a page area's styles as a file of their own and gives its path: the pages' CSP allows no
+ * inline styles. The path carries a digest of the content, so a changed stylesheet is a new URL.
+ */
+export function stylesheet(name: string, css: string): string {
+  const body = Buffer.from(css.trim());
+  const path = `/assets/${name}.${createHash('sha256').update(body).digest('base64url').slice(0, 12)}.css`;
+  stylesheets.set(path, body);
+  return path;
+}
+
 export function registerAssets(app: FastifyInstance): void {
   const files: Record<string, Buffer> = {
+    ...Object.fromEntries(stylesheets),
     '/assets/passkeys.js': readFileSync(new URL('../../public/passkeys.js', import.meta.url)),
     '/assets/admin.js': readFileSync(new URL('../../public/admin.js', import.meta.url)),
     '/assets/pico.min.css': readFileSync(

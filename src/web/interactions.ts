@@ -21,6 +21,7 @@ import {
   loginPage,
   secondFactorPage,
 } from './pages.ts';
+import { allowFormTarget } from './security-headers.ts';
 
 export interface InteractionContext {
   config: SesameConfig;
@@ -56,7 +57,10 @@ export function registerInteractions(app: FastifyInstance, context: InteractionC
 
   async function details(request: FastifyRequest, reply: FastifyReply) {
     try {
-      return await provider.interactionDetails(request.raw, reply.raw);
+      const interaction = await provider.interactionDetails(request.raw, reply.raw);
+      // The page's forms (and the redirects after them) end at the client's checked redirect URI.
+      allowFormTarget(reply.raw, interaction.params.redirect_uri);
+      return interaction;
     } catch {
       await reply
         .status(400)
@@ -401,7 +405,13 @@ export function registerInteractions(app: FastifyInstance, context: InteractionC
     if (!submitted) return reply;
     const { interaction, form } = submitted;
     const clientId = String(interaction.params.client_id);
-    const accountId = interaction.session!.accountId;
+    const accountId = interaction.session?.accountId;
+    // Consent is the step after the login: a form sent before it (or replayed) has nothing to grant.
+    if (interaction.prompt.name !== 'consent' || !accountId)
+      return reply
+        .status(400)
+        .type('text/html')
+        .send(errorPage(config, 'invalid_request', 'No consent is being asked for here. Sign in first.'));
     if (form.decision !== 'allow') {
       reply.hijack();
       await provider.interactionFinished(

@@ -1,6 +1,6 @@
 // Server-rendered pages: plain HTML forms that work without JavaScript, one small stylesheet.
 import type { SesameConfig } from '../config/load.ts';
-import { PASSKEY_SCRIPTS } from './assets.ts';
+import { PASSKEY_SCRIPTS, stylesheet } from './assets.ts';
 import { html, trusted, type SafeHtml } from './html.ts';
 
 const STYLE = `
@@ -39,6 +39,8 @@ input{background:#111827;color:#f9fafb;border-color:#4b5563}button.secondary{bac
 code{background:#374151}}
 `;
 
+const STYLESHEET = stylesheet('pages', STYLE);
+
 export function layout(
   config: SesameConfig,
   title: string,
@@ -53,9 +55,7 @@ export function layout(
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="referrer" content="no-referrer" />
         <title>${title} – ${brand.name}</title>
-        <style>
-          ${trusted(STYLE)}
-        </style>
+        <link rel="stylesheet" href="${STYLESHEET}" />
         ${options.passkeys ? trusted(PASSKEY_SCRIPTS) : ''}
       </head>
       <body>

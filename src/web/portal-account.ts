@@ -14,7 +14,7 @@ import type { Store, User } from '../store/index.ts';
 import { formatTime } from './admin-kit.ts';
 import { methodsLabel, sessionsOf } from './admin-people.ts';
 import { html, trusted, type SafeHtml } from './html.ts';
-import { portalPage, type PortalSection, type PortalViewer } from './portal-layout.ts';
+import { AVATAR_HUES, portalPage, type PortalSection, type PortalViewer } from './portal-layout.ts';
 import type { BrowserSessions, SignedIn } from './session.ts';
 
 interface AccountContext {
@@ -37,10 +37,9 @@ const text = (value: string | string[] | undefined): string =>
 /** Passwords are taken as typed: spaces count. */
 const raw = (value: string | string[] | undefined): string => (Array.isArray(value) ? value[0] : value) ?? '';
 
-/** A colour for a letter avatar, stable per application. */
+/** A colour class for a letter avatar (see AVATAR_HUES), stable per application. */
 function avatarColour(seed: string): string {
-  const hue = createHash('sha256').update(seed).digest()[0]! * (360 / 256);
-  return `hsl(${Math.round(hue)} 55% 42%)`;
+  return `hue-${createHash('sha256').update(seed).digest()[0]! % AVATAR_HUES}`;
 }
 
 function fieldAttrs(errors: Record<string, string>, name: string, help?: string): SafeHtml {
@@ -127,10 +126,7 @@ export function registerPortalAccount(app: FastifyInstance, context: AccountCont
                                 height="56"
                                 loading="lazy"
                               />`
-                            : html`<span
-                                class="icon"
-                                aria-hidden="true"
-                                style="background:${avatarColour(tile.name)}"
+                            : html`<span class="icon ${avatarColour(tile.name)}" aria-hidden="true"
                                 >${[...tile.name.trim()][0]?.toUpperCase() ?? '?'}</span
                               >`
                         }

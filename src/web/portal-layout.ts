@@ -1,6 +1,6 @@
 // The user portal's layout: the shell the admin UI uses too, with the portal's navigation and styles.
 import type { SesameConfig } from '../config/load.ts';
-import { PASSKEY_SCRIPTS } from './assets.ts';
+import { PASSKEY_SCRIPTS, stylesheet } from './assets.ts';
 import { html, trusted, type SafeHtml } from './html.ts';
 import { shell } from './shell.ts';
 
@@ -18,6 +18,9 @@ export interface PortalViewer {
   displayName?: string;
   isAdmin: boolean;
 }
+
+/** Letter avatars take one of these many hues, spread around the colour wheel. */
+export const AVATAR_HUES = 16;
 
 const STYLE = `
 @media (min-width:1280px){main.container{max-width:60rem}}
@@ -42,8 +45,10 @@ ul.codes{list-style:none;padding:0;display:grid;grid-template-columns:1fr 1fr;ga
 .actions form{margin:0}.actions button{margin:0;width:auto}
 td form{margin:0}td button{margin:0;width:auto;padding:.3rem .7rem;font-size:.875em}
 .avatar{width:4rem;height:4rem;border-radius:50%;object-fit:cover}
+${Array.from({ length: AVATAR_HUES }, (_, index) => `.apps .icon.hue-${index}{background:hsl(${Math.round((index * 360) / AVATAR_HUES)} 55% 42%)}`).join('\n')}
 @media (max-width:576px){.apps{grid-template-columns:repeat(2,1fr);gap:.75rem}}
 `;
+const STYLESHEET = stylesheet('portal', STYLE);
 
 export function portalPage(
   config: SesameConfig,
@@ -64,7 +69,7 @@ export function portalPage(
     sections: PORTAL_SECTIONS.map(
       ([id, label]) => [`/portal${id ? `/${id}` : ''}`, label, id === section] as const,
     ),
-    style: STYLE,
+    stylesheet: STYLESHEET,
     head: options.passkeys ? trusted(PASSKEY_SCRIPTS) : undefined,
     body,
   });

@@ -1,6 +1,7 @@
 // The frame the admin UI and the user portal share: head, skip link, a bar with the brand and the
 // account links, the area's section navigation (with "you are here"), and the main region.
 import type { SesameConfig } from '../config/load.ts';
+import { stylesheet } from './assets.ts';
 import { html, trusted, type SafeHtml } from './html.ts';
 
 const SHELL_STYLE = `
@@ -30,6 +31,8 @@ section.card>h2{font-size:1.15rem;margin-bottom:.75rem}
 }
 `;
 
+const SHELL_STYLESHEET = stylesheet('shell', SHELL_STYLE);
+
 export interface ShellInput {
   config: SesameConfig;
   /** The page title, before the product name. */
@@ -42,8 +45,8 @@ export interface ShellInput {
   /** The area's sections: label of the navigation, and [href, label, current] for each. */
   sectionsLabel: string;
   sections: readonly (readonly [string, string, boolean])[];
-  /** What the area adds: its own styles, and tags for the head (scripts). */
-  style: string;
+  /** What the area adds: its own stylesheet (from stylesheet()), and tags for the head (scripts). */
+  stylesheet: string;
   head?: SafeHtml;
   body: SafeHtml;
 }
@@ -59,9 +62,8 @@ export function shell(input: ShellInput): string {
         <meta name="referrer" content="no-referrer" />
         <title>${input.title} – ${name}</title>
         <link rel="stylesheet" href="/assets/pico.min.css" />
-        <style>
-          ${trusted(SHELL_STYLE + input.style)}
-        </style>
+        <link rel="stylesheet" href="${SHELL_STYLESHEET}" />
+        <link rel="stylesheet" href="${input.stylesheet}" />
         ${input.head ?? ''}
       </head>
       <body>

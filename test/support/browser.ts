@@ -1,6 +1,6 @@
 // Debian's Chromium driven by playwright-core, and a tiny relying party that records callbacks.
 import { createServer, type Server } from 'node:http';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { freePort } from './sesame.ts';
 
 export function launchBrowser(): Promise<Browser> {
@@ -8,6 +8,25 @@ export function launchBrowser(): Promise<Browser> {
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
   });
+}
+
+/**
+ * Every Content-Security-Policy violation the pages of `context` report from now on (Chromium
+ * logs each refusal to the console, and fires securitypolicyviolation): a page that needs something
+ * its policy forbids shows up here.
+ */
+export async function cspViolations(context: BrowserContext): Promise<string[]> {
+  const seen: string[] = [];
+  context.on('console', (message) => {
+    if (/Content Security Policy|securitypolicyviolation/.test(message.text()))
+      seen.push(`${message.location().url}: ${message.text()}`);
+  });
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (event) =>
+      console.error(`securitypolicyviolation ${event.violatedDirective} ${event.blockedURI}`),
+    );
+  });
+  return seen;
 }
 
 export interface RelyingParty {

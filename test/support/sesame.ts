@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { ApplicationService, type NewApplicationInput } from '../../src/apps/applications.ts';
 import { UserService } from '../../src/auth/users.ts';
 import { startSesame, type RunningSesame } from '../../src/runtime.ts';
-import { createLogger } from '../../src/server/logger.ts';
+import { createLogger, type Logger } from '../../src/server/logger.ts';
 import type { NewUser, User } from '../../src/store/index.ts';
 import { dropSchema, postgresConnection, uniqueSchema } from './postgres.ts';
 
@@ -49,6 +49,8 @@ export interface TestSesameOptions {
   nodeOf?: TestSesame;
   /** An Authelia users file (YAML) to load beside the database's own users. */
   usersFile?: string;
+  /** Where the server logs (silent unless SESAME_TEST_LOG names a level). */
+  logger?: Logger;
 }
 
 export async function startTestSesame(
@@ -91,7 +93,7 @@ ${options.topLevelYaml?.includes('regulation:') ? '' : 'regulation:\n  max_retri
   const running = await startSesame({
     path: file,
     env: {},
-    logger: createLogger(process.env.SESAME_TEST_LOG ?? 'silent'),
+    logger: options.logger ?? createLogger(process.env.SESAME_TEST_LOG ?? 'silent'),
     print: () => {},
     clock: options.clock,
   });

@@ -1,0 +1,58 @@
+// Headers every answer carries, set on the raw response before anything else runs, so the pages,
+// the JSON answers, redirects and oidc-provider's own answers all have them.
+import type { ServerResponse } from 'node:http';
+
+// Scripts and styles come only from Sesame's own files (no inline code). Images may come from
+// anywhere: the branding logo and the applications' icons are URLs the operator chose.
+// form-action starts at 'self'; a page whose forms (or the redirects that follow them) lead back to
+// an application adds that application's redirect URI (see allowFormTarget).
+const POLICY: Record<string, string[]> = {
+  'default-src': ["'self'"],
+  'script-src': ["'self'"],
+  'style-src': ["'self'"],
+  'img-src': ['*', 'data:'],
+  'object-src': ["'none'"],
+  'base-uri': ["'none'"],
+  'frame-ancestors': ["'none'"],
+  'form-action': ["'self'"],
+};
+
+const serialise = (policy: Record<string, string[]>) =>
+  Object.entries(policy)
+    .map(([name, values]) => [name, ...values].join(' '))
+    .join('; ');
+
+export const CONTENT_SECURITY_POLICY = serialise(POLICY);
+
+export function setSecurityHeaders(res: ServerResponse): void {
+  res.setHeader('content-security-policy', CONTENT_SECURITY_POLICY);
+  res.setHeader('x-frame-options', 'DENY');
+  res.setHeader('x-content-type-options', 'nosniff');
+  res.setHeader('referrer-policy', 'no-referrer');
+}
+
+/**
+ * Lets this answer's forms reach `uri`: browsers hold form submissions — and the redirects after
+ * them, such as the login form's way back to the application — to form-action. Only for a redirect
+ * URI the protocol layer has already checked against the client.
+ */
+export function allowFormTarget(res: ServerResponse, uri: unknown): void {
+  if (typeof uri !== 'string' || !URL.canParse(uri) || res.headersSent) return;
+  // (Clients are web applications: their redirect URIs are http(s) URLs, which have an origin.)
+  const source = new URL(uri).origin;
+  if (source === 'null') return;
+  const current = res.getHeader('content-security-policy');
+  if (typeof current !== 'string') return;
+  res.setHeader(
+    'content-security-policy',
+    current
+      .split(';')
+      .map((directive) => {
+        const [name, ...values] = directive.trim().split(/\s+/);
+        return name === 'form-action' && !values.includes(source)
+          ? [name, ...values, source].join(' ')
+          : directive.trim();
+      })
+      .join('; '),
+  );
+}
