@@ -586,6 +586,22 @@ describe('a field sent twice', () => {
     }
     await boss.context.close();
   });
+
+  test('on an admin form: a single-valued field sent twice is refused and nothing is made', async () => {
+    const boss = await signedIn('boss', `${sesame.url}/admin/groups`);
+    const page = await boss.request.get(`${sesame.url}/admin/groups`);
+    const csrf = csrfOf(await page.text());
+    const answer = await postForm(
+      boss.request,
+      `${sesame.url}/admin/groups`,
+      `csrf=${csrf}&name=twice-a&name=twice-b`,
+    );
+    assert.equal(answer.status, 400, answer.text);
+    assert.match(answer.text, /sent more than once/);
+    assert.equal(await sesame.running.store.groups.findByName('twice-a'), undefined);
+    assert.equal(await sesame.running.store.groups.findByName('twice-b'), undefined);
+    await boss.context.close();
+  });
 });
 
 describe('a client that goes away', () => {

@@ -134,8 +134,15 @@ export function copyField(id: string, label: string, value: string): SafeHtml {
     </div>`;
 }
 
-export const one = (value: string | string[] | undefined): string =>
-  (Array.isArray(value) ? value[0] : value)?.trim() ?? '';
+/**
+ * A field that holds one value. The admin forms' bodies skip the app-wide check for repeated fields
+ * (their lists are read with many()), so a single-valued field sent twice is refused here.
+ */
+export const one = (value: string | string[] | undefined): string => {
+  if (Array.isArray(value))
+    throw new InvalidInputError('a form field that takes one value was sent more than once');
+  return value?.trim() ?? '';
+};
 
 export const many = (value: string | string[] | undefined): string[] =>
   (Array.isArray(value) ? value : value === undefined ? [] : [value])
