@@ -101,6 +101,8 @@ test('the profile is edited and kept', async () => {
   const { context, page } = await signIn('pat');
   await page.getByRole('link', { name: 'Profile' }).click();
   await page.getByLabel('Display name').fill('Pat Smith');
+  await page.getByLabel('Given name').fill('Pat');
+  await page.getByLabel('Family name').fill('Smith');
   await page.getByLabel('Email').fill('pat@example.com');
   await page.getByLabel('Picture URL').fill('javascript:alert(1)');
   await page.evaluate(() => document.querySelectorAll('form').forEach((form) => (form.noValidate = true)));
@@ -114,6 +116,9 @@ test('the profile is edited and kept', async () => {
   assert.equal(await page.getByLabel('Email').inputValue(), 'pat@example.com');
   const stored = await sesame.running.store.users.findByUsername('pat');
   assert.equal(stored?.displayName, 'Pat Smith');
+  // What userinfo's given_name and family_name answer with.
+  assert.equal(stored?.givenName, 'Pat');
+  assert.equal(stored?.familyName, 'Smith');
   assert.equal(stored?.emailVerified, false);
   await shot(page, 'portal-profile');
   await context.close();

@@ -242,6 +242,14 @@ export function registerPeoplePages(app: FastifyInstance, context: PeopleContext
                   <input id="display_name" name="display_name" value="${one(values.display_name)}" />
                 </div>
                 <div>
+                  <label for="given_name">Given name</label>
+                  <input id="given_name" name="given_name" value="${one(values.given_name)}" />
+                </div>
+                <div>
+                  <label for="family_name">Family name</label>
+                  <input id="family_name" name="family_name" value="${one(values.family_name)}" />
+                </div>
+                <div>
                   <label for="email">Email</label>
                   <input
                     id="email"
@@ -307,6 +315,8 @@ export function registerPeoplePages(app: FastifyInstance, context: PeopleContext
         username: one(form.username),
         password,
         displayName: one(form.display_name) || undefined,
+        givenName: one(form.given_name) || undefined,
+        familyName: one(form.family_name) || undefined,
         email: one(form.email) || undefined,
         emailVerified: one(form.email) ? one(form.email_verified) === 'on' : undefined,
         groups: many(form.groups),

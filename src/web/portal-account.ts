@@ -145,6 +145,8 @@ export function registerPortalAccount(app: FastifyInstance, context: AccountCont
   // ---- Profile ----
   const profileSchema = z.object({
     display_name: z.string().max(200, 'at most 200 characters'),
+    given_name: z.string().max(200, 'at most 200 characters'),
+    family_name: z.string().max(200, 'at most 200 characters'),
     email: z.union([z.literal(''), z.email('not a valid email address')]),
     picture: z.union([z.literal(''), z.url({ protocol: /^https?$/, error: 'not an http(s) URL' })]),
   });
@@ -188,6 +190,30 @@ export function registerPortalAccount(app: FastifyInstance, context: AccountCont
                 ${fieldAttrs(errors, 'display_name')}
               />
               ${fieldMessage(errors, 'display_name')}
+              <div class="grid">
+                <div>
+                  <label for="given_name">Given name</label>
+                  <input
+                    id="given_name"
+                    name="given_name"
+                    autocomplete="given-name"
+                    value="${value('given_name', user.givenName)}"
+                    ${fieldAttrs(errors, 'given_name')}
+                  />
+                  ${fieldMessage(errors, 'given_name')}
+                </div>
+                <div>
+                  <label for="family_name">Family name</label>
+                  <input
+                    id="family_name"
+                    name="family_name"
+                    autocomplete="family-name"
+                    value="${value('family_name', user.familyName)}"
+                    ${fieldAttrs(errors, 'family_name')}
+                  />
+                  ${fieldMessage(errors, 'family_name')}
+                </div>
+              </div>
               <label for="email">Email</label>
               <input
                 id="email"
@@ -236,6 +262,8 @@ export function registerPortalAccount(app: FastifyInstance, context: AccountCont
     if (user.source === 'file') return profilePage(reply.status(409), current);
     const parsed = profileSchema.safeParse({
       display_name: text(form.display_name),
+      given_name: text(form.given_name),
+      family_name: text(form.family_name),
       email: text(form.email),
       picture: text(form.picture),
     });
@@ -244,10 +272,18 @@ export function registerPortalAccount(app: FastifyInstance, context: AccountCont
       for (const issue of parsed.error.issues) errors[String(issue.path[0])] ??= issue.message;
       return profilePage(reply, current, form, errors);
     }
-    const { display_name: displayName, email, picture } = parsed.data;
+    const {
+      display_name: displayName,
+      given_name: givenName,
+      family_name: familyName,
+      email,
+      picture,
+    } = parsed.data;
     const emailChanged = (email || undefined) !== user.email;
     await store.users.update(user.id, {
       displayName,
+      givenName,
+      familyName,
       email,
       picture,
       ...(emailChanged ? { emailVerified: false } : {}),
