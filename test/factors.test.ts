@@ -331,7 +331,7 @@ describe('who may use an application', () => {
 });
 
 describe('regulation', () => {
-  test('three failures ban the user for ban_time with no hash computed; the ban ends on schedule', async () => {
+  test('three failures ban the user for ban_time without checking the password; the ban ends on schedule', async () => {
     await withContext(async (page) => {
       const url = () =>
         client.buildAuthorizationUrl(relaxed.config, {

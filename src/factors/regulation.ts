@@ -117,8 +117,7 @@ const MAX_COUNTED_KEYS = 10_000;
 /**
  * The same rule over failures counted in this process's memory, for guards of this process's own
  * work (see oidc/client-secrets.ts): no database round trip, at most MAX_COUNTED_KEYS keys, the one
- * that failed least recently forgotten first. A failure is counted when the work starts, so requests
- * running side by side cannot all pass the check before the first of them fails.
+ * that failed least recently forgotten first.
  */
 export class FailureCounter {
   private readonly settings: Settings;
@@ -144,9 +143,9 @@ export class FailureCounter {
     return undefined;
   }
 
-  /** Counts a failure under each key; `started` is the first ban it begins, `forgive` takes it back. */
-  fail(keys: readonly string[]): { started?: { key: string; until: Date }; forgive(): void } {
-    if (this.settings.max_retries <= 0) return { forgive: () => {} };
+  /** Counts a failure under each key; returns the first ban it begins. */
+  fail(keys: readonly string[]): { key: string; until: Date } | undefined {
+    if (this.settings.max_retries <= 0) return undefined;
     const failure: Attempt = { occurredAt: new Date(this.now()), success: false };
     let started: { key: string; until: Date } | undefined;
     for (const key of keys) {
@@ -157,13 +156,6 @@ export class FailureCounter {
       const until = banEnd(failures, this.settings, this.now());
       if (until && !started) started = { key, until };
     }
-    const forgive = () => {
-      for (const key of keys) {
-        const failures = this.failures.get(key)?.filter((entry) => entry !== failure);
-        if (failures?.length) this.failures.set(key, failures);
-        else this.failures.delete(key);
-      }
-    };
-    return { started, forgive };
+    return started;
   }
 }

@@ -63,14 +63,16 @@ test('wrong secrets past max_retries are refused without hashing; a remembered s
   const refused = await verifier.verify('wrong', DIGEST, app);
   assert.equal(refused.ok, false);
   assert.equal(refused.refused?.by, 'client');
-  assert.equal(await ok('still wrong', DIGEST, { clientId: 'app', clientIp: '198.51.100.7' }), false);
   assert.equal(await ok('insecure_secret', DIGEST, app), true, 'the remembered secret is not slowed');
   assert.deepEqual(calls, ['insecure_secret', 'wrong', 'wrong', 'wrong'], 'nothing hashed during the ban');
+  // The id is public: the ban holds at the address the failures came from, not wherever the app is.
+  assert.equal(await ok('still wrong', DIGEST, { clientId: 'app', clientIp: '198.51.100.7' }), false);
+  assert.equal(calls.length, 5, 'from another address a secret is checked');
   // Another client id is not banned; the ban ends after ban_time.
   assert.equal(await ok('wrong', DIGEST, { clientId: 'other' }), false);
   now += 301_000;
   assert.equal(await ok('wrong', DIGEST, app), false);
-  assert.equal(calls.length, 6);
+  assert.equal(calls.length, 7);
 });
 
 test('during a ban a right secret not yet remembered is refused unhashed', async () => {
@@ -84,7 +86,7 @@ test('during a ban a right secret not yet remembered is refused unhashed', async
 test('wrong secrets sent side by side are hashed at most max_retries times', async () => {
   const { calls, verifier } = counting(REGULATION);
   const results = await Promise.all(
-    Array.from({ length: 20 }, () => verifier.verify('wrong', DIGEST, { clientId: 'app' })),
+    Array.from({ length: 20 }, (_, n) => verifier.verify(`wrong-${n}`, DIGEST, { clientId: 'app' })),
   );
   assert.equal(calls.length, 3);
   assert.equal(results.filter((result) => result.refused).length, 17);
@@ -100,4 +102,25 @@ test('with `ip` in modes an address is banned across client ids; a right secret 
   assert.equal(await ok('wrong', DIGEST, { clientId: 'a', clientIp: '192.0.2.9' }), false);
   assert.equal(await ok('wrong', DIGEST, { clientId: 'a', clientIp: '203.0.113.1' }), false);
   assert.deepEqual(calls, ['insecure_secret', 'wrong', 'wrong', 'wrong', 'wrong']);
+});
+
+test('the right secret sent side by side by a fresh process is hashed once and never refused', async () => {
+  const { calls, verifier } = counting(REGULATION);
+  const app = { clientId: 'app', clientIp: '192.0.2.1' };
+  const results = await Promise.all(
+    Array.from({ length: 8 }, () => verifier.verify('insecure_secret', DIGEST, app)),
+  );
+  assert.deepEqual(
+    results.map((result) => result.ok),
+    Array.from({ length: 8 }, () => true),
+  );
+  assert.deepEqual(calls, ['insecure_secret']);
+});
+
+test('wrong secrets from one address do not ban the app calling from another', async () => {
+  const { calls, ok } = counting(REGULATION);
+  for (let attempt = 0; attempt < 5; attempt++)
+    await ok(`guess-${attempt}`, DIGEST, { clientId: 'app', clientIp: '203.0.113.66' });
+  assert.equal(calls.length, 3, 'the attacker is banned after max_retries');
+  assert.equal(await ok('insecure_secret', DIGEST, { clientId: 'app', clientIp: '192.0.2.1' }), true);
 });

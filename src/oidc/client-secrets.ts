@@ -6,11 +6,12 @@
 // The process key is random and never leaves memory, so the records are useless outside it.
 //
 // Wrong secrets are regulated, or a stream of them would keep the CPU busy hashing: `max_retries`
-// failures within `find_time` for a client id (`modes: [user]`) or from an address (`ip`) refuse
-// further secrets for it for `ban_time` without hashing them. A remembered secret is recognised
-// before the ban is looked at, so an app already signed in keeps working while its id is hammered.
-// A right secret not remembered yet (after a restart, a new secret) is refused during the ban like
-// any other: telling it apart is the very hash the ban saves. Failures are counted in this process's
+// failures within `find_time` for a client id from one address (`modes: [user]`) or from an address
+// (`ip`) refuse further secrets for it for `ban_time` without hashing them, and each of those keys
+// has one hash running at a time. A remembered secret is recognised before the ban is looked at, so
+// an app already signed in keeps working while its id is hammered; an app calling from elsewhere
+// than the attacker is not banned at all. A right secret not remembered yet, from a banned address,
+// is refused during the ban like any other: telling it apart is the very hash the ban saves. Failures are counted in this process's
 // memory: what is protected is this process's CPU, the records it would otherwise fall back on are
 // per process too, and the token endpoint makes no database round trip for it.
 import { createHmac, createSecretKey, randomBytes, timingSafeEqual } from 'node:crypto';
@@ -52,6 +53,10 @@ export class ClientSecretVerifier {
   private readonly verifyDigest: (secret: string, digest: string) => Promise<boolean>;
   private readonly modes: readonly string[];
   private readonly failures?: FailureCounter;
+  /** record of a presented secret → its hash in progress, shared by identical requests. */
+  private readonly inFlight = new Map<string, Promise<boolean>>();
+  /** ban key → the hash in progress for it. */
+  private readonly running = new Map<string, Promise<boolean>>();
 
   constructor(options: ClientSecretVerifierOptions = {}) {
     this.verifyDigest = options.verifyDigest ?? verifySecret;
@@ -65,7 +70,10 @@ export class ClientSecretVerifier {
 
   private keysOf(attempt: ClientAttempt | undefined): string[] {
     const keys: string[] = [];
-    if (attempt && this.modes.includes('user')) keys.push(`client ${attempt.clientId}`);
+    // A client id is counted per address: the id is public, so a count of its own would let anyone
+    // lock the app out wherever it calls from.
+    if (attempt && this.modes.includes('user'))
+      keys.push(`client ${attempt.clientId} ${attempt.clientIp ?? '-'}`);
     if (attempt?.clientIp && this.modes.includes('ip')) keys.push(`ip ${attempt.clientIp}`);
     return keys;
   }
@@ -74,17 +82,45 @@ export class ClientSecretVerifier {
     const presented = this.record(digest, secret);
     const known = this.verified.get(digest);
     if (known && timingSafeEqual(known, presented)) return { ok: true };
+    // The same secret already being hashed (an app's parallel requests after a restart): its answer.
+    const id = presented.toString('base64');
+    const shared = this.inFlight.get(id);
+    if (shared) return { ok: await shared };
     const keys = this.keysOf(attempt);
+    // One hash at a time per key, so a burst of wrong secrets is counted one by one and stops at
+    // the ban; failures are counted once the hash has said so, never while it runs.
+    for (let busy = this.busy(keys); busy; busy = this.busy(keys)) {
+      await busy.catch(() => undefined);
+      const settled = this.inFlight.get(id);
+      if (settled) return { ok: await settled };
+    }
     const ban = this.failures?.banned(keys);
     if (ban) return { ok: false, refused: banOf(ban) };
-    // Counted before hashing (see FailureCounter), taken back if the secret is right.
-    const failure = this.failures?.fail(keys);
-    const ok = await this.verifyDigest(secret, digest);
-    if (!ok) return { ok, banned: failure?.started && banOf(failure.started) };
-    failure?.forgive();
+    const check = this.verifyDigest(secret, digest);
+    this.inFlight.set(id, check);
+    for (const key of keys) this.running.set(key, check);
+    let ok: boolean;
+    try {
+      ok = await check;
+    } finally {
+      this.inFlight.delete(id);
+      for (const key of keys) if (this.running.get(key) === check) this.running.delete(key);
+    }
+    if (!ok) {
+      const started = this.failures?.fail(keys);
+      return { ok, banned: started && banOf(started) };
+    }
     if (this.verified.size >= MAX_RECORDS) this.verified.delete(this.verified.keys().next().value!);
     this.verified.set(digest, presented);
     return { ok };
+  }
+
+  private busy(keys: readonly string[]): Promise<boolean> | undefined {
+    for (const key of keys) {
+      const running = this.running.get(key);
+      if (running) return running;
+    }
+    return undefined;
   }
 }
 

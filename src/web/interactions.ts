@@ -235,9 +235,14 @@ export function registerInteractions(app: FastifyInstance, context: InteractionC
     // Counted per account, whichever of its names was typed (see PasswordAuthenticator.identify).
     const identity = await authenticator.identify(identifier);
     const attempt = { username: identity.account, clientIp: request.ip };
-    // While banned nothing is verified: the same answer as a wrong password, and no hash computed.
+    // While banned the password is not checked against the account, but hashed against the decoy
+    // all the same: the same answer as a wrong password after the same work, since a faster answer
+    // would tell which names share an account's ban.
     const ban = identifier ? await regulator.banned(attempt) : undefined;
-    const user = ban ? undefined : await authenticator.verifyPassword(identity, form.password ?? '');
+    const user = await authenticator.verifyPassword(
+      ban ? { ...identity, user: undefined } : identity,
+      form.password ?? '',
+    );
     if (!ban && identifier) await regulator.record(attempt, 'password', user !== undefined);
     if (!user) {
       await store.events.append({
