@@ -30,7 +30,7 @@ import { PATTERN_ONLY_PLACEHOLDER, type ClientRegistry, type SesameClientSetting
 import { rememberedConsent } from './consent.ts';
 import type { Jwk } from './keys.ts';
 import { errorPage, logoutPage, loggedOutPage } from '../web/pages.ts';
-import { allowFormTarget } from '../web/security-headers.ts';
+import { allowFormTarget } from '../server/security-headers.ts';
 
 export interface ProviderContext {
   config: SesameConfig;

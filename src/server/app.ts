@@ -22,7 +22,7 @@ import { registerAdmin } from '../web/admin.ts';
 import { registerAssets } from '../web/assets.ts';
 import { errorPage } from '../web/pages.ts';
 import { registerPortal } from '../web/portal.ts';
-import { setSecurityHeaders } from '../web/security-headers.ts';
+import { setSecurityHeaders } from './security-headers.ts';
 import { redactUrl, type Logger } from './logger.ts';
 import { ResponseCache } from './response-cache.ts';
 
