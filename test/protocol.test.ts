@@ -249,6 +249,13 @@ describe('regular expression redirect URIs', () => {
       assert.equal(patched.status, 400, JSON.stringify(patched.body));
       assert.match(String(patched.body.error_description), /not a valid RE2 regular expression/);
     }
+    // A redirect URI longer than any accepted redirect_uri could never match: refused at once.
+    const long = await api('POST', '/applications', {
+      name: 'Long',
+      redirect_uris: [{ url: `https://app.example.com/${'a'.repeat(2100)}`, matching_mode: 'strict' }],
+    });
+    assert.equal(long.status, 400, JSON.stringify(long.body));
+    assert.match(String(long.body.error_description), /at most 2048 characters/);
     // An algorithm no key of this server can sign with is refused, not left to fail every request.
     const clientId = (accepted.body.application as { provider: { client_id: string } }).provider.client_id;
     const es512 = await api('PATCH', `/providers/${clientId}`, { id_token_signed_response_alg: 'ES512' });

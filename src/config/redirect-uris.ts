@@ -2,7 +2,7 @@
 // an exact URI or a regular expression matched against the whole URI. Patterns are RE2 (what
 // Authelia's Go regexes mean): matching takes linear time, so no pattern and no crafted
 // redirect_uri can stall the server. The configuration schema, the admin API, the CLI and the
-// admin UI validate with `redirectUriProblem`; the protocol matches with `matchesRedirectPattern`.
+// admin UI validate with `redirectUriProblem`; the protocol matches with `redirectUriAllowed`.
 import { RE2JS } from 're2js';
 
 export interface RedirectUriEntry {
@@ -35,6 +35,8 @@ function compile(pattern: string): RE2JS {
 
 /** Why a redirect URI entry is unacceptable, or undefined when it is fine. */
 export function redirectUriProblem(entry: RedirectUriEntry): string | undefined {
+  if (entry.url.length > MAX_REDIRECT_URI_LENGTH)
+    return `at most ${MAX_REDIRECT_URI_LENGTH} characters (longer redirect URIs are never accepted)`;
   if (entry.matching_mode === 'strict') {
     return isAbsoluteUrl(entry.url) ? undefined : `'${entry.url}' is not an absolute URI`;
   }
@@ -47,15 +49,24 @@ export function redirectUriProblem(entry: RedirectUriEntry): string | undefined 
   }
 }
 
-/** Whether the value matches one of the patterns as a whole; over-long values match nothing. */
-export function matchesRedirectPattern(patterns: readonly string[], value: string): boolean {
-  if (value.length > MAX_REDIRECT_URI_LENGTH) return false;
-  return patterns.some((pattern) => {
-    try {
-      return compile(pattern).matches(value);
-    } catch {
-      // Stored before patterns were validated as RE2: it matches nothing rather than failing requests.
-      return false;
-    }
-  });
+/**
+ * Whether a presented redirect URI is allowed: registered exactly (`exact`, the engine's own check)
+ * or matching one of the patterns as a whole. Over-long values are refused before any matching.
+ */
+export function redirectUriAllowed(
+  value: unknown,
+  exact: (value: string) => boolean,
+  patterns: readonly string[],
+): boolean {
+  if (typeof value !== 'string' || value.length > MAX_REDIRECT_URI_LENGTH) return false;
+  return exact(value) || patterns.some((pattern) => matchesWhole(pattern, value));
+}
+
+function matchesWhole(pattern: string, value: string): boolean {
+  try {
+    return compile(pattern).matches(value);
+  } catch {
+    // Stored before patterns were validated as RE2: it matches nothing rather than failing requests.
+    return false;
+  }
 }

@@ -16,7 +16,7 @@ import {
   type Decision,
 } from '../auth/policy.ts';
 import type { SesameConfig } from '../config/load.ts';
-import { matchesRedirectPattern, MAX_REDIRECT_URI_LENGTH } from '../config/redirect-uris.ts';
+import { redirectUriAllowed } from '../config/redirect-uris.ts';
 import { SIGNING_ALGORITHMS, type CORS_ENDPOINTS } from '../config/schema.ts';
 import { constantTimeEqual } from '../crypto/compare.ts';
 import { isClientAbort } from '../errors.ts';
@@ -445,22 +445,17 @@ export function createProvider(issuer: string, layout: RouteLayout, context: Pro
   // Regex redirect URIs (Authentik's "Regex" mode), fully anchored RE2, beside the exact ones.
   // Over-long values are refused before any matching (invalid_redirect_uri).
   const exactRedirect = originalMethod(provider.Client.prototype, 'redirectUriAllowed');
-  provider.Client.prototype.redirectUriAllowed = function redirectUriAllowed(
-    this: { sesame?: unknown },
-    value: string,
-  ) {
-    if (typeof value !== 'string' || value.length > MAX_REDIRECT_URI_LENGTH) return false;
-    if (value !== PATTERN_ONLY_PLACEHOLDER && exactRedirect.call(this, value)) return true;
-    return matchesRedirectPattern(settingsOf(this).redirectPatterns ?? [], value);
+  provider.Client.prototype.redirectUriAllowed = function allowed(this: { sesame?: unknown }, value: string) {
+    const exact = (uri: string) => uri !== PATTERN_ONLY_PLACEHOLDER && exactRedirect.call(this, uri);
+    return redirectUriAllowed(value, exact, settingsOf(this).redirectPatterns ?? []);
   };
   const exactLogout = originalMethod(provider.Client.prototype, 'postLogoutRedirectUriAllowed');
-  provider.Client.prototype.postLogoutRedirectUriAllowed = function postLogoutRedirectUriAllowed(
+  provider.Client.prototype.postLogoutRedirectUriAllowed = function allowed(
     this: { sesame?: unknown },
     value: string,
   ) {
-    if (typeof value !== 'string' || value.length > MAX_REDIRECT_URI_LENGTH) return false;
-    if (exactLogout.call(this, value)) return true;
-    return matchesRedirectPattern(settingsOf(this).postLogoutPatterns ?? [], value);
+    const exact = (uri: string) => exactLogout.call(this, uri);
+    return redirectUriAllowed(value, exact, settingsOf(this).postLogoutPatterns ?? []);
   };
 
   return provider;
