@@ -6,7 +6,12 @@ import { randomString } from '../crypto/random.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
 import { isUniqueViolation } from '../store/sql.ts';
 import type { Application, OAuthClient, Page, RedirectUri, Repositories, Store } from '../store/index.ts';
-import { clientProblem, settingsChange, type ClientSettingsValues } from './client-settings.ts';
+import {
+  clientDefaults,
+  clientProblem,
+  settingsChange,
+  type ClientSettingsValues,
+} from './client-settings.ts';
 import { presets } from './presets.ts';
 import { applicationUrls, type ApplicationUrls } from './urls.ts';
 
@@ -120,6 +125,7 @@ export class ApplicationService {
   /** The client to store, with its further settings, checked by the YAML client's rules. */
   private newClient(input: NewApplicationInput, clientId: string, secretDigest?: string) {
     const isPublic = input.public ?? false;
+    const defaults = clientDefaults(isPublic);
     const client = {
       clientId,
       name: input.name,
@@ -128,16 +134,13 @@ export class ApplicationService {
       redirectUris: input.redirectUris,
       postLogoutRedirectUris: input.postLogoutRedirectUris ?? [],
       scopes: input.scopes ?? ['openid', 'profile', 'email', 'groups', 'offline_access'],
-      grantTypes: input.grantTypes ?? ['authorization_code', 'refresh_token'],
-      responseTypes: ['code'],
+      ...defaults,
+      grantTypes: input.grantTypes ?? defaults.grantTypes,
       consentMode: input.consentMode ?? 'explicit',
       preConfiguredConsentDuration: input.preConfiguredConsentDuration,
       authorizationPolicy: input.authorizationPolicy ?? 'one_factor',
       allowedGroups: input.allowedGroups ?? [],
-      tokenEndpointAuthMethod: isPublic ? 'none' : 'client_secret_basic',
       idTokenSignedResponseAlg: input.idTokenSignedResponseAlg ?? 'RS256',
-      userinfoSignedResponseAlg: 'none',
-      accessTokenSignedResponseAlg: 'none',
       requirePkce: input.requirePkce ?? isPublic,
       subjectMode: input.subjectMode ?? 'user_id',
       lifespans: {},

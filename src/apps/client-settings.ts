@@ -150,6 +150,17 @@ export function settingValues(client: NewOAuthClient): ClientSettingsValues {
   );
 }
 
+/** What a new client gets for the settings stored in columns; a cleared one falls back to it. */
+export function clientDefaults(isPublic: boolean) {
+  return {
+    tokenEndpointAuthMethod: isPublic ? 'none' : 'client_secret_basic',
+    userinfoSignedResponseAlg: 'none',
+    accessTokenSignedResponseAlg: 'none',
+    grantTypes: ['authorization_code', 'refresh_token'],
+    responseTypes: ['code'],
+  };
+}
+
 /** The change to a stored client that applies these settings (null clears a value). */
 export function settingsChange(
   client: NewOAuthClient,
@@ -161,14 +172,7 @@ export function settingsChange(
     if (!(setting.key in values) || values[setting.key] === undefined) continue;
     const value = values[setting.key] === null ? undefined : values[setting.key];
     if (setting.column) {
-      // A cleared column falls back to what a new client gets.
-      const fallback: Record<string, unknown> = {
-        tokenEndpointAuthMethod: client.public ? 'none' : 'client_secret_basic',
-        userinfoSignedResponseAlg: 'none',
-        accessTokenSignedResponseAlg: 'none',
-        grantTypes: ['authorization_code', 'refresh_token'],
-        responseTypes: ['code'],
-      };
+      const fallback: Record<string, unknown> = clientDefaults(client.public);
       change[setting.column] = value ?? fallback[setting.column];
     } else if (value === undefined) delete settings[setting.key];
     else settings[setting.key] = value;

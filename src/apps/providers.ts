@@ -8,7 +8,7 @@ import { hashPassword, type PasswordHashing } from '../auth/passwords.ts';
 import { randomString } from '../crypto/random.ts';
 import { fromConfig, fromDatabase, type SesameClient } from '../oidc/clients.ts';
 import type { OAuthClient, Store } from '../store/index.ts';
-import { clientProblem, clientSettingsPatch, settingsChange } from './client-settings.ts';
+import { clientDefaults, clientProblem, clientSettingsPatch, settingsChange } from './client-settings.ts';
 
 const redirectUriInput = z.preprocess(
   (value) => (typeof value === 'string' ? { url: value } : value),
@@ -122,12 +122,17 @@ export class ProviderService {
     const becomesConfidential = body.client_type === 'confidential' && client.public;
     const clientSecret = becomesConfidential ? randomString(72, 'rfc3986') : undefined;
     const typeChange = becomesPublic
-      ? { public: true, secretDigest: undefined, tokenEndpointAuthMethod: 'none', requirePkce: true }
+      ? {
+          public: true,
+          secretDigest: undefined,
+          tokenEndpointAuthMethod: clientDefaults(true).tokenEndpointAuthMethod,
+          requirePkce: true,
+        }
       : becomesConfidential
         ? {
             public: false,
             secretDigest: await hashPassword(clientSecret!, this.hashing),
-            tokenEndpointAuthMethod: 'client_secret_basic',
+            tokenEndpointAuthMethod: clientDefaults(false).tokenEndpointAuthMethod,
           }
         : {};
     const change = {
