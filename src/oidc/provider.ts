@@ -408,11 +408,14 @@ export function createProvider(issuer: string, layout: RouteLayout, context: Pro
     const expected = this.clientSecret;
     if (!expected) return false;
     const clientIp = requestIp.getStore();
-    const check = settingsOf(this).secretIsDigest
+    const hashed = settingsOf(this).secretIsDigest;
+    const check = hashed
       ? await context.secrets.verify(actual, expected, { clientId: this.clientId, clientIp })
       : { ok: constantTimeEqual(actual, expected) };
     if (check.ok) return true;
-    await auditClientSecret(context, this.clientId, clientIp, check);
+    // Plain secrets are not regulated: their refusal is the protocol error event alone, so a stream
+    // of them writes one row a request, not two.
+    if (hashed) await auditClientSecret(context, this.clientId, clientIp, check);
     // The client hears what a wrong secret gets; the detail is for the operator's log and events.
     if (check.refused)
       throw new errors.InvalidClientAuth(
