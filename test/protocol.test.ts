@@ -17,7 +17,7 @@ import type { ConfigError } from '../src/config/report.ts';
 import { launchBrowser, startRelyingParty, type RelyingParty } from './support/browser.ts';
 import { hashSecret } from '../src/crypto/digest.ts';
 import { cleanEnv, runSesame, SESAME_BIN } from './support/cli.ts';
-import { allow, authorize, insecure, logIn, PASSWORD } from './support/flows.ts';
+import { authorize, insecure, logIn, PASSWORD } from './support/flows.ts';
 import { skipWithoutPostgres } from './support/postgres.ts';
 import { freePort, startTestSesame, type TestSesame } from './support/sesame.ts';
 
@@ -550,8 +550,14 @@ for (const engine of ['sqlite', 'postgres'] as const) {
           { scope },
           async (at) => {
             if (username) await logIn(at, username);
-            // Implicit consent does not widen an existing grant by itself: the new scopes are asked for.
-            await allow(at);
+            // Implicit consent never asks, also when scopes beyond an earlier grant are requested.
+            await at.waitForURL(
+              (url) => !url.pathname.startsWith('/interaction/') || !url.pathname.endsWith('/login'),
+            );
+            assert.ok(
+              !new URL(at.url()).pathname.startsWith('/interaction/'),
+              `consent was asked: ${at.url()}`,
+            );
           },
         );
         const tokens = await client.authorizationCodeGrant(flow.config, callback, {

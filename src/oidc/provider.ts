@@ -6,6 +6,7 @@ import Provider, {
   errors,
   interactionPolicy,
   type Configuration,
+  type Grant,
   type KoaContextWithOIDC,
 } from 'oidc-provider';
 import {
@@ -267,7 +268,14 @@ export function createProvider(issuer: string, layout: RouteLayout, context: Pro
       const existing = grantId ? await ctx.oidc.provider.Grant.find(grantId) : undefined;
       // `explicit` asks every time, unless the consent was just given in this very interaction.
       if (settings.consentMode === 'explicit' && !ctx.oidc.result?.consent?.grantId) return undefined;
-      if (existing) return existing;
+      if (existing) {
+        // `implicit` never asks: what is requested now joins what was granted before.
+        if (settings.consentMode === 'implicit') {
+          grantRequested(existing, text(ctx.oidc.params?.scope), ctx);
+          await existing.save();
+        }
+        return existing;
+      }
       const accountId = session.accountId!;
       const remembered =
         settings.consentMode === 'pre-configured'
@@ -282,9 +290,7 @@ export function createProvider(issuer: string, layout: RouteLayout, context: Pro
             .filter((item) => remembered.scopes.includes(item))
             .join(' ')
         : requested;
-      grant.addOIDCScope(scope);
-      if (ctx.oidc.claims)
-        grant.addOIDCClaims(Object.keys({ ...ctx.oidc.claims.id_token, ...ctx.oidc.claims.userinfo }));
+      grantRequested(grant, scope, ctx);
       await grant.save();
       return grant;
     },
@@ -462,6 +468,13 @@ export function createProvider(issuer: string, layout: RouteLayout, context: Pro
   };
 
   return provider;
+}
+
+/** Grants these scopes and the claims the request asks for by name. */
+function grantRequested(grant: Grant, scope: string, ctx: KoaContextWithOIDC): void {
+  grant.addOIDCScope(scope);
+  if (ctx.oidc.claims)
+    grant.addOIDCClaims(Object.keys({ ...ctx.oidc.claims.id_token, ...ctx.oidc.claims.userinfo }));
 }
 
 /**
