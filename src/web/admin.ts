@@ -125,8 +125,9 @@ function uriRows(
       disabled
         ? ''
         : html`<small
-            >Exact: the URI must match byte for byte. Regex: a fully anchored regular expression, e.g.
-            <code>https://app.example.com/.*</code>. Leave a row empty to remove it.</small
+            >Exact: the URI must match byte for byte. Regex: a fully anchored RE2 regular expression (as in
+            Authelia; no backreferences or lookaround), e.g. <code>https://app.example.com/.*</code>. Leave a
+            row empty to remove it.</small
           >`
     }
   </fieldset>`;
