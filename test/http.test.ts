@@ -461,6 +461,80 @@ describe('bodies over the limit', () => {
   });
 });
 
+/**
+ * Sends `method path` with a chunked body that keeps coming (a 16 KiB chunk every 10 ms, for at most
+ * 3 s) until 100 ms after the head of the answer arrived, as a client busy uploading that is slow to
+ * notice the answer would (it goes on sending after the server's FIN too); then it ends its side
+ * once the server has ended its own. `reset`: the connection ended with a TCP reset.
+ */
+function streamingRequest(method: string, path: string) {
+  return new Promise<{ status: number; headers: string; reset: boolean }>((resolve, reject) => {
+    const socket = connect({
+      port: Number(new URL(sesame.url).port),
+      host: '127.0.0.1',
+      allowHalfOpen: true,
+    });
+    let answer = '';
+    let answered: number | undefined;
+    let sending = true;
+    let ended = false;
+    let reset = false;
+    const chunk = Buffer.concat([Buffer.from('4000\r\n'), Buffer.alloc(16 * 1024, 'a'), Buffer.from('\r\n')]);
+    const started = Date.now();
+    const sender = setInterval(() => {
+      if (answered === undefined && answer.includes('\r\n\r\n')) answered = Date.now();
+      if (socket.destroyed || Date.now() - (answered ?? started) > (answered ? 100 : 3000)) {
+        clearInterval(sender);
+        sending = false;
+        if (ended) socket.end();
+      } else socket.write(chunk);
+    }, 10);
+    // Whatever the server does, the test ends: a connection still open by then was kept alive.
+    const timer = setTimeout(() => {
+      clearInterval(sender);
+      socket.destroy();
+      reject(new Error(`${method} ${path}: the connection was kept open after ${JSON.stringify(answer)}`));
+    }, 10_000);
+    socket.on('data', (data: Buffer) => (answer += data.toString('latin1')));
+    socket.on('end', () => {
+      ended = true;
+      if (!sending) socket.end();
+    });
+    socket.on('error', () => (reset = true));
+    socket.on('close', () => {
+      clearInterval(sender);
+      clearTimeout(timer);
+      const headers = answer.split('\r\n\r\n')[0]!;
+      resolve({ status: Number(/^HTTP\/1\.1 (\d{3}) /.exec(headers)?.[1]), headers, reset });
+    });
+    socket.write(
+      `${method} ${path} HTTP/1.1\r\nHost: ${new URL(sesame.url).host}\r\n` +
+        'content-type: application/x-www-form-urlencoded\r\ntransfer-encoding: chunked\r\n\r\n',
+    );
+  });
+}
+
+describe('a body that keeps coming', () => {
+  test('is not read after the answer, which arrives whole, says Connection: close and is followed by a close, not a reset', async () => {
+    for (const [method, path, status] of [
+      // Routes that never read a body: answered, and the rest is not swallowed.
+      ['GET', '/portal', 302],
+      ['GET', '/healthz', 200],
+      // Routes that read it (oidc-provider's, whatever the method): 413 once past the limit.
+      ['GET', '/api/oidc/authorization', 413],
+      ['POST', '/nonexistent', 413],
+      ['POST', '/admin/users', 413],
+      ['POST', '/api/oidc/token', 413],
+    ] as const) {
+      const what = `${method} ${path}`;
+      const answer = await streamingRequest(method, path);
+      assert.equal(answer.status, status, `${what}: ${answer.headers}`);
+      assert.match(answer.headers, /\r\nconnection: close/i, what);
+      assert.equal(answer.reset, false, `${what}: the connection was reset`);
+    }
+  });
+});
+
 /** An API request context whose cookies are those of a browser signed in as `username`. */
 async function signedIn(username: string, start = `${sesame.url}/portal`) {
   const context = await browser.newContext();

@@ -23,6 +23,7 @@ import { registerAssets } from '../web/assets.ts';
 import { errorPage } from '../web/pages.ts';
 import { registerPortal } from '../web/portal.ts';
 import { setSecurityHeaders } from '../web/security-headers.ts';
+import { ClosingResponse, isClosing } from './connections.ts';
 import { redactUrl, type Logger } from './logger.ts';
 import { ResponseCache } from './response-cache.ts';
 
@@ -116,8 +117,10 @@ export function buildServer(context: ServerContext): FastifyInstance {
     // Cached discovery documents and key sets are answered before any routing: they are most of
     // the traffic an identity provider sees, and a map lookup is all they need. Every answer,
     // whoever writes it (Fastify, oidc-provider, the cache), starts with the security headers.
+    // A response sent before its request's body was read closes the connection (see ClosingResponse).
     serverFactory: (handler) =>
-      createServer((req, res) => {
+      createServer({ ServerResponse: ClosingResponse }, (req, res) => {
+        if (isClosing(req)) return void req.resume();
         setSecurityHeaders(res);
         if (!answerEarly(req, res)) handler(req, res);
       }),
