@@ -463,55 +463,64 @@ describe('bodies over the limit', () => {
 
 /**
  * Sends `method path` with a chunked body that keeps coming (a 16 KiB chunk every 10 ms, for at most
- * 3 s) until 100 ms after the head of the answer arrived, as a client busy uploading that is slow to
- * notice the answer would (it goes on sending after the server's FIN too); then it ends its side
- * once the server has ended its own. `reset`: the connection ended with a TCP reset.
+ * 3 s) until `afterAnswer` ms after the head of the answer arrived, as a client busy uploading that
+ * is slow to notice the answer would (it goes on sending after the server's FIN too); then it ends
+ * its side once the server has ended its own. `reset`: the connection ended with a TCP reset;
+ * `cutOff`: it was closed while the client was still sending.
  */
-function streamingRequest(method: string, path: string) {
-  return new Promise<{ status: number; headers: string; reset: boolean }>((resolve, reject) => {
-    const socket = connect({
-      port: Number(new URL(sesame.url).port),
-      host: '127.0.0.1',
-      allowHalfOpen: true,
-    });
-    let answer = '';
-    let answered: number | undefined;
-    let sending = true;
-    let ended = false;
-    let reset = false;
-    const chunk = Buffer.concat([Buffer.from('4000\r\n'), Buffer.alloc(16 * 1024, 'a'), Buffer.from('\r\n')]);
-    const started = Date.now();
-    const sender = setInterval(() => {
-      if (answered === undefined && answer.includes('\r\n\r\n')) answered = Date.now();
-      if (socket.destroyed || Date.now() - (answered ?? started) > (answered ? 100 : 3000)) {
+function streamingRequest(method: string, path: string, afterAnswer = 100) {
+  return new Promise<{ status: number; headers: string; reset: boolean; cutOff: boolean }>(
+    (resolve, reject) => {
+      const socket = connect({
+        port: Number(new URL(sesame.url).port),
+        host: '127.0.0.1',
+        allowHalfOpen: true,
+      });
+      let answer = '';
+      let answered: number | undefined;
+      let sending = true;
+      let ended = false;
+      let reset = false;
+      const chunk = Buffer.concat([
+        Buffer.from('4000\r\n'),
+        Buffer.alloc(16 * 1024, 'a'),
+        Buffer.from('\r\n'),
+      ]);
+      const started = Date.now();
+      const sender = setInterval(() => {
+        if (answered === undefined && answer.includes('\r\n\r\n')) answered = Date.now();
+        const done = Date.now() - started > 3000 || Date.now() - (answered ?? Infinity) > afterAnswer;
+        if (socket.destroyed || done) {
+          clearInterval(sender);
+          sending = false;
+          if (ended) socket.end();
+        } else socket.write(chunk);
+      }, 10);
+      // Whatever the server does, the test ends: a connection still open by then was kept alive.
+      const timer = setTimeout(() => {
         clearInterval(sender);
-        sending = false;
-        if (ended) socket.end();
-      } else socket.write(chunk);
-    }, 10);
-    // Whatever the server does, the test ends: a connection still open by then was kept alive.
-    const timer = setTimeout(() => {
-      clearInterval(sender);
-      socket.destroy();
-      reject(new Error(`${method} ${path}: the connection was kept open after ${JSON.stringify(answer)}`));
-    }, 10_000);
-    socket.on('data', (data: Buffer) => (answer += data.toString('latin1')));
-    socket.on('end', () => {
-      ended = true;
-      if (!sending) socket.end();
-    });
-    socket.on('error', () => (reset = true));
-    socket.on('close', () => {
-      clearInterval(sender);
-      clearTimeout(timer);
-      const headers = answer.split('\r\n\r\n')[0]!;
-      resolve({ status: Number(/^HTTP\/1\.1 (\d{3}) /.exec(headers)?.[1]), headers, reset });
-    });
-    socket.write(
-      `${method} ${path} HTTP/1.1\r\nHost: ${new URL(sesame.url).host}\r\n` +
-        'content-type: application/x-www-form-urlencoded\r\ntransfer-encoding: chunked\r\n\r\n',
-    );
-  });
+        socket.destroy();
+        reject(new Error(`${method} ${path}: the connection was kept open after ${JSON.stringify(answer)}`));
+      }, 10_000);
+      socket.on('data', (data: Buffer) => (answer += data.toString('latin1')));
+      socket.on('end', () => {
+        ended = true;
+        if (!sending) socket.end();
+      });
+      socket.on('error', () => (reset = true));
+      socket.on('close', () => {
+        const cutOff = sending;
+        clearInterval(sender);
+        clearTimeout(timer);
+        const headers = answer.split('\r\n\r\n')[0]!;
+        resolve({ status: Number(/^HTTP\/1\.1 (\d{3}) /.exec(headers)?.[1]), headers, reset, cutOff });
+      });
+      socket.write(
+        `${method} ${path} HTTP/1.1\r\nHost: ${new URL(sesame.url).host}\r\n` +
+          'content-type: application/x-www-form-urlencoded\r\ntransfer-encoding: chunked\r\n\r\n',
+      );
+    },
+  );
 }
 
 describe('a body that keeps coming', () => {
@@ -531,6 +540,19 @@ describe('a body that keeps coming', () => {
       assert.equal(answer.status, status, `${what}: ${answer.headers}`);
       assert.match(answer.headers, /\r\nconnection: close/i, what);
       assert.equal(answer.reset, false, `${what}: the connection was reset`);
+    }
+  });
+
+  test('from a client that never stops sending is read for a bounded while only: the server closes the connection', async () => {
+    for (const [method, path, status] of [
+      ['GET', '/portal', 302],
+      ['POST', '/admin/users', 413],
+    ] as const) {
+      const what = `${method} ${path}`;
+      const answer = await streamingRequest(method, path, Infinity);
+      assert.equal(answer.status, status, `${what}: ${answer.headers}`);
+      // Closed by the server before the client's 3 s of sending were over.
+      assert.ok(answer.cutOff, `${what}: the server read all the client sent`);
     }
   });
 });
