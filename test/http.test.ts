@@ -1,6 +1,7 @@
 // The HTTP layer's promises, against a real Sesame on SQLite: security headers on every answer and
-// a CSP the pages live with (in Chromium), no-store on secrets, masked logs, prompt 413s, 400 for a
-// field sent twice or not text, the front door, and client aborts that are not errors.
+// a CSP the pages live with (in Chromium), no-store on secrets, masked logs, prompt 413s, unread
+// bodies closed rather than drained, 400 for a field sent twice or not text, the front door, and
+// client aborts that are not errors.
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { Writable } from 'node:stream';
