@@ -9,7 +9,7 @@ import type { Socket } from 'node:net';
  * sending and read the answer, bounded so that nobody can keep it open (nginx's lingering close).
  */
 const LINGER_MS = 2000;
-const LINGER_IDLE_MS = 500;
+const LINGER_IDLE_MS = 1000;
 const LINGER_BYTES = 1024 * 1024;
 
 const lingering = new WeakSet<Socket>();
