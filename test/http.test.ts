@@ -1,6 +1,7 @@
 // The HTTP layer's promises, against a real Sesame on SQLite: security headers on every answer and
-// a CSP the pages live with (in Chromium), no-store on secrets, masked logs, prompt 413s, 400 for a
-// field sent twice, the front door, and client aborts that are not errors.
+// a CSP the pages live with (in Chromium), no-store on secrets, masked logs, prompt 413s, unread
+// bodies closed rather than drained, 400 for a field sent twice or not text, the front door, and
+// client aborts that are not errors.
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { Writable } from 'node:stream';
@@ -9,7 +10,9 @@ import * as client from 'openid-client';
 import { generate } from 'otplib';
 import type { APIRequestContext, Browser, Response } from 'playwright-core';
 import { ApiTokenService } from '../src/api/tokens.ts';
+import { InvalidInputError } from '../src/errors.ts';
 import { createLogger } from '../src/server/logger.ts';
+import { many, one } from '../src/web/admin-kit.ts';
 import { cspViolations, launchBrowser, startRelyingParty, type RelyingParty } from './support/browser.ts';
 import { allow, authorize, insecure, logIn, PASSWORD, type Flow } from './support/flows.ts';
 import { startTestSesame, type TestSesame } from './support/sesame.ts';
@@ -459,6 +462,102 @@ describe('bodies over the limit', () => {
   });
 });
 
+/**
+ * Sends `method path` with a chunked body that keeps coming (a 16 KiB chunk every 10 ms, for at most
+ * 3 s) until `afterAnswer` ms after the head of the answer arrived, as a client busy uploading that
+ * is slow to notice the answer would (it goes on sending after the server's FIN too); then it ends
+ * its side once the server has ended its own. `reset`: the connection ended with a TCP reset;
+ * `cutOff`: it was closed while the client was still sending.
+ */
+function streamingRequest(method: string, path: string, afterAnswer = 100) {
+  return new Promise<{ status: number; headers: string; reset: boolean; cutOff: boolean }>(
+    (resolve, reject) => {
+      const socket = connect({
+        port: Number(new URL(sesame.url).port),
+        host: '127.0.0.1',
+        allowHalfOpen: true,
+      });
+      let answer = '';
+      let answered: number | undefined;
+      let sending = true;
+      let ended = false;
+      let reset = false;
+      const chunk = Buffer.concat([
+        Buffer.from('4000\r\n'),
+        Buffer.alloc(16 * 1024, 'a'),
+        Buffer.from('\r\n'),
+      ]);
+      const started = Date.now();
+      const sender = setInterval(() => {
+        if (answered === undefined && answer.includes('\r\n\r\n')) answered = Date.now();
+        const done = Date.now() - started > 3000 || Date.now() - (answered ?? Infinity) > afterAnswer;
+        if (socket.destroyed || done) {
+          clearInterval(sender);
+          sending = false;
+          if (ended) socket.end();
+        } else socket.write(chunk);
+      }, 10);
+      // Whatever the server does, the test ends: a connection still open by then was kept alive.
+      const timer = setTimeout(() => {
+        clearInterval(sender);
+        socket.destroy();
+        reject(new Error(`${method} ${path}: the connection was kept open after ${JSON.stringify(answer)}`));
+      }, 10_000);
+      socket.on('data', (data: Buffer) => (answer += data.toString('latin1')));
+      socket.on('end', () => {
+        ended = true;
+        if (!sending) socket.end();
+      });
+      socket.on('error', () => (reset = true));
+      socket.on('close', () => {
+        const cutOff = sending;
+        clearInterval(sender);
+        clearTimeout(timer);
+        const headers = answer.split('\r\n\r\n')[0]!;
+        resolve({ status: Number(/^HTTP\/1\.1 (\d{3}) /.exec(headers)?.[1]), headers, reset, cutOff });
+      });
+      socket.write(
+        `${method} ${path} HTTP/1.1\r\nHost: ${new URL(sesame.url).host}\r\n` +
+          'content-type: application/x-www-form-urlencoded\r\ntransfer-encoding: chunked\r\n\r\n',
+      );
+    },
+  );
+}
+
+describe('a body that keeps coming', () => {
+  test('is not read after the answer, which arrives whole, says Connection: close and is followed by a close, not a reset', async () => {
+    for (const [method, path, status] of [
+      // Routes that never read a body: answered, and the rest is not swallowed.
+      ['GET', '/portal', 302],
+      ['GET', '/healthz', 200],
+      // Routes that read it (oidc-provider's, whatever the method): 413 once past the limit.
+      ['GET', '/api/oidc/authorization', 413],
+      ['POST', '/nonexistent', 413],
+      ['POST', '/admin/users', 413],
+      ['POST', '/api/oidc/token', 413],
+    ] as const) {
+      const what = `${method} ${path}`;
+      const answer = await streamingRequest(method, path);
+      assert.equal(answer.status, status, `${what}: ${answer.headers}`);
+      assert.match(answer.headers, /\r\nconnection: close/i, what);
+      assert.equal(answer.reset, false, `${what}: the connection was reset`);
+    }
+  });
+
+  test('from a client that never stops sending is read for a bounded while only: the server closes the connection', async () => {
+    for (const [method, path, status] of [
+      ['GET', '/portal', 302],
+      ['POST', '/admin/users', 413],
+    ] as const) {
+      const what = `${method} ${path}`;
+      const answer = await streamingRequest(method, path, Infinity);
+      assert.equal(answer.status, status, `${what}: ${answer.headers}`);
+      // Closed by the server before the client's 3 s of sending were over.
+      assert.ok(answer.cutOff, `${what}: the server read all the client sent`);
+    }
+  });
+});
+
 /** An API request context whose cookies are those of a browser signed in as `username`. */
 async function signedIn(username: string, start = `${sesame.url}/portal`) {
   const context = await browser.newContext();
@@ -601,6 +700,138 @@ describe('a field sent twice', () => {
     assert.equal(await sesame.running.store.groups.findByName('twice-a'), undefined);
     assert.equal(await sesame.running.store.groups.findByName('twice-b'), undefined);
     await boss.context.close();
+  });
+});
+
+describe('a field that is not text', () => {
+  // JSON bodies reach the page routes through Fastify's JSON parser: numbers, objects and booleans
+  // there, or a body that is not a set of fields at all, are refused like a field sent twice.
+  const values = [5, { a: 1 }, true];
+  async function postJson(request: APIRequestContext, url: string, body: unknown) {
+    const response = await request.post(url, {
+      headers: { 'content-type': 'application/json' },
+      data: JSON.stringify(body),
+      maxRedirects: 0,
+    });
+    return { status: response.status(), text: await response.text() };
+  }
+  const refused = (answer: { status: number; text: string }, field: string) => {
+    assert.equal(answer.status, 400, answer.text);
+    assert.match(answer.text, new RegExp(`field &#39;${field}&#39; must be text`));
+  };
+
+  test('on the login step: 400 naming the field, and a form login still works', async () => {
+    const { context, request, uid, csrf } = await loginStep();
+    const action = `${sesame.url}/interaction/${uid}/login`;
+    for (const value of values) {
+      refused(await postJson(request, action, { csrf, username: value, password: 'x' }), 'username');
+      refused(await postJson(request, action, { csrf, username: 'pat', password: value }), 'password');
+      refused(await postJson(request, action, { csrf: value, username: 'pat', password: 'x' }), 'csrf');
+    }
+    for (const body of [['pat'], 'pat', 5, null]) {
+      const answer = await postJson(request, action, body);
+      assert.equal(answer.status, 400, answer.text);
+      assert.match(answer.text, /the form must be a set of fields/);
+    }
+    const login = await postForm(
+      request,
+      action,
+      `csrf=${csrf}&username=pat&password=${encodeURIComponent(PASSWORD)}`,
+    );
+    assert.equal(login.status, 303, login.text);
+    await context.close();
+  });
+
+  test('on the second-factor step: 400 naming the field', async () => {
+    await sesame.addUser({ username: 'nina', password: PASSWORD });
+    await enrolTotp('nina');
+    const { context, request, uid, csrf } = await loginStep(await flowFor('strict'));
+    const login = await request.post(`${sesame.url}/interaction/${uid}/login`, {
+      form: { csrf, username: 'nina', password: PASSWORD },
+    });
+    const html = await login.text();
+    const action = /action="(\/interaction\/[^/"]+\/second-factor)"/.exec(html)?.[1];
+    assert.ok(action, html);
+    for (const value of values)
+      refused(
+        await postJson(request, `${sesame.url}${action}`, {
+          csrf: csrfOf(html),
+          method: 'totp',
+          code: value,
+        }),
+        'code',
+      );
+    await context.close();
+  });
+
+  test('on the portal profile and Security pages: 400 naming the field, nothing saved', async () => {
+    const pat = await signedIn('pat');
+    const profile = await pat.request.get(`${sesame.url}/portal/profile`);
+    const csrf = csrfOf(await profile.text());
+    for (const field of ['display_name', 'email', 'picture'])
+      for (const value of values)
+        refused(await postJson(pat.request, `${sesame.url}/portal/profile`, { csrf, [field]: value }), field);
+    assert.equal((await sesame.running.store.users.findByUsername('pat'))!.email, 'pat@example.com');
+    const security = csrfOf(await (await pat.request.get(`${sesame.url}/portal/security`)).text());
+    for (const value of values) {
+      refused(
+        await postJson(pat.request, `${sesame.url}/portal/security/totp/confirm`, {
+          csrf: security,
+          pending: 'x',
+          code: value,
+        }),
+        'code',
+      );
+      refused(
+        await postJson(pat.request, `${sesame.url}/portal/security/passkeys/some-key/rename`, {
+          csrf: security,
+          name: value,
+        }),
+        'name',
+      );
+    }
+    await pat.context.close();
+  });
+
+  test('on the admin forms: 400 naming the field, single-valued or a list, and nothing made', async () => {
+    const boss = await signedIn('boss', `${sesame.url}/admin/groups`);
+    const csrf = csrfOf(await (await boss.request.get(`${sesame.url}/admin/groups`)).text());
+    for (const value of values) {
+      refused(await postJson(boss.request, `${sesame.url}/admin/groups`, { csrf, name: value }), 'name');
+      refused(
+        await postJson(boss.request, `${sesame.url}/admin/groups`, { csrf, name: 'typed', is_admin: value }),
+        'is_admin',
+      );
+      refused(
+        await postJson(boss.request, `${sesame.url}/admin/users`, { csrf, username: value }),
+        'username',
+      );
+      // A list field holds texts only.
+      refused(
+        await postJson(boss.request, `${sesame.url}/admin/users`, {
+          csrf,
+          username: 'typed',
+          groups: ['admins', value],
+        }),
+        'groups',
+      );
+    }
+    assert.equal(await sesame.running.store.groups.findByName('typed'), undefined);
+    assert.equal(await sesame.running.store.users.findByUsername('typed'), undefined);
+    await boss.context.close();
+  });
+
+  test("the admin forms' one() and many() refuse values that are not text", () => {
+    for (const value of values) {
+      assert.throws(() => one(value), InvalidInputError);
+      assert.throws(() => many(value), InvalidInputError);
+      assert.throws(() => many(['a', value]), InvalidInputError);
+    }
+    assert.throws(() => one(['a', 'b']), InvalidInputError);
+    assert.equal(one(' a '), 'a');
+    assert.equal(one(undefined), '');
+    assert.deepEqual(many([' a ', '', 'b']), ['a', 'b']);
+    assert.deepEqual(many('a'), ['a']);
   });
 });
 

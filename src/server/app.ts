@@ -22,6 +22,7 @@ import { registerAdmin } from '../web/admin.ts';
 import { registerAssets } from '../web/assets.ts';
 import { errorPage } from '../web/pages.ts';
 import { registerPortal } from '../web/portal.ts';
+import { ClosingResponse, isClosing } from './connections.ts';
 import { setSecurityHeaders } from './security-headers.ts';
 import { redactUrl, type Logger } from './logger.ts';
 import { ResponseCache } from './response-cache.ts';
@@ -116,8 +117,10 @@ export function buildServer(context: ServerContext): FastifyInstance {
     // Cached discovery documents and key sets are answered before any routing: they are most of
     // the traffic an identity provider sees, and a map lookup is all they need. Every answer,
     // whoever writes it (Fastify, oidc-provider, the cache), starts with the security headers.
+    // A response sent before its request's body was read closes the connection (see ClosingResponse).
     serverFactory: (handler) =>
-      createServer((req, res) => {
+      createServer({ ServerResponse: ClosingResponse }, (req, res) => {
+        if (isClosing(req)) return void req.resume();
         setSecurityHeaders(res);
         if (!answerEarly(req, res)) handler(req, res);
       }),
@@ -183,27 +186,24 @@ export function buildServer(context: ServerContext): FastifyInstance {
 
   void app.register(formbody, { bodyLimit: FORM_BODY_LIMIT });
 
-  // The pages' fields hold one value each: a field sent twice (which the parsers turn into a list)
-  // is refused here, once, rather than reaching a handler that expects text. The admin forms are the
-  // exception for their bodies: URI rows, scopes and groups are lists, read through one()/many().
-  // (The admin API validates its own input; the protocol routes never get this far.)
+  // A page's body is a form of text fields, one value each: anything else (a field sent twice, which
+  // the parsers turn into a list; a JSON body's numbers, objects or booleans; a body that is not a
+  // set of fields) is refused here, once, rather than reaching a handler that expects text. The admin
+  // forms' bodies may hold lists (URI rows, scopes, groups), read through one()/many(). (The admin
+  // API validates its own input; the protocol routes never get this far.)
   app.addHook('preValidation', (request, reply, done) => {
     if (request.url.startsWith('/api/')) return done();
-    const sources: [string, unknown][] = [['query', request.query]];
-    if (!request.url.startsWith('/admin/')) sources.push(['form', request.body]);
-    for (const [where, fields] of sources) {
-      if (typeof fields !== 'object' || fields === null) continue;
-      const repeated = Object.entries(fields).find(([, value]) => Array.isArray(value))?.[0];
-      if (repeated === undefined) continue;
-      const message = `the ${where} field '${repeated}' was sent more than once`;
-      void reply
-        .status(400)
-        .header('cache-control', 'no-store')
-        .type('text/html')
-        .send(errorPage(config, 'invalid_request', message));
-      return;
-    }
-    done();
+    const problem =
+      fieldProblem('query', request.query, false) ??
+      (request.body === undefined
+        ? undefined
+        : fieldProblem('form', request.body, request.url.startsWith('/admin/')));
+    if (problem === undefined) return done();
+    void reply
+      .status(400)
+      .header('cache-control', 'no-store')
+      .type('text/html')
+      .send(errorPage(config, 'invalid_request', problem));
   });
 
   // The protocol endpoints belong to oidc-provider: hand over the raw request before Fastify reads
@@ -265,6 +265,19 @@ export function buildServer(context: ServerContext): FastifyInstance {
   });
 
   return app;
+}
+
+/** What is wrong with a page's fields (`lists`: a field may hold several texts), if anything. */
+function fieldProblem(where: 'query' | 'form', fields: unknown, lists: boolean): string | undefined {
+  if (typeof fields !== 'object' || fields === null || Array.isArray(fields))
+    return `the ${where} must be a set of fields (application/x-www-form-urlencoded)`;
+  for (const [name, value] of Object.entries(fields)) {
+    if (typeof value === 'string') continue;
+    if (Array.isArray(value) && !lists) return `the ${where} field '${name}' was sent more than once`;
+    if (!Array.isArray(value) || value.some((entry) => typeof entry !== 'string'))
+      return `the ${where} field '${name}' must be text`;
+  }
+  return undefined;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

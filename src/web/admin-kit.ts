@@ -136,18 +136,25 @@ export function copyField(id: string, label: string, value: string): SafeHtml {
 
 /**
  * A field that holds one value. The admin forms' bodies skip the app-wide check for repeated fields
- * (their lists are read with many()), so a single-valued field sent twice is refused here.
+ * (their lists are read with many()), so a single-valued field sent twice is refused here. Values
+ * that are not text are refused by both (the app-wide check comes first).
  */
-export const one = (value: string | string[] | undefined): string => {
+export const one = (value: unknown): string => {
   if (Array.isArray(value))
     throw new InvalidInputError('a form field that takes one value was sent more than once');
-  return value?.trim() ?? '';
+  return asText(value)?.trim() ?? '';
 };
 
-export const many = (value: string | string[] | undefined): string[] =>
+export const many = (value: unknown): string[] =>
   (Array.isArray(value) ? value : value === undefined ? [] : [value])
-    .map((entry) => entry.trim())
+    .map((entry) => (asText(entry) ?? '').trim())
     .filter(Boolean);
+
+function asText(value: unknown): string | undefined {
+  if (value !== undefined && typeof value !== 'string')
+    throw new InvalidInputError('a form field must be text');
+  return value;
+}
 
 /** aria-invalid and aria-describedby for a field, and the message to put after it. */
 export function invalid(errors: FieldErrors, name: string): SafeHtml {
