@@ -165,6 +165,25 @@ for (const engine of engines) {
       assert.equal(await store.groups.findByName('halfgroup'), undefined);
     });
 
+    test('transactions waiting behind the same one run one after another', async () => {
+      // Four at once: three wait for the first, which awaits inside; when it ends, they must not
+      // all begin on the one connection together.
+      const names = ['queued-a', 'queued-b', 'queued-c', 'queued-d'];
+      const outcomes = await Promise.allSettled(
+        names.map((name) =>
+          store.transaction(async (tx) => {
+            await tx.groups.ensure(name);
+            await new Promise((resolve) => setTimeout(resolve, 5));
+          }),
+        ),
+      );
+      assert.deepEqual(
+        outcomes.map((outcome) => (outcome.status === 'rejected' ? String(outcome.reason) : outcome.status)),
+        names.map(() => 'fulfilled'),
+      );
+      for (const name of names) assert.ok(await store.groups.findByName(name), name);
+    });
+
     test('clients and applications keep every field', async () => {
       const client = await store.clients.create({
         clientId: 'romm',
