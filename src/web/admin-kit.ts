@@ -134,19 +134,25 @@ export function copyField(id: string, label: string, value: string): SafeHtml {
     </div>`;
 }
 
+/** A form field's text; a body sent as JSON may hold a number, an object … there instead. */
+function textOf(value: unknown): string {
+  if (typeof value !== 'string') throw new InvalidInputError('a form field holds something other than text');
+  return value.trim();
+}
+
 /**
  * A field that holds one value. The admin forms' bodies skip the app-wide check for repeated fields
  * (their lists are read with many()), so a single-valued field sent twice is refused here.
  */
-export const one = (value: string | string[] | undefined): string => {
+export const one = (value: unknown): string => {
   if (Array.isArray(value))
     throw new InvalidInputError('a form field that takes one value was sent more than once');
-  return value?.trim() ?? '';
+  return value === undefined || value === null ? '' : textOf(value);
 };
 
-export const many = (value: string | string[] | undefined): string[] =>
-  (Array.isArray(value) ? value : value === undefined ? [] : [value])
-    .map((entry) => entry.trim())
+export const many = (value: unknown): string[] =>
+  (Array.isArray(value) ? value : value === undefined || value === null ? [] : [value])
+    .map(textOf)
     .filter(Boolean);
 
 /** aria-invalid and aria-describedby for a field, and the message to put after it. */
