@@ -368,6 +368,26 @@ function payloadsFor(method: string, protocol: boolean, known: string[]): Payloa
       },
     },
     { kind: 'method: mismatch', method: random.pick(['PUT', 'PATCH', 'DELETE', 'OPTIONS', 'PROPFIND']) },
+    {
+      kind: 'headers: odd',
+      headers: random.pick<Record<string, string>>([
+        { range: 'bytes=garbage', 'if-none-match': '"', 'if-modified-since': 'yesterday' },
+        {
+          'x-forwarded-proto': 'gopher',
+          'x-forwarded-host': 'evil.example.com:99999',
+          'x-forwarded-for': '::zz',
+        },
+        {
+          accept: 'application/x-nothing;q=abc, */*;q=-1',
+          'accept-language': '@@@',
+          'accept-encoding': 'x;q=z',
+        },
+        { origin: 'null', referer: '%zz', 'x-request-id': '../../etc/passwd', 'x-csrf-token': '%00' },
+        { expect: '100-continue' },
+      ]),
+    },
+    { kind: 'query: many fields', query: Array.from({ length: 1500 }, (_, i) => `f${i}=${i}`).join('&') },
+    { kind: 'query: prototype keys', query: '__proto__[x]=1&constructor[prototype][y]=2&__proto__=z' },
   ];
   if (method === 'GET' || method === 'HEAD') return payloads;
 
@@ -465,6 +485,39 @@ function payloadsFor(method: string, protocol: boolean, known: string[]): Payloa
     { kind: 'form body sent as JSON', headers: { 'content-type': 'application/json' }, body: form(base) },
     { kind: 'JSON sent as a form', headers: { 'content-type': FORM }, body: json(base) },
     { kind: 'body: empty', headers: { 'content-type': random.pick([FORM, 'application/json']) }, body: '' },
+    {
+      kind: 'body: content encoding',
+      headers: {
+        'content-type': random.pick([FORM, 'application/json']),
+        'content-encoding': random.pick(['gzip', 'deflate', 'br', 'identity, gzip', 'x-unknown']),
+      },
+      body: random.pick([form(base), Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0xff, 0xff])]),
+    },
+    {
+      kind: 'json: deeply nested',
+      headers: { 'content-type': 'application/json' },
+      body: json({ ...base, [one]: JSON.parse(`${'['.repeat(2000)}${']'.repeat(2000)}`) as unknown }),
+    },
+    {
+      kind: 'json: deeper than a parser goes',
+      headers: { 'content-type': 'application/json' },
+      body: `{"${one}":${'['.repeat(50_000)}${']'.repeat(50_000)}}`,
+    },
+    {
+      kind: 'form: many fields',
+      headers: { 'content-type': FORM },
+      body: `${form(base)}&${Array.from({ length: 5000 }, (_, i) => `${i}=`).join('&')}`,
+    },
+    {
+      kind: 'json: many fields',
+      headers: { 'content-type': 'application/json' },
+      body: json({ ...base, ...Object.fromEntries(Array.from({ length: 8000 }, (_, i) => [`f${i}`, i])) }),
+    },
+    {
+      kind: 'json: prototype keys',
+      headers: { 'content-type': 'application/json' },
+      body: `{"__proto__":{"${one}":"x"},"constructor":{"prototype":{"${one}":"y"}},"${one}":"z"}`,
+    },
   );
   return payloads;
 }
@@ -876,6 +929,26 @@ test(`malformed requests to every route get no 5xx, and nothing stored is lost (
   assert.deepEqual(await snapshot(), keeper, 'the records made before the fuzz changed');
   // Still usable, not merely present: the keeper signs in.
   await signIn('keeper');
+});
+
+test('an admin API body of thousands of unknown keys gets a short 400 that names a few', async () => {
+  for (const type of ['application/json', FORM]) {
+    const keys = Array.from({ length: 6000 }, (_, i) => `k${i}`);
+    const answer = await send({
+      method: 'POST',
+      path: '/api/v1/groups',
+      headers: { authorization: `Bearer ${apiToken}`, 'content-type': type },
+      body:
+        type === FORM
+          ? keys.map((key) => `${key}=1`).join('&')
+          : JSON.stringify(Object.fromEntries(keys.map((key) => [key, 1]))),
+    });
+    assert.equal(answer.status, 400, `${type}: ${answer.body.slice(0, 300)}`);
+    const body = JSON.parse(answer.body) as { error_description: string; fields: { field: string }[] };
+    assert.ok(answer.body.length < 4096, `${type}: an answer of ${answer.body.length} characters`);
+    assert.equal(body.fields[1]?.field, 'k0');
+    assert.match(body.error_description, /k0: Unrecognized key; .* and \d+ more$/);
+  }
 });
 
 test('an admin form sent as JSON with a field that is not text is refused with 400, and nothing is made', async () => {
