@@ -607,6 +607,7 @@ const snapshot = async () => ({
   client: await sesame.running.store.clients.findByClientId(keeperClientId),
 });
 let keeperClientId: string;
+let keeperSecret: string | undefined;
 let admin: Jar;
 let apiToken: string;
 
@@ -649,7 +650,7 @@ before(async () => {
   const { secret } = await sesame.running.factors.totp.begin('otto');
   const previous = await generate({ secret, epoch: Math.floor(Date.now() / 1000) - 30 });
   assert.ok(await sesame.running.factors.totp.confirm(totpUser.id, secret, previous));
-  ({ clientId: keeperClientId } = await sesame.addApplication({
+  ({ clientId: keeperClientId, clientSecret: keeperSecret } = await sesame.addApplication({
     name: 'Keeper',
     slug: 'keeper',
     redirectUris: [{ url: REDIRECT_URI, matching_mode: 'strict' }],
@@ -818,9 +819,30 @@ test(`malformed requests to every route get no 5xx, and nothing stored is lost (
     'client_assertion',
     'client_assertion_type',
   ];
+  // As a stranger, and as a real confidential client of each world (its credentials are right; the
+  // rest of the request is not).
+  const basic = (id: string, secret: string) => ({
+    authorization: `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`,
+  });
+  const globalClient: Context = { name: 'client web', headers: () => basic('web', 'web-secret-0123456789') };
+  const applicationClient: Context = {
+    name: 'client keeper',
+    headers: () => basic(keeperClientId, keeperSecret!),
+  };
   for (const path of protocolPaths) {
     for (const method of ['GET', 'POST']) fieldsOf.set(`${method} ${path}`, PROTOCOL_FIELDS);
-    add([anonymous], path, ['GET', 'POST'], true);
+    const client = path.startsWith('/application/') ? applicationClient : globalClient;
+    add([anonymous, client], path, ['GET', 'POST'], true);
+  }
+  // Returning to the authorization endpoint with a live interaction's uid (both worlds).
+  for (const [path, clientId] of [
+    ['/api/oidc/authorization', 'web'],
+    ['/application/o/authorize', keeperClientId],
+  ] as const) {
+    const live = await startInteraction(clientId);
+    const resume = `${path}/${live.uid}`;
+    fieldsOf.set(`GET ${resume}`, PROTOCOL_FIELDS);
+    add([{ name: 'interaction', jar: live.jar }, anonymous], resume, ['GET', 'POST'], true);
   }
 
   // Login, second factor and consent on live interactions: with their cookies and CSRF token, and
@@ -966,15 +988,22 @@ test('an admin form sent as JSON with a field that is not text is refused with 4
     assert.equal(answer.status, 400, `${JSON.stringify(value)}: ${answer.body.slice(0, 300)}`);
     assert.match(answer.body, /other than text|more than once/);
   }
-  // A list where a list belongs still holds text only.
-  const csrf = csrfOf((await admin.send({ method: 'GET', path: '/admin/providers/new' })).body);
-  const answer = await admin.send({
-    method: 'POST',
-    path: '/admin/providers',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ csrf, name: 'Listy', redirect_uris: ['https://a.example.com/cb', 5] }),
-  });
-  assert.equal(answer.status, 400, answer.body.slice(0, 300));
+  // A list where a list belongs (the rows of redirect URIs) still holds text only.
+  for (const entry of [5, ['https://b.example.com/cb'], { url: 'https://b.example.com/cb' }]) {
+    const csrf = csrfOf((await admin.send({ method: 'GET', path: '/admin/providers/new' })).body);
+    const answer = await admin.send({
+      method: 'POST',
+      path: '/admin/providers',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        csrf,
+        name: 'Listy',
+        redirect_uri_url: ['https://a.example.com/cb', entry],
+        redirect_uri_mode: ['strict', 'strict'],
+      }),
+    });
+    assert.equal(answer.status, 400, `${JSON.stringify(entry)}: ${answer.body.slice(0, 300)}`);
+  }
   assert.equal((await sesame.running.store.clients.list()).filter((c) => c.name === 'Listy').length, 0);
   assert.equal((await sesame.running.store.groups.list()).length, groupsBefore);
 });
