@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createSealer } from '../crypto/encryption.ts';
+import { InvalidInputError } from '../errors.ts';
 import { engines } from '../../test/support/stores.ts';
 import { Store } from './index.ts';
 import { loadMigrations } from './migrate.ts';
@@ -182,6 +183,21 @@ for (const engine of engines) {
         names.map(() => 'fulfilled'),
       );
       for (const name of names) assert.ok(await store.groups.findByName(name), name);
+    });
+
+    test('a value holding a NUL character finds nothing, and is stored only where the engine can', async () => {
+      // (Straight from a request: /api/v1/users/a%00b, a username typed with one, a client_id.)
+      const odd = 'nul\u0000inside';
+      assert.equal(await store.users.findByUsername(odd), undefined);
+      assert.equal(await store.clients.findByClientId(odd), undefined);
+      assert.equal(await store.artifacts.find('AccessToken', odd), undefined);
+      assert.deepEqual(await store.users.list({ search: odd }), []);
+      const user = await store.users.create({ username: 'nul-writer', groups: [] });
+      const write = store.users.update(user.id, { displayName: odd });
+      // PostgreSQL text cannot hold one: bad input, not an engine failure. SQLite keeps it as given.
+      if (engine.name === 'postgres') await assert.rejects(write, InvalidInputError);
+      else assert.equal((await write)?.displayName, odd);
+      await store.users.delete(user.id);
     });
 
     test('clients and applications keep every field', async () => {
