@@ -13,6 +13,8 @@ import { PASSWORD } from './support/flows.ts';
 import { startTestSesame, type TestSesame } from './support/sesame.ts';
 
 const SEED = Number(process.env.SESAME_FUZZ_SEED ?? 20261201);
+/** SQLite by default; SESAME_FUZZ_ENGINE=postgres fuzzes the same routes over PostgreSQL. */
+const ENGINE = process.env.SESAME_FUZZ_ENGINE === 'postgres' ? 'postgres' : 'sqlite';
 const REDIRECT_URI = 'http://127.0.0.1:9/callback';
 /** Malformed requests sent (sampled evenly from every route); page forms cost one more, for a token. */
 const BUDGET = Number(process.env.SESAME_FUZZ_BUDGET ?? 2200);
@@ -613,7 +615,7 @@ let apiToken: string;
 
 before(async () => {
   sesame = await startTestSesame(
-    'sqlite',
+    ENGINE,
     `    clients:
       - client_id: web
         client_secret: web-secret-0123456789
@@ -673,7 +675,7 @@ after(async () => {
   await sesame?.stop();
 });
 
-test(`malformed requests to every route get no 5xx, and nothing stored is lost (seed ${SEED})`, async () => {
+test(`malformed requests to every route get no 5xx, and nothing stored is lost (${ENGINE}, seed ${SEED})`, async () => {
   const started = performance.now();
   const targetApplication = (await sesame.running.store.applications.findBySlug('target'))!;
   const targetClient = (await sesame.running.store.clients.get(targetApplication.clientRef!))!;
