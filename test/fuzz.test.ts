@@ -857,18 +857,29 @@ test(`malformed requests to every route get no 5xx, and nothing stored is lost (
   };
   for (const route of routes.filter(({ path }) => path.startsWith('/interaction/:uid'))) {
     const step = route.path.split('/')[3] ?? 'login';
-    const live = await (interactionFor[step] ?? interactionFor.login!)();
+    // A few interactions per route, its requests dealt out among them: a request that passes (an
+    // abort, a consent) ends its interaction, and those after it would only meet the expired page.
+    const lives = await Promise.all([1, 2, 3].map(() => (interactionFor[step] ?? interactionFor.login!)()));
+    const first = lives[0]!;
     harvest(
-      `/interaction/${live.uid}`,
-      (await live.jar.send({ method: 'GET', path: `/interaction/${live.uid}` })).body,
+      `/interaction/${first.uid}`,
+      (await first.jar.send({ method: 'GET', path: `/interaction/${first.uid}` })).body,
     );
-    const path = route.path.replace(':uid', live.uid);
-    const holder: Context = {
+    const path = route.path.replace(':uid', first.uid);
+    const holders = lives.map((live): Context => ({
       name: 'interaction',
       jar: live.jar,
       formFields: () => ({ csrf: live.csrf }),
-    };
-    add([holder, anonymous], path, route.methods);
+    }));
+    const before = groups.length;
+    add([holders[0]!], path, route.methods);
+    for (const group of groups.slice(before))
+      group.cases = group.cases.map((item, index) => ({
+        ...item,
+        context: holders[index % holders.length]!,
+        path: route.path.replace(':uid', lives[index % lives.length]!.uid),
+      }));
+    add([anonymous], path, route.methods);
     // A made-up uid, traversal and bad encodings in its place.
     for (const value of random.some(ODD_PARAMETERS, 2))
       add([anonymous], route.path.replace(':uid', value), route.methods, false, path, true);
