@@ -61,19 +61,25 @@ export function route<
 
 export const API_PREFIX = '/api/v1';
 
+/** The most problems one answer lists: a body of thousands of unknown keys gets a short answer. */
+const MAX_REPORTED_FIELDS = 20;
+
 export class ApiValidationError extends SesameError {
   readonly fields: { field: string; message: string }[];
   constructor(where: string, issues: z.core.$ZodIssue[]) {
-    const fields = issues.flatMap((issue) => {
+    const all = issues.flatMap((issue) => {
       const path = issue.path.map(String);
-      // An unknown key is reported against its parent; name the key itself, as a config error does.
-      const names = issue.code === 'unrecognized_keys' ? issue.keys.map((key) => [...path, key]) : [path];
-      return names.map((name) => ({
-        field: name.length > 0 ? name.join('.') : where,
-        message: issue.message,
-      }));
+      const field = (name: string[]) => (name.length > 0 ? name.join('.') : where);
+      // An unknown key is reported against its parent; name the key itself, as a config error does
+      // (zod's message lists every unknown key: repeated per key, it grows with their square).
+      if (issue.code === 'unrecognized_keys')
+        return issue.keys.map((key) => ({ field: field([...path, key]), message: 'Unrecognized key' }));
+      return [{ field: field(path), message: issue.message }];
     });
-    super('invalid_request', fields.map((entry) => `${entry.field}: ${entry.message}`).join('; '), 400);
+    const fields = all.slice(0, MAX_REPORTED_FIELDS);
+    const more = all.length - fields.length;
+    const description = fields.map((entry) => `${entry.field}: ${entry.message}`).join('; ');
+    super('invalid_request', more > 0 ? `${description}; and ${more} more` : description, 400);
     this.fields = fields;
   }
 }

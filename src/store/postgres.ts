@@ -1,5 +1,6 @@
 // The distributed engine: PostgreSQL through `pg`, a pool per node, one schema per installation.
 import pg from 'pg';
+import { InvalidInputError } from '../errors.ts';
 import type { SqlExecutor, SqlValue } from './sql.ts';
 
 export interface PostgresOptions {
@@ -56,6 +57,27 @@ async function query(client: pg.Pool | pg.ClientBase, sql: string, params: reado
   }
 }
 
+/**
+ * PostgreSQL text cannot hold U+0000 (SQLite's can), and a statement given one fails. So no stored
+ * value has one: a lookup by such a value finds nothing, and storing one is refused as bad input.
+ */
+function holdsNul(params: readonly SqlValue[]): boolean {
+  return params.some((value) => typeof value === 'string' && value.includes('\u0000'));
+}
+
+async function read(
+  client: pg.Pool | pg.ClientBase,
+  sql: string,
+  params: readonly SqlValue[],
+): Promise<unknown[]> {
+  return holdsNul(params) ? [] : ((await query(client, sql, params)).rows as unknown[]);
+}
+
+async function write(client: pg.Pool | pg.ClientBase, sql: string, params: readonly SqlValue[]) {
+  if (holdsNul(params)) throw new InvalidInputError('text cannot contain the NUL character (U+0000)');
+  return { changes: (await query(client, sql, params)).rowCount ?? 0 };
+}
+
 // 64-bit integers (counts, identities, durations) stay well below 2^53 here: read them as numbers.
 const types = {
   getTypeParser(oid: number, format?: 'text' | 'binary'): (text: string) => unknown {
@@ -99,13 +121,13 @@ class PostgresClient implements SqlExecutor {
     this.client = client;
   }
   async all<T>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
-    return (await query(this.client, sql, params)).rows as T[];
+    return (await read(this.client, sql, params)) as T[];
   }
   async get<T>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
     return (await this.all<T>(sql, params))[0];
   }
-  async run(sql: string, params: readonly SqlValue[] = []): Promise<{ changes: number }> {
-    return { changes: (await query(this.client, sql, params)).rowCount ?? 0 };
+  run(sql: string, params: readonly SqlValue[] = []): Promise<{ changes: number }> {
+    return write(this.client, sql, params);
   }
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
     return fn(this);
@@ -125,13 +147,13 @@ export class PostgresExecutor implements SqlExecutor {
   }
 
   async all<T>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
-    return (await query(this.pool, sql, params)).rows as T[];
+    return (await read(this.pool, sql, params)) as T[];
   }
   async get<T>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
     return (await this.all<T>(sql, params))[0];
   }
-  async run(sql: string, params: readonly SqlValue[] = []): Promise<{ changes: number }> {
-    return { changes: (await query(this.pool, sql, params)).rowCount ?? 0 };
+  run(sql: string, params: readonly SqlValue[] = []): Promise<{ changes: number }> {
+    return write(this.pool, sql, params);
   }
 
   async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {

@@ -181,7 +181,10 @@ export class SqliteExecutor extends SqliteDirect {
   }
 
   override async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-    await this.idle();
+    // Checked again in the turn that takes it: of several transactions woken by the end of one, the
+    // first takes the connection and the others wait again.
+    do await this.idle();
+    while (this.busy);
     // Writes queued before this transaction go first, in their order.
     this.flush();
     let release!: () => void;

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createSealer } from '../crypto/encryption.ts';
+import { InvalidInputError } from '../errors.ts';
 import { engines } from '../../test/support/stores.ts';
 import { Store } from './index.ts';
 import { loadMigrations } from './migrate.ts';
@@ -163,6 +164,40 @@ for (const engine of engines) {
       );
       assert.equal(await store.users.findByUsername('half-made'), undefined);
       assert.equal(await store.groups.findByName('halfgroup'), undefined);
+    });
+
+    test('transactions waiting behind the same one run one after another', async () => {
+      // Four at once: three wait for the first, which awaits inside; when it ends, they must not
+      // all begin on the one connection together.
+      const names = ['queued-a', 'queued-b', 'queued-c', 'queued-d'];
+      const outcomes = await Promise.allSettled(
+        names.map((name) =>
+          store.transaction(async (tx) => {
+            await tx.groups.ensure(name);
+            await new Promise((resolve) => setTimeout(resolve, 5));
+          }),
+        ),
+      );
+      assert.deepEqual(
+        outcomes.map((outcome) => (outcome.status === 'rejected' ? String(outcome.reason) : outcome.status)),
+        names.map(() => 'fulfilled'),
+      );
+      for (const name of names) assert.ok(await store.groups.findByName(name), name);
+    });
+
+    test('a value holding a NUL character finds nothing, and is stored only where the engine can', async () => {
+      // (Straight from a request: /api/v1/users/a%00b, a username typed with one, a client_id.)
+      const odd = 'nul\u0000inside';
+      assert.equal(await store.users.findByUsername(odd), undefined);
+      assert.equal(await store.clients.findByClientId(odd), undefined);
+      assert.equal(await store.artifacts.find('AccessToken', odd), undefined);
+      assert.deepEqual(await store.users.list({ search: odd }), []);
+      const user = await store.users.create({ username: 'nul-writer', groups: [] });
+      const write = store.users.update(user.id, { displayName: odd });
+      // PostgreSQL text cannot hold one: bad input, not an engine failure. SQLite keeps it as given.
+      if (engine.name === 'postgres') await assert.rejects(write, InvalidInputError);
+      else assert.equal((await write)?.displayName, odd);
+      await store.users.delete(user.id);
     });
 
     test('clients and applications keep every field', async () => {

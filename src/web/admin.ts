@@ -79,15 +79,13 @@ const STANDARD_SCOPES = ['openid', 'profile', 'email', 'groups', 'offline_access
 
 /** Parallel `<name>_url` / `<name>_mode` fields → URIs; empty rows are dropped. */
 function uriRowsFrom(form: Form, name: string): RedirectUri[] {
-  const urls = Array.isArray(form[`${name}_url`])
-    ? (form[`${name}_url`] as string[])
-    : [one(form[`${name}_url`])];
-  const modes = Array.isArray(form[`${name}_mode`])
-    ? (form[`${name}_mode`] as string[])
-    : [one(form[`${name}_mode`])];
+  // Row by row, empty ones included, so that the n-th mode stays with the n-th URL.
+  const rows = (value: unknown) => (Array.isArray(value) ? value : [value]).map(one);
+  const urls = rows(form[`${name}_url`]);
+  const modes = rows(form[`${name}_mode`]);
   return urls
     .map((url, index) => ({
-      url: url.trim(),
+      url,
       matching_mode: modes[index] === 'regex' ? ('regex' as const) : ('strict' as const),
     }))
     .filter((uri) => uri.url);
