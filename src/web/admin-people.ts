@@ -261,22 +261,7 @@ export function registerPeoplePages(app: FastifyInstance, context: PeopleContext
                   ${fieldError(errors, 'email')}
                 </div>
               </div>
-              <label for="email_verified">
-                <input
-                  type="checkbox"
-                  role="switch"
-                  id="email_verified"
-                  name="email_verified"
-                  value="on"
-                  aria-describedby="email-verified-help"
-                  ${(one(values.username) ? one(values.email_verified) === 'on' : true) ? trusted('checked') : ''}
-                />
-                Email address verified
-              </label>
-              <small id="email-verified-help"
-                >An address you type is taken as verified, as apps such as RomM require. Uncheck it if it is
-                not.</small
-              >
+              ${emailVerifiedSwitch(one(values.username) ? one(values.email_verified) === 'on' : true, true)}
               ${groupChoices(await groupNames(), many(values.groups))}
               <label for="password">Password</label>
               <input
@@ -438,17 +423,7 @@ export function registerPeoplePages(app: FastifyInstance, context: PeopleContext
                       />
                     </div>
                   </div>
-                  <label for="email_verified">
-                    <input
-                      type="checkbox"
-                      role="switch"
-                      id="email_verified"
-                      name="email_verified"
-                      value="on"
-                      ${(values ? one(values.email_verified) === 'on' : user.emailVerified) ? trusted('checked') : ''}
-                    />
-                    Email address verified
-                  </label>
+                  ${emailVerifiedSwitch(values ? one(values.email_verified) === 'on' : user.emailVerified, false)}
                   ${groupChoices(await groupNames(), values ? many(values.groups) : user.groups)}
                   ${readOnly ? '' : html`<button type="submit">Save user</button>`}
                 </fieldset>
@@ -1013,4 +988,28 @@ export function registerPeoplePages(app: FastifyInstance, context: PeopleContext
     await audit('group.deleted', signedIn, group.name);
     return reply.redirect('/admin/groups?done=deleted', 303);
   });
+}
+
+/** The "Email address verified" switch of the user forms; on a new user, with why it starts on. */
+function emailVerifiedSwitch(checked: boolean, explain: boolean): SafeHtml {
+  return html`<label for="email_verified">
+      <input
+        type="checkbox"
+        role="switch"
+        id="email_verified"
+        name="email_verified"
+        value="on"
+        ${explain ? trusted('aria-describedby="email-verified-help"') : ''}
+        ${checked ? trusted('checked') : ''}
+      />
+      Email address verified
+    </label>
+    ${
+      explain
+        ? html`<small id="email-verified-help"
+            >An address you type is taken as verified, as apps such as RomM require. Uncheck it if it is
+            not.</small
+          >`
+        : ''
+    }`;
 }
