@@ -10,13 +10,12 @@ import { fileURLToPath } from 'node:url';
 import { cleanEnv } from './support/cli.ts';
 
 const SCRIPT = fileURLToPath(new URL('../scripts/test-prerequisites.ts', import.meta.url));
-const asRoot = { skip: process.getuid?.() !== 0 && 'needs root (to be root, or to become another user)' };
 
 interface FakeDebian {
   /** Writes a stand-in command into the PATH folder. */
   command(name: string, body: string): void;
-  /** Runs the script, as root or as `nobody`; its exit status and standard error. */
-  run(as?: 'root' | 'nobody'): { status: number | null; stderr: string };
+  /** Runs the script as root or as another user; its exit status and standard error. */
+  run(as?: 'root' | 'user'): { status: number | null; stderr: string };
   /** What apt-get (and sudo) were called with, one call a line. */
   aptCalls(): string[];
   log: string;
@@ -25,7 +24,6 @@ interface FakeDebian {
 /** A PATH folder whose dpkg-query reports `missing` absent until apt-get has "installed" them. */
 function withFakeDebian(missing: string[], aptSucceeds: boolean, body: (debian: FakeDebian) => void) {
   const dir = mkdtempSync(join(tmpdir(), 'sesame-prereq-'));
-  chmodSync(dir, 0o777); // another user runs (and logs from) these commands in some tests
   const log = join(dir, 'apt.log');
   const done = join(dir, 'installed');
   const env = cleanEnv({ PATH: `${dir}:${process.env.PATH}`, SESAME_TEST_SKIP_PREREQUISITES: '' });
@@ -36,8 +34,11 @@ function withFakeDebian(missing: string[], aptSucceeds: boolean, body: (debian: 
       chmodSync(join(dir, name), 0o755);
     },
     run(as = 'root') {
-      const user = as === 'nobody' ? { uid: 65534, gid: 65534 } : {};
-      return spawnSync(process.execPath, [SCRIPT], { env, encoding: 'utf8', ...user });
+      const uid = as === 'root' ? '0' : '1000';
+      return spawnSync(process.execPath, [SCRIPT], {
+        env: { ...env, SESAME_PREREQUISITES_UID: uid },
+        encoding: 'utf8',
+      });
     },
     aptCalls() {
       try {
@@ -72,40 +73,37 @@ test('nothing is installed when every package is there', () =>
     assert.deepEqual(debian.aptCalls(), []);
   }));
 
-test('missing packages are installed with apt-get, and only those', asRoot, () =>
+test('missing packages are installed with apt-get, and only those', () =>
   withFakeDebian(['chromium', 'python3-requests'], true, (debian) => {
     const result = debian.run();
     assert.equal(result.status, 0, result.stderr);
     assert.deepEqual(debian.aptCalls(), ['update -qq', 'install -y -qq chromium python3-requests']);
-  }),
-);
+  }));
 
-test('when installing fails, the exact command to run is printed and the run fails', asRoot, () =>
+test('when installing fails, the exact command to run is printed and the run fails', () =>
   withFakeDebian(['apache2'], false, (debian) => {
     const result = debian.run();
     assert.equal(result.status, 1);
     assert.match(result.stderr, /apt-get update && apt-get install -y apache2/);
-  }),
-);
+  }));
 
-test('without root or sudo, the exact command is printed and the run fails', asRoot, () =>
+test('without root or sudo, the exact command is printed and the run fails', () =>
   withFakeDebian(['chromium'], true, (debian) => {
-    // `nobody` has no password-less sudo: the stand-in says so the way sudo -n does.
+    // This user has no password-less sudo: the stand-in says so the way sudo -n does.
     debian.command('sudo', 'echo "sudo: a password is required" >&2\nexit 1');
-    const result = debian.run('nobody');
+    const result = debian.run('user');
     assert.equal(result.status, 1, result.stderr);
     assert.match(result.stderr, /Run as root:\n {2}apt-get update && apt-get install -y chromium\n/);
     assert.deepEqual(debian.aptCalls(), []);
-  }),
-);
+  }));
 
-test('a user with password-less sudo gets the packages installed through sudo', asRoot, () =>
+test('a user with password-less sudo gets the packages installed through sudo', () =>
   withFakeDebian(['apache2'], true, (debian) => {
     debian.command(
       'sudo',
       `[ "$1" = -n ] && shift\necho "sudo $*" >> "${debian.log}"\n[ "$1" = true ] && exit 0\nexec "$@"`,
     );
-    const result = debian.run('nobody');
+    const result = debian.run('user');
     assert.equal(result.status, 0, result.stderr);
     assert.deepEqual(debian.aptCalls(), [
       'sudo true',
@@ -114,5 +112,4 @@ test('a user with password-less sudo gets the packages installed through sudo', 
       'sudo apt-get install -y -qq apache2',
       'install -y -qq apache2',
     ]);
-  }),
-);
+  }));
