@@ -2,7 +2,7 @@
 // errors that name the field, and the OpenAPI document generated from the same schemas.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { ApiTokenService } from '../src/api/tokens.ts';
+import { ApiTokenService } from '../src/services/tokens.ts';
 import { verifySecret } from '../src/crypto/digest.ts';
 import { launchBrowser } from './support/browser.ts';
 import { logIn, PASSWORD } from './support/flows.ts';

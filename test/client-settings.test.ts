@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import * as client from 'openid-client';
 import type { Browser, Page } from 'playwright-core';
-import { ApiTokenService } from '../src/api/tokens.ts';
+import { ApiTokenService } from '../src/services/tokens.ts';
 import { launchBrowser, startRelyingParty, type RelyingParty } from './support/browser.ts';
 import { field, runSesame } from './support/cli.ts';
 import { authorize, insecure, logIn, PASSWORD } from './support/flows.ts';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import * as client from 'openid-client';
 import type { Browser } from 'playwright-core';
-import { ApiTokenService } from '../src/api/tokens.ts';
+import { ApiTokenService } from '../src/services/tokens.ts';
 import { launchBrowser, startRelyingParty, type RelyingParty } from './support/browser.ts';
 import { runSesame } from './support/cli.ts';
 import { authorize, insecure, logIn, PASSWORD } from './support/flows.ts';

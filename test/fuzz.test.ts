@@ -7,8 +7,8 @@ import { Agent, request as httpRequest } from 'node:http';
 import { Writable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { generate } from 'otplib';
-import { ApiTokenService } from '../src/api/tokens.ts';
-import { createLogger } from '../src/server/logger.ts';
+import { ApiTokenService } from '../src/services/tokens.ts';
+import { createLogger } from '../src/lib/logger.ts';
 import { PASSWORD } from './support/flows.ts';
 import { startTestSesame, type TestSesame } from './support/sesame.ts';
 

@@ -11,8 +11,8 @@ import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { describe, test } from 'node:test';
 import { hashSecret, verifySecret } from '../src/crypto/digest.ts';
 import { loadConfig } from '../src/config/load.ts';
-import { openStore, startSesame } from '../src/runtime.ts';
-import { createLogger } from '../src/server/logger.ts';
+import { openStore, startSesame } from '../src/server/runtime.ts';
+import { createLogger } from '../src/lib/logger.ts';
 import { cleanEnv, SESAME_BIN } from './support/cli.ts';
 
 interface Started {

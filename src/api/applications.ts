@@ -1,8 +1,8 @@
 // /api/v1/applications: an application with its OAuth2/OpenID provider, and its integration guide.
 import { z } from 'zod';
 import { clientSettingsPatch, pickSettings } from '../apps/client-settings.ts';
-import { ApplicationService, type ApplicationDetails } from '../apps/applications.ts';
-import { buildGuide, presetDefaults } from '../apps/guide.ts';
+import { ApplicationService, type ApplicationDetails } from '../services/applications.ts';
+import { buildGuide, presetDefaults } from '../services/guide.ts';
 import { findPreset, presets } from '../apps/presets.ts';
 import type { SesameConfig } from '../config/load.ts';
 import type { Store } from '../store/index.ts';

@@ -3,9 +3,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { UserService } from '../auth/users.ts';
 import type { Factors } from '../factors/index.ts';
 import type { Issuers } from '../oidc/issuers.ts';
-import { BrowserSessions } from '../web/session.ts';
+import { BrowserSessions } from '../http/sessions.ts';
 import type { SesameConfig } from '../config/load.ts';
-import { InvalidInputError } from '../errors.ts';
+import { InvalidInputError } from '../lib/errors.ts';
 import type { Store } from '../store/index.ts';
 import { applicationRoutes } from './applications.ts';
 import { providerRoutes } from './providers.ts';
@@ -21,7 +21,7 @@ import {
   openApiDocument,
   type Principal,
 } from './routes.ts';
-import { ApiTokenService } from './tokens.ts';
+import { ApiTokenService } from '../services/tokens.ts';
 
 export const API_VERSION = '1.0.0';
 

@@ -1,11 +1,11 @@
 // /api/v1/providers: every OAuth2/OpenID client (Authentik's "provider"). Clients from the
 // configuration file are listed read-only; database clients can be changed and their secret renewed.
 import { z } from 'zod';
-import { ApplicationService } from '../apps/applications.ts';
+import { ApplicationService } from '../services/applications.ts';
 import type { PasswordHashing } from '../auth/passwords.ts';
-import { globalIssuer, applicationUrls } from '../apps/urls.ts';
+import { globalIssuer, applicationUrls } from '../config/urls.ts';
 import type { SesameConfig } from '../config/load.ts';
-import { providerPatch, ProviderService } from '../apps/providers.ts';
+import { providerPatch, ProviderService } from '../services/providers.ts';
 import { CLIENT_SETTINGS, clientSettingValues } from '../apps/client-settings.ts';
 import { fromDatabase, type SesameClient } from '../oidc/clients.ts';
 import type { Store } from '../store/index.ts';

@@ -2,8 +2,8 @@
 // JSON Schema, make the OpenAPI document, so the two cannot drift apart.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { SesameError } from '../errors.ts';
-import { scopeAllows, type ApiAccess, type ApiResource } from './tokens.ts';
+import { SesameError } from '../lib/errors.ts';
+import { scopeAllows, type ApiAccess, type ApiResource } from '../services/tokens.ts';
 
 /** Who is calling: an API token, or an administrator's browser session (the admin UI). */
 export interface Principal {

@@ -1,7 +1,7 @@
 // /api/v1/sessions and /api/v1/consents: login sessions (listed by their public uid, never by the
 // cookie value) and remembered consents.
 import { z } from 'zod';
-import { NotFoundError } from '../errors.ts';
+import { NotFoundError } from '../lib/errors.ts';
 import type { Artifact, Store, User } from '../store/index.ts';
 import { route, type AnyRoute } from './routes.ts';
 

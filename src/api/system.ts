@@ -1,11 +1,11 @@
 // /api/v1/keys, /api/v1/events and /api/v1/tokens.
 import { z } from 'zod';
 import type { SesameConfig } from '../config/load.ts';
-import { InvalidInputError } from '../errors.ts';
+import { InvalidInputError } from '../lib/errors.ts';
 import { SigningKeyService } from '../oidc/keys.ts';
 import type { Store } from '../store/index.ts';
 import { route, type AnyRoute } from './routes.ts';
-import { ApiTokenService, SCOPE_HELP } from './tokens.ts';
+import { ApiTokenService, SCOPE_HELP } from '../services/tokens.ts';
 
 const tokenView = z.object({
   id: z.string(),

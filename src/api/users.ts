@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { generatePassword, profileClaims, UserService } from '../auth/users.ts';
 import type { SesameConfig } from '../config/load.ts';
-import { ConflictError, NotFoundError, ReadOnlyError } from '../errors.ts';
+import { ConflictError, NotFoundError, ReadOnlyError } from '../lib/errors.ts';
 import type { Factors } from '../factors/index.ts';
 import type { Store, User } from '../store/index.ts';
 import { definedOnly, route, type AnyRoute } from './routes.ts';

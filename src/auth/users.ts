@@ -1,7 +1,7 @@
 // Managing people: creating users with hashed passwords, and the first administrator.
 import { z } from 'zod';
 import { randomString } from '../crypto/random.ts';
-import { ConflictError, InvalidInputError, NotFoundError, ReadOnlyError } from '../errors.ts';
+import { ConflictError, InvalidInputError, NotFoundError, ReadOnlyError } from '../lib/errors.ts';
 import { isUniqueViolation } from '../store/sql.ts';
 import type { NewUser, Store, User } from '../store/index.ts';
 import { hashPassword, type PasswordHashing } from './passwords.ts';

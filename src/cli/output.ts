@@ -1,7 +1,7 @@
 // What commands print: results to stdout, problems to stderr, and the exit code that goes with them.
 import { ConfigError } from '../config/report.ts';
 import { DigestFormatError } from '../crypto/digest.ts';
-import { SesameError } from '../errors.ts';
+import { SesameError } from '../lib/errors.ts';
 
 export interface Output {
   out(text: string): void;

@@ -1,6 +1,6 @@
 // A user's second factors together: what they have, what a login may use, and the admin reset.
 import type { SesameConfig } from '../config/load.ts';
-import type { Logger } from '../server/logger.ts';
+import type { Logger } from '../lib/logger.ts';
 import type { Store } from '../store/index.ts';
 import { PasskeyService } from './passkeys.ts';
 import { RecoveryCodeService } from './recovery.ts';

@@ -2,7 +2,7 @@
 // username (and/or the client IP) for `ban_time`. Attempts live in the database so every node sees
 // them. While banned, nothing is verified: the caller answers as for a wrong password at no cost.
 import type { SesameConfig } from '../config/load.ts';
-import type { Logger } from '../server/logger.ts';
+import type { Logger } from '../lib/logger.ts';
 import type { Store } from '../store/index.ts';
 
 type Settings = SesameConfig['regulation'];

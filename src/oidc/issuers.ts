@@ -7,8 +7,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import type Provider from 'oidc-provider';
-import { RequestTooLargeError } from '../errors.ts';
-import { applicationUrls, globalIssuer } from '../apps/urls.ts';
+import { RequestTooLargeError } from '../lib/errors.ts';
+import { applicationUrls, globalIssuer } from '../config/urls.ts';
 import { applicationLayout, createProvider, GLOBAL_LAYOUT, type ProviderContext } from './provider.ts';
 
 const APPLICATION_PREFIX = '/application/o';

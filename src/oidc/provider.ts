@@ -20,8 +20,9 @@ import type { SesameConfig } from '../config/load.ts';
 import { redirectUriAllowed } from '../config/redirect-uris.ts';
 import { SIGNING_ALGORITHMS, type CORS_ENDPOINTS } from '../config/schema.ts';
 import { constantTimeEqual } from '../crypto/compare.ts';
-import { isClientAbort } from '../errors.ts';
-import type { Logger } from '../server/logger.ts';
+import { isClientAbort } from '../lib/errors.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { ServerResponse } from 'node:http';
 import type { Store, User } from '../store/index.ts';
 import { recordProtocolError } from './error-events.ts';
 import { adapterFor } from './adapter.ts';
@@ -30,10 +31,22 @@ import type { ClientSecretVerifier, SecretCheck } from './client-secrets.ts';
 import { PATTERN_ONLY_PLACEHOLDER, type ClientRegistry, type SesameClientSettings } from './clients.ts';
 import { rememberedConsent } from './consent.ts';
 import type { Jwk } from './keys.ts';
-import { errorPage, logoutPage, loggedOutPage } from '../web/pages.ts';
-import { allowFormTarget } from '../server/security-headers.ts';
+
+/**
+ * The pages the engine shows itself (errors, logout). The web layer renders them and hands them in,
+ * so the engine knows nothing of HTML.
+ */
+export interface EnginePages {
+  error: (code: string, description: string) => string;
+  /** The logout confirmation; `form` is oidc-provider's own hidden form to submit. */
+  logout: (form: string, clientName: string | undefined) => string;
+  loggedOut: (clientName: string | undefined) => string;
+  /** Lets this response's page post a form to `uri`, a redirect URI the engine has checked. */
+  allowFormTarget: (res: ServerResponse, uri: unknown) => void;
+}
 
 export interface ProviderContext {
+  pages: EnginePages;
   config: SesameConfig;
   store: Store;
   clients: ClientRegistry;
@@ -104,7 +117,7 @@ export function cookieKeys(hmacSecret: string): string[] {
 }
 
 export function createProvider(issuer: string, layout: RouteLayout, context: ProviderContext): Provider {
-  const { config, store } = context;
+  const { config, store, pages } = context;
   const oidc = config.identity_providers.oidc;
   const lifespans = oidc.lifespans;
   const enforcePkce = oidc.enforce_pkce;
@@ -177,13 +190,13 @@ export function createProvider(issuer: string, layout: RouteLayout, context: Pro
         enabled: true,
         logoutSource: (ctx, form) => {
           // (oidc-provider has checked post_logout_redirect_uri against the client by now.)
-          allowFormTarget(ctx.res, ctx.oidc.params?.post_logout_redirect_uri);
+          pages.allowFormTarget(ctx.res, ctx.oidc.params?.post_logout_redirect_uri);
           ctx.type = 'html';
-          ctx.body = logoutPage(config, form, ctx.oidc.client?.clientName);
+          ctx.body = pages.logout(form, ctx.oidc.client?.clientName);
         },
         postLogoutSuccessSource: (ctx) => {
           ctx.type = 'html';
-          ctx.body = loggedOutPage(config, ctx.oidc.client?.clientName);
+          ctx.body = pages.loggedOut(ctx.oidc.client?.clientName);
         },
       },
     },
@@ -326,7 +339,7 @@ export function createProvider(issuer: string, layout: RouteLayout, context: Pro
       const detail = oidc.enable_client_debug_messages
         ? (error as { error_detail?: string }).error_detail
         : undefined;
-      ctx.body = errorPage(config, out.error, [out.error_description, detail].filter(Boolean).join(' — '));
+      ctx.body = pages.error(out.error, [out.error_description, detail].filter(Boolean).join(' — '));
     },
     // Browser-based clients: CORS only on the endpoints and for the origins the operator listed.
     clientBasedCORS: (ctx, origin, client) => {
@@ -361,7 +374,7 @@ export function createProvider(issuer: string, layout: RouteLayout, context: Pro
     const oidcContext = (ctx as Partial<KoaContextWithOIDC>).oidc as
       { redirectUriCheckPerformed?: boolean; params?: { redirect_uri?: unknown } } | undefined;
     if (oidcContext?.redirectUriCheckPerformed && ctx.response.is('html'))
-      allowFormTarget(ctx.res, oidcContext.params?.redirect_uri);
+      pages.allowFormTarget(ctx.res, oidcContext.params?.redirect_uri);
   });
 
   // Errors that teach: the operator's log says what was sent and why it was refused (never a secret).

@@ -14,7 +14,7 @@ import type { PasswordAuthenticator } from '../auth/login.ts';
 import type { AuthorizationPolicies } from '../auth/policy.ts';
 import type { Factors } from '../factors/index.ts';
 import type { SesameConfig } from '../config/load.ts';
-import { isClientAbort, RequestTooLargeError, SesameError } from '../errors.ts';
+import { isClientAbort, RequestTooLargeError, SesameError } from '../lib/errors.ts';
 import { isProtocolPath, PROTOCOL_BODY_LIMIT, type Issuers } from '../oidc/issuers.ts';
 import type { Store } from '../store/index.ts';
 import { registerInteractions } from '../web/interactions.ts';
@@ -23,8 +23,8 @@ import { registerAssets } from '../web/assets.ts';
 import { errorPage } from '../web/pages.ts';
 import { registerPortal } from '../web/portal.ts';
 import { ClosingResponse, isClosing } from './connections.ts';
-import { setSecurityHeaders } from './security-headers.ts';
-import { redactUrl, type Logger } from './logger.ts';
+import { setSecurityHeaders } from '../http/security-headers.ts';
+import { redactUrl, type Logger } from '../lib/logger.ts';
 import { ResponseCache } from './response-cache.ts';
 
 export interface ServerContext {

@@ -7,9 +7,9 @@ import cluster, { type Worker } from 'node:cluster';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { SesameConfig } from '../config/load.ts';
-import { bootstrapAdministrator, prepareStore, signingKeyService } from '../install.ts';
+import { bootstrapAdministrator, prepareStore, signingKeyService } from '../services/install.ts';
 import type { ChangeFeed, ChangeTopic } from '../store/changes.ts';
-import type { Logger } from './logger.ts';
+import type { Logger } from '../lib/logger.ts';
 
 interface ChangeMessage {
   sesame: 'changed';

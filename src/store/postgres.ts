@@ -1,6 +1,6 @@
 // The distributed engine: PostgreSQL through `pg`, a pool per node, one schema per installation.
 import pg from 'pg';
-import { InvalidInputError } from '../errors.ts';
+import { InvalidInputError } from '../lib/errors.ts';
 import type { SqlExecutor, SqlValue } from './sql.ts';
 
 export interface PostgresOptions {

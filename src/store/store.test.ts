@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createSealer } from '../crypto/encryption.ts';
-import { InvalidInputError } from '../errors.ts';
+import { InvalidInputError } from '../lib/errors.ts';
 import { engines } from '../../test/support/stores.ts';
 import { Store } from './index.ts';
 import { loadMigrations } from './migrate.ts';

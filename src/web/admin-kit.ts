@@ -4,13 +4,13 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { UserService } from '../auth/users.ts';
 import type { SesameConfig } from '../config/load.ts';
-import { InvalidInputError, SesameError } from '../errors.ts';
+import { InvalidInputError, SesameError } from '../lib/errors.ts';
 import type { Issuers } from '../oidc/issuers.ts';
 import type { Store } from '../store/index.ts';
 import { stylesheet } from './assets.ts';
 import { html, trusted, type SafeHtml } from './html.ts';
-import { OneTimeNotes } from './once.ts';
-import { BrowserSessions, type SignedIn } from './session.ts';
+import { OneTimeNotes } from '../http/once.ts';
+import { BrowserSessions, type SignedIn } from '../http/sessions.ts';
 import { shell } from './shell.ts';
 
 export type Form = Record<string, string | string[] | undefined>;

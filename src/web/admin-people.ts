@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { generatePassword } from '../auth/users.ts';
 import type { SesameConfig } from '../config/load.ts';
-import { ConflictError, InvalidInputError, SesameError } from '../errors.ts';
+import { ConflictError, InvalidInputError, SesameError } from '../lib/errors.ts';
 import type { Factors } from '../factors/index.ts';
 import type { Store, User } from '../store/index.ts';
 import {
@@ -24,7 +24,7 @@ import {
   type Form,
 } from './admin-kit.ts';
 import { html, trusted, type SafeHtml } from './html.ts';
-import type { SignedIn } from './session.ts';
+import type { SignedIn } from '../http/sessions.ts';
 
 const PAGE_SIZE = 20;
 const GROUP_NAME = /^[A-Za-z0-9._-]{1,100}$/;

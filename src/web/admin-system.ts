@@ -2,7 +2,7 @@
 // and the event log (search, pages).
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { SesameConfig } from '../config/load.ts';
-import { API_RESOURCES, ApiTokenService } from '../api/tokens.ts';
+import { API_RESOURCES, ApiTokenService } from '../services/tokens.ts';
 import { SigningKeyService } from '../oidc/keys.ts';
 import type { AuditEvent, Store } from '../store/index.ts';
 import {
@@ -20,9 +20,9 @@ import {
   type FieldErrors,
   type Form,
 } from './admin-kit.ts';
-import { NotFoundError } from '../errors.ts';
+import { NotFoundError } from '../lib/errors.ts';
 import { html, trusted, type SafeHtml } from './html.ts';
-import type { SignedIn } from './session.ts';
+import type { SignedIn } from '../http/sessions.ts';
 
 const EVENTS_PER_PAGE = 50;
 

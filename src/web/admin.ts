@@ -3,19 +3,19 @@
 // then the provider's page to copy Client ID, Client Secret and the issuer URL. Users, groups,
 // signing keys and the event log have their own pages (admin-people.ts, admin-system.ts).
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { ApplicationService, type ApplicationDetails } from '../apps/applications.ts';
-import { buildGuide } from '../apps/guide.ts';
+import { ApplicationService, type ApplicationDetails } from '../services/applications.ts';
+import { buildGuide } from '../services/guide.ts';
 import {
   CLIENT_SETTINGS,
   clientSettingValues,
   settingOptions,
   type ClientSetting,
 } from '../apps/client-settings.ts';
-import { CONSENT_MODES, providerPatch, ProviderService, SUBJECT_MODES } from '../apps/providers.ts';
-import { applicationUrls, globalIssuer } from '../apps/urls.ts';
+import { CONSENT_MODES, providerPatch, ProviderService, SUBJECT_MODES } from '../services/providers.ts';
+import { applicationUrls, globalIssuer } from '../config/urls.ts';
 import type { SesameConfig } from '../config/load.ts';
 import { redirectUriProblem, SIGNING_ALGORITHMS } from '../config/schema.ts';
-import { SesameError } from '../errors.ts';
+import { SesameError } from '../lib/errors.ts';
 import { fromDatabase, type SesameClient } from '../oidc/clients.ts';
 import type { Factors } from '../factors/index.ts';
 import type { Issuers } from '../oidc/issuers.ts';
@@ -40,7 +40,7 @@ import {
 import { registerPeoplePages } from './admin-people.ts';
 import { registerSystemPages } from './admin-system.ts';
 import { html, trusted, type SafeHtml } from './html.ts';
-import type { SignedIn } from './session.ts';
+import type { SignedIn } from '../http/sessions.ts';
 
 const CLIENT_TYPES = [
   ['confidential', 'Confidential (has a secret)'],

@@ -21,7 +21,7 @@ import {
   loginPage,
   secondFactorPage,
 } from './pages.ts';
-import { allowFormTarget } from '../server/security-headers.ts';
+import { allowFormTarget } from '../http/security-headers.ts';
 
 export interface InteractionContext {
   config: SesameConfig;

@@ -1,5 +1,7 @@
 // Server-rendered pages: plain HTML forms that work without JavaScript, one small stylesheet.
 import type { SesameConfig } from '../config/load.ts';
+import { allowFormTarget } from '../http/security-headers.ts';
+import type { EnginePages } from '../oidc/provider.ts';
 import { PASSKEY_SCRIPTS, stylesheet } from './assets.ts';
 import { html, trusted, type SafeHtml } from './html.ts';
 
@@ -334,4 +336,14 @@ export function accessDeniedPage(
         <button type="submit">Return to ${input.clientName}</button>
       </form>`,
   );
+}
+
+/** The pages the protocol engine shows, rendered here and handed to it. */
+export function enginePages(config: SesameConfig): EnginePages {
+  return {
+    error: (code, description) => errorPage(config, code, description),
+    logout: (form, clientName) => logoutPage(config, form, clientName),
+    loggedOut: (clientName) => loggedOutPage(config, clientName),
+    allowFormTarget,
+  };
 }

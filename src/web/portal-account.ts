@@ -3,19 +3,19 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { ApplicationService } from '../apps/applications.ts';
+import { ApplicationService } from '../services/applications.ts';
 import type { PasswordAuthenticator } from '../auth/login.ts';
 import type { AuthorizationPolicies } from '../auth/policy.ts';
 import { MIN_PASSWORD_LENGTH, UserService } from '../auth/users.ts';
 import type { SesameConfig } from '../config/load.ts';
-import { InvalidInputError } from '../errors.ts';
+import { InvalidInputError } from '../lib/errors.ts';
 import type { Factors } from '../factors/index.ts';
 import type { Store, User } from '../store/index.ts';
 import { formatTime } from './admin-kit.ts';
 import { methodsLabel, sessionsOf } from './admin-people.ts';
 import { html, trusted, type SafeHtml } from './html.ts';
 import { AVATAR_HUES, portalPage, type PortalSection, type PortalViewer } from './portal-layout.ts';
-import type { BrowserSessions, SignedIn } from './session.ts';
+import type { BrowserSessions, SignedIn } from '../http/sessions.ts';
 
 interface AccountContext {
   config: SesameConfig;

@@ -8,7 +8,7 @@ import type { SesameConfig } from '../config/load.ts';
 import { constantTimeEqual } from '../crypto/compare.ts';
 import { createSealer } from '../crypto/encryption.ts';
 import type { Factors } from '../factors/index.ts';
-import type { SesameClient } from '../oidc/clients.ts';
+import { PORTAL_CLIENT_ID } from '../oidc/portal-client.ts';
 import type { Issuers } from '../oidc/issuers.ts';
 import type { Store, User } from '../store/index.ts';
 import { UserService } from '../auth/users.ts';
@@ -18,37 +18,11 @@ import { html } from './html.ts';
 import { errorPage, passkeyForm } from './pages.ts';
 import { registerPortalAccount } from './portal-account.ts';
 import { portalPage, type PortalViewer } from './portal-layout.ts';
-import { OneTimeNotes } from './once.ts';
-import { BrowserSessions } from './session.ts';
+import { OneTimeNotes } from '../http/once.ts';
+import { BrowserSessions } from '../http/sessions.ts';
 
-export const PORTAL_CLIENT_ID = 'sesame-portal';
 const STATE_COOKIE = 'sesame_portal_login';
 const PENDING_TOTP_SECONDS = 10 * 60;
-
-export function portalClient(config: SesameConfig): SesameClient {
-  const base = config.externalUrl.replace(/\/+$/, '');
-  return {
-    clientId: PORTAL_CLIENT_ID,
-    name: `${config.branding.name} account`,
-    public: true,
-    redirectUris: [{ url: `${base}/portal/callback`, matching_mode: 'strict' }],
-    postLogoutRedirectUris: [],
-    scopes: ['openid'],
-    grantTypes: ['authorization_code'],
-    responseTypes: ['code'],
-    tokenEndpointAuthMethod: 'none',
-    idTokenSignedResponseAlg: 'RS256',
-    userinfoSignedResponseAlg: 'none',
-    accessTokenSignedResponseAlg: 'none',
-    requirePkce: true,
-    consentMode: 'implicit',
-    authorizationPolicy: 'one_factor',
-    allowedGroups: [],
-    subjectMode: 'user_id',
-    lifespans: {},
-    source: 'config',
-  };
-}
 
 interface PortalContext {
   config: SesameConfig;

@@ -3,10 +3,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApplicationService, type NewApplicationInput } from '../../src/apps/applications.ts';
+import { ApplicationService, type NewApplicationInput } from '../../src/services/applications.ts';
 import { UserService } from '../../src/auth/users.ts';
-import { startSesame, type RunningSesame } from '../../src/runtime.ts';
-import { createLogger, type Logger } from '../../src/server/logger.ts';
+import { startSesame, type RunningSesame } from '../../src/server/runtime.ts';
+import { createLogger, type Logger } from '../../src/lib/logger.ts';
 import type { NewUser, User } from '../../src/store/index.ts';
 import { dropSchema, postgresConnection, uniqueSchema } from './postgres.ts';
 

@@ -1,14 +1,14 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { CLIENT_SETTINGS, clientSettingsPatch, settingOptions } from '../../apps/client-settings.ts';
-import { ProviderService } from '../../apps/providers.ts';
-import { ApplicationService, type ApplicationDetails } from '../../apps/applications.ts';
-import { buildGuide, presetDefaults } from '../../apps/guide.ts';
+import { ProviderService } from '../../services/providers.ts';
+import { ApplicationService, type ApplicationDetails } from '../../services/applications.ts';
+import { buildGuide, presetDefaults } from '../../services/guide.ts';
 import { findPreset } from '../../apps/presets.ts';
 import { isAbsoluteUrl } from '../../config/schema.ts';
-import { globalIssuer } from '../../apps/urls.ts';
+import { globalIssuer } from '../../config/urls.ts';
 import { parseDuration } from '../../config/duration.ts';
-import { InvalidInputError } from '../../errors.ts';
+import { InvalidInputError } from '../../lib/errors.ts';
 import { fields, table, type Output } from '../output.ts';
 import { collect, withStore } from './shared.ts';
 

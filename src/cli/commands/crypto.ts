@@ -7,7 +7,7 @@ import {
   type DigestOptions,
 } from '../../crypto/digest.ts';
 import { CHARSETS, randomString } from '../../crypto/random.ts';
-import { InvalidInputError } from '../../errors.ts';
+import { InvalidInputError } from '../../lib/errors.ts';
 import type { Output } from '../output.ts';
 import { integer, readSecretInput } from './shared.ts';
 

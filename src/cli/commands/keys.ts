@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { InvalidInputError } from '../../errors.ts';
+import { InvalidInputError } from '../../lib/errors.ts';
 import { SigningKeyService } from '../../oidc/keys.ts';
 import { table, type Output } from '../output.ts';
 import { withStore } from './shared.ts';

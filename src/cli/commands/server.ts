@@ -1,6 +1,6 @@
 import cluster from 'node:cluster';
 import type { Command } from 'commander';
-import { openStore, resolveConfig } from '../../install.ts';
+import { openStore, resolveConfig } from '../../services/install.ts';
 import type { Output } from '../output.ts';
 import { configPath } from './shared.ts';
 
@@ -18,7 +18,7 @@ export function registerServer(program: Command, output: Output): void {
         const workers = workerCount(config);
         if (workers > 1) {
           // The primary never loads the HTTP and protocol layers: only the workers serve.
-          const { createLogger } = await import('../../server/logger.ts');
+          const { createLogger } = await import('../../lib/logger.ts');
           const logger = createLogger(config.log.level);
           if (generated)
             logger.info({ file: config.configFile }, 'wrote a development configuration with fresh secrets');
@@ -26,7 +26,7 @@ export function registerServer(program: Command, output: Output): void {
           return;
         }
       }
-      const { startSesame } = await import('../../runtime.ts');
+      const { startSesame } = await import('../../server/runtime.ts');
       const running = await startSesame({ ...location, resolved });
       joinCluster(running.store.changes);
       let stopping = false;

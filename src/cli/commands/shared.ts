@@ -2,9 +2,9 @@ import { InvalidArgumentError, type Command } from 'commander';
 import pino from 'pino';
 import { createInterface } from 'node:readline';
 import type { SesameConfig } from '../../config/load.ts';
-import { InvalidInputError } from '../../errors.ts';
-import { prepareStore, resolveConfig } from '../../install.ts';
-import { createLogger } from '../../server/logger.ts';
+import { InvalidInputError } from '../../lib/errors.ts';
+import { prepareStore, resolveConfig } from '../../services/install.ts';
+import { createLogger } from '../../lib/logger.ts';
 import type { Store } from '../../store/index.ts';
 
 export function integer(value: string): number {

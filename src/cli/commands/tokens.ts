@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { ApiTokenService, SCOPE_HELP } from '../../api/tokens.ts';
+import { ApiTokenService, SCOPE_HELP } from '../../services/tokens.ts';
 import { parseDuration } from '../../config/duration.ts';
-import { InvalidInputError } from '../../errors.ts';
+import { InvalidInputError } from '../../lib/errors.ts';
 import { fields, table, type Output } from '../output.ts';
 import { collect, withStore } from './shared.ts';
 

@@ -1,5 +1,5 @@
 import { Factors } from '../../factors/index.ts';
-import { NotFoundError } from '../../errors.ts';
+import { NotFoundError } from '../../lib/errors.ts';
 import type { Command } from 'commander';
 import { ADMIN_GROUP, generatePassword, parseClaimOptions, UserService } from '../../auth/users.ts';
 import { fields, table, type Output } from '../output.ts';

@@ -3,7 +3,7 @@ import type { PasswordHashing } from '../auth/passwords.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import { CLIENT_ID_HELP, redirectUriProblem, UNRESERVED } from '../config/schema.ts';
 import { randomString } from '../crypto/random.ts';
-import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
+import { ConflictError, InvalidInputError, NotFoundError } from '../lib/errors.ts';
 import { isUniqueViolation } from '../store/sql.ts';
 import type { Application, OAuthClient, Page, RedirectUri, Repositories, Store } from '../store/index.ts';
 import {
@@ -11,9 +11,9 @@ import {
   clientProblem,
   settingsChange,
   type ClientSettingsValues,
-} from './client-settings.ts';
-import { presets } from './presets.ts';
-import { applicationUrls, type ApplicationUrls } from './urls.ts';
+} from '../apps/client-settings.ts';
+import { presets } from '../apps/presets.ts';
+import { applicationUrls, type ApplicationUrls } from '../config/urls.ts';
 
 export const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 /** Authentik's shared endpoints live beside the per-application paths; no application may take their names. */

@@ -3,12 +3,17 @@
 import { z } from 'zod';
 import type { SesameConfig } from '../config/load.ts';
 import { redirectUriProblem, SIGNING_ALGORITHMS, signingKeyProblem } from '../config/schema.ts';
-import { InvalidInputError, NotFoundError, ReadOnlyError } from '../errors.ts';
+import { InvalidInputError, NotFoundError, ReadOnlyError } from '../lib/errors.ts';
 import { hashPassword, type PasswordHashing } from '../auth/passwords.ts';
 import { randomString } from '../crypto/random.ts';
 import { fromConfig, fromDatabase, type SesameClient } from '../oidc/clients.ts';
 import type { OAuthClient, Store } from '../store/index.ts';
-import { clientDefaults, clientProblem, clientSettingsPatch, settingsChange } from './client-settings.ts';
+import {
+  clientDefaults,
+  clientProblem,
+  clientSettingsPatch,
+  settingsChange,
+} from '../apps/client-settings.ts';
 
 const redirectUriInput = z.preprocess(
   (value) => (typeof value === 'string' ? { url: value } : value),

@@ -1,14 +1,14 @@
 // Getting an installation ready to serve, shared by `sesame start` and the primary process of a
 // cluster (which prepares once, before its workers start): configuration, schema, users file, signing
 // keys and the first administrator. Kept free of the HTTP and protocol layers, so a primary stays small.
-import { readUsersFile, syncUsersFile } from './auth/users-file.ts';
-import { UserService } from './auth/users.ts';
-import { writeDevelopmentConfig } from './config/generate.ts';
-import { DEFAULT_CONFIG_PATH, loadConfig, type SesameConfig } from './config/load.ts';
-import { createSealer } from './crypto/encryption.ts';
-import { SigningKeyService } from './oidc/keys.ts';
-import type { Logger } from './server/logger.ts';
-import { Store, storeOptionsFromConfig } from './store/index.ts';
+import { readUsersFile, syncUsersFile } from '../auth/users-file.ts';
+import { UserService } from '../auth/users.ts';
+import { writeDevelopmentConfig } from '../config/generate.ts';
+import { DEFAULT_CONFIG_PATH, loadConfig, type SesameConfig } from '../config/load.ts';
+import { createSealer } from '../crypto/encryption.ts';
+import { SigningKeyService } from '../oidc/keys.ts';
+import type { Logger } from '../lib/logger.ts';
+import { Store, storeOptionsFromConfig } from '../store/index.ts';
 
 export interface ConfigLocation {
   /** An explicit --config path; otherwise SESAME_CONFIG, otherwise the default. */

@@ -1,7 +1,7 @@
 // Admin API tokens: shown once at creation, kept as a SHA-256 (a 256-bit random token needs no slow
 // hash), scoped to resources, revocable, optionally expiring.
 import { createHash, randomBytes } from 'node:crypto';
-import { InvalidInputError, NotFoundError } from '../errors.ts';
+import { InvalidInputError, NotFoundError } from '../lib/errors.ts';
 import type { ApiToken, Store } from '../store/index.ts';
 
 export const TOKEN_PREFIX = 'sesame_';

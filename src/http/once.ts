@@ -6,7 +6,7 @@
 import { createHmac } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createSealer, type Sealer } from '../crypto/encryption.ts';
-import type { SignedIn } from './session.ts';
+import type { SignedIn } from './sessions.ts';
 
 const COOKIE = 'sesame_once';
 /** Long enough for the redirect, short enough not to linger in a browser. */

@@ -2,8 +2,8 @@
 // the catalogue, their settings filled in. The CLI prints it; the admin API serves it.
 import type { RedirectUri } from '../store/index.ts';
 import type { ApplicationDetails, NewApplicationInput } from './applications.ts';
-import { findPreset, formatSettings, presets, renderSettings, type Preset } from './presets.ts';
-import { globalIssuer } from './urls.ts';
+import { findPreset, formatSettings, presets, renderSettings, type Preset } from '../apps/presets.ts';
+import { globalIssuer } from '../config/urls.ts';
 
 export interface Guide {
   application: { slug: string; name: string };

@@ -1,19 +1,20 @@
 // Wiring: configuration → storage → users → HTTP server. The CLI's commands call into here.
 import { performance } from 'node:perf_hooks';
-import type { SesameConfig } from './config/load.ts';
-import { parseListenAddress } from './config/schema.ts';
-import { PasswordAuthenticator } from './auth/login.ts';
-import { AuthorizationPolicies } from './auth/policy.ts';
-import { Factors } from './factors/index.ts';
-import { ClientSecretVerifier } from './oidc/client-secrets.ts';
-import { ClientRegistry, fromConfig } from './oidc/clients.ts';
-import { Issuers } from './oidc/issuers.ts';
-import { configuredKeys } from './oidc/keys.ts';
-import { buildServer } from './server/app.ts';
-import { ResponseCache } from './server/response-cache.ts';
-import { portalClient } from './web/portal.ts';
-import { createLogger, type Logger } from './server/logger.ts';
-import type { Store } from './store/index.ts';
+import type { SesameConfig } from '../config/load.ts';
+import { parseListenAddress } from '../config/schema.ts';
+import { PasswordAuthenticator } from '../auth/login.ts';
+import { AuthorizationPolicies } from '../auth/policy.ts';
+import { Factors } from '../factors/index.ts';
+import { ClientSecretVerifier } from '../oidc/client-secrets.ts';
+import { ClientRegistry, fromConfig } from '../oidc/clients.ts';
+import { Issuers } from '../oidc/issuers.ts';
+import { configuredKeys } from '../oidc/keys.ts';
+import { buildServer } from './app.ts';
+import { ResponseCache } from './response-cache.ts';
+import { enginePages } from '../web/pages.ts';
+import { portalClient } from '../oidc/portal-client.ts';
+import { createLogger, type Logger } from '../lib/logger.ts';
+import type { Store } from '../store/index.ts';
 import type { FastifyInstance } from 'fastify';
 import {
   bootstrapAdministrator,
@@ -21,9 +22,9 @@ import {
   resolveConfig,
   signingKeyService,
   type ConfigLocation,
-} from './install.ts';
+} from '../services/install.ts';
 
-export { openStore, prepareStore, resolveConfig, type ConfigLocation } from './install.ts';
+export { openStore, prepareStore, resolveConfig, type ConfigLocation } from '../services/install.ts';
 
 const GARBAGE_COLLECTION_INTERVAL_MS = 60_000;
 /** How soon a change made by another node or the CLI reaches this one's caches. */
@@ -72,6 +73,7 @@ export async function startSesame(options: StartOptions = {}): Promise<RunningSe
   const responses = new ResponseCache();
   const policies = new AuthorizationPolicies(oidc.authorization_policies);
   const issuers = new Issuers({
+    pages: enginePages(config),
     config,
     store,
     clients,
