@@ -15,7 +15,8 @@ import type { AuthorizationPolicies } from '../auth/policy.ts';
 import type { Factors } from '../factors/index.ts';
 import type { SesameConfig } from '../config/load.ts';
 import { isClientAbort, RequestTooLargeError, SesameError } from '../lib/errors.ts';
-import { isProtocolPath, PROTOCOL_BODY_LIMIT, type Issuers } from '../oidc/issuers.ts';
+import { isProtocolPath, PROTOCOL_ROUTES } from '../config/urls.ts';
+import { PROTOCOL_BODY_LIMIT, type Issuers } from '../oidc/issuers.ts';
 import type { Store } from '../store/index.ts';
 import { registerInteractions } from '../web/interactions.ts';
 import { registerAdmin } from '../web/admin.ts';
@@ -40,14 +41,6 @@ export interface ServerContext {
   /** Cached discovery and JWKS answers; the runtime clears it when keys change. */
   responses?: ResponseCache;
 }
-
-const PROTOCOL_ROUTES = [
-  '/.well-known/openid-configuration',
-  '/.well-known/oauth-authorization-server',
-  '/jwks.json',
-  '/api/oidc/*',
-  '/application/o/*',
-];
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
