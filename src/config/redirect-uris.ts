@@ -81,7 +81,10 @@ export function registeredRedirects(
 }
 
 /** The registered URIs as an operator reads them: patterns written anchored, as they are matched. */
-export function describeRegistered(exact: readonly string[] = [], patterns: readonly string[] = []): string[] {
+export function describeRegistered(
+  exact: readonly string[] = [],
+  patterns: readonly string[] = [],
+): string[] {
   return [
     ...exact.filter((uri) => uri !== PATTERN_ONLY_PLACEHOLDER),
     ...patterns.map((pattern) => `^${pattern}$`),

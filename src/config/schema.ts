@@ -165,9 +165,7 @@ const redirectUri = z
         .describe(
           'The URI, or the regular expression (RE2 syntax, matched against the whole URI) when `matching_mode` is `regex`.',
         ),
-      matching_mode: oneOf(MATCHING_MODES)
-        .default('strict')
-        .describe('`strict` (exact match) or `regex`.'),
+      matching_mode: oneOf(MATCHING_MODES).default('strict').describe('`strict` (exact match) or `regex`.'),
     }),
   ])
   .describe(REDIRECT_URI_HELP)
@@ -275,7 +273,9 @@ const client = z
       .optional()
       .describe('Defaults to `client_secret_basic` for confidential clients and `none` for public ones.'),
     token_endpoint_auth_signing_alg: oneOf(CLIENT_AUTH_SIGNING_ALGORITHMS).optional(),
-    id_token_signed_response_alg: oneOf(SIGNING_ALGORITHMS).default(CONFIG_CLIENT_DEFAULTS.id_token_signed_response_alg),
+    id_token_signed_response_alg: oneOf(SIGNING_ALGORITHMS).default(
+      CONFIG_CLIENT_DEFAULTS.id_token_signed_response_alg,
+    ),
     id_token_signed_response_key_id: notSupportedYet('choosing the signing key'),
     access_token_signed_response_alg: onlyNoneYet('opaque access tokens; RFC 9068 JWTs are not issued yet'),
     access_token_signed_response_key_id: notSupportedYet('choosing the signing key'),
@@ -391,6 +391,73 @@ const jwksEntry = z
       });
   });
 
+type Problem = (path: (string | number)[], message: string, allowed?: string) => void;
+
+/** Unique client ids, and the names clients refer to (policies, lifespans, scopes) exist. */
+function checkClientReferences(
+  clients: unknown[],
+  known: { policies: string[]; lifespans: string[]; scopes: string[] },
+  problem: Problem,
+): void {
+  const seen = new Map<string, number>();
+  clients.forEach((value, index) => {
+    if (!isRecord(value)) return;
+    const entry = value as Partial<ClientConfig>;
+    const at = (key: string | number, ...rest: (string | number)[]) => ['clients', index, key, ...rest];
+    if (typeof entry.client_id === 'string') {
+      const first = seen.get(entry.client_id);
+      if (first !== undefined)
+        problem(
+          at('client_id'),
+          `'${entry.client_id}' is already used by clients[${first}]`,
+          'a unique client id',
+        );
+      else seen.set(entry.client_id, index);
+    }
+    if (
+      typeof entry.authorization_policy === 'string' &&
+      !known.policies.includes(entry.authorization_policy)
+    )
+      problem(
+        at('authorization_policy'),
+        `'${entry.authorization_policy}' is not a policy`,
+        known.policies.join(', '),
+      );
+    if (typeof entry.lifespan === 'string' && !known.lifespans.includes(entry.lifespan))
+      problem(
+        at('lifespan'),
+        `'${entry.lifespan}' is not defined in lifespans.custom`,
+        known.lifespans.join(', ') || 'none defined',
+      );
+    strings(entry.scopes).forEach((scope, scopeIndex) => {
+      if (!known.scopes.includes(scope))
+        problem(at('scopes', scopeIndex), `'${scope}' is not a known scope`, known.scopes.join(', '));
+    });
+  });
+}
+
+/** Each client's response signing algorithms have a key to sign with. */
+function checkClientAlgorithms(
+  clients: unknown[],
+  configured: (string | undefined)[],
+  problem: Problem,
+): void {
+  clients.forEach((value, index) => {
+    if (!isRecord(value)) return;
+    const entry = value as Partial<ClientConfig>;
+    for (const key of ['id_token_signed_response_alg', 'userinfo_signed_response_alg'] as const) {
+      const algorithm = entry[key];
+      const message = signingKeyProblem(algorithm, configured);
+      if (message)
+        problem(
+          ['clients', index, key],
+          message,
+          `a jwks entry with algorithm: ${algorithm}, or RS256, PS256, ES256, EdDSA …`,
+        );
+    }
+  });
+}
+
 const oidc = z
   .strictObject({
     hmac_secret: z
@@ -472,62 +539,22 @@ const oidc = z
     // Runs even when single keys are invalid, so that duplicates and dangling names are reported
     // in the same pass; hence the defensive reads.
     const clients = Array.isArray(value.clients) ? value.clients : [];
+    const problem: Problem = (path, message, allowed) =>
+      ctx.addIssue({ code: 'custom', path, message, params: allowed ? { allowed } : undefined });
     const policyNames = isRecord(value.authorization_policies)
       ? Object.keys(value.authorization_policies)
       : [];
-    const lifespanNames = isRecord(value.lifespans?.custom) ? Object.keys(value.lifespans.custom) : [];
-    const policies = [...POLICY_LEVELS, ...policyNames];
-    const knownScopes: string[] = [
-      ...STANDARD_SCOPES,
-      ...(isRecord(value.scopes) ? Object.keys(value.scopes) : []),
-    ];
-    const problem = (path: (string | number)[], message: string, allowed?: string) =>
-      ctx.addIssue({ code: 'custom', path, message, params: allowed ? { allowed } : undefined });
-    const seen = new Map<string, number>();
-    clients.forEach((entry: Partial<ClientConfig> | undefined, index) => {
-      if (!isRecord(entry)) return;
-      const at = (key: string | number, ...rest: (string | number)[]) => ['clients', index, key, ...rest];
-      if (typeof entry.client_id === 'string') {
-        const first = seen.get(entry.client_id);
-        if (first !== undefined)
-          problem(
-            at('client_id'),
-            `'${entry.client_id}' is already used by clients[${first}]`,
-            'a unique client id',
-          );
-        else seen.set(entry.client_id, index);
-      }
-      if (typeof entry.authorization_policy === 'string' && !policies.includes(entry.authorization_policy))
-        problem(
-          at('authorization_policy'),
-          `'${entry.authorization_policy}' is not a policy`,
-          policies.join(', '),
-        );
-      if (typeof entry.lifespan === 'string' && !lifespanNames.includes(entry.lifespan))
-        problem(
-          at('lifespan'),
-          `'${entry.lifespan}' is not defined in lifespans.custom`,
-          lifespanNames.join(', ') || 'none defined',
-        );
-      strings(entry.scopes).forEach((scope, scopeIndex) => {
-        if (!knownScopes.includes(scope))
-          problem(at('scopes', scopeIndex), `'${scope}' is not a known scope`, knownScopes.join(', '));
-      });
-    });
+    checkClientReferences(
+      clients,
+      {
+        policies: [...POLICY_LEVELS, ...policyNames],
+        lifespans: isRecord(value.lifespans?.custom) ? Object.keys(value.lifespans.custom) : [],
+        scopes: [...STANDARD_SCOPES, ...(isRecord(value.scopes) ? Object.keys(value.scopes) : [])],
+      },
+      problem,
+    );
     const configuredAlgorithms = Array.isArray(value.jwks) ? value.jwks.map((key) => key?.algorithm) : [];
-    clients.forEach((entry: Partial<ClientConfig> | undefined, index) => {
-      if (!isRecord(entry)) return;
-      for (const key of ['id_token_signed_response_alg', 'userinfo_signed_response_alg'] as const) {
-        const algorithm = entry[key];
-        const message = signingKeyProblem(algorithm, configuredAlgorithms);
-        if (message)
-          problem(
-            ['clients', index, key],
-            message,
-            `a jwks entry with algorithm: ${algorithm}, or RS256, PS256, ES256, EdDSA …`,
-          );
-      }
-    });
+    checkClientAlgorithms(clients, configuredAlgorithms, problem);
     if (
       Array.isArray(value.jwks) &&
       value.jwks.length > 0 &&

@@ -1,7 +1,7 @@
 // Where Sesame changes how oidc-provider's Client behaves: hashed secrets (compared and regulated
 // here), back-channel logout from the issuer the client signed in with, and regex redirect URIs.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import Provider, { errors } from 'oidc-provider';
+import { errors, type default as Provider } from 'oidc-provider';
 import { redirectUriAllowed } from '../config/redirect-uris.ts';
 import { constantTimeEqual } from '../crypto/compare.ts';
 import type { Logger } from '../lib/logger.ts';

@@ -4,7 +4,12 @@
 // acr_values want a second factor the session lacks (the page asks for that factor only: step-up,
 // not the password again).
 import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
-import { acrAsksForSecondFactor, isMultiFactor, type AuthorizationPolicies, type Decision } from '../auth/policy.ts';
+import {
+  acrAsksForSecondFactor,
+  isMultiFactor,
+  type AuthorizationPolicies,
+  type Decision,
+} from '../auth/policy.ts';
 import type { Store, User } from '../store/index.ts';
 import { settingsOf } from './clients.ts';
 
@@ -38,11 +43,15 @@ function decider(context: PolicyContext): (ctx: KoaContextWithOIDC) => Promise<D
     const user = await userForRequest(context.store, ctx, accountId);
     if (!user) return undefined;
     const settings = settingsOf(ctx.oidc.client);
-    return context.policies.decide(settings.authorizationPolicy ?? 'one_factor', settings.allowedGroups ?? [], {
-      username: user.username,
-      groups: user.groups,
-      clientIp: ctx.ip,
-    });
+    return context.policies.decide(
+      settings.authorizationPolicy ?? 'one_factor',
+      settings.allowedGroups ?? [],
+      {
+        username: user.username,
+        groups: user.groups,
+        clientIp: ctx.ip,
+      },
+    );
   };
   return (ctx) => {
     let pending = decisions.get(ctx);
@@ -66,19 +75,21 @@ export function interactionPolicyFor(context: PolicyContext) {
   };
 
   const policy = interactionPolicy.base();
-  policy.get('login')!.checks.push(
-    new Check('account_unavailable', 'the account of this session is disabled or gone', (ctx) =>
-      prompt(Boolean(ctx.oidc.session?.accountId && !ctx.oidc.account)),
-    ),
-    new Check(
-      SESAME_DENIED,
-      'the authorization policy of this client does not allow this user',
-      'access_denied',
-      async (ctx) => prompt((await decide(ctx))?.level === 'deny'),
-    ),
-    new Check(SESAME_SECOND_FACTOR, 'a second factor is required', 'interaction_required', async (ctx) =>
-      prompt(await secondFactorNeeded(ctx)),
-    ),
-  );
+  policy
+    .get('login')!
+    .checks.push(
+      new Check('account_unavailable', 'the account of this session is disabled or gone', (ctx) =>
+        prompt(Boolean(ctx.oidc.session?.accountId && !ctx.oidc.account)),
+      ),
+      new Check(
+        SESAME_DENIED,
+        'the authorization policy of this client does not allow this user',
+        'access_denied',
+        async (ctx) => prompt((await decide(ctx))?.level === 'deny'),
+      ),
+      new Check(SESAME_SECOND_FACTOR, 'a second factor is required', 'interaction_required', async (ctx) =>
+        prompt(await secondFactorNeeded(ctx)),
+      ),
+    );
   return policy;
 }

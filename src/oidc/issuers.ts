@@ -8,7 +8,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import type Provider from 'oidc-provider';
 import { RequestTooLargeError } from '../lib/errors.ts';
-import { applicationUrls, ENDPOINTS, globalIssuer, isFrontChannelPath, type SharedRoute } from '../config/urls.ts';
+import {
+  applicationUrls,
+  ENDPOINTS,
+  globalIssuer,
+  isFrontChannelPath,
+  type SharedRoute,
+} from '../config/urls.ts';
 import { applicationLayout, createProvider, GLOBAL_LAYOUT, type ProviderContext } from './provider.ts';
 
 const APPLICATION_PREFIX = ENDPOINTS.applicationPrefix;
@@ -16,7 +22,10 @@ const DISCOVERY_PATHS = new Set<string>(ENDPOINTS.discovery);
 
 /** Authentik's shared endpoints (by their path segment) and where each lives on the global issuer. */
 const SHARED_ENDPOINTS: Record<string, string> = Object.fromEntries(
-  Object.entries(ENDPOINTS.shared).map(([route, path]) => [path.slice(1), ENDPOINTS.global[route as SharedRoute]]),
+  Object.entries(ENDPOINTS.shared).map(([route, path]) => [
+    path.slice(1),
+    ENDPOINTS.global[route as SharedRoute],
+  ]),
 );
 
 /** What oidc-provider itself reads of a body; the HTTP layer refuses a larger Content-Length. */
@@ -137,8 +146,7 @@ export class Issuers {
         : incoming;
     const url = new URL(req.url ?? '/', 'http://sesame.invalid');
     const path = url.pathname;
-    if (req.method === 'POST' && isFrontChannelPath(path))
-      return postedAsGet(req, res, url);
+    if (req.method === 'POST' && isFrontChannelPath(path)) return postedAsGet(req, res, url);
     if (!path.startsWith(`${APPLICATION_PREFIX}/`))
       return this.run(this.global, req, res, '', req.url ?? '/');
 

@@ -73,11 +73,14 @@ export const GLOBAL_LAYOUT: RouteLayout = { mount: '', routes: { ...ENDPOINTS.gl
 
 /** Authentik's paths: shared endpoints under /application/o/, per-application JWKS and logout. */
 export function applicationLayout(slug: string): RouteLayout {
-  const own = Object.entries(ENDPOINTS.perApplication).map(([route, path]) => [route, `/${slug}${path}`]);
+  const own = Object.entries(ENDPOINTS.perApplication).map(([route, path]): [string, string] => [
+    route,
+    `/${slug}${path}`,
+  ]);
   return {
     mount: ENDPOINTS.applicationPrefix,
     applicationSlug: slug,
-    routes: { ...ENDPOINTS.shared, ...Object.fromEntries(own) },
+    routes: { ...ENDPOINTS.shared, ...(Object.fromEntries(own) as Record<string, string>) },
   };
 }
 
@@ -112,8 +115,7 @@ function allowFormPostTargets(provider: Provider, pages: EnginePages): void {
   provider.use(async (ctx, next) => {
     await next();
     const oidcContext = (ctx as Partial<KoaContextWithOIDC>).oidc as
-      | { redirectUriCheckPerformed?: boolean; params?: { redirect_uri?: unknown } }
-      | undefined;
+      { redirectUriCheckPerformed?: boolean; params?: { redirect_uri?: unknown } } | undefined;
     if (oidcContext?.redirectUriCheckPerformed && ctx.response.is('html'))
       pages.allowFormTarget(ctx.res, oidcContext.params?.redirect_uri);
   });

@@ -140,7 +140,8 @@ export class ApplicationService {
       preConfiguredConsentDuration: input.preConfiguredConsentDuration,
       authorizationPolicy: input.authorizationPolicy ?? NEW_CLIENT_DEFAULTS.authorizationPolicy,
       allowedGroups: input.allowedGroups ?? [],
-      idTokenSignedResponseAlg: input.idTokenSignedResponseAlg ?? NEW_CLIENT_DEFAULTS.idTokenSignedResponseAlg,
+      idTokenSignedResponseAlg:
+        input.idTokenSignedResponseAlg ?? NEW_CLIENT_DEFAULTS.idTokenSignedResponseAlg,
       requirePkce: input.requirePkce ?? isPublic,
       subjectMode: input.subjectMode ?? NEW_CLIENT_DEFAULTS.subjectMode,
       lifespans: {},

@@ -107,7 +107,10 @@ export class ProviderService {
     actor: string,
   ): Promise<{ client: SesameClient; clientSecret?: string }> {
     const { client, slug } = await this.stored(clientId);
-    const uriProblem = redirectUrisProblem([...(body.redirect_uris ?? []), ...(body.post_logout_redirect_uris ?? [])]);
+    const uriProblem = redirectUrisProblem([
+      ...(body.redirect_uris ?? []),
+      ...(body.post_logout_redirect_uris ?? []),
+    ]);
     if (uriProblem) throw new InvalidInputError(uriProblem, 'redirect_uris');
     const keyProblem = signingKeyProblem(body.id_token_signed_response_alg, this.keyAlgorithms);
     if (keyProblem) throw new InvalidInputError(keyProblem, 'id_token_signed_response_alg');

@@ -33,7 +33,9 @@ function toColumn(value: unknown, kind: ColumnKind): SqlValue {
 }
 
 function toClient(row: ClientRow): OAuthClient {
-  const fields = Object.fromEntries(FIELDS.map(([key, [column, kind]]) => [key, fromColumn(row[column], kind)]));
+  const fields = Object.fromEntries(
+    FIELDS.map(([key, [column, kind]]) => [key, fromColumn(row[column], kind)]),
+  );
   return {
     ...(fields as Omit<OAuthClient, 'id' | 'clientId' | 'createdAt' | 'updatedAt'>),
     id: row.id,
@@ -55,7 +57,13 @@ export class ClientRepository {
     const id = randomUUID();
     const now = new Date();
     const columns = ['id', 'client_id', ...FIELDS.map(([, [column]]) => column), 'created_at', 'updated_at'];
-    const values = [id, client.clientId, ...FIELDS.map(([key, [, kind]]) => toColumn(client[key], kind)), now, now];
+    const values = [
+      id,
+      client.clientId,
+      ...FIELDS.map(([key, [, kind]]) => toColumn(client[key], kind)),
+      now,
+      now,
+    ];
     await this.db.run(
       `INSERT INTO oauth_clients (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
       values,
