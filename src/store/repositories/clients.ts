@@ -72,14 +72,17 @@ export class ClientRepository {
     return (await this.get(id))!;
   }
 
-  async get(id: string): Promise<OAuthClient | undefined> {
-    const row = await this.db.get<ClientRow>('SELECT * FROM oauth_clients WHERE id = ?', [id]);
+  private async findBy(column: 'id' | 'client_id', value: string): Promise<OAuthClient | undefined> {
+    const row = await this.db.get<ClientRow>(`SELECT * FROM oauth_clients WHERE ${column} = ?`, [value]);
     return row && toClient(row);
   }
 
-  async findByClientId(clientId: string): Promise<OAuthClient | undefined> {
-    const row = await this.db.get<ClientRow>('SELECT * FROM oauth_clients WHERE client_id = ?', [clientId]);
-    return row && toClient(row);
+  get(id: string): Promise<OAuthClient | undefined> {
+    return this.findBy('id', id);
+  }
+
+  findByClientId(clientId: string): Promise<OAuthClient | undefined> {
+    return this.findBy('client_id', clientId);
   }
 
   async list(page: Page = {}): Promise<OAuthClient[]> {
