@@ -6,6 +6,7 @@
 // oidc-provider and matches with `redirectUriAllowed`. Each pattern is compiled once (cached by
 // its text, bounded), never per request.
 import { RE2JS } from 're2js';
+import { z } from 'zod';
 
 /** `strict`: the exact URI; `regex`: an RE2 pattern matched against the whole URI. */
 export const MATCHING_MODES = ['strict', 'regex'] as const;
@@ -14,6 +15,18 @@ export interface RedirectUriEntry {
   url: string;
   matching_mode: (typeof MATCHING_MODES)[number];
 }
+
+/** A registered entry as the admin API shows it. */
+export const redirectUriView = z.object({ url: z.string(), matching_mode: z.enum(MATCHING_MODES) });
+
+/**
+ * A registered entry as the admin API and the services take it: a plain string is an exact URI; an
+ * object can ask for regex matching. (Checked by redirectUrisProblem, with the field's name.)
+ */
+export const redirectUriInput = z.preprocess(
+  (value) => (typeof value === 'string' ? { url: value } : value),
+  z.strictObject({ url: z.string(), matching_mode: z.enum(MATCHING_MODES).default('strict') }),
+);
 
 /** oidc-provider needs one well-formed redirect URI even when a client only registers patterns. */
 export const PATTERN_ONLY_PLACEHOLDER = 'https://redirect-pattern.invalid/';

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { RESOLVED_CONSENT_MODES as CONSENT_MODES, SUBJECT_MODES } from '../config/client-model.ts';
 import type { SesameConfig } from '../config/load.ts';
-import { MATCHING_MODES, redirectUrisProblem } from '../config/redirect-uris.ts';
+import { redirectUriInput, redirectUrisProblem } from '../config/redirect-uris.ts';
 import { SIGNING_ALGORITHMS, signingKeyProblem } from '../config/schema.ts';
 import { InvalidInputError, NotFoundError, ReadOnlyError } from '../lib/errors.ts';
 import { hashPassword, type PasswordHashing } from '../auth/passwords.ts';
@@ -16,11 +16,6 @@ import {
   clientSettingsPatch,
   settingsChange,
 } from '../apps/client-settings.ts';
-
-const redirectUriInput = z.preprocess(
-  (value) => (typeof value === 'string' ? { url: value } : value),
-  z.strictObject({ url: z.string(), matching_mode: z.enum(MATCHING_MODES).default('strict') }),
-);
 
 // A client made in Sesame chooses a consent mode outright (no `auto`): see client-model.ts.
 export { CONSENT_MODES, SUBJECT_MODES };
