@@ -18,7 +18,7 @@ import { isClientAbort, RequestTooLargeError, SesameError } from '../lib/errors.
 import { isProtocolPath, PROTOCOL_BODY_LIMIT, type Issuers } from '../oidc/issuers.ts';
 import type { Store } from '../store/index.ts';
 import { registerInteractions } from '../web/interactions.ts';
-import { registerAdmin } from '../web/admin.ts';
+import { registerAdminPages } from '../web/admin/index.ts';
 import { registerAssets } from '../web/assets.ts';
 import { errorPage } from '../web/pages.ts';
 import { registerPortal } from '../web/portal.ts';
@@ -249,7 +249,7 @@ export function buildServer(context: ServerContext): FastifyInstance {
   registerInteractions(app, context);
   registerAssets(app);
   registerPortal(app, context);
-  registerAdmin(app, context);
+  registerAdminPages(app, context);
   registerAdminApi(app, context);
 
   // The front door: the portal, which sends a visitor who is not signed in to the login page.
