@@ -7,6 +7,7 @@ import { ACR_VALUES } from '../auth/policy.ts';
 import { SIGNING_ALGORITHMS, TOKEN_ENDPOINT_AUTH_METHODS } from '../config/client-model.ts';
 import type { SesameConfig } from '../config/load.ts';
 import type { CORS_ENDPOINTS } from '../config/schema.ts';
+import { deriveKey } from '../crypto/derive.ts';
 import type { Store } from '../store/index.ts';
 import { SCOPE_CLAIMS, userClaims } from './claims.ts';
 import { settingsOf } from './clients.ts';
@@ -17,7 +18,7 @@ type OidcConfig = SesameConfig['identity_providers']['oidc'];
 
 /** Keys for signing cookies, derived from hmac_secret so every node shares them. */
 export function cookieKeys(hmacSecret: string): string[] {
-  return [createHmac('sha256', hmacSecret).update('sesame cookie signing key').digest('base64url')];
+  return [deriveKey(hmacSecret, 'engineCookies').toString('base64url')];
 }
 
 function text(value: unknown): string {
@@ -225,9 +226,7 @@ function subjectFor(store: Store, subjectKey: KeyObject): NonNullable<Configurat
 }
 
 export function accountSection(store: Store, oidc: OidcConfig): Configuration {
-  const subjectKey = createSecretKey(
-    createHmac('sha256', oidc.hmac_secret).update('sesame subject identifiers').digest(),
-  );
+  const subjectKey = createSecretKey(deriveKey(oidc.hmac_secret, 'subjects'));
   return {
     subjectTypes: ['public', 'pairwise'],
     pairwiseIdentifier: subjectFor(store, subjectKey),

@@ -20,11 +20,13 @@ import { ENDPOINTS, isProtocolPath, PROTOCOL_ROUTES } from '../config/urls.ts';
 import { PROTOCOL_BODY_LIMIT, type Issuers } from '../oidc/issuers.ts';
 import type { Store } from '../store/index.ts';
 import { registerInteractions } from '../web/interactions.ts';
-import { registerAdmin } from '../web/admin.ts';
+import { registerAdminPages } from '../web/admin/index.ts';
 import { registerAssets } from '../web/assets.ts';
 import { errorPage } from '../web/pages.ts';
 import { registerPortal } from '../web/portal.ts';
 import { ClosingResponse, isClosing } from './connections.ts';
+import { fieldProblem } from '../http/forms.ts';
+import { registerHttpKit } from '../http/kit.ts';
 import { setSecurityHeaders } from '../http/security-headers.ts';
 import { redactUrl, type Logger } from '../lib/logger.ts';
 import { ResponseCache } from './response-cache.ts';
@@ -288,29 +290,17 @@ export function buildServer(context: ServerContext): FastifyInstance {
   app.setErrorHandler(handleError);
 
   void app.register(formbody, { bodyLimit: FORM_BODY_LIMIT });
+  registerHttpKit(app, config.identity_providers.oidc.hmac_secret);
   refuseNonTextFields(app, config);
 
   mountProtocol(app, issuers, responses);
   registerInteractions(app, context);
   registerAssets(app);
   registerPortal(app, context);
-  registerAdmin(app, context);
+  registerAdminPages(app, context);
   registerAdminApi(app, context);
   registerHealth(app, store);
   return app;
-}
-
-/** What is wrong with a page's fields (`lists`: a field may hold several texts), if anything. */
-function fieldProblem(where: 'query' | 'form', fields: unknown, lists: boolean): string | undefined {
-  if (typeof fields !== 'object' || fields === null || Array.isArray(fields))
-    return `the ${where} must be a set of fields (application/x-www-form-urlencoded)`;
-  for (const [name, value] of Object.entries(fields)) {
-    if (typeof value === 'string') continue;
-    if (Array.isArray(value) && !lists) return `the ${where} field '${name}' was sent more than once`;
-    if (!Array.isArray(value) || value.some((entry) => typeof entry !== 'string'))
-      return `the ${where} field '${name}' must be text`;
-  }
-  return undefined;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
