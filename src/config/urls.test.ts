@@ -9,6 +9,11 @@ import {
 } from './redirect-uris.ts';
 import { applicationUrls, isFrontChannelPath, isProtocolPath } from './urls.ts';
 
+function expectEach(check: (path: string) => boolean, paths: { yes: string[]; no: string[] }) {
+  for (const path of paths.yes) assert.equal(check(path), true, path);
+  for (const path of paths.no) assert.equal(check(path), false, path);
+}
+
 test('the application URLs and protocol paths come from one table', () => {
   assert.deepEqual(applicationUrls('https://sso.example.com/', 'romm'), {
     issuer: 'https://sso.example.com/application/o/romm/',
@@ -19,33 +24,28 @@ test('the application URLs and protocol paths come from one table', () => {
     endSession: 'https://sso.example.com/application/o/romm/end-session/',
     jwks: 'https://sso.example.com/application/o/romm/jwks/',
   });
-  for (const path of [
-    '/.well-known/openid-configuration',
-    '/jwks.json',
-    '/api/oidc/token',
-    '/application/o/x/',
-  ])
-    assert.equal(isProtocolPath(path), true, path);
-  for (const path of ['/portal', '/api/v1/users', '/interaction/abc'])
-    assert.equal(isProtocolPath(path), false, path);
+  expectEach(isProtocolPath, {
+    yes: ['/.well-known/openid-configuration', '/jwks.json', '/api/oidc/token', '/application/o/x/'],
+    no: ['/portal', '/api/v1/users', '/interaction/abc'],
+  });
 });
 
 test('front-channel endpoints, in both URL worlds, with or without a trailing slash', () => {
-  for (const path of [
-    '/api/oidc/authorization',
-    '/api/oidc/end-session/',
-    '/application/o/authorize/',
-    '/application/o/romm/end-session',
-  ])
-    assert.equal(isFrontChannelPath(path), true, path);
-  for (const path of [
-    '/api/oidc/token',
-    '/api/oidc/authorization//',
-    '/application/o//end-session',
-    '/application/o/a/b/end-session',
-    '/application/o/end-session',
-  ])
-    assert.equal(isFrontChannelPath(path), false, path);
+  expectEach(isFrontChannelPath, {
+    yes: [
+      '/api/oidc/authorization',
+      '/api/oidc/end-session/',
+      '/application/o/authorize/',
+      '/application/o/romm/end-session',
+    ],
+    no: [
+      '/api/oidc/token',
+      '/api/oidc/authorization//',
+      '/application/o//end-session',
+      '/application/o/a/b/end-session',
+      '/application/o/end-session',
+    ],
+  });
 });
 
 test('registered redirect URIs: exact ones for the engine, patterns matched whole, the placeholder never', () => {
