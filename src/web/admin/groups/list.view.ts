@@ -1,0 +1,99 @@
+// The groups list, with the form that creates a group.
+import type { SignedIn } from '../../../http/sessions.ts';
+import type { GroupRow } from '../../../services/groups.ts';
+import {
+  csrfField,
+  fieldError,
+  formProblem,
+  invalid,
+  notice,
+  one,
+  type FieldErrors,
+  type Form,
+} from '../../admin-kit.ts';
+import { html, trusted, type SafeHtml } from '../../html.ts';
+
+export interface GroupListData {
+  signedIn: SignedIn;
+  brand: string;
+  groups: GroupRow[];
+  done?: string;
+  /** What the create form sent, when it comes back with errors. */
+  values: Form;
+  errors: FieldErrors;
+}
+
+/** The role badge: administrators' groups stand out. */
+export const adminBadge = (group: { isAdmin: boolean }): SafeHtml =>
+  group.isAdmin ? html`<span class="badge warn">administrators</span>` : html``;
+
+export function groupListView(data: GroupListData): SafeHtml {
+  return html`<hgroup>
+      <h1>Groups</h1>
+      <p>
+        Groups decide who may open which application; members of an administrators group use this admin UI.
+      </p>
+    </hgroup>
+    ${notice(data.done)}
+    ${data.groups.length === 0 ? html`<p class="empty">No groups yet.</p>` : groupTable(data.groups)}
+    ${createGroupForm(data)}`;
+}
+
+function groupTable(groups: GroupRow[]): SafeHtml {
+  return html`<div class="overflow-auto">
+    <table>
+      <thead>
+        <tr>
+          <th scope="col">Name</th>
+          <th scope="col">Members</th>
+          <th scope="col">Role</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${groups.map(
+          (group) =>
+            html`<tr>
+              <td>
+                <a href="/admin/groups/${encodeURIComponent(group.name)}">${group.name}</a>
+                ${group.source === 'file' ? html` <span class="badge">users file</span>` : ''}
+              </td>
+              <td>${group.members}</td>
+              <td>${group.isAdmin ? adminBadge(group) : html`<span class="muted">members</span>`}</td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>
+  </div>`;
+}
+
+function createGroupForm({ signedIn, brand, values, errors }: GroupListData): SafeHtml {
+  return html`<section class="card" aria-labelledby="create-group-heading">
+    <h2 id="create-group-heading">Create a group</h2>
+    ${formProblem(errors)}
+    <form method="post" action="/admin/groups">
+      ${csrfField(signedIn)}
+      <label for="group-name">Name</label>
+      <input
+        id="group-name"
+        name="name"
+        required
+        pattern="[A-Za-z0-9._\\-]{1,100}"
+        value="${one(values.name)}"
+        ${errors.name ? invalid(errors, 'name') : trusted('aria-describedby="group-name-help"')}
+      />
+      ${errors.name ? fieldError(errors, 'name') : html`<small id="group-name-help">Letters, digits, dot, underscore and dash.</small>`}
+      <label for="is_admin">
+        <input
+          type="checkbox"
+          role="switch"
+          id="is_admin"
+          name="is_admin"
+          value="on"
+          ${one(values.is_admin) === 'on' ? trusted('checked') : ''}
+        />
+        Members administer ${brand}
+      </label>
+      <button type="submit">Create group</button>
+    </form>
+  </section>`;
+}

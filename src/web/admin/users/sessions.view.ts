@@ -1,0 +1,59 @@
+// The user page's live login sessions, each with a revoke button.
+import { methodsLabel, type SessionRow } from '../../../auth/login-sessions.ts';
+import type { SignedIn } from '../../../http/sessions.ts';
+import { csrfField, formatTime } from '../../admin-kit.ts';
+import { html, type SafeHtml } from '../../html.ts';
+import { userPath } from './parts.view.ts';
+import type { UserPageData } from './user.view.ts';
+
+export function sessionsSection({ signedIn, overview }: UserPageData): SafeHtml {
+  const { sessions } = overview;
+  const base = userPath(overview.user.username);
+  return html`<section class="card" aria-labelledby="sessions-heading">
+    <h2 id="sessions-heading">Sessions</h2>
+    ${
+      sessions.length === 0
+        ? html`<p class="muted">No live sessions.</p>`
+        : html`<div class="overflow-auto">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Signed in</th>
+                  <th scope="col" class="hide-sm">Methods</th>
+                  <th scope="col" class="hide-sm">Apps</th>
+                  <th scope="col">Expires</th>
+                  <th scope="col"><span class="sr-only">Action</span></th>
+                </tr>
+              </thead>
+              <tbody>
+                ${sessions.map((session) => sessionRow(signedIn, base, session))}
+              </tbody>
+            </table>
+          </div>`
+    }
+  </section>`;
+}
+
+function sessionRow(signedIn: SignedIn, base: string, session: SessionRow): SafeHtml {
+  const thisBrowser = session.id === signedIn.sessionUid;
+  return html`<tr>
+    <td>
+      ${formatTime(session.loginAt)}${thisBrowser ? html` <span class="badge">this browser</span>` : ''}
+    </td>
+    <td class="hide-sm">${methodsLabel(session.amr)}</td>
+    <td class="hide-sm">${session.clients.join(', ')}</td>
+    <td>${formatTime(session.expiresAt)}</td>
+    <td>
+      <form method="post" action="${base}/sessions/${session.id}/revoke">
+        ${csrfField(signedIn)}
+        <button
+          type="submit"
+          class="secondary outline"
+          aria-label="Revoke session from ${formatTime(session.loginAt)}"
+        >
+          Revoke
+        </button>
+      </form>
+    </td>
+  </tr>`;
+}
