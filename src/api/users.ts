@@ -101,16 +101,40 @@ function toPatch(body: z.output<typeof patchUser>): UserPatch {
   };
 }
 
-const userRoute = { tag: 'users', resource: 'users' } as const;
-
-function userReadRoutes(users: UserAdminService): AnyRoute[] {
-  return [
+/** A route that does one thing to a user and answers 204. */
+function userAction(
+  method: 'POST' | 'DELETE',
+  path: string,
+  operationId: string,
+  summary: string,
+  act: (users: UserAdminService, actor: string, username: string) => Promise<unknown>,
+) {
+  return (users: UserAdminService): AnyRoute =>
     route({
-      ...userRoute,
+      method,
+      path,
+      operationId,
+      summary,
+      tag: 'users',
+      resource: 'users',
+      access: 'write',
+      params: USERNAME_PARAM,
+      async handler({ params, actor }) {
+        await act(users, actor, params.username);
+      },
+    });
+}
+
+/** The users routes, in the order the OpenAPI document lists them. */
+const USER_ROUTES: ((users: UserAdminService) => AnyRoute)[] = [
+  (users) =>
+    route({
       method: 'GET',
       path: '/users',
       operationId: 'listUsers',
       summary: 'List users; `search` matches username, email and display name',
+      tag: 'users',
+      resource: 'users',
       access: 'read',
       query: pageQuery.extend({
         search: z.string().max(100).optional(),
@@ -125,12 +149,32 @@ function userReadRoutes(users: UserAdminService): AnyRoute[] {
         };
       },
     }),
+  (users) =>
     route({
-      ...userRoute,
+      method: 'POST',
+      path: '/users',
+      operationId: 'createUser',
+      summary: 'Create a user; a generated password is returned once',
+      tag: 'users',
+      resource: 'users',
+      access: 'write',
+      body: createUser,
+      status: 201,
+      response: z.object({ user: userView, password: z.string().optional() }),
+      async handler({ body, actor }) {
+        const input = { username: body.username, password: body.password, ...toPatch(body) };
+        const { user, password } = await users.create(actor, input);
+        return { user: toView(user), password };
+      },
+    }),
+  (users) =>
+    route({
       method: 'GET',
       path: '/users/{username}',
       operationId: 'getUser',
       summary: 'One user, with a summary of their second factors',
+      tag: 'users',
+      resource: 'users',
       access: 'read',
       params: USERNAME_PARAM,
       response: userView,
@@ -139,6 +183,54 @@ function userReadRoutes(users: UserAdminService): AnyRoute[] {
         return toView(user, factors);
       },
     }),
+  (users) =>
+    route({
+      method: 'PATCH',
+      path: '/users/{username}',
+      operationId: 'updateUser',
+      summary: 'Change profile fields, groups, or disable/enable',
+      tag: 'users',
+      resource: 'users',
+      access: 'write',
+      params: USERNAME_PARAM,
+      body: patchUser,
+      response: userView,
+      async handler({ params, body, actor }) {
+        return toView(await users.update(actor, params.username, toPatch(body), Object.keys(body)));
+      },
+    }),
+  userAction(
+    'DELETE',
+    '/users/{username}',
+    'deleteUser',
+    'Delete a user; their sessions and tokens stop working',
+    (users, actor, username) => users.delete(actor, username),
+  ),
+  (users) =>
+    route({
+      method: 'POST',
+      path: '/users/{username}/password',
+      operationId: 'setUserPassword',
+      summary: 'Set a password, or generate one (returned once)',
+      tag: 'users',
+      resource: 'users',
+      access: 'write',
+      params: USERNAME_PARAM,
+      body: z.strictObject({ password: z.string().optional() }),
+      response: z.object({ password: z.string().optional() }),
+      async handler({ params, body, actor }) {
+        const { password } = await users.setPassword(actor, params.username, body.password);
+        return { password };
+      },
+    }),
+  userAction(
+    'POST',
+    '/users/{username}/reset-factors',
+    'resetUserFactors',
+    "Remove the user's authenticator app, passkeys and recovery codes",
+    (users, actor, username) => users.resetFactors(actor, username),
+  ),
+  (users) =>
     route({
       method: 'GET',
       path: '/users/{username}/sessions',
@@ -154,87 +246,7 @@ function userReadRoutes(users: UserAdminService): AnyRoute[] {
         return { items: sessions.map((session) => sessionView(session, user)) };
       },
     }),
-  ];
-}
-
-function userWriteRoutes(users: UserAdminService): AnyRoute[] {
-  return [
-    route({
-      ...userRoute,
-      method: 'POST',
-      path: '/users',
-      operationId: 'createUser',
-      summary: 'Create a user; a generated password is returned once',
-      access: 'write',
-      body: createUser,
-      status: 201,
-      response: z.object({ user: userView, password: z.string().optional() }),
-      async handler({ body, actor }) {
-        const input = { username: body.username, password: body.password, ...toPatch(body) };
-        const { user, password } = await users.create(actor, input);
-        return { user: toView(user), password };
-      },
-    }),
-    route({
-      ...userRoute,
-      method: 'PATCH',
-      path: '/users/{username}',
-      operationId: 'updateUser',
-      summary: 'Change profile fields, groups, or disable/enable',
-      access: 'write',
-      params: USERNAME_PARAM,
-      body: patchUser,
-      response: userView,
-      async handler({ params, body, actor }) {
-        return toView(await users.update(actor, params.username, toPatch(body), Object.keys(body)));
-      },
-    }),
-    route({
-      ...userRoute,
-      method: 'DELETE',
-      path: '/users/{username}',
-      operationId: 'deleteUser',
-      summary: 'Delete a user; their sessions and tokens stop working',
-      access: 'write',
-      params: USERNAME_PARAM,
-      async handler({ params, actor }) {
-        await users.delete(actor, params.username);
-      },
-    }),
-  ];
-}
-
-function userActionRoutes(users: UserAdminService): AnyRoute[] {
-  return [
-    route({
-      ...userRoute,
-      method: 'POST',
-      path: '/users/{username}/password',
-      operationId: 'setUserPassword',
-      summary: 'Set a password, or generate one (returned once)',
-      access: 'write',
-      params: USERNAME_PARAM,
-      body: z.strictObject({ password: z.string().optional() }),
-      response: z.object({ password: z.string().optional() }),
-      async handler({ params, body, actor }) {
-        const { password } = await users.setPassword(actor, params.username, body.password);
-        return { password };
-      },
-    }),
-    route({
-      ...userRoute,
-      method: 'POST',
-      path: '/users/{username}/reset-factors',
-      operationId: 'resetUserFactors',
-      summary: "Remove the user's authenticator app, passkeys and recovery codes",
-      access: 'write',
-      params: USERNAME_PARAM,
-      async handler({ params, actor }) {
-        await users.resetFactors(actor, params.username);
-      },
-    }),
-  ];
-}
+];
 
 const groupView = z.object({
   name: z.string(),
@@ -252,27 +264,29 @@ const toGroupView = (group: GroupRow): z.output<typeof groupView> => ({
   created_at: group.createdAt.toISOString(),
 });
 
-function groupRoutes(groups: GroupAdminService): AnyRoute[] {
-  const groupRoute = { tag: 'groups', resource: 'groups' } as const;
-  return [
+const GROUP_ROUTES: ((groups: GroupAdminService) => AnyRoute)[] = [
+  (groups) =>
     route({
-      ...groupRoute,
       method: 'GET',
       path: '/groups',
       operationId: 'listGroups',
       summary: 'List groups with their member counts',
+      tag: 'groups',
+      resource: 'groups',
       access: 'read',
       response: z.object({ items: z.array(groupView) }),
       async handler() {
         return { items: (await groups.list()).map(toGroupView) };
       },
     }),
+  (groups) =>
     route({
-      ...groupRoute,
       method: 'POST',
       path: '/groups',
       operationId: 'createGroup',
       summary: 'Create a group; `is_admin` groups may use the admin UI and API',
+      tag: 'groups',
+      resource: 'groups',
       access: 'write',
       body: z.strictObject({
         name: z.string().regex(GROUP_NAME, GROUP_NAME_HELP),
@@ -285,28 +299,25 @@ function groupRoutes(groups: GroupAdminService): AnyRoute[] {
         return { name: group.name, is_admin: group.isAdmin };
       },
     }),
+  (groups) =>
     route({
-      ...groupRoute,
       method: 'DELETE',
       path: '/groups/{name}',
       operationId: 'deleteGroup',
       summary: 'Delete a group (its members stay)',
+      tag: 'groups',
+      resource: 'groups',
       access: 'write',
       params: GROUP_PARAM,
       async handler({ params, actor }) {
         await groups.delete(actor, params.name);
       },
     }),
-  ];
-}
+];
 
 export function userRoutes(config: SesameConfig, store: Store, factors: Factors): AnyRoute[] {
   const hashing = config.authentication_backend.password_hashing;
   const users = new UserAdminService(store, hashing, factors);
-  return [
-    ...userReadRoutes(users),
-    ...userWriteRoutes(users),
-    ...userActionRoutes(users),
-    ...groupRoutes(new GroupAdminService(store, hashing)),
-  ];
+  const groups = new GroupAdminService(store, hashing);
+  return [...USER_ROUTES.map((build) => build(users)), ...GROUP_ROUTES.map((build) => build(groups))];
 }

@@ -97,8 +97,7 @@ export class UserService {
   private readonly store: Store;
   private readonly hashing: PasswordHashing;
   constructor(store: Store, hashing: PasswordHashing) {
-    this.store = store;
-    this.hashing = hashing;
+    [this.store, this.hashing] = [store, hashing];
   }
 
   /** Creates a local user (with `audit` written in the same transaction). */

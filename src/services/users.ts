@@ -37,12 +37,12 @@ const withoutUndefined = <T extends object>(patch: T): Partial<T> =>
 
 export class UserAdminService {
   private readonly store: Store;
-  private readonly users: UserService;
   private readonly factors: Factors;
+  /** The account rules (usernames, passwords, the users file's read-only records). */
+  private readonly users: UserService;
   constructor(store: Store, hashing: PasswordHashing, factors: Factors) {
-    this.store = store;
+    [this.store, this.factors] = [store, factors];
     this.users = new UserService(store, hashing);
-    this.factors = factors;
   }
 
   list(query: UserQuery): Promise<User[]> {

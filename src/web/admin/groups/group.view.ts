@@ -4,6 +4,7 @@ import type { GroupOverview } from '../../../services/groups.ts';
 import type { User } from '../../../store/index.ts';
 import { confirmAction, csrfField, notice } from '../../admin-kit.ts';
 import { html, type SafeHtml } from '../../html.ts';
+import { breadcrumb } from '../parts.view.ts';
 import { adminBadge } from './list.view.ts';
 
 export interface GroupPageData {
@@ -17,12 +18,7 @@ export const groupPath = (name: string): string => `/admin/groups/${encodeURICom
 
 export function groupView(data: GroupPageData): SafeHtml {
   const { group, members } = data.overview;
-  return html`<nav aria-label="Breadcrumb">
-      <ul>
-        <li><a href="/admin/groups">Groups</a></li>
-        <li>${group.name}</li>
-      </ul>
-    </nav>
+  return html`${breadcrumb('/admin/groups', 'Groups', group.name)}
     <hgroup>
       <h1>${group.name} ${adminBadge(group)}</h1>
       <p>

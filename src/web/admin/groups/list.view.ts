@@ -1,17 +1,9 @@
 // The groups list, with the form that creates a group.
 import type { SignedIn } from '../../../http/sessions.ts';
 import type { GroupRow } from '../../../services/groups.ts';
-import {
-  csrfField,
-  fieldError,
-  formProblem,
-  invalid,
-  notice,
-  one,
-  type FieldErrors,
-  type Form,
-} from '../../admin-kit.ts';
+import { csrfField, formProblem, notice, one, type FieldErrors, type Form } from '../../admin-kit.ts';
 import { html, trusted, type SafeHtml } from '../../html.ts';
+import { dataTable, nameCell, textField } from '../parts.view.ts';
 
 export interface GroupListData {
   signedIn: SignedIn;
@@ -35,35 +27,16 @@ export function groupListView(data: GroupListData): SafeHtml {
       </p>
     </hgroup>
     ${notice(data.done)}
-    ${data.groups.length === 0 ? html`<p class="empty">No groups yet.</p>` : groupTable(data.groups)}
+    ${data.groups.length === 0 ? html`<p class="empty">No groups yet.</p>` : dataTable(['Name', 'Members', 'Role'], data.groups.map(groupRow))}
     ${createGroupForm(data)}`;
 }
 
-function groupTable(groups: GroupRow[]): SafeHtml {
-  return html`<div class="overflow-auto">
-    <table>
-      <thead>
-        <tr>
-          <th scope="col">Name</th>
-          <th scope="col">Members</th>
-          <th scope="col">Role</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${groups.map(
-          (group) =>
-            html`<tr>
-              <td>
-                <a href="/admin/groups/${encodeURIComponent(group.name)}">${group.name}</a>
-                ${group.source === 'file' ? html` <span class="badge">users file</span>` : ''}
-              </td>
-              <td>${group.members}</td>
-              <td>${group.isAdmin ? adminBadge(group) : html`<span class="muted">members</span>`}</td>
-            </tr>`,
-        )}
-      </tbody>
-    </table>
-  </div>`;
+function groupRow(group: GroupRow): SafeHtml {
+  return html`<tr>
+    ${nameCell(`/admin/groups/${encodeURIComponent(group.name)}`, group.name, group.source === 'file')}
+    <td>${group.members}</td>
+    <td>${group.isAdmin ? adminBadge(group) : html`<span class="muted">members</span>`}</td>
+  </tr>`;
 }
 
 function createGroupForm({ signedIn, brand, values, errors }: GroupListData): SafeHtml {
@@ -72,16 +45,15 @@ function createGroupForm({ signedIn, brand, values, errors }: GroupListData): Sa
     ${formProblem(errors)}
     <form method="post" action="/admin/groups">
       ${csrfField(signedIn)}
-      <label for="group-name">Name</label>
-      <input
-        id="group-name"
-        name="name"
-        required
-        pattern="[A-Za-z0-9._\\-]{1,100}"
-        value="${one(values.name)}"
-        ${errors.name ? invalid(errors, 'name') : trusted('aria-describedby="group-name-help"')}
-      />
-      ${errors.name ? fieldError(errors, 'name') : html`<small id="group-name-help">Letters, digits, dot, underscore and dash.</small>`}
+      ${textField({
+        id: 'group-name',
+        name: 'name',
+        label: 'Name',
+        value: one(values.name),
+        errors,
+        attributes: 'required pattern="[A-Za-z0-9._\\-]{1,100}"',
+        help: 'Letters, digits, dot, underscore and dash.',
+      })}
       <label for="is_admin">
         <input
           type="checkbox"

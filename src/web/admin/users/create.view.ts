@@ -1,16 +1,8 @@
 // The form that creates a user.
 import type { SignedIn } from '../../../http/sessions.ts';
-import {
-  csrfField,
-  fieldError,
-  formProblem,
-  invalid,
-  many,
-  one,
-  type FieldErrors,
-  type Form,
-} from '../../admin-kit.ts';
+import { csrfField, formProblem, many, one, type FieldErrors, type Form } from '../../admin-kit.ts';
 import { html, type SafeHtml } from '../../html.ts';
+import { breadcrumb, textField } from '../parts.view.ts';
 import { emailVerifiedSwitch, groupChoices, passwordField, profileFields } from './parts.view.ts';
 
 export interface CreateUserData {
@@ -24,27 +16,19 @@ export interface CreateUserData {
 export function createUserView({ signedIn, groupNames, values, errors }: CreateUserData): SafeHtml {
   // A fresh form starts with the address taken as verified; a form sent back keeps its choice.
   const verified = one(values.username) ? one(values.email_verified) === 'on' : true;
-  return html`<nav aria-label="Breadcrumb">
-      <ul>
-        <li><a href="/admin/users">Users</a></li>
-        <li>Create</li>
-      </ul>
-    </nav>
+  return html`${breadcrumb('/admin/users', 'Users', 'Create')}
     <h1>Create user</h1>
     ${formProblem(errors)}
     <form method="post" action="/admin/users">
       ${csrfField(signedIn)}
-      <label for="username">Username</label>
-      <input
-        id="username"
-        name="username"
-        required
-        autocapitalize="none"
-        spellcheck="false"
-        value="${one(values.username)}"
-        ${invalid(errors, 'username')}
-      />
-      ${fieldError(errors, 'username')}
+      ${textField({
+        id: 'username',
+        name: 'username',
+        label: 'Username',
+        value: one(values.username),
+        errors,
+        attributes: 'required autocapitalize="none" spellcheck="false"',
+      })}
       ${profileFields(['display_name', 'given_name', 'family_name', 'email'], (name) => one(values[name]), errors)}
       ${emailVerifiedSwitch(verified, true)} ${groupChoices(groupNames, many(values.groups))}
       ${passwordField({ id: 'password', label: 'Password', help: 'Leave empty to generate one, shown once.', errors })}

@@ -1,6 +1,7 @@
 // The users list: a search box, one row per user, and a pager.
 import type { User } from '../../../store/index.ts';
 import { html, type SafeHtml } from '../../html.ts';
+import { dataTable, nameCell } from '../parts.view.ts';
 
 export interface UserListData {
   brand: string;
@@ -40,40 +41,27 @@ export function userListView(data: UserListData): SafeHtml {
     ${
       data.users.length === 0
         ? html`<p class="empty">${search ? html`No user matches “${search}”.` : 'No users yet.'}</p>`
-        : userTable(data.users)
+        : dataTable(COLUMNS, data.users.map(userRow))
     }
     ${pager(data)}`;
 }
 
-function userTable(users: User[]): SafeHtml {
-  return html`<div class="overflow-auto">
-    <table>
-      <thead>
-        <tr>
-          <th scope="col">Username</th>
-          <th scope="col" class="hide-sm">Name</th>
-          <th scope="col" class="hide-sm">Email</th>
-          <th scope="col">Groups</th>
-          <th scope="col">Status</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${users.map(
-          (user) =>
-            html`<tr>
-              <td>
-                <a href="/admin/users/${encodeURIComponent(user.username)}">${user.username}</a>
-                ${user.source === 'file' ? html` <span class="badge">users file</span>` : ''}
-              </td>
-              <td class="hide-sm">${user.displayName ?? ''}</td>
-              <td class="hide-sm">${user.email ?? ''}</td>
-              <td>${user.groups.join(', ')}</td>
-              <td>${statusBadge(user)}</td>
-            </tr>`,
-        )}
-      </tbody>
-    </table>
-  </div>`;
+const COLUMNS = [
+  'Username',
+  { label: 'Name', narrow: true },
+  { label: 'Email', narrow: true },
+  'Groups',
+  'Status',
+];
+
+function userRow(user: User): SafeHtml {
+  return html`<tr>
+    ${nameCell(`/admin/users/${encodeURIComponent(user.username)}`, user.username, user.source === 'file')}
+    <td class="hide-sm">${user.displayName ?? ''}</td>
+    <td class="hide-sm">${user.email ?? ''}</td>
+    <td>${user.groups.join(', ')}</td>
+    <td>${statusBadge(user)}</td>
+  </tr>`;
 }
 
 function pager({ search, page, more }: UserListData): SafeHtml {

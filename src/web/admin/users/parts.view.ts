@@ -1,6 +1,7 @@
 // What the users pages share: the user page's address and the fields of both user forms.
-import { fieldError, invalid, type FieldErrors } from '../../admin-kit.ts';
+import type { FieldErrors } from '../../admin-kit.ts';
 import { html, trusted, type SafeHtml } from '../../html.ts';
+import { textField } from '../parts.view.ts';
 
 /** Where the user's page and its forms live. */
 export const userPath = (username: string): string => `/admin/users/${encodeURIComponent(username)}`;
@@ -20,20 +21,11 @@ export function profileFields(
   errors: FieldErrors,
 ): SafeHtml {
   return html`<div class="grid2">
-    ${names.map(
-      (name) =>
-        html`<div>
-          <label for="${name}">${PROFILE_FIELDS[name].label}</label>
-          <input
-            id="${name}"
-            name="${name}"
-            ${PROFILE_FIELDS[name].type === 'email' ? trusted('type="email"') : ''}
-            value="${value(name)}"
-            ${invalid(errors, name)}
-          />
-          ${fieldError(errors, name)}
-        </div>`,
-    )}
+    ${names.map((name) => {
+      const { label, type } = PROFILE_FIELDS[name];
+      const attributes = type === 'email' ? 'type="email"' : '';
+      return html`<div>${textField({ id: name, name, label, value: value(name), errors, attributes })}</div>`;
+    })}
   </div>`;
 }
 
@@ -92,15 +84,6 @@ export function passwordField(input: {
   help: string;
   errors: FieldErrors;
 }): SafeHtml {
-  const helpId = `${input.id.replace(/_/g, '-')}-help`;
-  const { errors } = input;
-  return html`<label for="${input.id}">${input.label}</label>
-    <input
-      id="${input.id}"
-      name="password"
-      type="password"
-      autocomplete="new-password"
-      ${errors.password ? invalid(errors, 'password') : trusted(`aria-describedby="${helpId}"`)}
-    />
-    ${errors.password ? fieldError(errors, 'password') : html`<small id="${helpId}">${input.help}</small>`}`;
+  const attributes = 'type="password" autocomplete="new-password"';
+  return textField({ ...input, name: 'password', value: '', attributes });
 }

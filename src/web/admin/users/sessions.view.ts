@@ -3,8 +3,17 @@ import { methodsLabel, type SessionRow } from '../../../auth/login-sessions.ts';
 import type { SignedIn } from '../../../http/sessions.ts';
 import { csrfField, formatTime } from '../../admin-kit.ts';
 import { html, type SafeHtml } from '../../html.ts';
+import { dataTable } from '../parts.view.ts';
 import { userPath } from './parts.view.ts';
 import type { UserPageData } from './user.view.ts';
+
+const COLUMNS = [
+  'Signed in',
+  { label: 'Methods', narrow: true },
+  { label: 'Apps', narrow: true },
+  'Expires',
+  { label: 'Action', hidden: true },
+];
 
 export function sessionsSection({ signedIn, overview }: UserPageData): SafeHtml {
   const { sessions } = overview;
@@ -14,22 +23,10 @@ export function sessionsSection({ signedIn, overview }: UserPageData): SafeHtml 
     ${
       sessions.length === 0
         ? html`<p class="muted">No live sessions.</p>`
-        : html`<div class="overflow-auto">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Signed in</th>
-                  <th scope="col" class="hide-sm">Methods</th>
-                  <th scope="col" class="hide-sm">Apps</th>
-                  <th scope="col">Expires</th>
-                  <th scope="col"><span class="sr-only">Action</span></th>
-                </tr>
-              </thead>
-              <tbody>
-                ${sessions.map((session) => sessionRow(signedIn, base, session))}
-              </tbody>
-            </table>
-          </div>`
+        : dataTable(
+            COLUMNS,
+            sessions.map((session) => sessionRow(signedIn, base, session)),
+          )
     }
   </section>`;
 }

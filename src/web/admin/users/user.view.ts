@@ -3,6 +3,7 @@ import type { SignedIn } from '../../../http/sessions.ts';
 import type { UserOverview } from '../../../services/users.ts';
 import { notice, type FieldErrors, type Form } from '../../admin-kit.ts';
 import { html, type SafeHtml } from '../../html.ts';
+import { breadcrumb } from '../parts.view.ts';
 import { accessSection, factorsSection, passwordSection } from './access.view.ts';
 import { statusBadge } from './list.view.ts';
 import { profileSection } from './profile.view.ts';
@@ -21,12 +22,7 @@ export interface UserPageData {
 
 export function userView(data: UserPageData): SafeHtml {
   const { user } = data.overview;
-  return html`<nav aria-label="Breadcrumb">
-      <ul>
-        <li><a href="/admin/users">Users</a></li>
-        <li>${user.username}</li>
-      </ul>
-    </nav>
+  return html`${breadcrumb('/admin/users', 'Users', user.username)}
     <hgroup>
       <h1>${user.displayName || user.username} ${statusBadge(user)}</h1>
       <p>
