@@ -223,8 +223,6 @@ export function registerAdmin(app: FastifyInstance, context: AdminContext): void
     return list;
   }
 
-  app.get('/admin', async (_request, reply) => reply.redirect('/admin/applications'));
-
   // ---- Applications ----
   app.get('/admin/applications', async (request, reply) => {
     const signedIn = await admin(request, reply);
