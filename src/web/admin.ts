@@ -37,7 +37,6 @@ import {
   type FieldErrors,
   type Form,
 } from './admin-kit.ts';
-import { registerPeoplePages } from './admin/people.ts';
 import { registerSystemPages } from './admin-system.ts';
 import { html, trusted, type SafeHtml } from './html.ts';
 import type { SignedIn } from '../http/sessions.ts';
@@ -1171,6 +1170,5 @@ ${guide.env}</textarea>
     return reply.redirect(`/admin/providers/${encodeURIComponent(clientId)}?done=secret`, 303);
   });
 
-  registerPeoplePages(app, context, guard);
   registerSystemPages(app, context, guard);
 }

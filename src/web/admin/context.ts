@@ -1,53 +1,23 @@
-// What the users and groups pages share: their services, the administrator check around each
-// handler, the page answer, and domain errors turned into the form's field errors.
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { SesameConfig } from '../../config/load.ts';
+// What the users and groups pages share: their services, and domain errors turned into the
+// form's field errors.
+import { toFieldErrors, type FieldErrors } from '../../http/forms.ts';
+import type { OneTimeNotes } from '../../http/once.ts';
 import type { SignedIn } from '../../http/sessions.ts';
+import type { SesameConfig } from '../../config/load.ts';
 import { ConflictError, SesameError } from '../../lib/errors.ts';
 import type { GroupAdminService } from '../../services/groups.ts';
 import type { UserAdminService } from '../../services/users.ts';
-import { page, toFieldErrors, type AdminGuard, type FieldErrors, type Section } from '../admin-kit.ts';
-import type { SafeHtml } from '../html.ts';
 
 export interface PeopleContext {
   config: SesameConfig;
   users: UserAdminService;
   groups: GroupAdminService;
-  guard: AdminGuard;
-}
-
-type AdminHandler = (request: FastifyRequest, reply: FastifyReply, signedIn: SignedIn) => Promise<unknown>;
-
-/** Runs the handler for an administrator (with a valid CSRF token on POST); the guard answers anyone else. */
-export function asAdmin(context: PeopleContext, handler: AdminHandler) {
-  return async (request: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
-    const signedIn = await context.guard.admin(request, reply);
-    if (!signedIn) return reply;
-    return handler(request, reply, signedIn);
-  };
+  /** What a form's success shows once (a generated password) on the page its redirect opens. */
+  once: OneTimeNotes;
 }
 
 /** How audit events name an administrator acting in the admin UI. */
 export const actorOf = (signedIn: SignedIn): string => `user:${signedIn.user.username}`;
-
-export interface PageAnswer {
-  section: Section;
-  title: string;
-  body: SafeHtml;
-  status?: number;
-}
-
-export function sendPage(
-  reply: FastifyReply,
-  context: PeopleContext,
-  signedIn: SignedIn,
-  answer: PageAnswer,
-): FastifyReply {
-  return reply
-    .status(answer.status ?? 200)
-    .type('text/html')
-    .send(page(context.config, answer.section, answer.title, answer.body, signedIn));
-}
 
 /** 400 when a form comes back with errors. */
 export const statusOf = (errors: FieldErrors): number => (Object.keys(errors).length ? 400 : 200);
@@ -77,7 +47,6 @@ export async function attempt<T>(
 }
 
 /** A `?done=` key as its notice. */
-export function doneNotice(request: FastifyRequest, notices: Record<string, string>): string | undefined {
-  const done = (request.query as Record<string, string | undefined>).done;
-  return done ? notices[done] : undefined;
+export function doneNotice(query: Record<string, string | undefined>, notices: Record<string, string>) {
+  return query.done ? notices[query.done] : undefined;
 }

@@ -1,16 +1,7 @@
-// Pieces of markup the users and groups pages share: the breadcrumb, a table, a text field.
-import { fieldError, invalid, type FieldErrors } from '../admin-kit.ts';
+// Pieces of markup the users and groups pages share: a list's table and its first cell, a text field.
+import type { FieldErrors } from '../../http/forms.ts';
+import { fieldError, invalid } from '../views/forms.ts';
 import { html, trusted, type SafeHtml } from '../html.ts';
-
-/** "Section › here" above a page's heading. */
-export function breadcrumb(href: string, label: string, here: string): SafeHtml {
-  return html`<nav aria-label="Breadcrumb">
-    <ul>
-      <li><a href="${href}">${label}</a></li>
-      <li>${here}</li>
-    </ul>
-  </nav>`;
-}
 
 /** A list's first cell: the link to the record, marked when it comes from the users file. */
 export function nameCell(href: string, name: string, fromFile: boolean): SafeHtml {

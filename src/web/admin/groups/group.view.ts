@@ -2,9 +2,8 @@
 import type { SignedIn } from '../../../http/sessions.ts';
 import type { GroupOverview } from '../../../services/groups.ts';
 import type { User } from '../../../store/index.ts';
-import { confirmAction, csrfField, notice } from '../../admin-kit.ts';
+import { breadcrumb, confirmAction, csrfField, notice } from '../../views/forms.ts';
 import { html, type SafeHtml } from '../../html.ts';
-import { breadcrumb } from '../parts.view.ts';
 import { adminBadge } from './list.view.ts';
 
 export interface GroupPageData {
@@ -18,7 +17,7 @@ export const groupPath = (name: string): string => `/admin/groups/${encodeURICom
 
 export function groupView(data: GroupPageData): SafeHtml {
   const { group, members } = data.overview;
-  return html`${breadcrumb('/admin/groups', 'Groups', group.name)}
+  return html`${breadcrumb([['/admin/groups', 'Groups']], group.name)}
     <hgroup>
       <h1>${group.name} ${adminBadge(group)}</h1>
       <p>
@@ -97,7 +96,7 @@ function deleteSection({ signedIn, overview }: GroupPageData): SafeHtml {
         : overview.lastAdmin
           ? html`<p class="muted">This is the last administrators group: it cannot be deleted.</p>`
           : confirmAction({
-              signedIn,
+              csrf: signedIn.csrf,
               action: `${groupPath(group.name)}/delete`,
               label: 'Delete group',
               text: html`Deletes <strong>${group.name}</strong>. Its ${members.length} members stay, without

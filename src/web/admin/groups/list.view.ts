@@ -1,7 +1,8 @@
 // The groups list, with the form that creates a group.
 import type { SignedIn } from '../../../http/sessions.ts';
 import type { GroupRow } from '../../../services/groups.ts';
-import { csrfField, formProblem, notice, one, type FieldErrors, type Form } from '../../admin-kit.ts';
+import { one, type FieldErrors, type Form } from '../../../http/forms.ts';
+import { csrfField, formProblem, notice } from '../../views/forms.ts';
 import { html, trusted, type SafeHtml } from '../../html.ts';
 import { dataTable, nameCell, textField } from '../parts.view.ts';
 

@@ -1,5 +1,5 @@
 // The user page's cards for access (disable/enable), the password and the second factors.
-import { confirmAction, csrfField } from '../../admin-kit.ts';
+import { confirmAction, csrfField } from '../../views/forms.ts';
 import { html, type SafeHtml } from '../../html.ts';
 import { passwordField, userPath } from './parts.view.ts';
 import type { UserPageData } from './user.view.ts';
@@ -17,7 +17,7 @@ export function accessSection({ signedIn, overview }: UserPageData): SafeHtml {
               ${csrfField(signedIn)}<button type="submit">Enable account</button>
             </form>`
           : confirmAction({
-              signedIn,
+              csrf: signedIn.csrf,
               action: `${base}/disable`,
               label: 'Disable account',
               text: html`${user.username} can no longer sign in, and their sessions stop working at once.`,
@@ -60,7 +60,7 @@ export function factorsSection({ signedIn, overview }: UserPageData): SafeHtml {
       <strong>${factors.recoveryCodes}</strong>
     </p>
     ${confirmAction({
-      signedIn,
+      csrf: signedIn.csrf,
       action: `${userPath(user.username)}/reset-factors`,
       label: 'Reset second factors',
       text: html`Removes ${user.username}'s authenticator app, passkeys and recovery codes. They set up new

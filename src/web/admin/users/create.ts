@@ -1,27 +1,24 @@
 // GET /admin/users/new and POST /admin/users: create a user; a generated password is shown once on
 // the user's page.
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { formOf, many, one, type FieldErrors, type Form } from '../../../http/forms.ts';
+import { signedIn } from '../../../http/guards.ts';
 import type { SignedIn } from '../../../http/sessions.ts';
-import { many, one, type FieldErrors, type Form } from '../../admin-kit.ts';
-import { actorOf, asAdmin, attempt, sendPage, statusOf, type PeopleContext } from '../context.ts';
+import { actorOf, attempt, statusOf, type PeopleContext } from '../context.ts';
+import { adminPage } from '../layout.view.ts';
 import { createUserView } from './create.view.ts';
 import { backToUser, typedPassword } from './user.ts';
 
 async function showForm(
   context: PeopleContext,
   reply: FastifyReply,
-  signedIn: SignedIn,
+  admin: SignedIn,
   values: Form = {},
   errors: FieldErrors = {},
 ) {
   const groupNames = (await context.groups.list()).map((group) => group.name);
-  const body = createUserView({ signedIn, groupNames, values, errors });
-  return sendPage(reply, context, signedIn, {
-    section: 'users',
-    title: 'Create user',
-    body,
-    status: statusOf(errors),
-  });
+  const body = createUserView({ signedIn: admin, groupNames, values, errors });
+  return reply.html(adminPage(context.config, 'users', 'Create user', body, admin), statusOf(errors));
 }
 
 /** The form as the service's input; an empty field is no value. */
@@ -40,25 +37,20 @@ function newUser(form: Form) {
 }
 
 export function registerUserCreate(app: FastifyInstance, context: PeopleContext): void {
-  app.get(
-    '/admin/users/new',
-    asAdmin(context, (_request, reply, signedIn) => showForm(context, reply, signedIn)),
-  );
+  app.get('/admin/users/new', (request, reply) => showForm(context, reply, signedIn(request)));
 
-  app.post(
-    '/admin/users',
-    asAdmin(context, async (request, reply, signedIn) => {
-      const form = (request.body ?? {}) as Form;
-      const input = newUser(form);
-      const created = await attempt(
-        () => context.users.create(actorOf(signedIn), input),
-        ['username', 'password', 'email'],
-        'username',
-      );
-      if (!created.ok) return showForm(context, reply, signedIn, form, created.errors);
-      const { user, password } = created.value;
-      if (password) context.guard.once.put(request, reply, signedIn, `user:${user.username}`, { password });
-      return backToUser(reply, user, 'created');
-    }),
-  );
+  app.post('/admin/users', async (request, reply) => {
+    const admin = signedIn(request);
+    const form = formOf(request);
+    const input = newUser(form);
+    const created = await attempt(
+      () => context.users.create(actorOf(admin), input),
+      ['username', 'password', 'email'],
+      'username',
+    );
+    if (!created.ok) return showForm(context, reply, admin, form, created.errors);
+    const { user, password } = created.value;
+    if (password) context.once.put(request, reply, admin, `user:${user.username}`, { password });
+    return backToUser(reply, user, 'created');
+  });
 }

@@ -1,8 +1,9 @@
 // The form that creates a user.
 import type { SignedIn } from '../../../http/sessions.ts';
-import { csrfField, formProblem, many, one, type FieldErrors, type Form } from '../../admin-kit.ts';
+import { many, one, type FieldErrors, type Form } from '../../../http/forms.ts';
+import { breadcrumb, csrfField, formProblem } from '../../views/forms.ts';
 import { html, type SafeHtml } from '../../html.ts';
-import { breadcrumb, textField } from '../parts.view.ts';
+import { textField } from '../parts.view.ts';
 import { emailVerifiedSwitch, groupChoices, passwordField, profileFields } from './parts.view.ts';
 
 export interface CreateUserData {
@@ -16,7 +17,7 @@ export interface CreateUserData {
 export function createUserView({ signedIn, groupNames, values, errors }: CreateUserData): SafeHtml {
   // A fresh form starts with the address taken as verified; a form sent back keeps its choice.
   const verified = one(values.username) ? one(values.email_verified) === 'on' : true;
-  return html`${breadcrumb('/admin/users', 'Users', 'Create')}
+  return html`${breadcrumb([['/admin/users', 'Users']], 'Create')}
     <h1>Create user</h1>
     ${formProblem(errors)}
     <form method="post" action="/admin/users">

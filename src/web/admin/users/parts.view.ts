@@ -1,5 +1,5 @@
 // What the users pages share: the user page's address and the fields of both user forms.
-import type { FieldErrors } from '../../admin-kit.ts';
+import type { FieldErrors } from '../../../http/forms.ts';
 import { html, trusted, type SafeHtml } from '../../html.ts';
 import { textField } from '../parts.view.ts';
 

@@ -1,5 +1,6 @@
 // The user page's profile and groups card (read-only for users from the users file).
-import { csrfField, formProblem, many, one } from '../../admin-kit.ts';
+import { many, one } from '../../../http/forms.ts';
+import { csrfField, formProblem } from '../../views/forms.ts';
 import { html, trusted, type SafeHtml } from '../../html.ts';
 import {
   emailVerifiedSwitch,

@@ -1,7 +1,7 @@
 // The user page's live login sessions, each with a revoke button.
 import { methodsLabel, type SessionRow } from '../../../auth/login-sessions.ts';
 import type { SignedIn } from '../../../http/sessions.ts';
-import { csrfField, formatTime } from '../../admin-kit.ts';
+import { csrfField, formatTime } from '../../views/forms.ts';
 import { html, type SafeHtml } from '../../html.ts';
 import { dataTable } from '../parts.view.ts';
 import { userPath } from './parts.view.ts';

@@ -1,9 +1,9 @@
 // A user's page: who they are, then one card per thing an administrator can change.
 import type { SignedIn } from '../../../http/sessions.ts';
 import type { UserOverview } from '../../../services/users.ts';
-import { notice, type FieldErrors, type Form } from '../../admin-kit.ts';
+import type { FieldErrors, Form } from '../../../http/forms.ts';
+import { breadcrumb, notice } from '../../views/forms.ts';
 import { html, type SafeHtml } from '../../html.ts';
-import { breadcrumb } from '../parts.view.ts';
 import { accessSection, factorsSection, passwordSection } from './access.view.ts';
 import { statusBadge } from './list.view.ts';
 import { profileSection } from './profile.view.ts';
@@ -22,7 +22,7 @@ export interface UserPageData {
 
 export function userView(data: UserPageData): SafeHtml {
   const { user } = data.overview;
-  return html`${breadcrumb('/admin/users', 'Users', user.username)}
+  return html`${breadcrumb([['/admin/users', 'Users']], user.username)}
     <hgroup>
       <h1>${user.displayName || user.username} ${statusBadge(user)}</h1>
       <p>
