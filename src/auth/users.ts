@@ -78,7 +78,7 @@ export function checkPassword(password: string): void {
     );
 }
 
-const email = z.email('not a valid email address');
+const email = z.email();
 
 /** An address typed into a form is checked here; an empty one clears it. */
 export function checkEmail(address: string | undefined): void {
