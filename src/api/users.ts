@@ -1,11 +1,12 @@
 // /api/v1/users and /api/v1/groups: accounts, their groups, password, second factors and sessions.
 import { z } from 'zod';
-import { generatePassword, profileClaims, UserService } from '../auth/users.ts';
-import type { SesameConfig } from '../config/load.ts';
-import { ConflictError, NotFoundError, ReadOnlyError } from '../lib/errors.ts';
+import { profileClaims } from '../auth/users.ts';
 import type { Factors } from '../factors/index.ts';
-import type { Store, User } from '../store/index.ts';
-import { definedOnly, route, type AnyRoute } from './routes.ts';
+import { GROUP_NAME, GROUP_NAME_HELP, GroupAdminService, type GroupRow } from '../services/groups.ts';
+import { UserAdminService } from '../services/users.ts';
+import type { SesameConfig } from '../config/load.ts';
+import type { Store, User, UserPatch } from '../store/index.ts';
+import { route, type AnyRoute } from './routes.ts';
 import { sessionView, sessionViewSchema } from './sessions.ts';
 
 const USERNAME_PARAM = z.object({ username: z.string().min(1).max(100) });
@@ -85,18 +86,48 @@ function toView(user: User, factors?: Awaited<ReturnType<Factors['summary']>>): 
   };
 }
 
-export function userRoutes(config: SesameConfig, store: Store, factors: Factors): AnyRoute[] {
-  const service = new UserService(store, config.authentication_backend.password_hashing);
-  const local = async (username: string) => {
-    const user = await service.require(username);
-    if (user.source === 'file')
-      throw new ReadOnlyError(`'${user.username}' comes from the users file; change it there and restart`);
-    return user;
+/** The API's profile fields as the services name them. */
+function toPatch(body: z.output<typeof patchUser>): UserPatch {
+  return {
+    email: body.email,
+    emailVerified: body.email_verified,
+    displayName: body.display_name,
+    givenName: body.given_name,
+    familyName: body.family_name,
+    picture: body.picture,
+    claims: body.claims,
+    groups: body.groups,
+    disabled: body.disabled,
   };
-  const audit = (type: string, actor: string, subject: string, details: Record<string, unknown> = {}) =>
-    store.events.append({ type, actor, subject, details });
+}
 
-  return [
+/** A route that does one thing to a user and answers 204. */
+function userAction(
+  method: 'POST' | 'DELETE',
+  path: string,
+  operationId: string,
+  summary: string,
+  act: (users: UserAdminService, actor: string, username: string) => Promise<unknown>,
+) {
+  return (users: UserAdminService): AnyRoute =>
+    route({
+      method,
+      path,
+      operationId,
+      summary,
+      tag: 'users',
+      resource: 'users',
+      access: 'write',
+      params: USERNAME_PARAM,
+      async handler({ params, actor }) {
+        await act(users, actor, params.username);
+      },
+    });
+}
+
+/** The users routes, in the order the OpenAPI document lists them. */
+const USER_ROUTES: ((users: UserAdminService) => AnyRoute)[] = [
+  (users) =>
     route({
       method: 'GET',
       path: '/users',
@@ -111,13 +142,14 @@ export function userRoutes(config: SesameConfig, store: Store, factors: Factors)
       }),
       response: z.object({ items: z.array(userView), next_offset: z.number().optional() }),
       async handler({ query }) {
-        const page = await store.users.list({ ...query, limit: query.limit + 1 });
+        const page = await users.list({ ...query, limit: query.limit + 1 });
         return {
           items: page.slice(0, query.limit).map((user) => toView(user)),
           next_offset: page.length > query.limit ? query.offset + query.limit : undefined,
         };
       },
     }),
+  (users) =>
     route({
       method: 'POST',
       path: '/users',
@@ -130,24 +162,12 @@ export function userRoutes(config: SesameConfig, store: Store, factors: Factors)
       status: 201,
       response: z.object({ user: userView, password: z.string().optional() }),
       async handler({ body, actor }) {
-        const password = body.password ?? generatePassword();
-        const user = await service.create({
-          username: body.username,
-          password,
-          email: body.email,
-          emailVerified: body.email_verified,
-          displayName: body.display_name,
-          givenName: body.given_name,
-          familyName: body.family_name,
-          picture: body.picture,
-          claims: body.claims,
-          groups: body.groups,
-          disabled: body.disabled,
-        });
-        await audit('user.created', actor, user.username);
-        return { user: toView(user), password: body.password === undefined ? password : undefined };
+        const input = { username: body.username, password: body.password, ...toPatch(body) };
+        const { user, password } = await users.create(actor, input);
+        return { user: toView(user), password };
       },
     }),
+  (users) =>
     route({
       method: 'GET',
       path: '/users/{username}',
@@ -159,10 +179,11 @@ export function userRoutes(config: SesameConfig, store: Store, factors: Factors)
       params: USERNAME_PARAM,
       response: userView,
       async handler({ params }) {
-        const user = await service.require(params.username);
-        return toView(user, await factors.summary(user.id));
+        const { user, factors } = await users.withFactors(params.username);
+        return toView(user, factors);
       },
     }),
+  (users) =>
     route({
       method: 'PATCH',
       path: '/users/{username}',
@@ -175,44 +196,17 @@ export function userRoutes(config: SesameConfig, store: Store, factors: Factors)
       body: patchUser,
       response: userView,
       async handler({ params, body, actor }) {
-        const user = await local(params.username);
-        const updated = await store.users.update(
-          user.id,
-          definedOnly({
-            email: body.email,
-            // A new address typed by an administrator is verified unless they say otherwise.
-            emailVerified: body.email_verified ?? (body.email !== undefined ? true : undefined),
-            displayName: body.display_name,
-            givenName: body.given_name,
-            familyName: body.family_name,
-            picture: body.picture,
-            // Given claims replace those of the same name; the others stay.
-            claims: body.claims && { ...user.claims, ...body.claims },
-            groups: body.groups,
-            disabled: body.disabled,
-          }),
-        );
-        await audit('user.updated', actor, user.username, { fields: Object.keys(body) });
-        return toView(updated!);
+        return toView(await users.update(actor, params.username, toPatch(body), Object.keys(body)));
       },
     }),
-    route({
-      method: 'DELETE',
-      path: '/users/{username}',
-      operationId: 'deleteUser',
-      summary: 'Delete a user; their sessions and tokens stop working',
-      tag: 'users',
-      resource: 'users',
-      access: 'write',
-      params: USERNAME_PARAM,
-      async handler({ params, actor, principal }) {
-        const user = await local(params.username);
-        if (principal.kind === 'user' && principal.id === user.id)
-          throw new ConflictError('you cannot delete the account you are signed in with');
-        await store.users.delete(user.id);
-        await audit('user.deleted', actor, user.username);
-      },
-    }),
+  userAction(
+    'DELETE',
+    '/users/{username}',
+    'deleteUser',
+    'Delete a user; their sessions and tokens stop working',
+    (users, actor, username) => users.delete(actor, username),
+  ),
+  (users) =>
     route({
       method: 'POST',
       path: '/users/{username}/password',
@@ -225,26 +219,18 @@ export function userRoutes(config: SesameConfig, store: Store, factors: Factors)
       body: z.strictObject({ password: z.string().optional() }),
       response: z.object({ password: z.string().optional() }),
       async handler({ params, body, actor }) {
-        const password = body.password ?? generatePassword();
-        const user = await service.setPassword(params.username, password);
-        await audit('user.password_set', actor, user.username);
-        return { password: body.password === undefined ? password : undefined };
+        const { password } = await users.setPassword(actor, params.username, body.password);
+        return { password };
       },
     }),
-    route({
-      method: 'POST',
-      path: '/users/{username}/reset-factors',
-      operationId: 'resetUserFactors',
-      summary: "Remove the user's authenticator app, passkeys and recovery codes",
-      tag: 'users',
-      resource: 'users',
-      access: 'write',
-      params: USERNAME_PARAM,
-      async handler({ params, actor }) {
-        const user = await service.require(params.username);
-        await factors.reset(user.id, actor);
-      },
-    }),
+  userAction(
+    'POST',
+    '/users/{username}/reset-factors',
+    'resetUserFactors',
+    "Remove the user's authenticator app, passkeys and recovery codes",
+    (users, actor, username) => users.resetFactors(actor, username),
+  ),
+  (users) =>
     route({
       method: 'GET',
       path: '/users/{username}/sessions',
@@ -256,11 +242,30 @@ export function userRoutes(config: SesameConfig, store: Store, factors: Factors)
       params: USERNAME_PARAM,
       response: z.object({ items: z.array(sessionViewSchema) }),
       async handler({ params }) {
-        const user = await service.require(params.username);
-        const sessions = await store.artifacts.listSessions({ accountId: user.id });
+        const { user, sessions } = await users.loginSessions(params.username);
         return { items: sessions.map((session) => sessionView(session, user)) };
       },
     }),
+];
+
+const groupView = z.object({
+  name: z.string(),
+  is_admin: z.boolean(),
+  source: z.string(),
+  members: z.number(),
+  created_at: z.string(),
+});
+
+const toGroupView = (group: GroupRow): z.output<typeof groupView> => ({
+  name: group.name,
+  is_admin: group.isAdmin,
+  source: group.source,
+  members: group.members,
+  created_at: group.createdAt.toISOString(),
+});
+
+const GROUP_ROUTES: ((groups: GroupAdminService) => AnyRoute)[] = [
+  (groups) =>
     route({
       method: 'GET',
       path: '/groups',
@@ -269,30 +274,12 @@ export function userRoutes(config: SesameConfig, store: Store, factors: Factors)
       tag: 'groups',
       resource: 'groups',
       access: 'read',
-      response: z.object({
-        items: z.array(
-          z.object({
-            name: z.string(),
-            is_admin: z.boolean(),
-            source: z.string(),
-            members: z.number(),
-            created_at: z.string(),
-          }),
-        ),
-      }),
+      response: z.object({ items: z.array(groupView) }),
       async handler() {
-        const groups = await store.groups.list();
-        return {
-          items: groups.map((group) => ({
-            name: group.name,
-            is_admin: group.isAdmin,
-            source: group.source,
-            members: group.members,
-            created_at: group.createdAt.toISOString(),
-          })),
-        };
+        return { items: (await groups.list()).map(toGroupView) };
       },
     }),
+  (groups) =>
     route({
       method: 'POST',
       path: '/groups',
@@ -302,19 +289,17 @@ export function userRoutes(config: SesameConfig, store: Store, factors: Factors)
       resource: 'groups',
       access: 'write',
       body: z.strictObject({
-        name: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, 'letters, digits, . _ -; at most 100'),
+        name: z.string().regex(GROUP_NAME, GROUP_NAME_HELP),
         is_admin: z.boolean().default(false),
       }),
       status: 201,
       response: z.object({ name: z.string(), is_admin: z.boolean() }),
       async handler({ body, actor }) {
-        if (await store.groups.findByName(body.name))
-          throw new ConflictError(`a group named '${body.name}' exists`);
-        const group = await store.groups.ensure(body.name, { isAdmin: body.is_admin });
-        await audit('group.created', actor, group.name, { is_admin: group.isAdmin });
+        const group = await groups.create(actor, body.name, body.is_admin);
         return { name: group.name, is_admin: group.isAdmin };
       },
     }),
+  (groups) =>
     route({
       method: 'DELETE',
       path: '/groups/{name}',
@@ -325,14 +310,14 @@ export function userRoutes(config: SesameConfig, store: Store, factors: Factors)
       access: 'write',
       params: GROUP_PARAM,
       async handler({ params, actor }) {
-        const group = await store.groups.findByName(params.name);
-        if (!group) throw new NotFoundError(`there is no group named '${params.name}'`);
-        if (group.source === 'file') throw new ReadOnlyError(`'${group.name}' comes from the users file`);
-        if (group.isAdmin && (await store.groups.list()).filter((entry) => entry.isAdmin).length === 1)
-          throw new ConflictError('this is the last administrators group');
-        await store.groups.delete(group.name);
-        await audit('group.deleted', actor, group.name);
+        await groups.delete(actor, params.name);
       },
     }),
-  ];
+];
+
+export function userRoutes(config: SesameConfig, store: Store, factors: Factors): AnyRoute[] {
+  const hashing = config.authentication_backend.password_hashing;
+  const users = new UserAdminService(store, hashing, factors);
+  const groups = new GroupAdminService(store, hashing);
+  return [...USER_ROUTES.map((build) => build(users)), ...GROUP_ROUTES.map((build) => build(groups))];
 }

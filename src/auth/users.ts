@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { randomString } from '../crypto/random.ts';
 import { ConflictError, InvalidInputError, NotFoundError, ReadOnlyError } from '../lib/errors.ts';
 import { isUniqueViolation } from '../store/sql.ts';
-import type { NewUser, Store, User } from '../store/index.ts';
+import type { NewUser, Repositories, Store, User } from '../store/index.ts';
 import { hashPassword, type PasswordHashing } from './passwords.ts';
 
 /** Members of this group administer Sesame. */
@@ -61,38 +61,62 @@ export function generatePassword(): string {
   return randomString(24, 'alphanumeric');
 }
 
+/** A username is 1 to 100 letters, digits or . _ @ + -, starting with a letter or digit. */
+export function checkUsername(username: string): void {
+  if (!USERNAME.test(username))
+    throw new InvalidInputError(
+      'a username is 1 to 100 letters, digits or . _ @ + -, starting with a letter or digit',
+      'username',
+    );
+}
+
+export function checkPassword(password: string): void {
+  if (password.length < MIN_PASSWORD_LENGTH)
+    throw new InvalidInputError(
+      `the password must have at least ${MIN_PASSWORD_LENGTH} characters`,
+      'password',
+    );
+}
+
+const email = z.email();
+
+/** An address typed into a form is checked here; an empty one clears it. */
+export function checkEmail(address: string | undefined): void {
+  if (address && !email.safeParse(address).success)
+    throw new InvalidInputError('not a valid email address', 'email');
+}
+
+/** The audit event of a change, written in the change's transaction (its subject is the username). */
+export interface Audit {
+  type: string;
+  actor: string;
+  details?: Record<string, unknown>;
+}
+
 export class UserService {
   private readonly store: Store;
   private readonly hashing: PasswordHashing;
   constructor(store: Store, hashing: PasswordHashing) {
-    this.store = store;
-    this.hashing = hashing;
+    [this.store, this.hashing] = [store, hashing];
   }
 
-  private checkPassword(password: string): void {
-    if (password.length < MIN_PASSWORD_LENGTH)
-      throw new InvalidInputError(
-        `the password must have at least ${MIN_PASSWORD_LENGTH} characters`,
-        'password',
-      );
-  }
-
-  async create(input: NewUser & { password?: string }): Promise<User> {
-    if (!USERNAME.test(input.username))
-      throw new InvalidInputError(
-        'a username is 1 to 100 letters, digits or . _ @ + -, starting with a letter or digit',
-        'username',
-      );
-    if (input.password !== undefined) this.checkPassword(input.password);
+  /** Creates a local user (with `audit` written in the same transaction). */
+  async create(input: NewUser & { password?: string }, audit?: Audit): Promise<User> {
+    checkUsername(input.username);
+    checkEmail(input.email);
+    if (input.password !== undefined) checkPassword(input.password);
+    // Hashed before the transaction: on SQLite, an open transaction makes every other request wait.
     const digest =
       input.password === undefined ? undefined : await hashPassword(input.password, this.hashing);
+    const { password: _password, ...fields } = input;
     try {
       return await this.store.transaction(async (tx) => {
         // An address an administrator types is taken as verified (as Authentik does) unless they
         // say otherwise: apps such as RomM refuse unverified addresses.
         const emailVerified = input.emailVerified ?? input.email !== undefined;
-        const user = await tx.users.create({ ...input, emailVerified, source: 'local' });
+        const user = await tx.users.create({ ...fields, emailVerified, source: 'local' });
         if (digest) await tx.passwords.set(user.id, digest);
+        if (audit) await appendAudit(tx, audit, user.username);
         return user;
       });
     } catch (error) {
@@ -108,23 +132,23 @@ export class UserService {
     return user;
   }
 
-  private async requireLocal(username: string): Promise<User> {
+  /** The one place that keeps users from the users file read-only. */
+  async requireLocal(username: string): Promise<User> {
     const user = await this.require(username);
     if (user.source === 'file')
       throw new ReadOnlyError(`'${user.username}' comes from the users file; change it there and restart`);
     return user;
   }
 
-  async setPassword(username: string, password: string): Promise<User> {
+  async setPassword(username: string, password: string, audit?: Audit): Promise<User> {
     const user = await this.requireLocal(username);
-    this.checkPassword(password);
-    await this.store.passwords.set(user.id, await hashPassword(password, this.hashing));
+    checkPassword(password);
+    const digest = await hashPassword(password, this.hashing);
+    await this.store.transaction(async (tx) => {
+      await tx.passwords.set(user.id, digest);
+      if (audit) await appendAudit(tx, audit, user.username);
+    });
     return user;
-  }
-
-  async setDisabled(username: string, disabled: boolean): Promise<User> {
-    const user = await this.requireLocal(username);
-    return (await this.store.users.update(user.id, { disabled }))!;
   }
 
   async isAdmin(user: User): Promise<boolean> {
@@ -146,18 +170,24 @@ export class UserService {
       username = `admin${suffix}`;
     const password = generatePassword();
     try {
-      await this.create({ username, password, displayName: 'Administrator', groups: [ADMIN_GROUP] });
+      await this.create(
+        { username, password, displayName: 'Administrator', groups: [ADMIN_GROUP] },
+        { type: 'user.bootstrap_admin', actor: 'system' },
+      );
     } catch (error) {
       // Another node starting at the same moment created it first.
       if (error instanceof ConflictError) return undefined;
       throw error;
     }
-    await this.store.events.append({
-      type: 'user.bootstrap_admin',
-      actor: 'system',
-      subject: username,
-      details: {},
-    });
     return { username, password };
   }
+}
+
+export function appendAudit(tx: Repositories, audit: Audit, subject: string): Promise<unknown> {
+  return tx.events.append({
+    type: audit.type,
+    actor: audit.actor,
+    subject,
+    details: audit.details ?? {},
+  });
 }

@@ -1,7 +1,7 @@
 // The admin web UI: server-rendered pages styled with Pico CSS, following Authentik's order —
 // Providers → Create (an OAuth2/OpenID provider), then Applications → Create with that provider,
 // then the provider's page to copy Client ID, Client Secret and the issuer URL. Users, groups,
-// signing keys and the event log have their own pages (admin-people.ts, admin-system.ts).
+// signing keys and the event log have their own pages (admin/people.ts, admin-system.ts).
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ApplicationService, type ApplicationDetails } from '../services/applications.ts';
 import { buildGuide } from '../services/guide.ts';
@@ -37,7 +37,6 @@ import {
   type FieldErrors,
   type Form,
 } from './admin-kit.ts';
-import { registerPeoplePages } from './admin-people.ts';
 import { registerSystemPages } from './admin-system.ts';
 import { html, trusted, type SafeHtml } from './html.ts';
 import type { SignedIn } from '../http/sessions.ts';
@@ -1171,6 +1170,5 @@ ${guide.env}</textarea>
     return reply.redirect(`/admin/providers/${encodeURIComponent(clientId)}?done=secret`, 303);
   });
 
-  registerPeoplePages(app, context, guard);
   registerSystemPages(app, context, guard);
 }

@@ -12,7 +12,7 @@ import { InvalidInputError } from '../lib/errors.ts';
 import type { Factors } from '../factors/index.ts';
 import type { Store, User } from '../store/index.ts';
 import { formatTime } from './admin-kit.ts';
-import { methodsLabel, sessionsOf } from './admin-people.ts';
+import { methodsLabel, sessionsOf } from '../auth/login-sessions.ts';
 import { html, trusted, type SafeHtml } from './html.ts';
 import { AVATAR_HUES, portalPage, type PortalSection, type PortalViewer } from './portal-layout.ts';
 import type { BrowserSessions, SignedIn } from '../http/sessions.ts';

@@ -1,7 +1,8 @@
-import { Factors } from '../../factors/index.ts';
-import { NotFoundError } from '../../lib/errors.ts';
+// `sesame users …`: each command parses its options and calls one method of the user service.
 import type { Command } from 'commander';
-import { ADMIN_GROUP, generatePassword, parseClaimOptions, UserService } from '../../auth/users.ts';
+import { ADMIN_GROUP, parseClaimOptions } from '../../auth/users.ts';
+import { Factors } from '../../factors/index.ts';
+import { UserAdminService } from '../../services/users.ts';
 import { fields, table, type Output } from '../output.ts';
 import { collect, readSecretInput, withStore } from './shared.ts';
 
@@ -10,14 +11,33 @@ interface PasswordOptions {
   random?: boolean;
 }
 
-async function choosePassword(options: PasswordOptions): Promise<{ password: string; generated: boolean }> {
-  if (options.random) return { password: generatePassword(), generated: true };
-  return { password: await readSecretInput(options.password, 'password'), generated: false };
+interface AddOptions extends PasswordOptions {
+  email?: string;
+  emailVerified?: boolean;
+  emailUnverified?: boolean;
+  displayName?: string;
+  givenName?: string;
+  familyName?: string;
+  claim: string[];
+  group: string[];
+  admin?: boolean;
 }
 
-export function registerUsers(program: Command, output: Output): void {
-  const users = program.command('users').description('Manage users');
+/** The password typed or piped in; undefined with --random (the service generates one). */
+async function choosePassword(options: PasswordOptions): Promise<string | undefined> {
+  return options.random ? undefined : readSecretInput(options.password, 'password');
+}
 
+/** Runs `fn` with the user service over the configured store. */
+function withUsers<T>(command: Command, fn: (users: UserAdminService) => Promise<T>): Promise<T> {
+  return withStore(command, ({ config, store }) =>
+    fn(
+      new UserAdminService(store, config.authentication_backend.password_hashing, new Factors(store, config)),
+    ),
+  );
+}
+
+function addCommand(users: Command, output: Output): void {
   users
     .command('add')
     .description('Create a user')
@@ -38,80 +58,62 @@ export function registerUsers(program: Command, output: Output): void {
     .option('--admin', `add to the '${ADMIN_GROUP}' group`)
     .option('--password <password>', 'the password (otherwise read from stdin)')
     .option('--random', 'generate a password and print it once')
-    .action(
-      async (
-        username: string,
-        options: PasswordOptions & {
-          email?: string;
-          emailVerified?: boolean;
-          emailUnverified?: boolean;
-          displayName?: string;
-          givenName?: string;
-          familyName?: string;
-          claim: string[];
-          group: string[];
-          admin?: boolean;
-        },
-        command: Command,
-      ) => {
-        const claims = parseClaimOptions(options.claim);
-        const { password, generated } = await choosePassword(options);
-        await withStore(command, async ({ config, store }) => {
-          const user = await new UserService(store, config.authentication_backend.password_hashing).create({
-            username,
-            password,
-            email: options.email,
-            emailVerified: options.emailUnverified ? false : options.emailVerified,
-            displayName: options.displayName,
-            givenName: options.givenName,
-            familyName: options.familyName,
-            claims,
-            groups: [...options.group, ...(options.admin ? [ADMIN_GROUP] : [])],
-          });
-          await store.events.append({
-            type: 'user.created',
-            actor: 'cli',
-            subject: user.username,
-            details: {},
-          });
-          output.out(
-            fields([
-              ['User created', user.username],
-              ['ID', user.id],
-              ['Email', user.email],
-              ['Groups', user.groups.join(', ') || undefined],
-              ['Password', generated ? `${password}   (shown once)` : undefined],
-            ]),
-          );
-        });
-      },
-    );
+    .action(async (username: string, options: AddOptions, command: Command) => {
+      const claims = parseClaimOptions(options.claim);
+      const typed = await choosePassword(options);
+      const { user, password } = await withUsers(command, (service) =>
+        service.create('cli', {
+          username,
+          password: typed,
+          email: options.email,
+          emailVerified: options.emailUnverified ? false : options.emailVerified,
+          displayName: options.displayName,
+          givenName: options.givenName,
+          familyName: options.familyName,
+          claims,
+          groups: [...options.group, ...(options.admin ? [ADMIN_GROUP] : [])],
+        }),
+      );
+      output.out(
+        fields([
+          ['User created', user.username],
+          ['ID', user.id],
+          ['Email', user.email],
+          ['Groups', user.groups.join(', ') || undefined],
+          ['Password', password === undefined ? undefined : `${password}   (shown once)`],
+        ]),
+      );
+    });
+}
 
+function listCommand(users: Command, output: Output): void {
   users
     .command('list')
     .description('List users')
     .option('--search <text>', 'match username, email or display name')
     .option('--json', 'print JSON')
     .action(async (options: { search?: string; json?: boolean }, command: Command) => {
-      await withStore(command, async ({ store }) => {
-        const list = await store.users.list({ search: options.search, limit: 10_000 });
-        if (options.json) return output.out(JSON.stringify(list, null, 2));
-        output.out(
-          table(
-            ['USERNAME', 'EMAIL', 'NAME', 'GROUPS', 'STATUS', 'SOURCE'],
-            list.map((user) => [
-              user.username,
-              user.email ?? '',
-              user.displayName ?? '',
-              user.groups.join(','),
-              user.disabled ? 'disabled' : 'active',
-              user.source,
-            ]),
-          ),
-        );
-      });
+      const list = await withUsers(command, (service) =>
+        service.list({ search: options.search, limit: 10_000 }),
+      );
+      if (options.json) return output.out(JSON.stringify(list, null, 2));
+      output.out(
+        table(
+          ['USERNAME', 'EMAIL', 'NAME', 'GROUPS', 'STATUS', 'SOURCE'],
+          list.map((user) => [
+            user.username,
+            user.email ?? '',
+            user.displayName ?? '',
+            user.groups.join(','),
+            user.disabled ? 'disabled' : 'active',
+            user.source,
+          ]),
+        ),
+      );
     });
+}
 
+function passwdCommand(users: Command, output: Output): void {
   users
     .command('passwd')
     .description("Set a user's password")
@@ -119,51 +121,31 @@ export function registerUsers(program: Command, output: Output): void {
     .option('--password <password>', 'the new password (otherwise read from stdin)')
     .option('--random', 'generate a password and print it once')
     .action(async (username: string, options: PasswordOptions, command: Command) => {
-      const { password, generated } = await choosePassword(options);
-      await withStore(command, async ({ config, store }) => {
-        const user = await new UserService(store, config.authentication_backend.password_hashing).setPassword(
-          username,
-          password,
-        );
-        await store.events.append({
-          type: 'user.password_changed',
-          actor: 'cli',
-          subject: user.username,
-          details: {},
-        });
-        output.out(
-          generated
-            ? `Password for ${user.username}: ${password}   (shown once)`
-            : `Password changed for ${user.username}.`,
-        );
-      });
+      const typed = await choosePassword(options);
+      const { user, password } = await withUsers(command, (service) =>
+        service.setPassword('cli', username, typed, 'user.password_changed'),
+      );
+      output.out(
+        password === undefined
+          ? `Password changed for ${user.username}.`
+          : `Password for ${user.username}: ${password}   (shown once)`,
+      );
     });
+}
 
+function accessCommands(users: Command, output: Output): void {
   for (const [name, disabled] of [
     ['disable', true],
     ['enable', false],
-  ] as const) {
+  ] as const)
     users
       .command(name)
       .description(disabled ? 'Disable a user: they can no longer log in' : 'Enable a disabled user')
       .argument('<username>')
       .action(async (username: string, _options: unknown, command: Command) => {
-        await withStore(command, async ({ config, store }) => {
-          const user = await new UserService(
-            store,
-            config.authentication_backend.password_hashing,
-          ).setDisabled(username, disabled);
-          await store.events.append({
-            type: `user.${name}d`,
-            actor: 'cli',
-            subject: user.username,
-            details: {},
-          });
-          output.out(`${user.username} is ${disabled ? 'disabled' : 'enabled'}.`);
-        });
+        const user = await withUsers(command, (service) => service.setDisabled('cli', username, disabled));
+        output.out(`${user.username} is ${disabled ? 'disabled' : 'enabled'}.`);
       });
-  }
-
   users
     .command('reset-factors')
     .description(
@@ -171,11 +153,15 @@ export function registerUsers(program: Command, output: Output): void {
     )
     .argument('<username>')
     .action(async (username: string, _options: unknown, command: Command) => {
-      await withStore(command, async ({ config, store }) => {
-        const user = await store.users.findByUsername(username);
-        if (!user) throw new NotFoundError(`there is no user named '${username}'`);
-        await new Factors(store, config).reset(user.id, 'cli');
-        output.out(`${user.username}'s second factors and recovery codes were removed.`);
-      });
+      const user = await withUsers(command, (service) => service.resetFactors('cli', username));
+      output.out(`${user.username}'s second factors and recovery codes were removed.`);
     });
+}
+
+export function registerUsers(program: Command, output: Output): void {
+  const users = program.command('users').description('Manage users');
+  addCommand(users, output);
+  listCommand(users, output);
+  passwdCommand(users, output);
+  accessCommands(users, output);
 }

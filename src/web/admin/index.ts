@@ -10,6 +10,7 @@ import type { Issuers } from '../../oidc/issuers.ts';
 import type { Store } from '../../store/index.ts';
 import { registerAdmin } from '../admin.ts';
 import { adminGuard } from './guard.ts';
+import { registerPeoplePages } from './people.ts';
 
 export interface AdminContext {
   config: SesameConfig;
@@ -30,7 +31,7 @@ export interface AdminKit extends AdminContext {
 export type AdminArea = (scope: FastifyInstance, kit: AdminKit) => void;
 
 /** The areas behind the guard (an area moves here from the list below once it uses the kit). */
-const AREAS: AdminArea[] = [];
+const AREAS: AdminArea[] = [registerPeoplePages];
 
 export function registerAdminPages(app: FastifyInstance, context: AdminContext): void {
   const hmacSecret = context.config.identity_providers.oidc.hmac_secret;
