@@ -32,8 +32,7 @@ export function portalGuard(
       alreadySubmitted: async (signedIn) =>
         portalPage(
           config,
-          undefined,
-          'Already submitted',
+          { section: undefined, title: 'Already submitted' },
           await viewerFor(signedIn.user),
           html`<h1>Already submitted</h1>
             <p>This form was sent before and its change was made then; sending it again changed nothing.</p>

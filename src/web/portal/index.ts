@@ -61,17 +61,15 @@ export function registerPortalPages(app: FastifyInstance, context: PortalContext
   const hmacSecret = config.identity_providers.oidc.hmac_secret;
   const sessions = new BrowserSessions(issuers.global.provider, store, hmacSecret);
   const viewerFor = viewerLookup(config, store);
+  const send: PortalKit['send'] = async (reply, user, frame, body, status = 200) =>
+    reply.html(portalPage(config, frame, await viewerFor(user), body), status);
   const kit: PortalKit = {
     config,
     account: accountService(context),
     once: new OneTimeNotes(hmacSecret),
-    send: async (reply, user, frame, body, status = 200) =>
-      reply.html(
-        portalPage(config, frame.section, frame.title, await viewerFor(user), body, {
-          passkeys: frame.passkeys,
-        }),
-        status,
-      ),
+    send,
+    sendForm: (reply, frame, view, render) =>
+      send(reply, view.user, frame, render(view), Object.keys(view.errors ?? {}).length ? 400 : 200),
   };
   registerPortalSignIn(app, config);
   void app.register((scope, _options, done) => {

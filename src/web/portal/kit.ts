@@ -7,15 +7,8 @@ import type { OneTimeNotes } from '../../http/once.ts';
 import type { AccountService, ActorSession } from '../../services/account.ts';
 import type { User } from '../../store/index.ts';
 import type { SafeHtml } from '../html.ts';
-import type { PortalSection } from './layout.view.ts';
-
-/** Where a page sits in the portal's frame. */
-export interface Frame {
-  section: PortalSection | undefined;
-  title: string;
-  /** Loads the passkey script. */
-  passkeys?: boolean;
-}
+import type { FieldErrors } from '../../http/forms.ts';
+import type { Frame } from './layout.view.ts';
 
 export interface PortalKit {
   config: SesameConfig;
@@ -24,6 +17,19 @@ export interface PortalKit {
   once: OneTimeNotes;
   /** Sends `body` in the portal's frame, with the signed-in user in its bar. */
   send(reply: FastifyReply, user: User, frame: Frame, body: SafeHtml, status?: number): Promise<FastifyReply>;
+  /** Sends a form's page, `render(view)`: 400 when the view shows field errors. */
+  sendForm<V extends FormView>(
+    reply: FastifyReply,
+    frame: Frame,
+    view: V,
+    render: (view: V) => SafeHtml,
+  ): Promise<FastifyReply>;
+}
+
+/** What a form's view holds at least: whose form it is, and its field errors. */
+export interface FormView {
+  user: User;
+  errors?: FieldErrors;
 }
 
 /** A page (or a few of one section): its routes, registered in the portal's guarded scope. */

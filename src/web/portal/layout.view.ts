@@ -50,14 +50,16 @@ ${Array.from({ length: AVATAR_HUES }, (_, index) => `.apps .icon.hue-${index}{ba
 `;
 const STYLESHEET = stylesheet('portal', STYLE);
 
-export function portalPage(
-  config: SesameConfig,
-  section: PortalSection | undefined,
-  title: string,
-  viewer: PortalViewer,
-  body: SafeHtml,
-  options: { passkeys?: boolean } = {},
-): string {
+/** Where a page sits in the portal: its section (highlighted in the navigation) and title. */
+export interface Frame {
+  section: PortalSection | undefined;
+  title: string;
+  /** Loads the passkey script. */
+  passkeys?: boolean;
+}
+
+export function portalPage(config: SesameConfig, frame: Frame, viewer: PortalViewer, body: SafeHtml): string {
+  const { section, title } = frame;
   return shell({
     config,
     title,
@@ -70,7 +72,7 @@ export function portalPage(
       ([id, label]) => [`/portal${id ? `/${id}` : ''}`, label, id === section] as const,
     ),
     stylesheet: STYLESHEET,
-    head: options.passkeys ? trusted(PASSKEY_SCRIPTS) : undefined,
+    head: frame.passkeys ? trusted(PASSKEY_SCRIPTS) : undefined,
     body,
   });
 }

@@ -1,21 +1,17 @@
 // The Password page: a change needs the current password (under the login's brute-force regulation).
-import type { FastifyReply } from 'fastify';
 import { formOf, one, queryOf, toFieldErrors } from '../../http/forms.ts';
 import { signedIn } from '../../http/guards.ts';
 import { actorOf, typed, type PortalPage } from './kit.ts';
-import { passwordView, type PasswordView } from './password.view.ts';
+import { passwordView } from './password.view.ts';
 
 const FRAME = { section: 'password', title: 'Password' } as const;
 const FIELDS = ['current_password', 'new_password', 'confirm_password'];
 
 export const registerPassword: PortalPage = (scope, kit) => {
-  const show = (reply: FastifyReply, view: PasswordView) =>
-    kit.send(reply, view.user, FRAME, passwordView(view), Object.keys(view.errors ?? {}).length ? 400 : 200);
-
   scope.get('/portal/password', async (request, reply) => {
     const { user, csrf } = signedIn(request);
     const done = queryOf(request).done === 'changed' ? 'Your password was changed.' : undefined;
-    return show(reply, { user, csrf, done });
+    return kit.sendForm(reply, FRAME, { user, csrf, done }, passwordView);
   });
 
   scope.post('/portal/password', async (request, reply) => {
@@ -31,7 +27,7 @@ export const registerPassword: PortalPage = (scope, kit) => {
     } catch (error) {
       const errors = toFieldErrors(error, FIELDS);
       if (!errors) throw error;
-      return show(reply, { user, csrf, errors });
+      return kit.sendForm(reply, FRAME, { user, csrf, errors }, passwordView);
     }
     return reply.redirect('/portal/password?done=changed', 303);
   });

@@ -1,7 +1,7 @@
 // The Sessions page: where the user is signed in, each session with a button that ends it.
 import { methodsLabel } from '../../auth/login-sessions.ts';
 import type { OwnSession } from '../../services/account.ts';
-import { html, type SafeHtml } from '../html.ts';
+import { html, trusted, type SafeHtml } from '../html.ts';
 import { csrfField, formatTime, notice } from '../views/forms.ts';
 import { PORTAL_CLIENT_ID } from '../../oidc/portal-client.ts';
 
@@ -12,6 +12,15 @@ export interface SessionsView {
   csrf: string;
   done?: string;
 }
+
+/** The table's columns: label, and whether a narrow screen leaves it out. */
+const COLUMNS = [
+  ['Signed in', false],
+  ['From', true],
+  ['With', true],
+  ['Apps', true],
+  ['Until', false],
+] as const;
 
 const muted = (text: string) => html`<span class="muted">${text}</span>`;
 
@@ -44,11 +53,7 @@ function table(view: SessionsView): SafeHtml {
     <table>
       <thead>
         <tr>
-          <th scope="col">Signed in</th>
-          <th scope="col" class="hide-sm">From</th>
-          <th scope="col" class="hide-sm">With</th>
-          <th scope="col" class="hide-sm">Apps</th>
-          <th scope="col">Until</th>
+          ${COLUMNS.map(([label, narrow]) => html`<th scope="col" ${narrow ? trusted('class="hide-sm"') : ''}>${label}</th>`)}
           <th scope="col"><span class="sr-only">Action</span></th>
         </tr>
       </thead>
