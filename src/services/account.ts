@@ -99,12 +99,12 @@ export class AccountService {
     policies: AuthorizationPolicies;
     encryptionKey: string;
   }) {
-    [this.store, this.hashing, this.factors] = [input.store, input.hashing, input.factors];
-    [this.authenticator, this.applications, this.policies] = [
-      input.authenticator,
-      input.applications,
-      input.policies,
-    ];
+    this.store = input.store;
+    this.hashing = input.hashing;
+    this.factors = input.factors;
+    this.authenticator = input.authenticator;
+    this.applications = input.applications;
+    this.policies = input.policies;
     this.sealer = createSealer(input.encryptionKey);
   }
 
@@ -151,12 +151,13 @@ export class AccountService {
       for (const issue of parsed.error.issues) errors[String(issue.path[0])] ??= issue.message;
       return errors;
     }
-    const { display_name, given_name, family_name, email, picture } = parsed.data;
+    const { display_name: displayName, given_name: givenName, family_name: familyName } = parsed.data;
+    const { email, picture } = parsed.data;
     // A changed address is no longer one anybody verified.
     const emailChanged = (email || undefined) !== user.email;
     await this.store.transaction(async (tx) => {
       await tx.users.update(user.id, {
-        ...{ displayName: display_name, givenName: given_name, familyName: family_name, email, picture },
+        ...{ displayName, givenName, familyName, email, picture },
         ...(emailChanged ? { emailVerified: false } : {}),
       });
       await tx.events.append(
