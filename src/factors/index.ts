@@ -1,11 +1,17 @@
 // A user's second factors together: what they have, what a login may use, and the admin reset.
 import type { SesameConfig } from '../config/load.ts';
 import type { Logger } from '../lib/logger.ts';
-import type { Store } from '../store/index.ts';
+import type { Repositories, Store } from '../store/index.ts';
 import { PasskeyService } from './passkeys.ts';
 import { RecoveryCodeService } from './recovery.ts';
 import { Regulator } from './regulation.ts';
 import { TotpService, type Clock } from './totp.ts';
+
+/**
+ * Work done in the same transaction as a factor's change (its audit event), given what changed: a
+ * change and its event are written together or not at all.
+ */
+export type AlsoInTransaction<T = void> = (tx: Repositories, changed: T) => Promise<unknown>;
 
 export interface FactorSummary {
   totp: boolean;

@@ -9,6 +9,7 @@ import type {
 import type * as WebAuthn from '@simplewebauthn/server';
 import type { SesameConfig } from '../config/load.ts';
 import type { Store, User, WebauthnCredential } from '../store/index.ts';
+import type { AlsoInTransaction } from './index.ts';
 
 // Loaded on first use: the library takes ~150 ms and ~25 MiB, and many installations never see a passkey.
 let library: Promise<typeof WebAuthn> | undefined;
@@ -105,6 +106,7 @@ export class PasskeyService {
     user: User,
     name: string,
     response: RegistrationResponseJSON,
+    also?: AlsoInTransaction<WebauthnCredential>,
   ): Promise<WebauthnCredential | undefined> {
     const verification = await (
       await webauthn()
@@ -119,17 +121,21 @@ export class PasskeyService {
       .catch(() => undefined);
     if (!verification?.verified) return undefined;
     const { credential, credentialDeviceType, credentialBackedUp } = verification.registrationInfo;
-    await this.store.webauthn.add({
-      id: credential.id,
-      userId: user.id,
-      name: name.trim().slice(0, 60) || 'Passkey',
-      publicKey: Buffer.from(credential.publicKey).toString('base64url'),
-      counter: credential.counter,
-      transports: credential.transports ?? response.response.transports ?? [],
-      deviceType: credentialDeviceType,
-      backedUp: credentialBackedUp,
+    return this.store.transaction(async (tx) => {
+      await tx.webauthn.add({
+        id: credential.id,
+        userId: user.id,
+        name: name.trim().slice(0, 60) || 'Passkey',
+        publicKey: Buffer.from(credential.publicKey).toString('base64url'),
+        counter: credential.counter,
+        transports: credential.transports ?? response.response.transports ?? [],
+        deviceType: credentialDeviceType,
+        backedUp: credentialBackedUp,
+      });
+      const added = await tx.webauthn.get(credential.id);
+      if (added) await also?.(tx, added);
+      return added;
     });
-    return this.store.webauthn.get(credential.id);
   }
 
   /** Options for a second factor (this user's keys) or a passwordless login (any discoverable key). */
@@ -194,7 +200,12 @@ export class PasskeyService {
     return this.store.webauthn.rename(userId, id, name.trim().slice(0, 60) || 'Passkey');
   }
 
-  remove(userId: string, id: string): Promise<boolean> {
-    return this.store.webauthn.remove(userId, id);
+  /** False when the user has no such key (and `also` is not run). */
+  remove(userId: string, id: string, also?: AlsoInTransaction): Promise<boolean> {
+    return this.store.transaction(async (tx) => {
+      const removed = await tx.webauthn.remove(userId, id);
+      if (removed) await also?.(tx);
+      return removed;
+    });
   }
 }

@@ -3,6 +3,7 @@
 import { createHmac, randomInt } from 'node:crypto';
 import { deriveKey } from '../crypto/derive.ts';
 import type { Store } from '../store/index.ts';
+import type { AlsoInTransaction } from './index.ts';
 
 export const RECOVERY_CODE_COUNT = 10;
 // Crockford-style alphabet without look-alikes (0/O, 1/I/L): codes are read off paper.
@@ -26,19 +27,20 @@ export class RecoveryCodeService {
   }
 
   /** Ten new codes (about 50 bits each) replacing any old ones; the caller shows them once. */
-  async generate(userId: string): Promise<string[]> {
+  async generate(userId: string, also?: AlsoInTransaction<string[]>): Promise<string[]> {
     const codes = Array.from({ length: RECOVERY_CODE_COUNT }, () => {
       const characters = Array.from({ length: GROUP * 2 }, () => ALPHABET[randomInt(ALPHABET.length)]).join(
         '',
       );
       return `${characters.slice(0, GROUP)}-${characters.slice(GROUP)}`;
     });
-    await this.store.transaction((tx) =>
-      tx.recoveryCodes.replace(
+    await this.store.transaction(async (tx) => {
+      await tx.recoveryCodes.replace(
         userId,
         codes.map((code) => this.hash(userId, code)),
-      ),
-    );
+      );
+      await also?.(tx, codes);
+    });
     return codes;
   }
 

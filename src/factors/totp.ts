@@ -3,6 +3,7 @@
 import { generateSecret, generateURI, verify } from 'otplib';
 import type { SesameConfig } from '../config/load.ts';
 import type { Store, TotpCredential } from '../store/index.ts';
+import type { AlsoInTransaction } from './index.ts';
 
 export type Clock = () => number;
 
@@ -52,7 +53,7 @@ export class TotpService {
   }
 
   /** Confirms an enrolment with one code computed by the user's app; only then is the secret stored. */
-  async confirm(userId: string, secret: string, code: string): Promise<boolean> {
+  async confirm(userId: string, secret: string, code: string, also?: AlsoInTransaction): Promise<boolean> {
     const credential = {
       userId,
       secret,
@@ -65,6 +66,7 @@ export class TotpService {
     await this.store.transaction(async (tx) => {
       await tx.totp.begin(credential);
       await tx.totp.confirm(userId, step, new Date(this.now()));
+      await also?.(tx);
     });
     return true;
   }
@@ -82,8 +84,13 @@ export class TotpService {
     return this.store.totp.useTimeStep(userId, step);
   }
 
-  async remove(userId: string): Promise<boolean> {
-    return this.store.totp.delete(userId);
+  /** False when there was nothing to remove (and `also` is not run). */
+  async remove(userId: string, also?: AlsoInTransaction): Promise<boolean> {
+    return this.store.transaction(async (tx) => {
+      const removed = await tx.totp.delete(userId);
+      if (removed) await also?.(tx);
+      return removed;
+    });
   }
 
   private async check(

@@ -23,7 +23,7 @@ import { registerInteractions } from '../web/interactions.ts';
 import { registerAdminPages } from '../web/admin/index.ts';
 import { registerAssets } from '../web/assets.ts';
 import { errorPage } from '../web/pages.ts';
-import { registerPortal } from '../web/portal.ts';
+import { registerPortalPages } from '../web/portal/index.ts';
 import { ClosingResponse, isClosing } from './connections.ts';
 import { fieldProblem } from '../http/forms.ts';
 import { registerHttpKit } from '../http/kit.ts';
@@ -296,7 +296,7 @@ export function buildServer(context: ServerContext): FastifyInstance {
   mountProtocol(app, issuers, responses);
   registerInteractions(app, context);
   registerAssets(app);
-  registerPortal(app, context);
+  registerPortalPages(app, context);
   registerAdminPages(app, context);
   registerAdminApi(app, context);
   registerHealth(app, store);

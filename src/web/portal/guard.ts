@@ -8,7 +8,7 @@ import type { BrowserSessions } from '../../http/sessions.ts';
 import type { Store, User } from '../../store/index.ts';
 import { html } from '../html.ts';
 import { errorPage } from '../pages.ts';
-import { portalPage, type PortalViewer } from '../portal-layout.ts';
+import { portalPage, type PortalViewer } from './layout.view.ts';
 
 /** Who the portal's bar shows. */
 export function viewerLookup(config: SesameConfig, store: Store): (user: User) => Promise<PortalViewer> {
@@ -32,8 +32,7 @@ export function portalGuard(
       alreadySubmitted: async (signedIn) =>
         portalPage(
           config,
-          undefined,
-          'Already submitted',
+          { section: undefined, title: 'Already submitted' },
           await viewerFor(signedIn.user),
           html`<h1>Already submitted</h1>
             <p>This form was sent before and its change was made then; sending it again changed nothing.</p>

@@ -1,8 +1,8 @@
 // The user portal's layout: the shell the admin UI uses too, with the portal's navigation and styles.
-import type { SesameConfig } from '../config/load.ts';
-import { PASSKEY_SCRIPTS, stylesheet } from './assets.ts';
-import { html, trusted, type SafeHtml } from './html.ts';
-import { shell } from './shell.ts';
+import type { SesameConfig } from '../../config/load.ts';
+import { PASSKEY_SCRIPTS, stylesheet } from '../assets.ts';
+import { html, trusted, type SafeHtml } from '../html.ts';
+import { shell } from '../shell.ts';
 
 export const PORTAL_SECTIONS = [
   ['', 'My applications'],
@@ -26,7 +26,7 @@ const STYLE = `
 @media (min-width:1280px){main.container{max-width:60rem}}
 .muted,.meta{color:var(--pico-muted-color);font-size:.9em}
 .meta{display:block;margin-top:.25rem}
-.error{padding:.75rem 1rem;border-radius:var(--pico-border-radius);background:#fdecea;color:#7f1d1d;border:1px solid #f5b5ae;margin-bottom:1rem}
+.problem{padding:.75rem 1rem;border-radius:var(--pico-border-radius);background:#fdecea;color:#7f1d1d;border:1px solid #f5b5ae;margin-bottom:1rem}
 .status{color:#b42318;font-size:.9em;margin:.25rem 0 0}
 .status:empty{display:none}
 ul.keys{list-style:none;padding:0}ul.keys li{list-style:none;border:1px solid var(--pico-muted-border-color);border-radius:var(--pico-border-radius);padding:.75rem;margin:.5rem 0}
@@ -50,14 +50,16 @@ ${Array.from({ length: AVATAR_HUES }, (_, index) => `.apps .icon.hue-${index}{ba
 `;
 const STYLESHEET = stylesheet('portal', STYLE);
 
-export function portalPage(
-  config: SesameConfig,
-  section: PortalSection | undefined,
-  title: string,
-  viewer: PortalViewer,
-  body: SafeHtml,
-  options: { passkeys?: boolean } = {},
-): string {
+/** Where a page sits in the portal: its section (highlighted in the navigation) and title. */
+export interface Frame {
+  section: PortalSection | undefined;
+  title: string;
+  /** Loads the passkey script. */
+  passkeys?: boolean;
+}
+
+export function portalPage(config: SesameConfig, frame: Frame, viewer: PortalViewer, body: SafeHtml): string {
+  const { section, title } = frame;
   return shell({
     config,
     title,
@@ -70,7 +72,7 @@ export function portalPage(
       ([id, label]) => [`/portal${id ? `/${id}` : ''}`, label, id === section] as const,
     ),
     stylesheet: STYLESHEET,
-    head: options.passkeys ? trusted(PASSKEY_SCRIPTS) : undefined,
+    head: frame.passkeys ? trusted(PASSKEY_SCRIPTS) : undefined,
     body,
   });
 }

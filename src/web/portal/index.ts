@@ -1,0 +1,80 @@
+// The user portal: sign-in, then every page registered in one scope behind the portal guard, so a
+// handler starts with the signed-in user on the request (signedIn(request)) and its POSTs' CSRF
+// tokens already claimed. A page is a function (scope, kit) => void listed in PAGES.
+import type { FastifyInstance } from 'fastify';
+import type { PasswordAuthenticator } from '../../auth/login.ts';
+import type { AuthorizationPolicies } from '../../auth/policy.ts';
+import type { SesameConfig } from '../../config/load.ts';
+import type { Factors } from '../../factors/index.ts';
+import { OneTimeNotes } from '../../http/once.ts';
+import { BrowserSessions } from '../../http/sessions.ts';
+import type { Issuers } from '../../oidc/issuers.ts';
+import { AccountService } from '../../services/account.ts';
+import { ApplicationService } from '../../services/applications.ts';
+import type { Store } from '../../store/index.ts';
+import { registerApps } from './apps.ts';
+import { portalGuard, viewerLookup } from './guard.ts';
+import type { PortalKit, PortalPage } from './kit.ts';
+import { portalPage } from './layout.view.ts';
+import { registerPassword } from './password.ts';
+import { registerProfile } from './profile.ts';
+import { registerPasskeys } from './security/passkeys.ts';
+import { registerRecoveryCodes } from './security/recovery-codes.ts';
+import { registerSecurity } from './security/overview.ts';
+import { registerTotp } from './security/totp.ts';
+import { registerSessions } from './sessions.ts';
+import { registerPortalSignIn } from './sign-in.ts';
+
+export interface PortalContext {
+  config: SesameConfig;
+  store: Store;
+  issuers: Issuers;
+  factors: Factors;
+  policies: AuthorizationPolicies;
+  authenticator: PasswordAuthenticator;
+}
+
+const PAGES: PortalPage[] = [
+  registerApps,
+  registerProfile,
+  registerPassword,
+  registerSessions,
+  registerSecurity,
+  registerTotp,
+  registerPasskeys,
+  registerRecoveryCodes,
+];
+
+function accountService(context: PortalContext): AccountService {
+  const { config, store } = context;
+  const hashing = config.authentication_backend.password_hashing;
+  return new AccountService({
+    ...context,
+    hashing,
+    applications: new ApplicationService(store, hashing, config.externalUrl),
+    encryptionKey: config.storage.encryption_key,
+  });
+}
+
+export function registerPortalPages(app: FastifyInstance, context: PortalContext): void {
+  const { config, store, issuers } = context;
+  const hmacSecret = config.identity_providers.oidc.hmac_secret;
+  const sessions = new BrowserSessions(issuers.global.provider, store, hmacSecret);
+  const viewerFor = viewerLookup(config, store);
+  const send: PortalKit['send'] = async (reply, user, frame, body, status = 200) =>
+    reply.html(portalPage(config, frame, await viewerFor(user), body), status);
+  const kit: PortalKit = {
+    config,
+    account: accountService(context),
+    once: new OneTimeNotes(hmacSecret),
+    send,
+    sendForm: (reply, frame, view, render) =>
+      send(reply, view.user, frame, render(view), Object.keys(view.errors ?? {}).length ? 400 : 200),
+  };
+  registerPortalSignIn(app, config);
+  void app.register((scope, _options, done) => {
+    scope.addHook('preHandler', portalGuard(config, sessions, viewerFor));
+    for (const page of PAGES) page(scope, kit);
+    done();
+  });
+}

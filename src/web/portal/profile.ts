@@ -1,0 +1,37 @@
+// The Profile page and its form.
+import { formOf, one, queryOf } from '../../http/forms.ts';
+import { signedIn } from '../../http/guards.ts';
+import type { ProfileInput } from '../../services/account.ts';
+import { actorOf, type PortalPage } from './kit.ts';
+import { profileValues, profileView } from './profile.view.ts';
+
+const FRAME = { section: 'profile', title: 'Profile' } as const;
+
+export const registerProfile: PortalPage = (scope, kit) => {
+  scope.get('/portal/profile', async (request, reply) => {
+    const { user, csrf } = signedIn(request);
+    const done = queryOf(request).done === 'saved' ? 'Your profile was saved.' : undefined;
+    return kit.sendForm(reply, FRAME, { user, csrf, values: profileValues(user), done }, profileView);
+  });
+
+  scope.post('/portal/profile', async (request, reply) => {
+    const { user, csrf } = signedIn(request);
+    // The users file's accounts are changed there: the page shows it as it is.
+    if (user.source === 'file')
+      return kit.sendForm(reply, FRAME, { user, csrf, values: profileValues(user) }, profileView);
+    const values = readProfile(formOf(request));
+    const errors = await kit.account.updateProfile(actorOf(request), values);
+    if (errors) return kit.sendForm(reply, FRAME, { user, csrf, values, errors }, profileView);
+    return reply.redirect('/portal/profile?done=saved', 303);
+  });
+};
+
+function readProfile(form: Record<string, unknown>): ProfileInput {
+  return {
+    display_name: one(form.display_name),
+    given_name: one(form.given_name),
+    family_name: one(form.family_name),
+    email: one(form.email),
+    picture: one(form.picture),
+  };
+}

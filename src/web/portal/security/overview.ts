@@ -1,0 +1,24 @@
+// The Security page: what second factors the user has, and the notices the factor forms come back with.
+import { queryOf } from '../../../http/forms.ts';
+import { signedIn } from '../../../http/guards.ts';
+import { doneNotice, type PortalPage } from '../kit.ts';
+import { securityView } from './overview.view.ts';
+
+const NOTICES: Record<string, string> = {
+  'totp-added': 'Your authenticator app is set up.',
+  'totp-removed': 'Your authenticator app was removed.',
+  'passkey-added': 'Your passkey was added.',
+  'passkey-renamed': 'Your passkey was renamed.',
+  'passkey-removed': 'Your passkey was removed.',
+  'passkey-failed': 'The passkey could not be added. Try again.',
+};
+
+export const registerSecurity: PortalPage = (scope, kit) => {
+  scope.get('/portal/security', async (request, reply) => {
+    const { user, csrf } = signedIn(request);
+    const overview = await kit.account.security(user);
+    const done = doneNotice(NOTICES, queryOf(request).done);
+    const frame = { section: 'security', title: 'Security', passkeys: overview.passkeysEnabled } as const;
+    return kit.send(reply, user, frame, securityView({ user, csrf, overview, done }));
+  });
+};

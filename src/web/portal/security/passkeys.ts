@@ -1,0 +1,29 @@
+// Adding, renaming and removing passkeys. The options step only checks the page's CSRF token: the
+// form's real submit, which claims it, follows.
+import { formOf } from '../../../http/forms.ts';
+import { signedIn } from '../../../http/guards.ts';
+import { actorOf, typed, type PortalPage } from '../kit.ts';
+
+export const registerPasskeys: PortalPage = (scope, kit) => {
+  scope.post('/portal/security/passkeys/options', { config: { csrf: 'check' } }, async (request) =>
+    kit.account.passkeyOptions(signedIn(request).user),
+  );
+
+  scope.post('/portal/security/passkeys', async (request, reply) => {
+    const form = formOf(request);
+    const added = await kit.account.addPasskey(actorOf(request), typed(form.name), typed(form.response));
+    return reply.redirect(`/portal/security?done=${added ? 'passkey-added' : 'passkey-failed'}`, 303);
+  });
+
+  scope.post('/portal/security/passkeys/:id/rename', async (request, reply) => {
+    const { id } = request.params as { id: string };
+    await kit.account.renamePasskey(signedIn(request).user, id, typed(formOf(request).name));
+    return reply.redirect('/portal/security?done=passkey-renamed', 303);
+  });
+
+  scope.post('/portal/security/passkeys/:id/remove', async (request, reply) => {
+    const { id } = request.params as { id: string };
+    await kit.account.removePasskey(actorOf(request), id);
+    return reply.redirect('/portal/security?done=passkey-removed', 303);
+  });
+};

@@ -1,0 +1,40 @@
+// Setting up and removing the authenticator app. The setup in progress travels sealed in its form:
+// the secret is stored only once a code from the app confirms it.
+import { formOf, one } from '../../../http/forms.ts';
+import { signedIn } from '../../../http/guards.ts';
+import { errorPage } from '../../pages.ts';
+import { actorOf, type PortalPage } from '../kit.ts';
+import { totpEnrolmentView, type TotpEnrolmentView } from './totp.view.ts';
+
+const FRAME = { section: 'security', title: 'Set up authenticator app' } as const;
+
+export const registerTotp: PortalPage = (scope, kit) => {
+  scope.post('/portal/security/totp/new', async (request, reply) => {
+    const { user, csrf } = signedIn(request);
+    const pending = await kit.account.beginTotp(user);
+    return kit.send(reply, user, FRAME, totpEnrolmentView({ csrf, pending }));
+  });
+
+  scope.post('/portal/security/totp/confirm', async (request, reply) => {
+    const { user, csrf } = signedIn(request);
+    const form = formOf(request);
+    const result = await kit.account.confirmTotp(actorOf(request), one(form.pending), one(form.code));
+    if (result.outcome === 'expired')
+      return reply.html(
+        errorPage(kit.config, 'expired', 'This setup page has expired. Start again from Security.'),
+        400,
+      );
+    if (result.outcome === 'added') return reply.redirect('/portal/security?done=totp-added', 303);
+    const view: TotpEnrolmentView = {
+      csrf,
+      pending: result.pending,
+      error: 'That code does not match. Check the time on your phone and try the current code.',
+    };
+    return kit.send(reply, user, FRAME, totpEnrolmentView(view), 400);
+  });
+
+  scope.post('/portal/security/totp/remove', async (request, reply) => {
+    await kit.account.removeTotp(actorOf(request));
+    return reply.redirect('/portal/security?done=totp-removed', 303);
+  });
+};
