@@ -291,7 +291,7 @@ export function registerAdmin(app: FastifyInstance, context: AdminContext): void
     values: Form = {},
     errors: FieldErrors = {},
   ) {
-    const free = await applications.unassignedProviders();
+    const free = await providers.unassigned();
     return reply
       .status(Object.keys(errors).length ? 400 : 200)
       .type('text/html')
@@ -1035,7 +1035,7 @@ ${guide.env}</textarea>
       ? one(form.id_token_signed_response_alg)
       : 'RS256';
     try {
-      const { client, clientSecret } = await applications.createProvider(
+      const { client, clientSecret } = await providers.create(
         {
           name: one(form.name),
           public: one(form.client_type) === 'public',
@@ -1168,7 +1168,7 @@ ${guide.env}</textarea>
             signedIn,
           ),
         );
-    const secret = await applications.regenerateSecret(clientId, `user:${signedIn.user.username}`);
+    const secret = await providers.regenerateSecret(clientId, `user:${signedIn.user.username}`);
     guard.once.put(request, reply, signedIn, `provider:${clientId}`, { secret });
     return reply.redirect(`/admin/providers/${encodeURIComponent(clientId)}?done=secret`, 303);
   });
