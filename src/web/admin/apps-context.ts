@@ -1,0 +1,28 @@
+// What the applications and providers pages share: the configuration, the two services every
+// action goes through, the policies the forms offer, and the one-time notes that carry a new secret
+// to the page after the redirect.
+import type { SesameConfig } from '../../config/load.ts';
+import type { OneTimeNotes } from '../../http/once.ts';
+import { applicationService, type ApplicationService } from '../../services/applications.ts';
+import { ProviderService } from '../../services/providers.ts';
+import type { Store } from '../../store/index.ts';
+import { policyChoices } from './providers/labels.ts';
+
+export interface AppsPages {
+  config: SesameConfig;
+  applications: ApplicationService;
+  providers: ProviderService;
+  /** The policies the forms offer, in order. */
+  policies: string[];
+  once: OneTimeNotes;
+}
+
+export function appsPages(config: SesameConfig, store: Store, once: OneTimeNotes): AppsPages {
+  return {
+    config,
+    applications: applicationService(config, store),
+    providers: new ProviderService(config, store),
+    policies: policyChoices(Object.keys(config.identity_providers.oidc.authorization_policies)),
+    once,
+  };
+}
