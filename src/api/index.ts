@@ -68,7 +68,10 @@ export function registerAdminApi(
       throw new ApiUnauthorizedError('sign in as an administrator, or send Authorization: Bearer <token>');
     if (!(await users.isAdmin(signedIn.user)))
       throw new ApiForbiddenError('only administrators may use the admin API');
-    if (request.method !== 'GET' && !sessions.csrfMatches(signedIn, request.headers['x-csrf-token']))
+    if (
+      request.method !== 'GET' &&
+      !sessions.csrf.valid(signedIn.sessionUid, request.headers['x-csrf-token'])
+    )
       throw new ApiForbiddenError("send the session's CSRF token in the X-CSRF-Token header");
     return { kind: 'user', id: signedIn.user.id, name: signedIn.user.username, scopes: ['*:write'] };
   }
@@ -105,7 +108,7 @@ export function registerAdminApi(
       return {
         username: signedIn.user.username,
         is_admin: await users.isAdmin(signedIn.user),
-        csrf_token: signedIn.headerCsrf,
+        csrf_token: signedIn.csrf,
       };
     });
     let document: Record<string, unknown> | undefined;

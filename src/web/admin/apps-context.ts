@@ -5,7 +5,7 @@ import type { SesameConfig } from '../../config/load.ts';
 import type { OneTimeNotes } from '../../http/once.ts';
 import { applicationService, type ApplicationService } from '../../services/applications.ts';
 import { ProviderService } from '../../services/providers.ts';
-import type { Store } from '../../store/index.ts';
+import type { AdminKit } from './index.ts';
 import { policyChoices } from './providers/labels.ts';
 
 export interface AppsPages {
@@ -17,7 +17,7 @@ export interface AppsPages {
   once: OneTimeNotes;
 }
 
-export function appsPages(config: SesameConfig, store: Store, once: OneTimeNotes): AppsPages {
+export function appsPages({ config, store, once }: AdminKit): AppsPages {
   return {
     config,
     applications: applicationService(config, store),
