@@ -101,7 +101,8 @@ function settingsFromOptions(options: Record<string, unknown>): Record<string, u
   return parsed.data;
 }
 
-interface AddOptions {
+/** The options of `apps add`, and the client settings (read by settingsFromOptions). */
+interface AddOptions extends Record<string, unknown> {
   slug?: string;
   redirectUri: string[];
   redirectUriRegex: string[];
@@ -144,7 +145,7 @@ function checkAddOptions(name: string | undefined, options: AddOptions): number 
 
 /** `apps add`'s arguments as the service's input (a preset fills in the rest there). */
 function addInput(name: string | undefined, options: AddOptions): NewApplicationInput {
-  const settings = settingsFromOptions(options as unknown as Record<string, unknown>);
+  const settings = settingsFromOptions(options);
   const consentDuration = checkAddOptions(name, options);
   const uris = (urls: string[], mode: 'strict' | 'regex') =>
     urls.map((url) => ({ url, matching_mode: mode }));
