@@ -7,14 +7,15 @@ import {
   type ApplicationDetails,
   type ApplicationService,
 } from '../services/applications.ts';
-import { CONSENT_MODES, redirectUriInput } from '../services/providers.ts';
 import { presets } from '../apps/presets.ts';
+import { NEW_CLIENT_DEFAULTS, RESOLVED_CONSENT_MODES } from '../config/client-model.ts';
 import type { SesameConfig } from '../config/load.ts';
+import { redirectUriInput, redirectUriView as redirectUri } from '../config/redirect-uris.ts';
 import type { Store } from '../store/index.ts';
-import { providerView, redirectUri } from './providers.ts';
+import { providerView } from './providers.ts';
 import { route, type AnyRoute } from './routes.ts';
 
-const consentMode = z.enum(CONSENT_MODES);
+const consentMode = z.enum(RESOLVED_CONSENT_MODES);
 
 const applicationView = z.object({
   slug: z.string(),
@@ -89,7 +90,7 @@ const createBody = z
     client_id: z.string().optional(),
     scopes: z.array(z.string()).optional(),
     consent_mode: consentMode.optional(),
-    authorization_policy: z.string().default('one_factor'),
+    authorization_policy: z.string().default(NEW_CLIENT_DEFAULTS.authorizationPolicy),
     allowed_groups: z.array(z.string()).default([]),
     ...clientSettingsPatch,
   })

@@ -2,15 +2,14 @@
 // configuration file are listed read-only; database clients can be changed and their secret renewed.
 // Each route parses its input and calls one method of ProviderService.
 import { z } from 'zod';
-import { globalIssuer, applicationUrls } from '../config/urls.ts';
 import type { SesameConfig } from '../config/load.ts';
-import { providerPatch, ProviderService } from '../services/providers.ts';
+import { redirectUriView as redirectUri } from '../config/redirect-uris.ts';
+import { clientIssuer, providerPatch, ProviderService } from '../services/providers.ts';
 import { CLIENT_SETTINGS, clientSettingValues } from '../apps/client-settings.ts';
 import type { SesameClient } from '../oidc/clients.ts';
 import type { Store } from '../store/index.ts';
 import { route, type AnyRoute } from './routes.ts';
 
-export const redirectUri = z.object({ url: z.string(), matching_mode: z.enum(['strict', 'regex']) });
 export const providerView = z.object({
   client_id: z.string(),
   name: z.string(),
@@ -50,8 +49,7 @@ export const providerView = z.object({
 
 /** A client as the API shows it, with the issuer its app uses. */
 function viewOf(externalUrl: string, client: SesameClient): z.output<typeof providerView> {
-  const urls = client.applicationSlug ? applicationUrls(externalUrl, client.applicationSlug) : undefined;
-  const issuer = urls?.issuer ?? globalIssuer(externalUrl);
+  const { issuer, discovery } = clientIssuer(externalUrl, client);
   return {
     client_id: client.clientId,
     name: client.name,
@@ -74,7 +72,7 @@ function viewOf(externalUrl: string, client: SesameClient): z.output<typeof prov
       Object.entries(client.lifespans).filter(([, value]) => value !== undefined),
     ),
     issuer,
-    discovery_url: urls?.discovery ?? `${issuer}/.well-known/openid-configuration`,
+    discovery_url: discovery,
     ...clientSettingValues(client),
   };
 }

@@ -3,7 +3,9 @@
 import type { PasswordHashing } from '../auth/passwords.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import type { SesameConfig } from '../config/load.ts';
-import { CLIENT_ID_HELP, redirectUriProblem, UNRESERVED } from '../config/schema.ts';
+import { NEW_CLIENT_DEFAULTS, type ResolvedConsentMode } from '../config/client-model.ts';
+import { redirectUrisProblem } from '../config/redirect-uris.ts';
+import { CLIENT_ID_HELP, UNRESERVED } from '../config/schema.ts';
 import { randomString } from '../crypto/random.ts';
 import { ConflictError, InvalidInputError, NotFoundError, SesameError } from '../lib/errors.ts';
 import { isUniqueViolation } from '../store/sql.ts';
@@ -44,7 +46,7 @@ export interface NewApplicationInput {
   clientId?: string;
   scopes?: string[];
   grantTypes?: string[];
-  consentMode?: 'explicit' | 'implicit' | 'pre-configured';
+  consentMode?: ResolvedConsentMode;
   preConfiguredConsentDuration?: number;
   authorizationPolicy?: string;
   allowedGroups?: string[];
@@ -124,10 +126,8 @@ export function checkNewClient(
       'at least one redirect URI is needed for the authorization code flow',
       'redirect_uris',
     );
-  for (const entry of [...input.redirectUris, ...(input.postLogoutRedirectUris ?? [])]) {
-    const problem = redirectUriProblem(entry);
-    if (problem) throw new InvalidInputError(problem, 'redirect_uris');
-  }
+  const problem = redirectUrisProblem([...input.redirectUris, ...(input.postLogoutRedirectUris ?? [])]);
+  if (problem) throw new InvalidInputError(problem, 'redirect_uris');
 }
 
 /** A new client secret (none for a public client) and the digest that is all Sesame keeps. */
@@ -151,16 +151,16 @@ export function newClientRecord(input: NewProviderInput, clientId: string, secre
     public: isPublic,
     redirectUris: input.redirectUris,
     postLogoutRedirectUris: input.postLogoutRedirectUris ?? [],
-    scopes: input.scopes ?? ['openid', 'profile', 'email', 'groups', 'offline_access'],
+    scopes: input.scopes ?? [...NEW_CLIENT_DEFAULTS.scopes],
     ...defaults,
     grantTypes: input.grantTypes ?? defaults.grantTypes,
-    consentMode: input.consentMode ?? 'explicit',
+    consentMode: input.consentMode ?? NEW_CLIENT_DEFAULTS.consentMode,
     preConfiguredConsentDuration: input.preConfiguredConsentDuration,
-    authorizationPolicy: input.authorizationPolicy ?? 'one_factor',
+    authorizationPolicy: input.authorizationPolicy ?? NEW_CLIENT_DEFAULTS.authorizationPolicy,
     allowedGroups: input.allowedGroups ?? [],
-    idTokenSignedResponseAlg: input.idTokenSignedResponseAlg ?? 'RS256',
+    idTokenSignedResponseAlg: input.idTokenSignedResponseAlg ?? NEW_CLIENT_DEFAULTS.idTokenSignedResponseAlg,
     requirePkce: input.requirePkce ?? isPublic,
-    subjectMode: input.subjectMode ?? 'user_id',
+    subjectMode: input.subjectMode ?? NEW_CLIENT_DEFAULTS.subjectMode,
     lifespans: {},
     settings: {},
   };

@@ -4,7 +4,7 @@
 import type { RedirectUri } from '../store/index.ts';
 import type { ApplicationDetails, NewApplicationInput } from './applications.ts';
 import { findPreset, formatSettings, presets, renderSettings, type Preset } from '../apps/presets.ts';
-import { globalIssuer } from '../config/urls.ts';
+import { ENDPOINTS, globalIssuer } from '../config/urls.ts';
 import { InvalidInputError } from '../lib/errors.ts';
 
 export interface Guide {
@@ -108,7 +108,7 @@ export function buildGuide(details: ApplicationDetails, externalUrl: string, cli
     issuer: urls.issuer,
     discovery_url: urls.discovery,
     global_issuer: global,
-    global_discovery_url: `${global}/.well-known/openid-configuration`,
+    global_discovery_url: `${global}${ENDPOINTS.discovery[0]}`,
     redirect_uris: client?.redirectUris ?? [],
     scopes: client?.scopes ?? [],
     settings: settings.map(([name, value]) => ({ name, value })),

@@ -3,7 +3,10 @@
 // rules for every transport; each change writes its audit event in the same transaction.
 import { z } from 'zod';
 import type { SesameConfig } from '../config/load.ts';
-import { redirectUriProblem, SIGNING_ALGORITHMS, signingKeyProblem } from '../config/schema.ts';
+import { RESOLVED_CONSENT_MODES as CONSENT_MODES, SUBJECT_MODES } from '../config/client-model.ts';
+import { redirectUriInput, redirectUrisProblem } from '../config/redirect-uris.ts';
+import { SIGNING_ALGORITHMS, signingKeyProblem } from '../config/schema.ts';
+import { applicationUrls, ENDPOINTS, globalIssuer, type ApplicationUrls } from '../config/urls.ts';
 import { InvalidInputError, NotFoundError, ReadOnlyError } from '../lib/errors.ts';
 import type { PasswordHashing } from '../auth/passwords.ts';
 import { randomString } from '../crypto/random.ts';
@@ -17,14 +20,8 @@ import {
 } from '../apps/client-settings.ts';
 import { checkNewClient, newClientRecord, newSecret, unique, type NewProviderInput } from './applications.ts';
 
-// A plain string is an exact URI; an object can ask for regex matching.
-export const redirectUriInput = z.preprocess(
-  (value) => (typeof value === 'string' ? { url: value } : value),
-  z.strictObject({ url: z.string(), matching_mode: z.enum(['strict', 'regex']).default('strict') }),
-);
-
-export const SUBJECT_MODES = ['user_id', 'hashed_user_id', 'username', 'email', 'pairwise'] as const;
-export const CONSENT_MODES = ['explicit', 'implicit', 'pre-configured'] as const;
+// A client made in Sesame chooses a consent mode outright (no `auto`): see client-model.ts.
+export { CONSENT_MODES, SUBJECT_MODES };
 
 export const providerPatch = z.strictObject({
   name: z.string().trim().min(1).max(200).optional(),
@@ -56,6 +53,16 @@ export const providerPatch = z.strictObject({
 });
 
 export type ProviderPatch = z.output<typeof providerPatch>;
+
+/** The issuer a client's app uses: its application's, or the global one until an application takes it. */
+export function clientIssuer(
+  externalUrl: string,
+  client: SesameClient,
+): { urls?: ApplicationUrls; issuer: string; discovery: string } {
+  const urls = client.applicationSlug ? applicationUrls(externalUrl, client.applicationSlug) : undefined;
+  const issuer = urls?.issuer ?? globalIssuer(externalUrl);
+  return { urls, issuer, discovery: urls?.discovery ?? `${issuer}${ENDPOINTS.discovery[0]}` };
+}
 
 function definedOnly<T extends Record<string, unknown>>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;
@@ -175,10 +182,11 @@ export class ProviderService {
 
   /** The rules a patch must pass beyond its schema: URIs, signing key, policy, consent duration. */
   private checkPatch(client: OAuthClient, body: ProviderPatch): void {
-    for (const entry of [...(body.redirect_uris ?? []), ...(body.post_logout_redirect_uris ?? [])]) {
-      const problem = redirectUriProblem(entry);
-      if (problem) throw new InvalidInputError(problem, 'redirect_uris');
-    }
+    const uriProblem = redirectUrisProblem([
+      ...(body.redirect_uris ?? []),
+      ...(body.post_logout_redirect_uris ?? []),
+    ]);
+    if (uriProblem) throw new InvalidInputError(uriProblem, 'redirect_uris');
     const keyProblem = signingKeyProblem(body.id_token_signed_response_alg, this.keyAlgorithms);
     if (keyProblem) throw new InvalidInputError(keyProblem, 'id_token_signed_response_alg');
     if (body.authorization_policy && !this.policies.includes(body.authorization_policy))

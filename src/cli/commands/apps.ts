@@ -3,7 +3,8 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { CLIENT_SETTINGS, clientSettingsPatch, settingOptions } from '../../apps/client-settings.ts';
-import { CONSENT_MODES, ProviderService } from '../../services/providers.ts';
+import { ProviderService } from '../../services/providers.ts';
+import { NEW_CLIENT_DEFAULTS, RESOLVED_CONSENT_MODES } from '../../config/client-model.ts';
 import {
   applicationService,
   type ApplicationDetails,
@@ -130,9 +131,12 @@ function checkAddOptions(name: string | undefined, options: AddOptions): number 
   if (options.url && !isAbsoluteUrl(options.url))
     throw new InvalidInputError(`--url '${options.url}' is not an absolute URL`);
   if (!name && !preset) throw new InvalidInputError('give the application a name (or use --preset)');
-  if (options.consent !== undefined && !(CONSENT_MODES as readonly string[]).includes(options.consent))
+  if (
+    options.consent !== undefined &&
+    !(RESOLVED_CONSENT_MODES as readonly string[]).includes(options.consent)
+  )
     throw new InvalidInputError(
-      `--consent '${options.consent}' is not allowed (allowed: ${CONSENT_MODES.join(', ')})`,
+      `--consent '${options.consent}' is not allowed (allowed: ${RESOLVED_CONSENT_MODES.join(', ')})`,
     );
   if (options.consentDuration === undefined) return undefined;
   const seconds = parseDuration(options.consentDuration);
@@ -212,7 +216,11 @@ function addCommand(apps: Command, output: Output): void {
       collect,
       [],
     )
-    .option('--policy <policy>', 'one_factor | two_factor | deny | a named policy', 'one_factor')
+    .option(
+      '--policy <policy>',
+      'one_factor | two_factor | deny | a named policy',
+      NEW_CLIENT_DEFAULTS.authorizationPolicy,
+    )
     .option('--consent <mode>', "explicit | implicit | pre-configured (default: explicit, or the preset's)")
     .option('--consent-duration <duration>', 'how long a pre-configured consent lasts, e.g. 1w')
     .option('--group <group>', 'only members of this group may use it (repeatable)', collect, [])

@@ -1,7 +1,8 @@
 // The provider's page: the values to copy into the app (client id, the secret once, the issuer),
 // the confirmation to regenerate the secret, then every setting (settings.view.ts).
-import { applicationUrls, globalIssuer, type ApplicationUrls } from '../../../config/urls.ts';
+import { ENDPOINTS, globalIssuer, type ApplicationUrls } from '../../../config/urls.ts';
 import type { SesameClient } from '../../../oidc/clients.ts';
+import { clientIssuer } from '../../../services/providers.ts';
 import { html, type SafeHtml } from '../../html.ts';
 import { breadcrumb, confirmAction, copyField, notice } from '../../views/forms.ts';
 import { settingsSection, type SettingsFormInput } from './settings.view.ts';
@@ -47,8 +48,8 @@ function unusedNote(client: SesameClient, externalUrl: string): SafeHtml {
     No application uses this provider yet.
     <a href="/admin/applications/new?provider=${encodeURIComponent(client.clientId)}"
       >Create an application with it</a
-    >: its issuer, <code>${externalUrl.replace(/\/+$/, '')}/application/o/&lt;slug&gt;/</code>, is the one the
-    integration guides copy, and this page shows it then.
+    >: its issuer, <code>${globalIssuer(externalUrl)}${ENDPOINTS.applicationPrefix}/&lt;slug&gt;/</code>, is
+    the one the integration guides copy, and this page shows it then.
   </p>`;
 }
 
@@ -78,10 +79,8 @@ export function regenerateConfirmation(client: SesameClient, csrf: string): Safe
 
 function valuesCard(input: ProviderPageInput): SafeHtml {
   const { client, externalUrl } = input;
-  const urls = client.applicationSlug ? applicationUrls(externalUrl, client.applicationSlug) : undefined;
-  const issuer = urls?.issuer ?? globalIssuer(externalUrl);
+  const { urls, issuer, discovery } = clientIssuer(externalUrl, client);
   const issuerLabel = urls || client.source === 'config' ? 'OpenID Configuration Issuer' : 'Global issuer';
-  const discovery = urls?.discovery ?? `${issuer}/.well-known/openid-configuration`;
   return html`<section class="card" aria-label="Values for the application">
     ${copyField('client_id', 'Client ID', client.clientId)} ${secretField(client, input.secret)}
     ${!urls && client.source === 'database' ? unusedNote(client, externalUrl) : ''}

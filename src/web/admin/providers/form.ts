@@ -2,7 +2,8 @@
 // body (validated by the same schema and the same service), and the schema's findings as field errors.
 import type { z } from 'zod';
 import { CLIENT_SETTINGS } from '../../../apps/client-settings.ts';
-import { redirectUriProblem, SIGNING_ALGORITHMS } from '../../../config/schema.ts';
+import { redirectUrisProblem } from '../../../config/redirect-uris.ts';
+import { SIGNING_ALGORITHMS } from '../../../config/schema.ts';
 import { many, one, type FieldErrors, type Form } from '../../../http/forms.ts';
 import type { NewProviderInput } from '../../../services/applications.ts';
 import type { RedirectUri } from '../../../store/index.ts';
@@ -96,13 +97,9 @@ export function patchErrors(form: Form, issues: readonly z.core.$ZodIssue[]): Fi
     errors[field] ??= issue.message;
   }
   // Shown together with the schema's findings rather than after the next submit.
-  for (const uri of [
-    ...uriRowsFrom(form, 'redirect_uri'),
-    ...uriRowsFrom(form, 'post_logout_redirect_uri'),
-  ]) {
-    const problem = redirectUriProblem(uri);
-    if (problem) errors.redirect_uris ??= problem;
-  }
+  const uris = [...uriRowsFrom(form, 'redirect_uri'), ...uriRowsFrom(form, 'post_logout_redirect_uri')];
+  const problem = redirectUrisProblem(uris);
+  if (problem) errors.redirect_uris ??= problem;
   return errors;
 }
 
