@@ -1,16 +1,20 @@
 // /api/v1/applications: an application with its OAuth2/OpenID provider, and its integration guide.
+// Each route parses its input and calls one method of ApplicationService.
 import { z } from 'zod';
 import { clientSettingsPatch, pickSettings } from '../apps/client-settings.ts';
-import { ApplicationService, type ApplicationDetails } from '../services/applications.ts';
-import { buildGuide, presetDefaults } from '../services/guide.ts';
-import { findPreset, presets } from '../apps/presets.ts';
+import {
+  applicationService,
+  type ApplicationDetails,
+  type ApplicationService,
+} from '../services/applications.ts';
+import { presets } from '../apps/presets.ts';
 import { NEW_CLIENT_DEFAULTS, RESOLVED_CONSENT_MODES } from '../config/client-model.ts';
 import type { SesameConfig } from '../config/load.ts';
-import { redirectUriInput, redirectUriView } from '../config/redirect-uris.ts';
+import { redirectUriInput, redirectUriView as redirectUri } from '../config/redirect-uris.ts';
 import type { Store } from '../store/index.ts';
+import { providerView } from './providers.ts';
 import { route, type AnyRoute } from './routes.ts';
 
-const redirectUri = redirectUriView;
 const consentMode = z.enum(RESOLVED_CONSENT_MODES);
 
 const applicationView = z.object({
@@ -22,18 +26,18 @@ const applicationView = z.object({
   preset: z.string().optional(),
   created_at: z.string(),
   updated_at: z.string(),
-  provider: z
-    .object({
-      client_id: z.string(),
-      client_type: z.enum(['public', 'confidential']),
-      redirect_uris: z.array(redirectUri),
-      post_logout_redirect_uris: z.array(redirectUri),
-      scopes: z.array(z.string()),
-      consent_mode: z.string(),
-      authorization_policy: z.string(),
-      allowed_groups: z.array(z.string()),
-      subject_mode: z.string(),
-      id_token_signed_response_alg: z.string(),
+  provider: providerView
+    .pick({
+      client_id: true,
+      client_type: true,
+      redirect_uris: true,
+      post_logout_redirect_uris: true,
+      scopes: true,
+      consent_mode: true,
+      authorization_policy: true,
+      allowed_groups: true,
+      subject_mode: true,
+      id_token_signed_response_alg: true,
     })
     .optional(),
   urls: z.object({
@@ -148,114 +152,112 @@ export function toApplicationView(details: ApplicationDetails): z.output<typeof 
   };
 }
 
+const ROUTE = { tag: 'applications', resource: 'applications' } as const;
+
+const listRoute = (service: ApplicationService) =>
+  route({
+    ...ROUTE,
+    method: 'GET',
+    path: '/applications',
+    operationId: 'listApplications',
+    summary: 'List applications with their providers',
+    access: 'read',
+    query: pageQuery,
+    response: z.object({ items: z.array(applicationView), next_offset: z.number().optional() }),
+    async handler({ query }) {
+      const page = await service.list({ limit: query.limit + 1, offset: query.offset });
+      return {
+        items: page.slice(0, query.limit).map(toApplicationView),
+        next_offset: page.length > query.limit ? query.offset + query.limit : undefined,
+      };
+    },
+  });
+
+const createRoute = (service: ApplicationService) =>
+  route({
+    ...ROUTE,
+    method: 'POST',
+    path: '/applications',
+    operationId: 'createApplication',
+    summary: 'Create an application and its provider; the answer holds the client secret, shown once',
+    access: 'write',
+    body: createBody,
+    status: 201,
+    response: z.object({ application: applicationView, guide: guideView }),
+    async handler({ body, actor }) {
+      const created = await service.create(
+        {
+          name: body.name,
+          slug: body.slug,
+          preset: body.preset,
+          appUrl: body.app_url,
+          launchUrl: body.launch_url,
+          icon: body.icon,
+          description: body.description,
+          redirectUris: body.redirect_uris,
+          postLogoutRedirectUris: body.post_logout_redirect_uris,
+          public: body.public,
+          clientId: body.client_id,
+          scopes: body.scopes,
+          consentMode: body.consent_mode,
+          authorizationPolicy: body.authorization_policy,
+          allowedGroups: body.allowed_groups,
+          settings: pickSettings(body),
+        },
+        actor,
+      );
+      return { application: toApplicationView(created), guide: created.guide };
+    },
+  });
+
+const getRoute = (service: ApplicationService) =>
+  route({
+    ...ROUTE,
+    method: 'GET',
+    path: '/applications/{slug}',
+    operationId: 'getApplication',
+    summary: 'One application with its provider and URLs',
+    access: 'read',
+    params: slugParams,
+    response: applicationView,
+    async handler({ params }) {
+      return toApplicationView(await service.show(params.slug));
+    },
+  });
+
+const guideRoute = (service: ApplicationService) =>
+  route({
+    ...ROUTE,
+    method: 'GET',
+    path: '/applications/{slug}/guide',
+    operationId: 'getApplicationGuide',
+    summary:
+      'The integration guide: the values to paste into the app, and its settings when it is a known app',
+    access: 'read',
+    params: slugParams,
+    response: guideView,
+    async handler({ params, reply }) {
+      // Values such as a freshly generated session secret differ on each call: never cache.
+      void reply.header('cache-control', 'no-store');
+      return service.guide(params.slug);
+    },
+  });
+
+const deleteRoute = (service: ApplicationService) =>
+  route({
+    ...ROUTE,
+    method: 'DELETE',
+    path: '/applications/{slug}',
+    operationId: 'deleteApplication',
+    summary: 'Delete an application and its provider; its issuer disappears',
+    access: 'write',
+    params: slugParams,
+    async handler({ params, actor }) {
+      await service.delete(params.slug, actor);
+    },
+  });
+
 export function applicationRoutes(config: SesameConfig, store: Store): AnyRoute[] {
-  const service = new ApplicationService(
-    store,
-    config.authentication_backend.password_hashing,
-    config.externalUrl,
-  );
-  return [
-    route({
-      method: 'GET',
-      path: '/applications',
-      operationId: 'listApplications',
-      summary: 'List applications with their providers',
-      tag: 'applications',
-      resource: 'applications',
-      access: 'read',
-      query: pageQuery,
-      response: z.object({ items: z.array(applicationView), next_offset: z.number().optional() }),
-      async handler({ query }) {
-        const page = await service.list({ limit: query.limit + 1, offset: query.offset });
-        return {
-          items: page.slice(0, query.limit).map(toApplicationView),
-          next_offset: page.length > query.limit ? query.offset + query.limit : undefined,
-        };
-      },
-    }),
-    route({
-      method: 'POST',
-      path: '/applications',
-      operationId: 'createApplication',
-      summary: 'Create an application and its provider; the answer holds the client secret, shown once',
-      tag: 'applications',
-      resource: 'applications',
-      access: 'write',
-      body: createBody,
-      status: 201,
-      response: z.object({ application: applicationView, guide: guideView }),
-      async handler({ body, actor }) {
-        const defaults =
-          body.preset && body.app_url ? presetDefaults(findPreset(body.preset), body.app_url) : undefined;
-        const created = await service.create(
-          {
-            name: body.name ?? defaults!.name,
-            slug: body.slug ?? defaults?.slug,
-            launchUrl: body.launch_url ?? defaults?.launchUrl ?? body.app_url,
-            icon: body.icon,
-            description: body.description,
-            redirectUris: [...(defaults?.redirectUris ?? []), ...body.redirect_uris],
-            postLogoutRedirectUris: body.post_logout_redirect_uris,
-            public: body.public,
-            clientId: body.client_id,
-            scopes: body.scopes ?? defaults?.scopes,
-            consentMode: body.consent_mode ?? defaults?.consentMode,
-            authorizationPolicy: body.authorization_policy,
-            allowedGroups: body.allowed_groups,
-            settings: pickSettings(body),
-            preset: defaults?.preset,
-          },
-          actor,
-        );
-        return {
-          application: toApplicationView(created),
-          guide: buildGuide(created, config.externalUrl, created.clientSecret),
-        };
-      },
-    }),
-    route({
-      method: 'GET',
-      path: '/applications/{slug}',
-      operationId: 'getApplication',
-      summary: 'One application with its provider and URLs',
-      tag: 'applications',
-      resource: 'applications',
-      access: 'read',
-      params: slugParams,
-      response: applicationView,
-      async handler({ params }) {
-        return toApplicationView(await service.show(params.slug));
-      },
-    }),
-    route({
-      method: 'GET',
-      path: '/applications/{slug}/guide',
-      operationId: 'getApplicationGuide',
-      summary:
-        'The integration guide: the values to paste into the app, and its settings when it is a known app',
-      tag: 'applications',
-      resource: 'applications',
-      access: 'read',
-      params: slugParams,
-      response: guideView,
-      async handler({ params, reply }) {
-        // Values such as a freshly generated session secret differ on each call: never cache.
-        void reply.header('cache-control', 'no-store');
-        return buildGuide(await service.show(params.slug), config.externalUrl);
-      },
-    }),
-    route({
-      method: 'DELETE',
-      path: '/applications/{slug}',
-      operationId: 'deleteApplication',
-      summary: 'Delete an application and its provider; its issuer disappears',
-      tag: 'applications',
-      resource: 'applications',
-      access: 'write',
-      params: slugParams,
-      async handler({ params, actor }) {
-        await service.delete(params.slug, actor);
-      },
-    }),
-  ];
+  const service = applicationService(config, store);
+  return [listRoute, createRoute, getRoute, guideRoute, deleteRoute].map((make) => make(service));
 }

@@ -40,7 +40,7 @@ export function registerAdminApi(
   const tokens = new ApiTokenService(store);
   const routes = [
     ...applicationRoutes(config, store),
-    ...providerRoutes(config, store, config.authentication_backend.password_hashing),
+    ...providerRoutes(config, store),
     ...userRoutes(config, store, context.factors),
     ...sessionRoutes(store),
     ...systemRoutes(config, store, context.reloadKeys),

@@ -1,19 +1,16 @@
 // /api/v1/providers: every OAuth2/OpenID client (Authentik's "provider"). Clients from the
 // configuration file are listed read-only; database clients can be changed and their secret renewed.
+// Each route parses its input and calls one method of ProviderService.
 import { z } from 'zod';
-import { ApplicationService } from '../services/applications.ts';
-import type { PasswordHashing } from '../auth/passwords.ts';
-import { globalIssuer, applicationUrls } from '../config/urls.ts';
 import type { SesameConfig } from '../config/load.ts';
-import { redirectUriView } from '../config/redirect-uris.ts';
-import { providerPatch, ProviderService } from '../services/providers.ts';
+import { redirectUriView as redirectUri } from '../config/redirect-uris.ts';
+import { clientIssuer, providerPatch, ProviderService } from '../services/providers.ts';
 import { CLIENT_SETTINGS, clientSettingValues } from '../apps/client-settings.ts';
-import { fromDatabase, type SesameClient } from '../oidc/clients.ts';
+import type { SesameClient } from '../oidc/clients.ts';
 import type { Store } from '../store/index.ts';
 import { route, type AnyRoute } from './routes.ts';
 
-const redirectUri = redirectUriView;
-const providerView = z.object({
+export const providerView = z.object({
   client_id: z.string(),
   name: z.string(),
   source: z
@@ -50,113 +47,110 @@ const providerView = z.object({
   ),
 });
 
-export function providerRoutes(config: SesameConfig, store: Store, hashing: PasswordHashing): AnyRoute[] {
-  const applications = new ApplicationService(store, hashing, config.externalUrl);
-  const providers = new ProviderService(config, store);
-  const fromFile = providers.fromFile;
-
-  const view = (client: SesameClient): z.output<typeof providerView> => {
-    const urls = client.applicationSlug
-      ? applicationUrls(config.externalUrl, client.applicationSlug)
-      : undefined;
-    const issuer = urls?.issuer ?? globalIssuer(config.externalUrl);
-    return {
-      client_id: client.clientId,
-      name: client.name,
-      source: client.source,
-      read_only: client.source === 'config',
-      client_type: client.public ? 'public' : 'confidential',
-      application: client.applicationSlug,
-      redirect_uris: client.redirectUris,
-      post_logout_redirect_uris: client.postLogoutRedirectUris,
-      scopes: client.scopes,
-      grant_types: client.grantTypes,
-      consent_mode: client.consentMode,
-      authorization_policy: client.authorizationPolicy,
-      allowed_groups: client.allowedGroups,
-      subject_mode: client.subjectMode,
-      require_pkce: client.requirePkce,
-      token_endpoint_auth_method: client.tokenEndpointAuthMethod,
-      id_token_signed_response_alg: client.idTokenSignedResponseAlg,
-      lifespans: Object.fromEntries(
-        Object.entries(client.lifespans).filter(([, value]) => value !== undefined),
-      ),
-      issuer,
-      discovery_url: urls?.discovery ?? `${issuer}/.well-known/openid-configuration`,
-      ...clientSettingValues(client),
-    };
+/** A client as the API shows it, with the issuer its app uses. */
+function viewOf(externalUrl: string, client: SesameClient): z.output<typeof providerView> {
+  const { issuer, discovery } = clientIssuer(externalUrl, client);
+  return {
+    client_id: client.clientId,
+    name: client.name,
+    source: client.source,
+    read_only: client.source === 'config',
+    client_type: client.public ? 'public' : 'confidential',
+    application: client.applicationSlug,
+    redirect_uris: client.redirectUris,
+    post_logout_redirect_uris: client.postLogoutRedirectUris,
+    scopes: client.scopes,
+    grant_types: client.grantTypes,
+    consent_mode: client.consentMode,
+    authorization_policy: client.authorizationPolicy,
+    allowed_groups: client.allowedGroups,
+    subject_mode: client.subjectMode,
+    require_pkce: client.requirePkce,
+    token_endpoint_auth_method: client.tokenEndpointAuthMethod,
+    id_token_signed_response_alg: client.idTokenSignedResponseAlg,
+    lifespans: Object.fromEntries(
+      Object.entries(client.lifespans).filter(([, value]) => value !== undefined),
+    ),
+    issuer,
+    discovery_url: discovery,
+    ...clientSettingValues(client),
   };
-  const stored = (clientId: string) => providers.stored(clientId);
-  const params = z.object({ client_id: z.string().min(1).max(100) });
+}
 
+const params = z.object({ client_id: z.string().min(1).max(100) });
+const ROUTE = { tag: 'providers', resource: 'providers' } as const;
+type View = (client: SesameClient) => z.output<typeof providerView>;
+
+const listRoute = (providers: ProviderService, view: View) =>
+  route({
+    ...ROUTE,
+    method: 'GET',
+    path: '/providers',
+    operationId: 'listProviders',
+    summary: 'Every OAuth2/OpenID client: from the configuration file (read-only) and the database',
+    access: 'read',
+    response: z.object({ items: z.array(providerView) }),
+    async handler() {
+      return { items: (await providers.list()).map(view) };
+    },
+  });
+
+const getRoute = (providers: ProviderService, view: View) =>
+  route({
+    ...ROUTE,
+    method: 'GET',
+    path: '/providers/{client_id}',
+    operationId: 'getProvider',
+    summary: 'One client with its settings and issuer URLs',
+    access: 'read',
+    params,
+    response: providerView,
+    async handler({ params: { client_id: clientId } }) {
+      return view(await providers.get(clientId));
+    },
+  });
+
+const updateRoute = (providers: ProviderService, view: View) =>
+  route({
+    ...ROUTE,
+    method: 'PATCH',
+    path: '/providers/{client_id}',
+    operationId: 'updateProvider',
+    summary: 'Change a database client; takes effect at the next request on every node',
+    access: 'write',
+    params,
+    body: providerPatch,
+    response: providerView.extend({
+      client_secret: z.string().optional().describe('Only when the client was made confidential'),
+    }),
+    async handler({ params: { client_id: clientId }, body, actor }) {
+      const { client, clientSecret } = await providers.update(clientId, body, actor);
+      return { ...view(client), client_secret: clientSecret };
+    },
+  });
+
+const secretRoute = (providers: ProviderService) =>
+  route({
+    ...ROUTE,
+    method: 'POST',
+    path: '/providers/{client_id}/secret',
+    operationId: 'regenerateProviderSecret',
+    summary: 'Replace the client secret; the answer holds the new one, once',
+    access: 'write',
+    params,
+    response: z.object({ client_id: z.string(), client_secret: z.string() }),
+    async handler({ params: { client_id: clientId }, actor }) {
+      return { client_id: clientId, client_secret: await providers.regenerateSecret(clientId, actor) };
+    },
+  });
+
+export function providerRoutes(config: SesameConfig, store: Store): AnyRoute[] {
+  const providers = new ProviderService(config, store);
+  const view: View = (client) => viewOf(config.externalUrl, client);
   return [
-    route({
-      method: 'GET',
-      path: '/providers',
-      operationId: 'listProviders',
-      summary: 'Every OAuth2/OpenID client: from the configuration file (read-only) and the database',
-      tag: 'providers',
-      resource: 'providers',
-      access: 'read',
-      response: z.object({ items: z.array(providerView) }),
-      async handler() {
-        const items = [...fromFile.values()].map(view);
-        for (const client of await store.clients.list({ limit: 10_000 })) {
-          const slug = (await store.applications.findByClientRef(client.id))?.slug;
-          items.push(view(fromDatabase(client, slug)));
-        }
-        return { items };
-      },
-    }),
-    route({
-      method: 'GET',
-      path: '/providers/{client_id}',
-      operationId: 'getProvider',
-      summary: 'One client with its settings and issuer URLs',
-      tag: 'providers',
-      resource: 'providers',
-      access: 'read',
-      params,
-      response: providerView,
-      async handler({ params: { client_id: clientId } }) {
-        const configured = fromFile.get(clientId);
-        if (configured) return view(configured);
-        const { client, slug } = await stored(clientId);
-        return view(fromDatabase(client, slug));
-      },
-    }),
-    route({
-      method: 'PATCH',
-      path: '/providers/{client_id}',
-      operationId: 'updateProvider',
-      summary: 'Change a database client; takes effect at the next request on every node',
-      tag: 'providers',
-      resource: 'providers',
-      access: 'write',
-      params,
-      body: providerPatch,
-      response: providerView.extend({
-        client_secret: z.string().optional().describe('Only when the client was made confidential'),
-      }),
-      async handler({ params: { client_id: clientId }, body, actor }) {
-        const { client, clientSecret } = await providers.update(clientId, body, actor);
-        return { ...view(client), client_secret: clientSecret };
-      },
-    }),
-    route({
-      method: 'POST',
-      path: '/providers/{client_id}/secret',
-      operationId: 'regenerateProviderSecret',
-      summary: 'Replace the client secret; the answer holds the new one, once',
-      tag: 'providers',
-      resource: 'providers',
-      access: 'write',
-      params,
-      response: z.object({ client_id: z.string(), client_secret: z.string() }),
-      async handler({ params: { client_id: clientId }, actor }) {
-        await stored(clientId);
-        return { client_id: clientId, client_secret: await applications.regenerateSecret(clientId, actor) };
-      },
-    }),
+    listRoute(providers, view),
+    getRoute(providers, view),
+    updateRoute(providers, view),
+    secretRoute(providers),
   ];
 }

@@ -1,9 +1,11 @@
 // The integration guide for one application: the values an app is configured with and, for apps in
-// the catalogue, their settings filled in. The CLI prints it; the admin API serves it.
+// the catalogue, their settings filled in. The CLI prints it; the admin API serves it; the admin UI
+// shows it on the application's page.
 import type { RedirectUri } from '../store/index.ts';
 import type { ApplicationDetails, NewApplicationInput } from './applications.ts';
 import { findPreset, formatSettings, presets, renderSettings, type Preset } from '../apps/presets.ts';
-import { globalIssuer } from '../config/urls.ts';
+import { ENDPOINTS, globalIssuer } from '../config/urls.ts';
+import { InvalidInputError } from '../lib/errors.ts';
 
 export interface Guide {
   application: { slug: string; name: string };
@@ -48,6 +50,27 @@ export function presetDefaults(
   };
 }
 
+/**
+ * A request with a preset and the app's base URL, completed by the preset: what was given wins, the
+ * preset's redirect URIs come first. Without a preset the app URL is only the launch URL.
+ */
+export function withPresetDefaults(input: NewApplicationInput): NewApplicationInput & { name: string } {
+  const defaults =
+    input.preset && input.appUrl ? presetDefaults(findPreset(input.preset), input.appUrl) : undefined;
+  const name = input.name ?? defaults?.name;
+  if (name === undefined) throw new InvalidInputError('give the application a name (or a preset)', 'name');
+  return {
+    ...input,
+    name,
+    slug: input.slug ?? defaults?.slug,
+    launchUrl: input.launchUrl ?? defaults?.launchUrl ?? input.appUrl,
+    redirectUris: [...(defaults?.redirectUris ?? []), ...input.redirectUris],
+    scopes: input.scopes ?? defaults?.scopes,
+    consentMode: input.consentMode ?? defaults?.consentMode,
+    preset: defaults?.preset ?? input.preset,
+  };
+}
+
 /** The app's own base URL: its launch URL, or failing that the first redirect URI without the preset's path. */
 function appBaseUrl(details: ApplicationDetails, preset: Preset): string {
   if (details.application.launchUrl) return details.application.launchUrl;
@@ -85,7 +108,7 @@ export function buildGuide(details: ApplicationDetails, externalUrl: string, cli
     issuer: urls.issuer,
     discovery_url: urls.discovery,
     global_issuer: global,
-    global_discovery_url: `${global}/.well-known/openid-configuration`,
+    global_discovery_url: `${global}${ENDPOINTS.discovery[0]}`,
     redirect_uris: client?.redirectUris ?? [],
     scopes: client?.scopes ?? [],
     settings: settings.map(([name, value]) => ({ name, value })),

@@ -1,15 +1,17 @@
+// `sesame apps`: applications and their OpenID Connect clients. Each command parses its options
+// and calls one service method.
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { CLIENT_SETTINGS, clientSettingsPatch, settingOptions } from '../../apps/client-settings.ts';
 import { ProviderService } from '../../services/providers.ts';
-import { ApplicationService, type ApplicationDetails } from '../../services/applications.ts';
-import { buildGuide, presetDefaults } from '../../services/guide.ts';
-import { findPreset } from '../../apps/presets.ts';
+import { NEW_CLIENT_DEFAULTS, RESOLVED_CONSENT_MODES } from '../../config/client-model.ts';
 import {
-  NEW_CLIENT_DEFAULTS,
-  RESOLVED_CONSENT_MODES,
-  type ResolvedConsentMode,
-} from '../../config/client-model.ts';
+  applicationService,
+  type ApplicationDetails,
+  type CreatedApplication,
+  type NewApplicationInput,
+} from '../../services/applications.ts';
+import { findPreset } from '../../apps/presets.ts';
 import { isAbsoluteUrl } from '../../config/schema.ts';
 import { globalIssuer } from '../../config/urls.ts';
 import { parseDuration } from '../../config/duration.ts';
@@ -100,9 +102,97 @@ function settingsFromOptions(options: Record<string, unknown>): Record<string, u
   return parsed.data;
 }
 
-export function registerApps(program: Command, output: Output): void {
-  const apps = program.command('apps').description('Manage applications and their OpenID Connect clients');
+/** The options of `apps add`, and the client settings (read by settingsFromOptions). */
+interface AddOptions extends Record<string, unknown> {
+  slug?: string;
+  redirectUri: string[];
+  redirectUriRegex: string[];
+  postLogoutRedirectUri: string[];
+  public?: boolean;
+  clientId?: string;
+  launchUrl?: string;
+  icon?: string;
+  description?: string;
+  scope: string[];
+  policy: string;
+  consent?: string;
+  consentDuration?: string;
+  preset?: string;
+  url?: string;
+  group: string[];
+  json?: boolean;
+}
 
+/** The checks that name a flag, before anything is opened. */
+function checkAddOptions(name: string | undefined, options: AddOptions): number | undefined {
+  const preset = options.preset ? findPreset(options.preset) : undefined;
+  if (preset && !options.url)
+    throw new InvalidInputError(`--preset ${preset.id} needs --url, the app's own base URL`);
+  if (options.url && !isAbsoluteUrl(options.url))
+    throw new InvalidInputError(`--url '${options.url}' is not an absolute URL`);
+  if (!name && !preset) throw new InvalidInputError('give the application a name (or use --preset)');
+  if (
+    options.consent !== undefined &&
+    !(RESOLVED_CONSENT_MODES as readonly string[]).includes(options.consent)
+  )
+    throw new InvalidInputError(
+      `--consent '${options.consent}' is not allowed (allowed: ${RESOLVED_CONSENT_MODES.join(', ')})`,
+    );
+  if (options.consentDuration === undefined) return undefined;
+  const seconds = parseDuration(options.consentDuration);
+  if (seconds === undefined)
+    throw new InvalidInputError(
+      `--consent-duration '${options.consentDuration}' is not a duration such as 1w`,
+    );
+  return seconds;
+}
+
+/** `apps add`'s arguments as the service's input (a preset fills in the rest there). */
+function addInput(name: string | undefined, options: AddOptions): NewApplicationInput {
+  const settings = settingsFromOptions(options);
+  const consentDuration = checkAddOptions(name, options);
+  const uris = (urls: string[], mode: 'strict' | 'regex') =>
+    urls.map((url) => ({ url, matching_mode: mode }));
+  return {
+    name,
+    slug: options.slug,
+    preset: options.preset,
+    appUrl: options.url,
+    launchUrl: options.launchUrl,
+    icon: options.icon,
+    description: options.description,
+    redirectUris: [...uris(options.redirectUri, 'strict'), ...uris(options.redirectUriRegex, 'regex')],
+    postLogoutRedirectUris: uris(options.postLogoutRedirectUri, 'strict'),
+    public: options.public ?? false,
+    clientId: options.clientId,
+    scopes: options.scope.length > 0 ? options.scope : undefined,
+    authorizationPolicy: options.policy,
+    consentMode: options.consent as NewApplicationInput['consentMode'],
+    preConfiguredConsentDuration: consentDuration,
+    allowedGroups: options.group,
+    settings,
+  };
+}
+
+function printCreated(output: Output, created: CreatedApplication, externalUrl: string, json?: boolean) {
+  const { guide, clientSecret } = created;
+  if (json) {
+    const settings = guide.preset
+      ? Object.fromEntries(guide.settings.map(({ name, value }) => [name, value]))
+      : undefined;
+    output.out(JSON.stringify({ ...jsonOf(created, clientSecret), settings }, null, 2));
+    return;
+  }
+  output.out(describe(created, externalUrl, clientSecret));
+  if (guide.preset) {
+    output.out(
+      `\nSettings for ${guide.preset.name} (paste into its environment; guide: ${guide.preset.docs}):\n`,
+    );
+    output.out(guide.env);
+  }
+}
+
+function addCommand(apps: Command, output: Output): void {
   withSettingOptions(apps.command('add'))
     .description('Create an application with its client and print the values the app needs')
     .argument('[name]', 'display name, e.g. "RomM" (default: the preset\'s)')
@@ -135,111 +225,16 @@ export function registerApps(program: Command, output: Output): void {
     .option('--consent-duration <duration>', 'how long a pre-configured consent lasts, e.g. 1w')
     .option('--group <group>', 'only members of this group may use it (repeatable)', collect, [])
     .option('--json', 'print JSON')
-    .action(
-      async (
-        nameArgument: string | undefined,
-        options: {
-          slug?: string;
-          redirectUri: string[];
-          redirectUriRegex: string[];
-          postLogoutRedirectUri: string[];
-          public?: boolean;
-          clientId?: string;
-          launchUrl?: string;
-          icon?: string;
-          description?: string;
-          scope: string[];
-          policy: string;
-          consent?: string;
-          consentDuration?: string;
-          preset?: string;
-          url?: string;
-          group: string[];
-          json?: boolean;
-        },
-        command: Command,
-      ) => {
-        const settings = settingsFromOptions(options);
-        const preset = options.preset ? findPreset(options.preset) : undefined;
-        if (preset && !options.url)
-          throw new InvalidInputError(`--preset ${preset.id} needs --url, the app's own base URL`);
-        if (options.url && !isAbsoluteUrl(options.url))
-          throw new InvalidInputError(`--url '${options.url}' is not an absolute URL`);
-        const defaults = preset && options.url ? presetDefaults(preset, options.url) : undefined;
-        const name = nameArgument ?? defaults?.name;
-        if (!name) throw new InvalidInputError('give the application a name (or use --preset)');
-        const consent = options.consent ?? defaults?.consentMode ?? NEW_CLIENT_DEFAULTS.consentMode;
-        if (!(RESOLVED_CONSENT_MODES as readonly string[]).includes(consent))
-          throw new InvalidInputError(
-            `--consent '${options.consent}' is not allowed (allowed: explicit, implicit, pre-configured)`,
-          );
-        const consentDuration =
-          options.consentDuration === undefined ? undefined : parseDuration(options.consentDuration);
-        if (options.consentDuration !== undefined && consentDuration === undefined)
-          throw new InvalidInputError(
-            `--consent-duration '${options.consentDuration}' is not a duration such as 1w`,
-          );
-        await withStore(command, async ({ config, store }) => {
-          const service = new ApplicationService(
-            store,
-            config.authentication_backend.password_hashing,
-            config.externalUrl,
-          );
-          const created = await service.create(
-            {
-              name,
-              slug: options.slug ?? defaults?.slug,
-              launchUrl: options.launchUrl ?? defaults?.launchUrl ?? options.url,
-              icon: options.icon,
-              description: options.description,
-              redirectUris: [
-                ...(defaults?.redirectUris ?? []),
-                ...options.redirectUri.map((url) => ({ url, matching_mode: 'strict' as const })),
-                ...options.redirectUriRegex.map((url) => ({ url, matching_mode: 'regex' as const })),
-              ],
-              postLogoutRedirectUris: options.postLogoutRedirectUri.map((url) => ({
-                url,
-                matching_mode: 'strict' as const,
-              })),
-              public: options.public ?? false,
-              clientId: options.clientId,
-              scopes: options.scope.length > 0 ? options.scope : defaults?.scopes,
-              authorizationPolicy: options.policy,
-              consentMode: consent as ResolvedConsentMode,
-              preConfiguredConsentDuration: consentDuration,
-              allowedGroups: options.group,
-              settings,
-              preset: defaults?.preset,
-            },
-            'cli',
-          );
-          const guide = buildGuide(created, config.externalUrl, created.clientSecret);
-          if (options.json) {
-            output.out(
-              JSON.stringify(
-                {
-                  ...jsonOf(created, created.clientSecret),
-                  settings: preset
-                    ? Object.fromEntries(guide.settings.map(({ name, value }) => [name, value]))
-                    : undefined,
-                },
-                null,
-                2,
-              ),
-            );
-            return;
-          }
-          output.out(describe(created, config.externalUrl, created.clientSecret));
-          if (guide.preset) {
-            output.out(
-              `\nSettings for ${guide.preset.name} (paste into its environment; guide: ${guide.preset.docs}):\n`,
-            );
-            output.out(guide.env);
-          }
-        });
-      },
-    );
+    .action(async (name: string | undefined, options: AddOptions, command: Command) => {
+      const input = addInput(name, options);
+      await withStore(command, async ({ config, store }) => {
+        const created = await applicationService(config, store).create(input, 'cli');
+        printCreated(output, created, config.externalUrl, options.json);
+      });
+    });
+}
 
+function updateCommand(apps: Command, output: Output): void {
   withSettingOptions(apps.command('update'))
     .description("Change an application's client settings (an empty value clears one)")
     .argument('<slug>')
@@ -248,28 +243,20 @@ export function registerApps(program: Command, output: Output): void {
       if (Object.keys(settings).length === 0)
         throw new InvalidInputError('give at least one setting to change');
       await withStore(command, async ({ config, store }) => {
-        const { client } = await new ApplicationService(
-          store,
-          config.authentication_backend.password_hashing,
-          config.externalUrl,
-        ).show(slug);
-        if (!client) throw new InvalidInputError(`application '${slug}' has no provider`);
-        await new ProviderService(config, store).update(client.clientId, settings, 'cli');
+        await new ProviderService(config, store).updateForApplication(slug, settings, 'cli');
         output.out(`Application '${slug}': ${Object.keys(settings).join(', ')} updated.`);
       });
     });
+}
 
+function listCommand(apps: Command, output: Output): void {
   apps
     .command('list')
     .description('List applications')
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }, command: Command) => {
       await withStore(command, async ({ config, store }) => {
-        const list = await new ApplicationService(
-          store,
-          config.authentication_backend.password_hashing,
-          config.externalUrl,
-        ).list();
+        const list = await applicationService(config, store).list();
         if (options.json)
           return output.out(
             JSON.stringify(
@@ -292,7 +279,9 @@ export function registerApps(program: Command, output: Output): void {
         );
       });
     });
+}
 
+function showCommand(apps: Command, output: Output): void {
   apps
     .command('show')
     .description('Show an application, its client and its URLs (the secret is never shown again)')
@@ -300,29 +289,29 @@ export function registerApps(program: Command, output: Output): void {
     .option('--json', 'print JSON')
     .action(async (slug: string, options: { json?: boolean }, command: Command) => {
       await withStore(command, async ({ config, store }) => {
-        const details = await new ApplicationService(
-          store,
-          config.authentication_backend.password_hashing,
-          config.externalUrl,
-        ).show(slug);
+        const details = await applicationService(config, store).show(slug);
         output.out(
           options.json ? JSON.stringify(jsonOf(details), null, 2) : describe(details, config.externalUrl),
         );
       });
     });
+}
 
+function deleteCommand(apps: Command, output: Output): void {
   apps
     .command('delete')
     .description('Delete an application and its client')
     .argument('<slug>')
     .action(async (slug: string, _options: unknown, command: Command) => {
       await withStore(command, async ({ config, store }) => {
-        await new ApplicationService(
-          store,
-          config.authentication_backend.password_hashing,
-          config.externalUrl,
-        ).delete(slug, 'cli');
+        await applicationService(config, store).delete(slug, 'cli');
         output.out(`Application '${slug}' and its client were deleted.`);
       });
     });
+}
+
+export function registerApps(program: Command, output: Output): void {
+  const apps = program.command('apps').description('Manage applications and their OpenID Connect clients');
+  for (const register of [addCommand, updateCommand, listCommand, showCommand, deleteCommand])
+    register(apps, output);
 }

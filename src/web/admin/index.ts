@@ -9,8 +9,10 @@ import { BrowserSessions } from '../../http/sessions.ts';
 import type { Issuers } from '../../oidc/issuers.ts';
 import type { Store } from '../../store/index.ts';
 import { registerAdmin } from '../admin.ts';
+import { registerApplicationPages } from './applications/index.ts';
 import { adminGuard } from './guard.ts';
 import { registerPeoplePages } from './people.ts';
+import { registerProviderPages } from './providers/index.ts';
 
 export interface AdminContext {
   config: SesameConfig;
@@ -31,7 +33,7 @@ export interface AdminKit extends AdminContext {
 export type AdminArea = (scope: FastifyInstance, kit: AdminKit) => void;
 
 /** The areas behind the guard (an area moves here from the list below once it uses the kit). */
-const AREAS: AdminArea[] = [registerPeoplePages];
+const AREAS: AdminArea[] = [registerApplicationPages, registerProviderPages, registerPeoplePages];
 
 export function registerAdminPages(app: FastifyInstance, context: AdminContext): void {
   const hmacSecret = context.config.identity_providers.oidc.hmac_secret;

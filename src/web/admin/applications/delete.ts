@@ -1,0 +1,15 @@
+// POST /admin/applications/:slug/delete, sent by the page's confirmation: the application and its
+// provider go, and with them its issuer.
+import type { FastifyInstance } from 'fastify';
+import { actorOf } from '../actor.ts';
+import type { AppsPages } from '../apps-context.ts';
+import { noSuchApplication, type SlugParams } from './detail.ts';
+
+export function registerApplicationDelete(app: FastifyInstance, pages: AppsPages): void {
+  app.post<SlugParams>('/admin/applications/:slug/delete', async (request, reply) => {
+    const { slug } = request.params;
+    if (!(await pages.applications.find(slug))) return noSuchApplication(pages, request, reply);
+    await pages.applications.delete(slug, actorOf(request));
+    return reply.redirect('/admin/applications?done=deleted', 303);
+  });
+}
