@@ -6,6 +6,7 @@ import { ConflictError, NotFoundError, ReadOnlyError } from '../lib/errors.ts';
 import type { Factors } from '../factors/index.ts';
 import type { Store, User } from '../store/index.ts';
 import { definedOnly, route, type AnyRoute } from './routes.ts';
+import { SessionService } from '../services/sessions.ts';
 import { sessionView, sessionViewSchema } from './sessions.ts';
 
 const USERNAME_PARAM = z.object({ username: z.string().min(1).max(100) });
@@ -257,8 +258,7 @@ export function userRoutes(config: SesameConfig, store: Store, factors: Factors)
       response: z.object({ items: z.array(sessionViewSchema) }),
       async handler({ params }) {
         const user = await service.require(params.username);
-        const sessions = await store.artifacts.listSessions({ accountId: user.id });
-        return { items: sessions.map((session) => sessionView(session, user)) };
+        return { items: (await new SessionService(store).listForUser(user)).map(sessionView) };
       },
     }),
     route({

@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { SesameConfig } from '../config/load.ts';
 import { API_RESOURCES, ApiTokenService } from '../services/tokens.ts';
-import { SigningKeyService } from '../oidc/keys.ts';
+import { KeyService } from '../services/keys.ts';
 import type { AuditEvent, Store } from '../store/index.ts';
 import {
   confirmAction,
@@ -61,13 +61,9 @@ function describe(event: AuditEvent): SafeHtml {
 export function registerSystemPages(app: FastifyInstance, context: SystemContext, guard: AdminGuard): void {
   const { config, store } = context;
   const { admin } = guard;
-  const oidc = config.identity_providers.oidc;
-  const overlap = Math.max(
-    oidc.lifespans.id_token,
-    oidc.lifespans.access_token,
-    oidc.lifespans.refresh_token,
-  );
-  const fromConfiguration = oidc.jwks.length > 0;
+  const keyService = new KeyService(store, config);
+  const overlap = keyService.overlapSeconds;
+  const fromConfiguration = keyService.fromConfiguration;
 
   async function keysPage(reply: FastifyReply, signedIn: SignedIn, done?: string) {
     const keys = await store.signingKeys.list();
@@ -152,7 +148,7 @@ export function registerSystemPages(app: FastifyInstance, context: SystemContext
     const signedIn = await admin(request, reply);
     if (!signedIn) return reply;
     if (fromConfiguration) return keysPage(reply.status(409), signedIn);
-    await new SigningKeyService(store, overlap).rotate(`user:${signedIn.user.username}`);
+    await keyService.rotate(`user:${signedIn.user.username}`);
     await context.reloadKeys();
     return reply.redirect('/admin/keys?done=rotated', 303);
   });

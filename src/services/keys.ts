@@ -1,0 +1,73 @@
+// Signing keys as an admin action: the list (public halves) and rotation, with the one overlap rule
+// (how long a retired key stays published) and the one `keys.rotated` audit event.
+import type { SesameConfig } from '../config/load.ts';
+import { InvalidInputError } from '../lib/errors.ts';
+import { keyRotation, SigningKeyService } from '../oidc/keys.ts';
+import type { SigningKey, Store } from '../store/index.ts';
+
+/** A retired key stays published for as long as the longest-lived token it may have signed. */
+export function keyOverlapSeconds(config: SesameConfig): number {
+  const { lifespans } = config.identity_providers.oidc;
+  return Math.max(lifespans.id_token, lifespans.access_token, lifespans.refresh_token);
+}
+
+/** Signing keys kept in the database, retired ones published for the overlap. */
+export function signingKeyService(store: Store, config: SesameConfig): SigningKeyService {
+  return new SigningKeyService(store, keyOverlapSeconds(config));
+}
+
+/** Rotation is refused while the operator's configuration file supplies the keys. */
+export class KeysFromConfigurationError extends InvalidInputError {
+  constructor() {
+    super('keys come from identity_providers.oidc.jwks: rotate them in the configuration file');
+    this.name = 'KeysFromConfigurationError';
+  }
+}
+
+export interface KeyRow extends SigningKey {
+  /** For a retired key: when it leaves the JWKS. */
+  publishedUntil?: Date;
+  /** Active, or retired less than the overlap ago: the JWKS lists it. */
+  published: boolean;
+}
+
+export class KeyService {
+  readonly overlapSeconds: number;
+  /** Keys from `identity_providers.oidc.jwks`: the stored ones are unused and rotation is refused. */
+  readonly fromConfiguration: boolean;
+  private readonly store: Store;
+  private readonly signing: SigningKeyService;
+  constructor(store: Store, config: SesameConfig) {
+    this.store = store;
+    this.overlapSeconds = keyOverlapSeconds(config);
+    this.fromConfiguration = config.identity_providers.oidc.jwks.length > 0;
+    this.signing = new SigningKeyService(store, this.overlapSeconds);
+  }
+
+  async list(now = Date.now()): Promise<KeyRow[]> {
+    const keys = await this.store.signingKeys.list();
+    return keys.map((key) => {
+      const publishedUntil = key.retiredAt
+        ? new Date(key.retiredAt.getTime() + this.overlapSeconds * 1000)
+        : undefined;
+      const published = key.status === 'active' || (publishedUntil?.getTime() ?? 0) > now;
+      return { ...key, publishedUntil, published };
+    });
+  }
+
+  /**
+   * New keys sign from now on; the previous ones keep verifying for the overlap. Writes the one
+   * `keys.rotated` event, credited to `actor` (`cli`, `user:…`, `token:…`).
+   */
+  async rotate(actor: string): Promise<{ added: string[]; retired: string[] }> {
+    if (this.fromConfiguration) throw new KeysFromConfigurationError();
+    // A store without keys (a CLI rotation before the first start) gets its first set to retire.
+    await this.signing.load();
+    const rotate = keyRotation();
+    return this.store.transaction(async (tx) => {
+      const result = await rotate(tx);
+      await tx.events.append({ type: 'keys.rotated', actor, details: result });
+      return result;
+    });
+  }
+}
