@@ -1,7 +1,7 @@
 // The admin web UI: server-rendered pages styled with Pico CSS, following Authentik's order —
 // Providers → Create (an OAuth2/OpenID provider), then Applications → Create with that provider,
 // then the provider's page to copy Client ID, Client Secret and the issuer URL. Users, groups,
-// signing keys and the event log have their own pages (admin-people.ts, admin-system.ts).
+// signing keys and the event log have their own pages (admin-people.ts, admin/system.ts).
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ApplicationService, type ApplicationDetails } from '../services/applications.ts';
 import { buildGuide } from '../services/guide.ts';
@@ -38,7 +38,7 @@ import {
   type Form,
 } from './admin-kit.ts';
 import { registerPeoplePages } from './admin-people.ts';
-import { registerSystemPages } from './admin-system.ts';
+import { registerSystemPages } from './admin/system.ts';
 import { html, trusted, type SafeHtml } from './html.ts';
 import type { SignedIn } from '../http/sessions.ts';
 

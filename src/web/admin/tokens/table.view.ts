@@ -1,0 +1,58 @@
+// The API tokens list: scopes, dates, state, and revocation behind a confirmation.
+import type { SignedIn } from '../../../http/sessions.ts';
+import { tokenState } from '../../../services/tokens.ts';
+import type { ApiToken } from '../../../store/index.ts';
+import { confirmAction, formatTime } from '../../admin-kit.ts';
+import { html, type SafeHtml } from '../../html.ts';
+
+const STATE_BADGE = {
+  active: html`<span class="badge ok">active</span>`,
+  revoked: html`<span class="badge off">revoked</span>`,
+  expired: html`<span class="badge off">expired</span>`,
+};
+
+function tokenRow(token: ApiToken, now: Date, signedIn: SignedIn): SafeHtml {
+  const revoke = token.revokedAt
+    ? ''
+    : confirmAction({
+        signedIn,
+        action: `/admin/tokens/${encodeURIComponent(token.id)}/revoke`,
+        label: 'Revoke',
+        text: `Requests with “${token.name}” are refused from now on.`,
+        confirm: 'Yes, revoke it',
+      });
+  return html`<tr>
+    <td>${token.name}</td>
+    <td>${token.scopes.map((scope) => html`<code>${scope}</code> `)}</td>
+    <td class="hide-sm">
+      ${formatTime(token.createdAt)}
+      ${token.createdBy ? html`<br /><span class="muted">${token.createdBy}</span>` : ''}
+    </td>
+    <td class="hide-sm">${token.expiresAt ? formatTime(token.expiresAt) : 'never'}</td>
+    <td class="hide-sm">${token.lastUsedAt ? formatTime(token.lastUsedAt) : 'never'}</td>
+    <td>${STATE_BADGE[tokenState(token, now)]}</td>
+    <td>${revoke}</td>
+  </tr>`;
+}
+
+export function tokenTable(tokens: ApiToken[], now: Date, signedIn: SignedIn): SafeHtml {
+  if (tokens.length === 0) return html`<p class="empty">No API tokens yet.</p>`;
+  return html`<div class="overflow-auto">
+    <table>
+      <thead>
+        <tr>
+          <th scope="col">Name</th>
+          <th scope="col">Scopes</th>
+          <th scope="col" class="hide-sm">Created</th>
+          <th scope="col" class="hide-sm">Expires</th>
+          <th scope="col" class="hide-sm">Last used</th>
+          <th scope="col">State</th>
+          <th scope="col"><span class="sr-only">Actions</span></th>
+        </tr>
+      </thead>
+      <tbody>
+        ${tokens.map((token) => tokenRow(token, now, signedIn))}
+      </tbody>
+    </table>
+  </div>`;
+}
