@@ -69,7 +69,10 @@ function apiAuthentication(
       throw new ApiUnauthorizedError('sign in as an administrator, or send Authorization: Bearer <token>');
     if (!(await users.isAdmin(signedIn.user)))
       throw new ApiForbiddenError('only administrators may use the admin API');
-    if (request.method !== 'GET' && !sessions.csrfMatches(signedIn, request.headers['x-csrf-token']))
+    if (
+      request.method !== 'GET' &&
+      !sessions.csrf.valid(signedIn.sessionUid, request.headers['x-csrf-token'])
+    )
       throw new ApiForbiddenError("send the session's CSRF token in the X-CSRF-Token header");
     return { kind: 'user', id: signedIn.user.id, name: signedIn.user.username, scopes: ['*:write'] };
   };
@@ -118,7 +121,7 @@ export function registerAdminApi(app: FastifyInstance, context: AdminApiContext)
       if (!signedIn) throw new ApiUnauthorizedError('not signed in');
       void reply.header('cache-control', 'no-store');
       const isAdmin = await users.isAdmin(signedIn.user);
-      return { username: signedIn.user.username, is_admin: isAdmin, csrf_token: signedIn.headerCsrf };
+      return { username: signedIn.user.username, is_admin: isAdmin, csrf_token: signedIn.csrf };
     });
     let document: Record<string, unknown> | undefined;
     api.get(`${API_PREFIX}/openapi.json`, () => {

@@ -1,6 +1,7 @@
 // Recovery codes: ten single-use codes shown once. They are kept as HMACs under a key derived from
 // hmac_secret, so a copy of the database alone does not let anyone try codes offline.
 import { createHmac, randomInt } from 'node:crypto';
+import { deriveKey } from '../crypto/derive.ts';
 import type { Store } from '../store/index.ts';
 
 export const RECOVERY_CODE_COUNT = 10;
@@ -14,7 +15,7 @@ export class RecoveryCodeService {
   private readonly now: () => number;
   constructor(store: Store, hmacSecret: string, now: () => number = Date.now) {
     this.store = store;
-    this.key = createHmac('sha256', hmacSecret).update('sesame recovery codes').digest();
+    this.key = deriveKey(hmacSecret, 'recoveryCodes');
     this.now = now;
   }
 

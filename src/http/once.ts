@@ -3,8 +3,8 @@
 // cookie sealed with a key of this server and bound to the login session; the page after the
 // redirect shows them and clears the cookie, so a reload or the back button no longer shows them,
 // and nothing secret is written to the database or to a URL.
-import { createHmac } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { deriveKey } from '../crypto/derive.ts';
 import { createSealer, type Sealer } from '../crypto/encryption.ts';
 import type { SignedIn } from './sessions.ts';
 
@@ -17,29 +17,28 @@ export type OnceNote = Record<string, string | string[]>;
 export class OneTimeNotes {
   private readonly sealer: Sealer;
   constructor(hmacSecret: string) {
-    this.sealer = createSealer(
-      createHmac('sha256', hmacSecret).update('sesame one-time notes').digest('base64url'),
-    );
+    this.sealer = createSealer(deriveKey(hmacSecret, 'oneTimeNotes').toString('base64url'));
   }
 
-  private cookie(request: FastifyRequest, value: string, maxAge: number): string {
-    const secure = request.protocol === 'https' ? '; Secure' : '';
-    return `${COOKIE}=${value}; Path=/; Max-Age=${maxAge}; HttpOnly; SameSite=Strict${secure}`;
+  private setCookie(request: FastifyRequest, reply: FastifyReply, value: string, maxAge: number): void {
+    void reply.setCookie(COOKIE, value, {
+      path: '/',
+      maxAge,
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: request.protocol === 'https',
+    });
   }
 
   /** Keeps `note` for the page `key` names (e.g. `provider:<client id>`), opened next in this session. */
   put(request: FastifyRequest, reply: FastifyReply, signedIn: SignedIn, key: string, note: OnceNote): void {
     const sealed = this.sealer.seal(JSON.stringify({ key, note }), `${COOKIE}:${signedIn.sessionUid}`);
-    void reply.header('set-cookie', this.cookie(request, sealed, MAX_AGE_SECONDS));
+    this.setCookie(request, reply, sealed, MAX_AGE_SECONDS);
   }
 
   /** The note left for this session and page, if any; it is gone after this. */
   take(request: FastifyRequest, reply: FastifyReply, signedIn: SignedIn, key: string): OnceNote | undefined {
-    const value = (request.headers.cookie ?? '')
-      .split(';')
-      .map((part) => part.trim())
-      .find((part) => part.startsWith(`${COOKIE}=`))
-      ?.slice(COOKIE.length + 1);
+    const value = request.cookies[COOKIE];
     if (!value) return undefined;
     let kept: { key: string; note: OnceNote } | undefined;
     try {
@@ -48,7 +47,7 @@ export class OneTimeNotes {
       kept = undefined;
     }
     if (kept && kept.key !== key) return undefined;
-    void reply.header('set-cookie', this.cookie(request, '', 0));
+    this.setCookie(request, reply, '', 0);
     return kept?.note;
   }
 }

@@ -20,6 +20,7 @@ import type { SesameConfig } from '../config/load.ts';
 import { redirectUriAllowed } from '../config/redirect-uris.ts';
 import { SIGNING_ALGORITHMS, type CORS_ENDPOINTS } from '../config/schema.ts';
 import { constantTimeEqual } from '../crypto/compare.ts';
+import { deriveKey } from '../crypto/derive.ts';
 import { isClientAbort } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { ServerResponse } from 'node:http';
@@ -113,7 +114,7 @@ function settingsOf(client: object | undefined): Partial<SesameClientSettings> {
 
 /** Keys for signing cookies, derived from hmac_secret so every node shares them. */
 export function cookieKeys(hmacSecret: string): string[] {
-  return [createHmac('sha256', hmacSecret).update('sesame cookie signing key').digest('base64url')];
+  return [deriveKey(hmacSecret, 'engineCookies').toString('base64url')];
 }
 
 export function createProvider(issuer: string, layout: RouteLayout, context: ProviderContext): Provider {
@@ -121,9 +122,7 @@ export function createProvider(issuer: string, layout: RouteLayout, context: Pro
   const oidc = config.identity_providers.oidc;
   const lifespans = oidc.lifespans;
   const enforcePkce = oidc.enforce_pkce;
-  const subjectKey = createSecretKey(
-    createHmac('sha256', oidc.hmac_secret).update('sesame subject identifiers').digest(),
-  );
+  const subjectKey = createSecretKey(deriveKey(oidc.hmac_secret, 'subjects'));
 
   const configuration: Configuration = {
     adapter: adapterFor(store, context.clients),

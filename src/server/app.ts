@@ -18,11 +18,13 @@ import { isClientAbort, RequestTooLargeError, SesameError } from '../lib/errors.
 import { isProtocolPath, PROTOCOL_BODY_LIMIT, type Issuers } from '../oidc/issuers.ts';
 import type { Store } from '../store/index.ts';
 import { registerInteractions } from '../web/interactions.ts';
-import { registerAdmin } from '../web/admin.ts';
+import { registerAdminPages } from '../web/admin/index.ts';
 import { registerAssets } from '../web/assets.ts';
 import { errorPage } from '../web/pages.ts';
 import { registerPortal } from '../web/portal.ts';
 import { ClosingResponse, isClosing } from './connections.ts';
+import { fieldProblem } from '../http/forms.ts';
+import { registerHttpKit } from '../http/kit.ts';
 import { setSecurityHeaders } from '../http/security-headers.ts';
 import { redactUrl, type Logger } from '../lib/logger.ts';
 import { ResponseCache } from './response-cache.ts';
@@ -185,6 +187,7 @@ export function buildServer(context: ServerContext): FastifyInstance {
   });
 
   void app.register(formbody, { bodyLimit: FORM_BODY_LIMIT });
+  registerHttpKit(app, config.identity_providers.oidc.hmac_secret);
 
   // A page's body is a form of text fields, one value each: anything else (a field sent twice, which
   // the parsers turn into a list; a JSON body's numbers, objects or booleans; a body that is not a
@@ -246,7 +249,7 @@ export function buildServer(context: ServerContext): FastifyInstance {
   registerInteractions(app, context);
   registerAssets(app);
   registerPortal(app, context);
-  registerAdmin(app, context);
+  registerAdminPages(app, context);
   registerAdminApi(app, context);
 
   // The front door: the portal, which sends a visitor who is not signed in to the login page.
@@ -265,19 +268,6 @@ export function buildServer(context: ServerContext): FastifyInstance {
   });
 
   return app;
-}
-
-/** What is wrong with a page's fields (`lists`: a field may hold several texts), if anything. */
-function fieldProblem(where: 'query' | 'form', fields: unknown, lists: boolean): string | undefined {
-  if (typeof fields !== 'object' || fields === null || Array.isArray(fields))
-    return `the ${where} must be a set of fields (application/x-www-form-urlencoded)`;
-  for (const [name, value] of Object.entries(fields)) {
-    if (typeof value === 'string') continue;
-    if (Array.isArray(value) && !lists) return `the ${where} field '${name}' was sent more than once`;
-    if (!Array.isArray(value) || value.some((entry) => typeof entry !== 'string'))
-      return `the ${where} field '${name}' must be text`;
-  }
-  return undefined;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

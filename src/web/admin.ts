@@ -38,7 +38,6 @@ import {
   type Form,
 } from './admin-kit.ts';
 import { registerPeoplePages } from './admin-people.ts';
-import { registerSystemPages } from './admin/system.ts';
 import { html, trusted, type SafeHtml } from './html.ts';
 import type { SignedIn } from '../http/sessions.ts';
 
@@ -222,8 +221,6 @@ export function registerAdmin(app: FastifyInstance, context: AdminContext): void
       list.push(fromDatabase(client, (await store.applications.findByClientRef(client.id))?.slug));
     return list;
   }
-
-  app.get('/admin', async (_request, reply) => reply.redirect('/admin/applications'));
 
   // ---- Applications ----
   app.get('/admin/applications', async (request, reply) => {
@@ -1174,5 +1171,4 @@ ${guide.env}</textarea>
   });
 
   registerPeoplePages(app, context, guard);
-  registerSystemPages(app, context, guard);
 }

@@ -1,5 +1,4 @@
 // The login and consent pages oidc-provider sends the browser to (/interaction/<uid>).
-import { createHmac } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import type { PasswordAuthenticator } from '../auth/login.ts';
@@ -7,7 +6,7 @@ import { acrFor } from '../auth/policy.ts';
 import type { Factors } from '../factors/index.ts';
 import { formatDuration } from '../config/duration.ts';
 import type { SesameConfig } from '../config/load.ts';
-import { constantTimeEqual } from '../crypto/compare.ts';
+import { CsrfTokens } from '../http/csrf.ts';
 import { SCOPE_DESCRIPTIONS } from '../oidc/claims.ts';
 import { rememberConsent } from '../oidc/consent.ts';
 import type { Issuers } from '../oidc/issuers.ts';
@@ -50,10 +49,10 @@ export function registerInteractions(app: FastifyInstance, context: InteractionC
   // Any instance can read and finish an interaction: they share storage and cookie keys, and the
   // interaction remembers which issuer to resume at.
   const provider = issuers.global.provider;
-  const csrfKey = createHmac('sha256', config.identity_providers.oidc.hmac_secret)
-    .update('sesame csrf')
-    .digest();
-  const csrfFor = (uid: string) => createHmac('sha256', csrfKey).update(uid).digest('base64url');
+  // The pages' forms are bound to the interaction (there is no login session yet).
+  const csrf = new CsrfTokens(config.identity_providers.oidc.hmac_secret, store);
+  const csrfFor = (interaction: Interaction) =>
+    csrf.issue(interaction.uid, { expiresAt: interaction.exp, stable: true });
 
   async function details(request: FastifyRequest, reply: FastifyReply) {
     try {
@@ -89,7 +88,7 @@ export function registerInteractions(app: FastifyInstance, context: InteractionC
     const interaction = await details(request, reply);
     if (!interaction) return undefined;
     const form = (request.body ?? {}) as Form;
-    if (typeof form.csrf !== 'string' || !constantTimeEqual(form.csrf, csrfFor(interaction.uid))) {
+    if (!csrf.valid(interaction.uid, form.csrf)) {
       await reply
         .status(403)
         .type('text/html')
@@ -111,7 +110,7 @@ export function registerInteractions(app: FastifyInstance, context: InteractionC
     return reply.type('text/html').send(
       consentPage(config, {
         action: `/interaction/${interaction.uid}/consent`,
-        csrf: csrfFor(interaction.uid),
+        csrf: csrfFor(interaction),
         clientName: name,
         username: user?.displayName ?? user?.username ?? '',
         scopes,
@@ -140,7 +139,7 @@ export function registerInteractions(app: FastifyInstance, context: InteractionC
       .send(
         loginPage(config, {
           action: `/interaction/${interaction.uid}/login`,
-          csrf: csrfFor(interaction.uid),
+          csrf: csrfFor(interaction),
           clientName: name,
           username: username ?? hint,
           error,
@@ -162,7 +161,7 @@ export function registerInteractions(app: FastifyInstance, context: InteractionC
           clientName: name,
           securityUrl: '/portal/security',
           abortAction: `/interaction/${interaction.uid}/abort`,
-          csrf: csrfFor(interaction.uid),
+          csrf: csrfFor(interaction),
         }),
       );
     return reply
@@ -171,7 +170,7 @@ export function registerInteractions(app: FastifyInstance, context: InteractionC
       .send(
         secondFactorPage(config, {
           action: `/interaction/${interaction.uid}/second-factor`,
-          csrf: csrfFor(interaction.uid),
+          csrf: csrfFor(interaction),
           clientName: name,
           username: user?.displayName ?? user?.username ?? '',
           totp: summary.totp,
@@ -199,7 +198,7 @@ export function registerInteractions(app: FastifyInstance, context: InteractionC
             clientName: name,
             username: user?.username ?? '',
             abortAction: `/interaction/${interaction.uid}/abort`,
-            csrf: csrfFor(interaction.uid),
+            csrf: csrfFor(interaction),
           }),
         );
     }

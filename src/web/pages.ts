@@ -2,7 +2,8 @@
 import type { SesameConfig } from '../config/load.ts';
 import { allowFormTarget } from '../http/security-headers.ts';
 import type { EnginePages } from '../oidc/provider.ts';
-import { PASSKEY_SCRIPTS, stylesheet } from './assets.ts';
+import { stylesheet } from './assets.ts';
+import { brandLogo, htmlDocument } from './views/document.ts';
 import { html, trusted, type SafeHtml } from './html.ts';
 
 const STYLE = `
@@ -43,32 +44,23 @@ code{background:#374151}}
 
 const STYLESHEET = stylesheet('pages', STYLE);
 
+/** The sign-in pages' frame: a card with the brand above the page's content. */
 export function layout(
   config: SesameConfig,
   title: string,
   body: SafeHtml,
   options: { passkeys?: boolean } = {},
 ): string {
-  const brand = config.branding;
-  return html`<!doctype html>
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="referrer" content="no-referrer" />
-        <title>${title} – ${brand.name}</title>
-        <link rel="stylesheet" href="${STYLESHEET}" />
-        ${options.passkeys ? trusted(PASSKEY_SCRIPTS) : ''}
-      </head>
-      <body>
-        <main>
-          <header>
-            ${brand.logo_url ? html`<img src="${brand.logo_url}" alt="" />` : ''}<span>${brand.name}</span>
-          </header>
-          ${body}
-        </main>
-      </body>
-    </html>`.value;
+  return htmlDocument({
+    config,
+    title,
+    stylesheets: [STYLESHEET],
+    passkeys: options.passkeys,
+    body: html`<main>
+      <header>${brandLogo(config)}<span>${config.branding.name}</span></header>
+      ${body}
+    </main>`,
+  });
 }
 
 /** A form the passkey script completes: it fetches options, asks the authenticator, posts the answer. */

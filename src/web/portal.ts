@@ -2,26 +2,23 @@
 // logins use (oidc-provider's session cookie). Signing in to the portal is an ordinary authorization
 // request on the global issuer by Sesame's built-in public client, so the same login page, second
 // factors and policies apply.
-import { createHash, createHmac, randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SesameConfig } from '../config/load.ts';
-import { constantTimeEqual } from '../crypto/compare.ts';
 import { createSealer } from '../crypto/encryption.ts';
 import type { Factors } from '../factors/index.ts';
-import { PORTAL_CLIENT_ID } from '../oidc/portal-client.ts';
 import type { Issuers } from '../oidc/issuers.ts';
 import type { Store, User } from '../store/index.ts';
-import { UserService } from '../auth/users.ts';
 import type { AuthorizationPolicies } from '../auth/policy.ts';
 import type { PasswordAuthenticator } from '../auth/login.ts';
 import { html } from './html.ts';
 import { errorPage, passkeyForm } from './pages.ts';
 import { registerPortalAccount } from './portal-account.ts';
-import { portalPage, type PortalViewer } from './portal-layout.ts';
+import { portalPage } from './portal-layout.ts';
 import { OneTimeNotes } from '../http/once.ts';
 import { BrowserSessions } from '../http/sessions.ts';
+import { portalGuard, viewerLookup } from './portal/guard.ts';
+import { registerPortalSignIn } from './portal/sign-in.ts';
 
-const STATE_COOKIE = 'sesame_portal_login';
 const PENDING_TOTP_SECONDS = 10 * 60;
 
 interface PortalContext {
@@ -34,12 +31,6 @@ interface PortalContext {
 }
 
 /** Only paths inside the portal: never an open redirect. */
-function safeReturn(value: unknown): string {
-  return typeof value === 'string' && /^\/(portal|admin)(\/[A-Za-z0-9/_.~-]*)?$/.test(value)
-    ? value
-    : '/portal';
-}
-
 export function registerPortal(app: FastifyInstance, context: PortalContext): void {
   const { config, store, issuers, factors } = context;
   const sessions = new BrowserSessions(
@@ -49,125 +40,16 @@ export function registerPortal(app: FastifyInstance, context: PortalContext): vo
   );
   const oidc = config.identity_providers.oidc;
   const once = new OneTimeNotes(oidc.hmac_secret);
-  const stateKey = createHmac('sha256', oidc.hmac_secret).update('sesame portal state').digest();
   const sealer = createSealer(config.storage.encryption_key);
-  const base = config.externalUrl.replace(/\/+$/, '');
 
-  /**
-   * The signed-in user, or a redirect to sign in (GET) / a refusal (POST without a valid form
-   * token, or with one already used). `prepare`: a step before the real submit (passkey options),
-   * which checks the token without using it up.
-   */
-  async function requireUser(request: FastifyRequest, reply: FastifyReply, prepare = false) {
-    const current = await sessions.current(request, reply);
-    if (!current) {
-      if (request.method === 'GET')
-        await reply.redirect(`/portal/login?return=${encodeURIComponent(request.url.split('?')[0]!)}`);
-      else
-        await reply
-          .status(401)
-          .type('text/html')
-          .send(errorPage(config, 'login_required', 'Sign in again.'));
-      return undefined;
-    }
-    if (request.method === 'POST') {
-      const form = (request.body ?? {}) as Record<string, string | undefined>;
-      const check = prepare
-        ? sessions.formTokenMatches(current, form.csrf)
-          ? 'ok'
-          : 'invalid'
-        : await sessions.useFormToken(current, form.csrf);
-      if (check !== 'ok') {
-        await reply
-          .status(check === 'used' ? 409 : 403)
-          .type('text/html')
-          .send(
-            check === 'used'
-              ? portalPage(
-                  config,
-                  undefined,
-                  'Already submitted',
-                  await viewerFor(current.user),
-                  html`<h1>Already submitted</h1>
-                    <p>
-                      This form was sent before and its change was made then; sending it again changed
-                      nothing.
-                    </p>
-                    <p><a href="/portal">Continue</a></p>`,
-                )
-              : errorPage(config, 'forbidden', 'The form was not sent from this page.'),
-          );
-        return undefined;
-      }
-    }
-    void reply.header('cache-control', 'no-store');
-    return current;
+  const viewerFor = viewerLookup(config, store);
+  const guard = portalGuard(config, sessions, viewerFor);
+  async function requireUser(request: FastifyRequest, reply: FastifyReply) {
+    await guard.call(request.server, request, reply);
+    return reply.sent ? undefined : request.signedIn;
   }
 
-  const sign = (value: string) =>
-    `${value}.${createHmac('sha256', stateKey).update(value).digest('base64url')}`;
-  const unsign = (signed: string | undefined) => {
-    if (!signed) return undefined;
-    const dot = signed.lastIndexOf('.');
-    const value = signed.slice(0, dot);
-    return dot > 0 && constantTimeEqual(sign(value), signed) ? value : undefined;
-  };
-  const secureCookie = base.startsWith('https:');
-
-  const users = new UserService(store, config.authentication_backend.password_hashing);
-  async function viewerFor(user: User): Promise<PortalViewer> {
-    return { username: user.username, displayName: user.displayName, isAdmin: await users.isAdmin(user) };
-  }
-
-  app.get('/portal/login', async (request, reply) => {
-    const state = randomBytes(16).toString('base64url');
-    const challenge = createHash('sha256').update(randomBytes(32)).digest('base64url');
-    const target = safeReturn((request.query as Record<string, unknown>).return);
-    const cookie = sign(Buffer.from(JSON.stringify({ state, target })).toString('base64url'));
-    void reply.header(
-      'set-cookie',
-      `${STATE_COOKIE}=${cookie}; Path=/portal; HttpOnly; SameSite=Lax; Max-Age=600${secureCookie ? '; Secure' : ''}`,
-    );
-    const url = new URL(`${base}/api/oidc/authorization`);
-    url.search = new URLSearchParams({
-      client_id: PORTAL_CLIENT_ID,
-      redirect_uri: `${base}/portal/callback`,
-      response_type: 'code',
-      scope: 'openid',
-      state,
-      code_challenge: challenge,
-      code_challenge_method: 'S256',
-    }).toString();
-    return reply.redirect(url.href);
-  });
-
-  // The login session now exists; the code itself is not needed (it expires unused).
-  app.get('/portal/callback', async (request, reply) => {
-    const query = request.query as Record<string, string | undefined>;
-    const raw = /(?:^|;\s*)sesame_portal_login=([^;]+)/.exec(request.headers.cookie ?? '')?.[1];
-    const saved = unsign(raw);
-    const parsed = saved
-      ? (JSON.parse(Buffer.from(saved, 'base64url').toString()) as { state: string; target: string })
-      : undefined;
-    if (!parsed || typeof query.state !== 'string' || !constantTimeEqual(parsed.state, query.state))
-      return reply
-        .status(400)
-        .type('text/html')
-        .send(
-          errorPage(
-            config,
-            'invalid_request',
-            'The sign-in could not be matched to this browser. Try again.',
-          ),
-        );
-    void reply.header('set-cookie', `${STATE_COOKIE}=; Path=/portal; HttpOnly; SameSite=Lax; Max-Age=0`);
-    if (query.error)
-      return reply
-        .status(403)
-        .type('text/html')
-        .send(errorPage(config, query.error, query.error_description));
-    return reply.redirect(safeReturn(parsed.target));
-  });
+  registerPortalSignIn(app, config);
 
   async function renderSecurity(reply: FastifyReply, user: User, csrf: string, notice?: string) {
     const summary = await factors.summary(user.id);
@@ -414,8 +296,8 @@ export function registerPortal(app: FastifyInstance, context: PortalContext): vo
     return reply.redirect('/portal/security?done=totp-removed', 303);
   });
 
-  app.post('/portal/security/passkeys/options', async (request, reply) => {
-    const current = await requireUser(request, reply, true);
+  app.post('/portal/security/passkeys/options', { config: { csrf: 'check' } }, async (request, reply) => {
+    const current = await requireUser(request, reply);
     if (!current) return reply;
     return factors.passkeys.registrationOptions(current.user);
   });

@@ -3,6 +3,10 @@
 import type { SesameConfig } from '../config/load.ts';
 import { stylesheet } from './assets.ts';
 import { html, trusted, type SafeHtml } from './html.ts';
+import { brandLogo, brandName, htmlDocument } from './views/document.ts';
+
+/** Pico CSS: the admin UI's and the portal's base styles. */
+export const PICO = '/assets/pico.min.css';
 
 const SHELL_STYLE = `
 .skip{position:absolute;left:-999px;top:0;z-index:10;padding:.5rem 1rem;background:var(--pico-primary-background);color:var(--pico-primary-inverse)}
@@ -52,47 +56,37 @@ export interface ShellInput {
 }
 
 export function shell(input: ShellInput): string {
-  const brand = input.config.branding;
-  const name = input.brandSuffix ? `${brand.name} ${input.brandSuffix}` : brand.name;
-  return html`<!doctype html>
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="referrer" content="no-referrer" />
-        <title>${input.title} – ${name}</title>
-        <link rel="stylesheet" href="/assets/pico.min.css" />
-        <link rel="stylesheet" href="${SHELL_STYLESHEET}" />
-        <link rel="stylesheet" href="${input.stylesheet}" />
-        ${input.head ?? ''}
-      </head>
-      <body>
-        <a class="skip" href="#main">Skip to content</a>
-        <header class="bar">
-          <nav class="container" aria-label="Account">
-            <ul>
-              <li>
-                <a href="${input.home}" class="brand contrast"
-                  >${brand.logo_url ? html`<img src="${brand.logo_url}" alt="" />` : ''}${name}</a
-                >
-              </li>
-            </ul>
-            <ul>
-              ${input.account}
-            </ul>
-          </nav>
-          <nav class="container sections" aria-label="${input.sectionsLabel}">
-            <ul>
-              ${input.sections.map(
-                ([href, label, current]) =>
-                  html`<li>
-                    <a href="${href}" ${current ? trusted('aria-current="page"') : ''}>${label}</a>
-                  </li>`,
-              )}
-            </ul>
-          </nav>
-        </header>
-        <main class="container" id="main" tabindex="-1">${input.body}</main>
-      </body>
-    </html>`.value;
+  return htmlDocument({
+    config: input.config,
+    title: input.title,
+    brandSuffix: input.brandSuffix,
+    stylesheets: [PICO, SHELL_STYLESHEET, input.stylesheet],
+    head: input.head,
+    body: html`<a class="skip" href="#main">Skip to content</a>
+      <header class="bar">
+        <nav class="container" aria-label="Account">
+          <ul>
+            <li>
+              <a href="${input.home}" class="brand contrast"
+                >${brandLogo(input.config)}${brandName(input.config, input.brandSuffix)}</a
+              >
+            </li>
+          </ul>
+          <ul>
+            ${input.account}
+          </ul>
+        </nav>
+        <nav class="container sections" aria-label="${input.sectionsLabel}">
+          <ul>
+            ${input.sections.map(
+              ([href, label, current]) =>
+                html`<li>
+                  <a href="${href}" ${current ? trusted('aria-current="page"') : ''}>${label}</a>
+                </li>`,
+            )}
+          </ul>
+        </nav>
+      </header>
+      <main class="container" id="main" tabindex="-1">${input.body}</main>`,
+  });
 }

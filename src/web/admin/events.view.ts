@@ -1,6 +1,6 @@
 // The event log page: filters, the events newest first, and the pager.
 import type { AuditEvent } from '../../store/index.ts';
-import { formatTime } from '../admin-kit.ts';
+import { formatTime } from '../views/forms.ts';
 import { html, type SafeHtml } from '../html.ts';
 
 export const EVENT_FILTERS = ['type', 'user', 'client', 'q'] as const;

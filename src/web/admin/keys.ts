@@ -1,38 +1,34 @@
 // /admin/keys: the signing keys, and their rotation.
-import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { SignedIn } from '../../http/sessions.ts';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { signedIn } from '../../http/guards.ts';
 import { KeyService, KeysFromConfigurationError } from '../../services/keys.ts';
-import type { AdminGuard } from '../admin-kit.ts';
+import { doneNotice } from './done.ts';
+import type { AdminKit } from './index.ts';
 import { keysView } from './keys.view.ts';
-import { asAdmin, doneNotice, sendPage, type SystemPagesContext } from './routes.ts';
+import { adminPage } from './layout.view.ts';
 
-export function registerKeysPage(app: FastifyInstance, context: SystemPagesContext, guard: AdminGuard): void {
-  const keys = new KeyService(context.store, context.config);
+export function registerKeysPage(scope: FastifyInstance, kit: AdminKit): void {
+  const keys = new KeyService(kit.store, kit.config);
 
-  async function keysPage(reply: FastifyReply, signedIn: SignedIn, done?: string) {
+  async function keysPage(request: FastifyRequest, reply: FastifyReply, status = 200, done?: string) {
     const { overlapSeconds, fromConfiguration } = keys;
-    const body = keysView({ keys: await keys.list(), overlapSeconds, fromConfiguration, done }, signedIn);
-    return sendPage(reply, context.config, { section: 'keys', title: 'Signing keys', body }, signedIn);
+    const user = signedIn(request);
+    const body = keysView({ keys: await keys.list(), overlapSeconds, fromConfiguration, done }, user.csrf);
+    return reply.html(adminPage(kit.config, 'keys', 'Signing keys', body, user), status);
   }
 
-  app.get(
-    '/admin/keys',
-    asAdmin(guard, (request, reply, signedIn) =>
-      keysPage(reply, signedIn, doneNotice(request, { rotated: 'New signing keys are active.' })),
-    ),
+  scope.get('/admin/keys', (request, reply) =>
+    keysPage(request, reply, 200, doneNotice(request, { rotated: 'New signing keys are active.' })),
   );
 
-  app.post(
-    '/admin/keys/rotate',
-    asAdmin(guard, async (_request, reply, signedIn) => {
-      try {
-        await keys.rotate(`user:${signedIn.user.username}`);
-      } catch (error) {
-        if (error instanceof KeysFromConfigurationError) return keysPage(reply.status(409), signedIn);
-        throw error;
-      }
-      await context.reloadKeys();
-      return reply.redirect('/admin/keys?done=rotated', 303);
-    }),
-  );
+  scope.post('/admin/keys/rotate', async (request, reply) => {
+    try {
+      await keys.rotate(`user:${signedIn(request).user.username}`);
+    } catch (error) {
+      if (error instanceof KeysFromConfigurationError) return keysPage(request, reply, 409);
+      throw error;
+    }
+    await kit.reloadKeys();
+    return reply.redirect('/admin/keys?done=rotated', 303);
+  });
 }

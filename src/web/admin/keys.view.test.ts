@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { SignedIn } from '../../http/sessions.ts';
 import type { KeyRow } from '../../services/keys.ts';
 import { keysView } from './keys.view.ts';
 
-const signedIn = { user: { username: 'root' }, csrf: 'csrf-token-1' } as SignedIn;
+const csrf = 'csrf-token-1';
 
 function key(kid: string, fields: Partial<KeyRow>): KeyRow {
   return {
@@ -36,7 +35,7 @@ test('keys: each state has its badge, rotation is a confirmed form with the CSRF
       fromConfiguration: false,
       done: 'New signing keys are active.',
     },
-    signedIn,
+    csrf,
   ).value;
   assert.match(markup, /<code>new&#60;kid&#62;<\/code>/, 'the kid is escaped');
   assert.match(markup, /badge ok">active/);
@@ -48,7 +47,7 @@ test('keys: each state has its badge, rotation is a confirmed form with the CSRF
 });
 
 test('keys from the configuration file: no rotation form, a pointer to the file', () => {
-  const markup = keysView({ keys: [], overlapSeconds: 60, fromConfiguration: true }, signedIn).value;
+  const markup = keysView({ keys: [], overlapSeconds: 60, fromConfiguration: true }, csrf).value;
   assert.doesNotMatch(markup, /\/admin\/keys\/rotate/);
   assert.match(markup, /identity_providers\.oidc\.jwks/);
 });

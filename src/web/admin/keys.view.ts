@@ -1,7 +1,6 @@
 // The signing keys page: the keys with their state, and rotation behind a confirmation.
-import type { SignedIn } from '../../http/sessions.ts';
 import type { KeyRow } from '../../services/keys.ts';
-import { confirmAction, formatTime, notice } from '../admin-kit.ts';
+import { confirmAction, formatTime, notice } from '../views/forms.ts';
 import { html, type SafeHtml } from '../html.ts';
 
 export interface KeysPageData {
@@ -47,13 +46,13 @@ function keyTable(keys: KeyRow[]): SafeHtml {
   </div>`;
 }
 
-function rotateSection(data: KeysPageData, signedIn: SignedIn): SafeHtml {
+function rotateSection(data: KeysPageData, csrf: string): SafeHtml {
   const action = data.fromConfiguration
     ? html`<p class="muted">
         The keys come from <code>identity_providers.oidc.jwks</code>: rotate them in the configuration file.
       </p>`
     : confirmAction({
-        signedIn,
+        csrf,
         action: '/admin/keys/rotate',
         label: 'Rotate signing keys',
         text: `New keys sign from now on. The current ones keep verifying tokens they signed for ${Math.round(data.overlapSeconds / 60)} minutes, then leave the JWKS.`,
@@ -65,10 +64,11 @@ function rotateSection(data: KeysPageData, signedIn: SignedIn): SafeHtml {
   </section>`;
 }
 
-export function keysView(data: KeysPageData, signedIn: SignedIn): SafeHtml {
+/** `csrf`: the token for the page's forms. */
+export function keysView(data: KeysPageData, csrf: string): SafeHtml {
   return html`<hgroup>
       <h1>Signing keys</h1>
       <p>Keys that sign ID tokens and JWT access tokens; the public halves are published in the JWKS.</p>
     </hgroup>
-    ${notice(data.done)} ${keyTable(data.keys)} ${rotateSection(data, signedIn)}`;
+    ${notice(data.done)} ${keyTable(data.keys)} ${rotateSection(data, csrf)}`;
 }

@@ -1,6 +1,6 @@
 // Reads the "New token" form into what ApiTokenService.create takes.
 import { InvalidInputError } from '../../../lib/errors.ts';
-import { one, type FieldErrors, type Form } from '../../admin-kit.ts';
+import { one, type FieldErrors, type Form } from '../../../http/forms.ts';
 import { SCOPE_ROWS } from './new-token.view.ts';
 
 export interface TokenInput {

@@ -1,15 +1,7 @@
 // The "New token" form: a name, one read/write/none choice per resource, an optional expiry.
-import type { SignedIn } from '../../../http/sessions.ts';
 import { API_RESOURCES } from '../../../services/tokens.ts';
-import {
-  csrfField,
-  fieldError,
-  formProblem,
-  invalid,
-  one,
-  type FieldErrors,
-  type Form,
-} from '../../admin-kit.ts';
+import { one, type FieldErrors, type Form } from '../../../http/forms.ts';
+import { csrfField, fieldError, formProblem, invalid } from '../../views/forms.ts';
 import { html, trusted, type SafeHtml } from '../../html.ts';
 
 /** The scope table's rows: every resource, and `*` for all of them. */
@@ -50,12 +42,12 @@ function scopeFields(form: Form, errors: FieldErrors): SafeHtml {
     ${fieldError(errors, 'scopes')}`;
 }
 
-export function newTokenForm(form: Form, errors: FieldErrors, signedIn: SignedIn): SafeHtml {
+export function newTokenForm(form: Form, errors: FieldErrors, csrf: string): SafeHtml {
   return html`<section class="card" aria-labelledby="new-token-heading">
     <h2 id="new-token-heading">New token</h2>
     ${formProblem(errors)}
     <form method="post" action="/admin/tokens">
-      ${csrfField(signedIn)}
+      ${csrfField(csrf)}
       <label for="token-name">Name</label>
       <input
         id="token-name"

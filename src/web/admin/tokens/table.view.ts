@@ -1,8 +1,7 @@
 // The API tokens list: scopes, dates, state, and revocation behind a confirmation.
-import type { SignedIn } from '../../../http/sessions.ts';
 import { tokenState } from '../../../services/tokens.ts';
 import type { ApiToken } from '../../../store/index.ts';
-import { confirmAction, formatTime } from '../../admin-kit.ts';
+import { confirmAction, formatTime } from '../../views/forms.ts';
 import { html, type SafeHtml } from '../../html.ts';
 
 const STATE_BADGE = {
@@ -11,11 +10,11 @@ const STATE_BADGE = {
   expired: html`<span class="badge off">expired</span>`,
 };
 
-function tokenRow(token: ApiToken, now: Date, signedIn: SignedIn): SafeHtml {
+function tokenRow(token: ApiToken, now: Date, csrf: string): SafeHtml {
   const revoke = token.revokedAt
     ? ''
     : confirmAction({
-        signedIn,
+        csrf,
         action: `/admin/tokens/${encodeURIComponent(token.id)}/revoke`,
         label: 'Revoke',
         text: `Requests with “${token.name}” are refused from now on.`,
@@ -35,7 +34,7 @@ function tokenRow(token: ApiToken, now: Date, signedIn: SignedIn): SafeHtml {
   </tr>`;
 }
 
-export function tokenTable(tokens: ApiToken[], now: Date, signedIn: SignedIn): SafeHtml {
+export function tokenTable(tokens: ApiToken[], now: Date, csrf: string): SafeHtml {
   if (tokens.length === 0) return html`<p class="empty">No API tokens yet.</p>`;
   return html`<div class="overflow-auto">
     <table>
@@ -51,7 +50,7 @@ export function tokenTable(tokens: ApiToken[], now: Date, signedIn: SignedIn): S
         </tr>
       </thead>
       <tbody>
-        ${tokens.map((token) => tokenRow(token, now, signedIn))}
+        ${tokens.map((token) => tokenRow(token, now, csrf))}
       </tbody>
     </table>
   </div>`;

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { SignedIn } from '../../../http/sessions.ts';
 import type { ApiToken } from '../../../store/index.ts';
 import { readTokenForm } from './form.ts';
 import { tokensView } from './tokens.view.ts';
 
-const signedIn = { user: { username: 'root' }, csrf: 'csrf-token-2' } as SignedIn;
+const csrf = 'csrf-token-2';
 const now = new Date('2026-03-01T00:00:00Z');
 
 function token(id: string, fields: Partial<ApiToken>): ApiToken {
@@ -32,7 +31,7 @@ test('tokens: states, escaped names, revoke only for live tokens, the form keeps
       form: { name: 'again', 'scope:users': 'write' },
       errors: { scopes: 'give at least one scope' },
     },
-    signedIn,
+    csrf,
   ).value;
   assert.match(markup, /<td>&#60;b&#62;ci&#60;\/b&#62;<\/td>/);
   assert.match(markup, /badge ok">active[\s\S]*badge off">revoked[\s\S]*badge off">expired/);

@@ -1,7 +1,7 @@
 // The API tokens page: a token just created (shown once), the list, and the form for a new one.
-import type { SignedIn } from '../../../http/sessions.ts';
 import type { ApiToken } from '../../../store/index.ts';
-import { copyField, notice, type FieldErrors, type Form } from '../../admin-kit.ts';
+import type { FieldErrors, Form } from '../../../http/forms.ts';
+import { copyField, notice } from '../../views/forms.ts';
 import { html, type SafeHtml } from '../../html.ts';
 import { newTokenForm } from './new-token.view.ts';
 import { tokenTable } from './table.view.ts';
@@ -24,7 +24,8 @@ function createdCard(created: { name: string; token: string } | undefined): Safe
   </section>`;
 }
 
-export function tokensView(data: TokensPageData, signedIn: SignedIn): SafeHtml {
+/** `csrf`: the token for the page's forms. */
+export function tokensView(data: TokensPageData, csrf: string): SafeHtml {
   return html`<hgroup>
       <h1>API tokens</h1>
       <p>
@@ -32,6 +33,6 @@ export function tokensView(data: TokensPageData, signedIn: SignedIn): SafeHtml {
         <code>Authorization: Bearer sesame_…</code>. Only a hash is kept: a token is shown once.
       </p>
     </hgroup>
-    ${notice(data.done)} ${createdCard(data.created)} ${tokenTable(data.tokens, data.now, signedIn)}
-    ${newTokenForm(data.form ?? {}, data.errors ?? {}, signedIn)}`;
+    ${notice(data.done)} ${createdCard(data.created)} ${tokenTable(data.tokens, data.now, csrf)}
+    ${newTokenForm(data.form ?? {}, data.errors ?? {}, csrf)}`;
 }
