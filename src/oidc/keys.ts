@@ -78,32 +78,33 @@ async function storeSet(repositories: Repositories, set: NewKey[]): Promise<Sign
   return added;
 }
 
-export class SigningKeyService {
-  private readonly store: Store;
-  private readonly overlapSeconds: number;
-  constructor(store: Store, overlapSeconds: number) {
-    this.store = store;
-    this.overlapSeconds = overlapSeconds;
-  }
+/** When a retired key leaves the JWKS: `overlapSeconds` after it retired (undefined for others). */
+export function publishedUntil(key: SigningKey, overlapSeconds: number): Date | undefined {
+  return key.retiredAt ? new Date(key.retiredAt.getTime() + overlapSeconds * 1000) : undefined;
+}
 
-  /** The stored keys, generating the first set when there is none. */
-  async load(now = Date.now()): Promise<Jwk[]> {
-    let keys = await this.store.signingKeys.list();
-    if (!keys.some((key) => key.status === 'active')) {
-      await storeSet(this.store, generateSet());
-      keys = await this.store.signingKeys.list();
-    }
-    const published = keys.filter(
-      (key) =>
-        key.status === 'active' ||
-        (key.retiredAt && key.retiredAt.getTime() + this.overlapSeconds * 1000 > now),
-    );
-    const ordered = [
-      ...published.filter((key) => key.status === 'active').reverse(),
-      ...published.filter((key) => key.status !== 'active'),
-    ];
-    return ordered.map((key) => JSON.parse(key.privateJwk) as Jwk);
+/** Active keys sign; retired ones are published (they verify) until `publishedUntil`. */
+export function isPublished(key: SigningKey, overlapSeconds: number, now = Date.now()): boolean {
+  return key.status === 'active' || (publishedUntil(key, overlapSeconds)?.getTime() ?? 0) > now;
+}
+
+/** The published keys as private JWKs for oidc-provider, generating the first set when there is none. */
+export async function loadSigningKeys(
+  store: Store,
+  overlapSeconds: number,
+  now = Date.now(),
+): Promise<Jwk[]> {
+  let keys = await store.signingKeys.list();
+  if (!keys.some((key) => key.status === 'active')) {
+    await storeSet(store, generateSet());
+    keys = await store.signingKeys.list();
   }
+  const published = keys.filter((key) => isPublished(key, overlapSeconds, now));
+  const ordered = [
+    ...published.filter((key) => key.status === 'active').reverse(),
+    ...published.filter((key) => key.status !== 'active'),
+  ];
+  return ordered.map((key) => JSON.parse(key.privateJwk) as Jwk);
 }
 
 /**

@@ -2,7 +2,7 @@
 // (how long a retired key stays published) and the one `keys.rotated` audit event.
 import type { SesameConfig } from '../config/load.ts';
 import { InvalidInputError } from '../lib/errors.ts';
-import { keyRotation, SigningKeyService } from '../oidc/keys.ts';
+import { isPublished, keyRotation, loadSigningKeys, publishedUntil, type Jwk } from '../oidc/keys.ts';
 import type { SigningKey, Store } from '../store/index.ts';
 
 /** A retired key stays published for as long as the longest-lived token it may have signed. */
@@ -11,9 +11,15 @@ export function keyOverlapSeconds(config: SesameConfig): number {
   return Math.max(lifespans.id_token, lifespans.access_token, lifespans.refresh_token);
 }
 
-/** Signing keys kept in the database, retired ones published for the overlap. */
-export function signingKeyService(store: Store, config: SesameConfig): SigningKeyService {
-  return new SigningKeyService(store, keyOverlapSeconds(config));
+/** Loads the signing keys kept in the database (see loadSigningKeys). */
+export interface SigningKeySource {
+  load(now?: number): Promise<Jwk[]>;
+}
+
+/** The database's signing keys, retired ones published for the overlap. */
+export function signingKeyService(store: Store, config: SesameConfig): SigningKeySource {
+  const overlapSeconds = keyOverlapSeconds(config);
+  return { load: (now) => loadSigningKeys(store, overlapSeconds, now) };
 }
 
 /** Rotation is refused while the operator's configuration file supplies the keys. */
@@ -36,23 +42,19 @@ export class KeyService {
   /** Keys from `identity_providers.oidc.jwks`: the stored ones are unused and rotation is refused. */
   readonly fromConfiguration: boolean;
   private readonly store: Store;
-  private readonly signing: SigningKeyService;
   constructor(store: Store, config: SesameConfig) {
     this.store = store;
     this.overlapSeconds = keyOverlapSeconds(config);
     this.fromConfiguration = config.identity_providers.oidc.jwks.length > 0;
-    this.signing = new SigningKeyService(store, this.overlapSeconds);
   }
 
   async list(now = Date.now()): Promise<KeyRow[]> {
     const keys = await this.store.signingKeys.list();
-    return keys.map((key) => {
-      const publishedUntil = key.retiredAt
-        ? new Date(key.retiredAt.getTime() + this.overlapSeconds * 1000)
-        : undefined;
-      const published = key.status === 'active' || (publishedUntil?.getTime() ?? 0) > now;
-      return { ...key, publishedUntil, published };
-    });
+    return keys.map((key) => ({
+      ...key,
+      publishedUntil: publishedUntil(key, this.overlapSeconds),
+      published: isPublished(key, this.overlapSeconds, now),
+    }));
   }
 
   /**
@@ -62,7 +64,7 @@ export class KeyService {
   async rotate(actor: string): Promise<{ added: string[]; retired: string[] }> {
     if (this.fromConfiguration) throw new KeysFromConfigurationError();
     // A store without keys (a CLI rotation before the first start) gets its first set to retire.
-    await this.signing.load();
+    await loadSigningKeys(this.store, this.overlapSeconds);
     const rotate = keyRotation();
     return this.store.transaction(async (tx) => {
       const result = await rotate(tx);

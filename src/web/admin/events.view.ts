@@ -2,6 +2,7 @@
 import type { AuditEvent } from '../../store/index.ts';
 import { formatTime } from '../views/forms.ts';
 import { html, type SafeHtml } from '../html.ts';
+import { inputField, listTable } from './fields.view.ts';
 
 export const EVENT_FILTERS = ['type', 'user', 'client', 'q'] as const;
 export type EventFilters = Record<(typeof EVENT_FILTERS)[number], string>;
@@ -49,14 +50,7 @@ export function setFilters(filters: EventFilters): Record<string, string> {
 function filterForm(filters: EventFilters, clearable: boolean): SafeHtml {
   const input = (name: keyof EventFilters, label: string, placeholder: string) =>
     html`<div>
-      <label for="filter-${name}">${label}</label>
-      <input
-        id="filter-${name}"
-        name="${name}"
-        value="${filters[name]}"
-        placeholder="${placeholder}"
-        type="search"
-      />
+      ${inputField({ id: `filter-${name}`, name, label, value: filters[name], attributes: { placeholder, type: 'search' } })}
     </div>`;
   return html`<form method="get" action="/admin/events" aria-label="Filter events">
     <div class="filters">
@@ -84,21 +78,8 @@ function eventRow(event: AuditEvent): SafeHtml {
 
 function eventTable(events: AuditEvent[], filtered: boolean): SafeHtml {
   if (events.length === 0) return html`<p class="empty">No events${filtered ? ' match' : ' yet'}.</p>`;
-  return html`<div class="overflow-auto">
-    <table class="events">
-      <thead>
-        <tr>
-          <th scope="col">When</th>
-          <th scope="col">Type</th>
-          <th scope="col" class="hide-sm">Who</th>
-          <th scope="col">Details</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${events.map(eventRow)}
-      </tbody>
-    </table>
-  </div>`;
+  const columns = ['When', 'Type', { label: 'Who', wide: true } as const, 'Details'];
+  return listTable(columns, events.map(eventRow), 'events');
 }
 
 export function eventsView(data: EventsPageData): SafeHtml {

@@ -2,6 +2,7 @@
 import type { KeyRow } from '../../services/keys.ts';
 import { confirmAction, formatTime, notice } from '../views/forms.ts';
 import { html, type SafeHtml } from '../html.ts';
+import { listTable } from './fields.view.ts';
 
 export interface KeysPageData {
   keys: KeyRow[];
@@ -21,29 +22,16 @@ function keyState(key: KeyRow): SafeHtml {
 }
 
 function keyTable(keys: KeyRow[]): SafeHtml {
-  return html`<div class="overflow-auto">
-    <table>
-      <thead>
-        <tr>
-          <th scope="col">Key ID (kid)</th>
-          <th scope="col">Algorithm</th>
-          <th scope="col" class="hide-sm">Created</th>
-          <th scope="col">State</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${keys.map(
-          (key) =>
-            html`<tr>
-              <td><code>${key.kid}</code></td>
-              <td>${key.algorithm}</td>
-              <td class="hide-sm">${formatTime(key.createdAt)}</td>
-              <td>${keyState(key)}</td>
-            </tr>`,
-        )}
-      </tbody>
-    </table>
-  </div>`;
+  const rows = keys.map(
+    (key) =>
+      html`<tr>
+        <td><code>${key.kid}</code></td>
+        <td>${key.algorithm}</td>
+        <td class="hide-sm">${formatTime(key.createdAt)}</td>
+        <td>${keyState(key)}</td>
+      </tr>`,
+  );
+  return listTable(['Key ID (kid)', 'Algorithm', { label: 'Created', wide: true }, 'State'], rows);
 }
 
 function rotateSection(data: KeysPageData, csrf: string): SafeHtml {

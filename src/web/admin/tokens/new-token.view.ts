@@ -3,6 +3,7 @@ import { API_RESOURCES } from '../../../services/tokens.ts';
 import { one, type FieldErrors, type Form } from '../../../http/forms.ts';
 import { csrfField, fieldError, formProblem, invalid } from '../../views/forms.ts';
 import { html, trusted, type SafeHtml } from '../../html.ts';
+import { inputField } from '../fields.view.ts';
 
 /** The scope table's rows: every resource, and `*` for all of them. */
 export const SCOPE_ROWS = ['*', ...API_RESOURCES] as const;
@@ -48,28 +49,24 @@ export function newTokenForm(form: Form, errors: FieldErrors, csrf: string): Saf
     ${formProblem(errors)}
     <form method="post" action="/admin/tokens">
       ${csrfField(csrf)}
-      <label for="token-name">Name</label>
-      <input
-        id="token-name"
-        name="name"
-        required
-        maxlength="100"
-        value="${one(form.name)}"
-        placeholder="e.g. terraform"
-        ${invalid(errors, 'name')}
-      />
-      ${fieldError(errors, 'name')} ${scopeFields(form, errors)}
-      <label for="token-expiry">Expires after (days; empty: never)</label>
-      <input
-        id="token-expiry"
-        name="expires_days"
-        type="number"
-        min="1"
-        max="3650"
-        value="${one(form.expires_days)}"
-        ${invalid(errors, 'expires_at')}
-      />
-      ${fieldError(errors, 'expires_at')}
+      ${inputField({
+        id: 'token-name',
+        name: 'name',
+        label: 'Name',
+        value: one(form.name),
+        attributes: { required: true, maxlength: 100, placeholder: 'e.g. terraform' },
+        errors,
+      })}
+      ${scopeFields(form, errors)}
+      ${inputField({
+        id: 'token-expiry',
+        name: 'expires_days',
+        label: 'Expires after (days; empty: never)',
+        value: one(form.expires_days),
+        attributes: { type: 'number', min: 1, max: 3650 },
+        errors,
+        errorKey: 'expires_at',
+      })}
       <button type="submit">Create token</button>
     </form>
   </section>`;

@@ -3,6 +3,7 @@ import { tokenState } from '../../../services/tokens.ts';
 import type { ApiToken } from '../../../store/index.ts';
 import { confirmAction, formatTime } from '../../views/forms.ts';
 import { html, type SafeHtml } from '../../html.ts';
+import { listTable, type Column } from '../fields.view.ts';
 
 const STATE_BADGE = {
   active: html`<span class="badge ok">active</span>`,
@@ -36,22 +37,11 @@ function tokenRow(token: ApiToken, now: Date, csrf: string): SafeHtml {
 
 export function tokenTable(tokens: ApiToken[], now: Date, csrf: string): SafeHtml {
   if (tokens.length === 0) return html`<p class="empty">No API tokens yet.</p>`;
-  return html`<div class="overflow-auto">
-    <table>
-      <thead>
-        <tr>
-          <th scope="col">Name</th>
-          <th scope="col">Scopes</th>
-          <th scope="col" class="hide-sm">Created</th>
-          <th scope="col" class="hide-sm">Expires</th>
-          <th scope="col" class="hide-sm">Last used</th>
-          <th scope="col">State</th>
-          <th scope="col"><span class="sr-only">Actions</span></th>
-        </tr>
-      </thead>
-      <tbody>
-        ${tokens.map((token) => tokenRow(token, now, csrf))}
-      </tbody>
-    </table>
-  </div>`;
+  const columns: Column[] = ['Name', 'Scopes'];
+  for (const label of ['Created', 'Expires', 'Last used']) columns.push({ label, wide: true });
+  columns.push('State', html`<span class="sr-only">Actions</span>`);
+  return listTable(
+    columns,
+    tokens.map((token) => tokenRow(token, now, csrf)),
+  );
 }
