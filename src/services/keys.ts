@@ -66,10 +66,14 @@ export class KeyService {
     // A store without keys (a CLI rotation before the first start) gets its first set to retire.
     await loadSigningKeys(this.store, this.overlapSeconds);
     const rotate = keyRotation();
-    return this.store.transaction(async (tx) => {
-      const result = await rotate(tx);
-      await tx.events.append({ type: 'keys.rotated', actor, details: result });
-      return result;
+    const result = await this.store.transaction(async (tx) => {
+      const rotated = await rotate(tx);
+      await tx.events.append({ type: 'keys.rotated', actor, details: rotated });
+      return rotated;
     });
+    // The key rows told this process's listeners (and its cluster's workers) while the transaction
+    // was still open, when a reload could read the old keys: tell them once more, now it is committed.
+    this.store.changes.notify('signing_keys');
+    return result;
   }
 }
