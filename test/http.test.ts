@@ -12,7 +12,7 @@ import type { APIRequestContext, Browser, Response } from 'playwright-core';
 import { ApiTokenService } from '../src/services/tokens.ts';
 import { InvalidInputError } from '../src/lib/errors.ts';
 import { createLogger } from '../src/lib/logger.ts';
-import { many, one } from '../src/web/admin-kit.ts';
+import { many, one } from '../src/http/forms.ts';
 import { cspViolations, launchBrowser, startRelyingParty, type RelyingParty } from './support/browser.ts';
 import { allow, authorize, insecure, logIn, PASSWORD, type Flow } from './support/flows.ts';
 import { startTestSesame, type TestSesame } from './support/sesame.ts';

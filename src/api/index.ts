@@ -19,41 +19,42 @@ import {
   ApiValidationError,
   mountRoutes,
   openApiDocument,
+  type AnyRoute,
   type Principal,
 } from './routes.ts';
 import { ApiTokenService } from '../services/tokens.ts';
 
 export const API_VERSION = '1.0.0';
 
-export function registerAdminApi(
-  app: FastifyInstance,
-  context: {
-    config: SesameConfig;
-    store: Store;
-    issuers: Issuers;
-    factors: Factors;
-    /** Makes this node sign with freshly rotated keys at once. */
-    reloadKeys: () => Promise<unknown>;
-  },
-): void {
-  const { config, store, issuers } = context;
-  const tokens = new ApiTokenService(store);
-  const routes = [
+interface AdminApiContext {
+  config: SesameConfig;
+  store: Store;
+  issuers: Issuers;
+  factors: Factors;
+  /** Makes this node sign with freshly rotated keys at once. */
+  reloadKeys: () => Promise<unknown>;
+}
+
+function adminApiRoutes({ config, store, factors, reloadKeys }: AdminApiContext): AnyRoute[] {
+  return [
     ...applicationRoutes(config, store),
     ...providerRoutes(config, store),
-    ...userRoutes(config, store, context.factors),
+    ...userRoutes(config, store, factors),
     ...sessionRoutes(store),
-    ...systemRoutes(config, store, context.reloadKeys),
+    ...systemRoutes(config, store, reloadKeys),
   ];
+}
 
-  const sessions = new BrowserSessions(
-    issuers.global.provider,
-    store,
-    config.identity_providers.oidc.hmac_secret,
-  );
-  const users = new UserService(store, config.authentication_backend.password_hashing);
+type Authenticate = (request: FastifyRequest, reply: FastifyReply) => Promise<Principal>;
 
-  async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<Principal> {
+/** Who calls: an API token, or else the admin UI's administrator, by the login session's cookie. */
+function apiAuthentication(
+  { store }: AdminApiContext,
+  sessions: BrowserSessions,
+  users: UserService,
+): Authenticate {
+  const tokens = new ApiTokenService(store);
+  return async (request, reply) => {
     const header = request.headers.authorization;
     if (header !== undefined) {
       const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
@@ -61,8 +62,8 @@ export function registerAdminApi(
       if (!token) throw new ApiUnauthorizedError('the API token is unknown, revoked or expired');
       return { kind: 'token', id: token.id, name: token.name, scopes: token.scopes };
     }
-    // The admin UI calls with the login session's cookie; a change also needs the session's CSRF
-    // token in a header, which another site's page cannot read or send.
+    // A change also needs the session's CSRF token in a header, which another site's page cannot
+    // read or send.
     const signedIn = await sessions.current(request, reply);
     if (!signedIn)
       throw new ApiUnauthorizedError('sign in as an administrator, or send Authorization: Bearer <token>');
@@ -74,42 +75,53 @@ export function registerAdminApi(
     )
       throw new ApiForbiddenError("send the session's CSRF token in the X-CSRF-Token header");
     return { kind: 'user', id: signedIn.user.id, name: signedIn.user.username, scopes: ['*:write'] };
-  }
+  };
+}
 
+/** Errors as `{ error, error_description, fields? }`, the shape the OpenAPI document names. */
+function apiErrors(api: FastifyInstance): void {
+  api.setErrorHandler((error, _request, reply) => {
+    if (error instanceof ApiUnauthorizedError)
+      void reply.header('www-authenticate', `Bearer realm="sesame", error="invalid_token"`);
+    if (error instanceof ApiValidationError)
+      return reply
+        .status(400)
+        .send({ error: error.code, error_description: error.message, fields: error.fields });
+    // Domain validation (from the services) names its field too.
+    if (error instanceof InvalidInputError && error.field)
+      return reply.status(400).send({
+        error: error.code,
+        error_description: error.message,
+        fields: [{ field: error.field, message: error.message }],
+      });
+    throw error;
+  });
+}
+
+export function registerAdminApi(app: FastifyInstance, context: AdminApiContext): void {
+  const { config, store, issuers } = context;
+  const routes = adminApiRoutes(context);
+  const sessions = new BrowserSessions(
+    issuers.global.provider,
+    store,
+    config.identity_providers.oidc.hmac_secret,
+  );
+  const users = new UserService(store, config.authentication_backend.password_hashing);
   void app.register((api, _options, done) => {
     // Answers carry client secrets, API tokens and personal data: never kept by a cache or browser.
     api.addHook('onRequest', (_request, reply, next) => {
       void reply.header('cache-control', 'no-store');
       next();
     });
-    api.setErrorHandler((error, request, reply) => {
-      if (error instanceof ApiUnauthorizedError)
-        void reply.header('www-authenticate', `Bearer realm="sesame", error="invalid_token"`);
-      if (error instanceof ApiValidationError)
-        return reply
-          .status(400)
-          .send({ error: error.code, error_description: error.message, fields: error.fields });
-      // Domain validation (from the services) names its field too.
-      if (error instanceof InvalidInputError && error.field)
-        return reply.status(400).send({
-          error: error.code,
-          error_description: error.message,
-          fields: [{ field: error.field, message: error.message }],
-        });
-      throw error;
-    });
-    // Fastify's own body parsing errors (bad JSON, wrong content type) keep the same shape.
-    mountRoutes(api, routes, authenticate);
+    apiErrors(api);
+    mountRoutes(api, routes, apiAuthentication(context, sessions, users));
     // The admin UI learns who is signed in and the CSRF token for its calls here.
     api.get(`${API_PREFIX}/session`, async (request, reply) => {
       const signedIn = await sessions.current(request, reply);
       if (!signedIn) throw new ApiUnauthorizedError('not signed in');
       void reply.header('cache-control', 'no-store');
-      return {
-        username: signedIn.user.username,
-        is_admin: await users.isAdmin(signedIn.user),
-        csrf_token: signedIn.csrf,
-      };
+      const isAdmin = await users.isAdmin(signedIn.user);
+      return { username: signedIn.user.username, is_admin: isAdmin, csrf_token: signedIn.csrf };
     });
     let document: Record<string, unknown> | undefined;
     api.get(`${API_PREFIX}/openapi.json`, () => {

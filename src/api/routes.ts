@@ -27,7 +27,8 @@ export interface RouteInput<P, Q, B> {
 type Schema = z.ZodType;
 type Out<S> = S extends Schema ? z.output<S> : undefined;
 
-export interface ApiRoute<
+/** What an operation declares beyond its resource (see `operations`). */
+export interface ApiOperation<
   P extends Schema | undefined,
   Q extends Schema | undefined,
   B extends Schema | undefined,
@@ -37,9 +38,6 @@ export interface ApiRoute<
   path: string;
   operationId: string;
   summary: string;
-  tag: string;
-  resource: ApiResource;
-  access: ApiAccess;
   params?: P;
   query?: Q;
   body?: B;
@@ -47,6 +45,16 @@ export interface ApiRoute<
   status?: number;
   response?: Schema;
   handler(input: RouteInput<Out<P>, Out<Q>, Out<B>>): Promise<unknown>;
+}
+
+export interface ApiRoute<
+  P extends Schema | undefined,
+  Q extends Schema | undefined,
+  B extends Schema | undefined,
+> extends ApiOperation<P, Q, B> {
+  tag: string;
+  resource: ApiResource;
+  access: ApiAccess;
 }
 
 export type AnyRoute = ApiRoute<Schema | undefined, Schema | undefined, Schema | undefined>;
@@ -57,6 +65,27 @@ export function route<
   B extends Schema | undefined,
 >(definition: ApiRoute<P, Q, B>): AnyRoute {
   return definition;
+}
+
+/** The operations of one resource: each gets the resource's tag and scope, read or write. */
+export function operations(resource: ApiResource): { read: Operation; write: Operation } {
+  const at =
+    (access: ApiAccess): Operation =>
+    (definition) =>
+      route({ ...definition, tag: resource, resource, access });
+  return { read: at('read'), write: at('write') };
+}
+
+type Operation = <P extends Schema | undefined, Q extends Schema | undefined, B extends Schema | undefined>(
+  definition: ApiOperation<P, Q, B>,
+) => AnyRoute;
+
+/** Page sizes of the list operations. */
+export const pageLimit = z.coerce.number().int().min(1).max(500).default(100);
+
+/** An optional date as the API writes it. */
+export function isoTime(date: Date | undefined): string | undefined {
+  return date?.toISOString();
 }
 
 export const API_PREFIX = '/api/v1';
@@ -152,6 +181,66 @@ const ERROR_SCHEMA = {
   },
 };
 
+const errorResponse = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+});
+
+/** The operation's path and query parameters, from its schemas. */
+function parametersOf(definition: AnyRoute): Record<string, unknown>[] {
+  const parameters: Record<string, unknown>[] = [];
+  for (const [where, schema] of [
+    ['path', definition.params],
+    ['query', definition.query],
+  ] as const) {
+    if (!schema) continue;
+    const object = jsonSchema(schema, 'input') as {
+      properties?: Record<string, unknown>;
+      required?: string[];
+    };
+    for (const [name, property] of Object.entries(object.properties ?? {}))
+      parameters.push({
+        name,
+        in: where,
+        required: where === 'path' || (object.required ?? []).includes(name),
+        schema: property,
+      });
+  }
+  return parameters;
+}
+
+function operationOf(definition: AnyRoute): Record<string, unknown> {
+  const parameters = parametersOf(definition);
+  const status = String(definition.status ?? (definition.response ? 200 : 204));
+  return {
+    operationId: definition.operationId,
+    summary: definition.summary,
+    tags: [definition.tag],
+    security: [{ bearer: [`${definition.resource}:${definition.access}`] }],
+    ...(parameters.length > 0 ? { parameters } : {}),
+    ...(definition.body
+      ? {
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: jsonSchema(definition.body, 'input') } },
+          },
+        }
+      : {}),
+    responses: {
+      [status]: definition.response
+        ? {
+            description: 'OK',
+            content: { 'application/json': { schema: jsonSchema(definition.response, 'output') } },
+          }
+        : { description: 'Done' },
+      '400': errorResponse('The request is not valid; `fields` names each problem'),
+      '401': errorResponse('No valid API token'),
+      '403': errorResponse('The token lacks the scope this operation needs'),
+      '404': errorResponse('Not found'),
+    },
+  };
+}
+
 /** OpenAPI 3.1: the routes' own schemas, so what is documented is what is enforced. */
 export function openApiDocument(
   routes: AnyRoute[],
@@ -159,58 +248,9 @@ export function openApiDocument(
   version: string,
 ): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
-  const errorResponse = (description: string) => ({
-    description,
-    content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
-  });
   for (const definition of routes) {
-    const parameters: Record<string, unknown>[] = [];
-    for (const [where, schema] of [
-      ['path', definition.params],
-      ['query', definition.query],
-    ] as const) {
-      if (!schema) continue;
-      const object = jsonSchema(schema, 'input') as {
-        properties?: Record<string, unknown>;
-        required?: string[];
-      };
-      for (const [name, property] of Object.entries(object.properties ?? {}))
-        parameters.push({
-          name,
-          in: where,
-          required: where === 'path' || (object.required ?? []).includes(name),
-          schema: property,
-        });
-    }
-    const status = String(definition.status ?? (definition.response ? 200 : 204));
     paths[definition.path] ??= {};
-    paths[definition.path]![definition.method.toLowerCase()] = {
-      operationId: definition.operationId,
-      summary: definition.summary,
-      tags: [definition.tag],
-      security: [{ bearer: [`${definition.resource}:${definition.access}`] }],
-      ...(parameters.length > 0 ? { parameters } : {}),
-      ...(definition.body
-        ? {
-            requestBody: {
-              required: true,
-              content: { 'application/json': { schema: jsonSchema(definition.body, 'input') } },
-            },
-          }
-        : {}),
-      responses: {
-        [status]: definition.response
-          ? {
-              description: 'OK',
-              content: { 'application/json': { schema: jsonSchema(definition.response, 'output') } },
-            }
-          : { description: 'Done' },
-        '400': errorResponse('The request is not valid; `fields` names each problem'),
-        '401': errorResponse('No valid API token'),
-        '403': errorResponse('The token lacks the scope this operation needs'),
-        '404': errorResponse('Not found'),
-      },
-    };
+    paths[definition.path]![definition.method.toLowerCase()] = operationOf(definition);
   }
   return {
     openapi: '3.1.0',

@@ -242,8 +242,7 @@ const USER_ROUTES: ((users: UserAdminService) => AnyRoute)[] = [
       params: USERNAME_PARAM,
       response: z.object({ items: z.array(sessionViewSchema) }),
       async handler({ params }) {
-        const { user, sessions } = await users.loginSessions(params.username);
-        return { items: sessions.map((session) => sessionView(session, user)) };
+        return { items: (await users.loginSessions(params.username)).map(sessionView) };
       },
     }),
 ];

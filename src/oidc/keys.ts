@@ -4,7 +4,7 @@
 // published (so tokens it signed keep verifying) until `retired_at + overlap`.
 import { createHash, createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import type { Config } from '../config/schema.ts';
-import type { SigningKey, Store } from '../store/index.ts';
+import type { Repositories, SigningKey, Store } from '../store/index.ts';
 
 export type Jwk = Record<string, unknown> & { kty: string; kid?: string; alg?: string };
 
@@ -49,66 +49,77 @@ export function configuredKeys(entries: Config['identity_providers']['oidc']['jw
   return entries.map((entry) => privateJwkOf(createPrivateKey(entry.key), entry.algorithm, entry.key_id));
 }
 
-export class SigningKeyService {
-  private readonly store: Store;
-  private readonly overlapSeconds: number;
-  constructor(store: Store, overlapSeconds: number) {
-    this.store = store;
-    this.overlapSeconds = overlapSeconds;
-  }
+/** A freshly generated key, not yet stored. */
+interface NewKey {
+  jwk: Jwk;
+  algorithm: string;
+}
 
-  private async generateSet(): Promise<SigningKey[]> {
-    const added: SigningKey[] = [];
-    for (const family of GENERATED_FAMILIES) {
-      const jwk = privateJwkOf(family.generate(), family.algorithm);
-      added.push(
-        await this.store.signingKeys.add({
-          kid: jwk.kid!,
-          algorithm: family.algorithm,
-          use: 'sig',
-          privateJwk: JSON.stringify(jwk),
-          publicJwk: JSON.stringify(publicJwkOf(jwk)),
-          status: 'active',
-        }),
-      );
-    }
-    return added;
-  }
+function generateSet(): NewKey[] {
+  return GENERATED_FAMILIES.map((family) => ({
+    jwk: privateJwkOf(family.generate(), family.algorithm),
+    algorithm: family.algorithm,
+  }));
+}
 
-  /** The stored keys, generating the first set when there is none. */
-  async load(now = Date.now()): Promise<Jwk[]> {
-    let keys = await this.store.signingKeys.list();
-    if (!keys.some((key) => key.status === 'active')) {
-      await this.generateSet();
-      keys = await this.store.signingKeys.list();
-    }
-    const published = keys.filter(
-      (key) =>
-        key.status === 'active' ||
-        (key.retiredAt && key.retiredAt.getTime() + this.overlapSeconds * 1000 > now),
+async function storeSet(repositories: Repositories, set: NewKey[]): Promise<SigningKey[]> {
+  const added: SigningKey[] = [];
+  for (const { jwk, algorithm } of set)
+    added.push(
+      await repositories.signingKeys.add({
+        kid: jwk.kid!,
+        algorithm,
+        use: 'sig',
+        privateJwk: JSON.stringify(jwk),
+        publicJwk: JSON.stringify(publicJwkOf(jwk)),
+        status: 'active',
+      }),
     );
-    const ordered = [
-      ...published.filter((key) => key.status === 'active').reverse(),
-      ...published.filter((key) => key.status !== 'active'),
-    ];
-    return ordered.map((key) => JSON.parse(key.privateJwk) as Jwk);
-  }
+  return added;
+}
 
-  /**
-   * Generates a new active set and retires the previous one; returns the new kids. The one
-   * `keys.rotated` event is written here, credited to `actor` (`cli`, `user:…`, `token:…`).
-   */
-  async rotate(actor: string): Promise<{ added: string[]; retired: string[] }> {
-    const previous = await this.store.signingKeys.list('active');
-    const added = await this.generateSet();
-    for (const key of previous) await this.store.signingKeys.setStatus(key.kid, 'retired');
-    await this.store.events.append({
-      type: 'keys.rotated',
-      actor,
-      details: { added: added.map((key) => key.kid), retired: previous.map((key) => key.kid) },
-    });
-    return { added: added.map((key) => key.kid), retired: previous.map((key) => key.kid) };
+/** When a retired key leaves the JWKS: `overlapSeconds` after it retired (undefined for others). */
+export function publishedUntil(key: SigningKey, overlapSeconds: number): Date | undefined {
+  return key.retiredAt ? new Date(key.retiredAt.getTime() + overlapSeconds * 1000) : undefined;
+}
+
+/** Active keys sign; retired ones are published (they verify) until `publishedUntil`. */
+export function isPublished(key: SigningKey, overlapSeconds: number, now = Date.now()): boolean {
+  return key.status === 'active' || (publishedUntil(key, overlapSeconds)?.getTime() ?? 0) > now;
+}
+
+/** The published keys as private JWKs for oidc-provider, generating the first set when there is none. */
+export async function loadSigningKeys(
+  store: Store,
+  overlapSeconds: number,
+  now = Date.now(),
+): Promise<Jwk[]> {
+  let keys = await store.signingKeys.list();
+  if (!keys.some((key) => key.status === 'active')) {
+    await storeSet(store, generateSet());
+    keys = await store.signingKeys.list();
   }
+  const published = keys.filter((key) => isPublished(key, overlapSeconds, now));
+  const ordered = [
+    ...published.filter((key) => key.status === 'active').reverse(),
+    ...published.filter((key) => key.status !== 'active'),
+  ];
+  return ordered.map((key) => JSON.parse(key.privateJwk) as Jwk);
+}
+
+/**
+ * Generates a new key set now (slow, so outside any transaction) and returns the step that stores it
+ * as the active set and retires the previous one, for the caller's transaction (the keys service
+ * writes the audit event beside it).
+ */
+export function keyRotation(): (tx: Repositories) => Promise<{ added: string[]; retired: string[] }> {
+  const set = generateSet();
+  return async (tx) => {
+    const previous = await tx.signingKeys.list('active');
+    const added = await storeSet(tx, set);
+    for (const key of previous) await tx.signingKeys.setStatus(key.kid, 'retired');
+    return { added: added.map((key) => key.kid), retired: previous.map((key) => key.kid) };
+  };
 }
 
 export function publicJwks(keys: Jwk[]): Jwk[] {

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type { PasswordAuthenticator } from '../auth/login.ts';
 import type { AuthorizationPolicies } from '../auth/policy.ts';
-import { sessionsOf, type SessionRow } from '../auth/login-sessions.ts';
+import { sessionsOf, type LoginSession } from '../auth/login-sessions.ts';
 import { hashPassword, type PasswordHashing } from '../auth/passwords.ts';
 import { MIN_PASSWORD_LENGTH } from '../auth/users.ts';
 import { createSealer, type Sealer } from '../crypto/encryption.ts';
@@ -62,7 +62,7 @@ export interface PasswordChange {
 }
 
 /** A login session with where it began (the sign-in event closest to its login time). */
-export interface OwnSession extends SessionRow {
+export interface OwnSession extends LoginSession {
   from?: string;
 }
 
@@ -216,7 +216,7 @@ export class AccountService {
 
   /** The user's live sessions, each with the address its sign-in came from when known. */
   async sessions(user: User): Promise<OwnSession[]> {
-    const sessions = await sessionsOf(this.store, user.id);
+    const sessions = await sessionsOf(this.store, user);
     const logins = await this.store.events.list({
       type: 'login.succeeded',
       subject: user.username,
@@ -254,13 +254,13 @@ export class AccountService {
   }
 
   /** The user's sessions other than the one they act from. */
-  private async others(actor: ActorSession): Promise<SessionRow[]> {
-    const sessions = await sessionsOf(this.store, actor.user.id);
+  private async others(actor: ActorSession): Promise<LoginSession[]> {
+    const sessions = await sessionsOf(this.store, actor.user);
     return sessions.filter((session) => session.id !== actor.sessionUid);
   }
 
   /** Ends `sessions`; how many were ended. */
-  private async end(tx: Repositories, sessions: SessionRow[]): Promise<number> {
+  private async end(tx: Repositories, sessions: LoginSession[]): Promise<number> {
     for (const session of sessions) await tx.artifacts.destroy('Session', session.storeId);
     return sessions.length;
   }

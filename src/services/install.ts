@@ -6,7 +6,6 @@ import { UserService } from '../auth/users.ts';
 import { writeDevelopmentConfig } from '../config/generate.ts';
 import { DEFAULT_CONFIG_PATH, loadConfig, type SesameConfig } from '../config/load.ts';
 import { createSealer } from '../crypto/encryption.ts';
-import { SigningKeyService } from '../oidc/keys.ts';
 import type { Logger } from '../lib/logger.ts';
 import { Store, storeOptionsFromConfig } from '../store/index.ts';
 
@@ -65,14 +64,7 @@ export async function prepareStore(config: SesameConfig, logger: Logger): Promis
   }
 }
 
-/** Signing keys kept in the database; retired ones stay published for the longest token lifetime. */
-export function signingKeyService(store: Store, config: SesameConfig): SigningKeyService {
-  const { lifespans } = config.identity_providers.oidc;
-  return new SigningKeyService(
-    store,
-    Math.max(lifespans.id_token, lifespans.access_token, lifespans.refresh_token),
-  );
-}
+export { signingKeyService } from './keys.ts';
 
 /** Creates the first administrator when there is none, and prints its one-time password. */
 export async function bootstrapAdministrator(

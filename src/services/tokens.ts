@@ -35,6 +35,12 @@ export function scopeAllows(scopes: readonly string[], resource: ApiResource, ac
   });
 }
 
+/** What a listed token can still do: the admin UI and the CLI show it. */
+export function tokenState(token: ApiToken, now = new Date()): 'active' | 'revoked' | 'expired' {
+  if (token.revokedAt) return 'revoked';
+  return token.expiresAt && token.expiresAt <= now ? 'expired' : 'active';
+}
+
 // Writing last_used_at on every call would turn each read into a write; once a minute is enough.
 const TOUCH_INTERVAL_MS = 60_000;
 

@@ -2,11 +2,12 @@
 // admin UI or the CLI — with its audit event written in the same transaction. `actor` is how the
 // event names who acted: `user:<name>`, `token:<name>` or `cli`.
 import type { PasswordHashing } from '../auth/passwords.ts';
-import { sessionsOf, type SessionRow } from '../auth/login-sessions.ts';
+import { sessionsOf, type LoginSession } from '../auth/login-sessions.ts';
 import { appendAudit, checkEmail, generatePassword, UserService } from '../auth/users.ts';
 import type { Factors, FactorSummary } from '../factors/index.ts';
-import { ConflictError, InvalidInputError } from '../lib/errors.ts';
-import type { Artifact, NewUser, Page, Store, User, UserPatch } from '../store/index.ts';
+import { ConflictError, InvalidInputError, NotFoundError } from '../lib/errors.ts';
+import type { NewUser, Page, Store, User, UserPatch } from '../store/index.ts';
+import { SessionService } from './sessions.ts';
 
 export type UserQuery = Page & { search?: string; source?: User['source'] };
 
@@ -14,7 +15,7 @@ export type UserQuery = Page & { search?: string; source?: User['source'] };
 export interface UserOverview {
   user: User;
   factors: FactorSummary;
-  sessions: SessionRow[];
+  sessions: LoginSession[];
   groupNames: string[];
 }
 
@@ -68,15 +69,14 @@ export class UserAdminService {
     if (!user) return undefined;
     const [factors, sessions, groups] = await Promise.all([
       this.factors.summary(user.id),
-      sessionsOf(this.store, user.id),
+      sessionsOf(this.store, user),
       this.store.groups.list(),
     ]);
     return { user, factors, sessions, groupNames: groups.map((group) => group.name) };
   }
 
-  async loginSessions(username: string): Promise<{ user: User; sessions: Artifact[] }> {
-    const user = await this.users.require(username);
-    return { user, sessions: await this.store.artifacts.listSessions({ accountId: user.id }) };
+  async loginSessions(username: string): Promise<LoginSession[]> {
+    return new SessionService(this.store).listForUser(await this.users.require(username));
   }
 
   /** Creates a local user; without a password one is generated and returned (shown once). */
@@ -118,7 +118,7 @@ export class UserAdminService {
   async setDisabled(actor: string, username: string, disabled: boolean): Promise<User> {
     const user = await this.users.requireLocal(username);
     if (disabled && isSelf(actor, user)) throw new ConflictError('You cannot disable yourself.');
-    const sessions = disabled ? await sessionsOf(this.store, user.id) : [];
+    const sessions = disabled ? await sessionsOf(this.store, user) : [];
     return this.store.transaction(async (tx) => {
       const updated = await tx.users.update(user.id, { disabled });
       for (const session of sessions) await tx.artifacts.destroy('Session', session.storeId);
@@ -166,12 +166,12 @@ export class UserAdminService {
   /** Ends one of the user's login sessions (by its public uid); false when it is not theirs or gone. */
   async revokeSession(actor: string, username: string, uid: string): Promise<boolean> {
     const user = await this.users.require(username);
-    const session = await this.store.artifacts.findByUid('Session', uid);
-    if (!session || (session.payload as { accountId?: string }).accountId !== user.id) return false;
-    await this.store.transaction(async (tx) => {
-      await tx.artifacts.destroy('Session', session.id);
-      await tx.events.append({ type: 'session.revoked', actor, subject: user.id, details: { session: uid } });
-    });
-    return true;
+    try {
+      await new SessionService(this.store).revoke(uid, actor, user.id);
+      return true;
+    } catch (error) {
+      if (error instanceof NotFoundError) return false;
+      throw error;
+    }
   }
 }

@@ -13,9 +13,24 @@ import { integer, readSecretInput } from './shared.ts';
 
 const ALGORITHMS: DigestAlgorithm[] = ['argon2', 'pbkdf2', 'scrypt', 'bcrypt', 'sha2crypt'];
 
-export function registerCrypto(program: Command, output: Output): void {
-  const crypto = program.command('crypto').description('Generate random values and secret digests');
+type HashOptions = Record<string, string | number | boolean | undefined>;
 
+/** The digest options from the command line; `-i` means rounds for sha2crypt, iterations elsewhere. */
+function digestOptionsOf(algorithm: string, options: HashOptions): DigestOptions {
+  return {
+    variant: options.variant as string | undefined,
+    iterations: algorithm === 'sha2crypt' ? undefined : (options.iterations as number | undefined),
+    rounds: algorithm === 'sha2crypt' ? (options.iterations as number | undefined) : undefined,
+    memory: options.memory as number | undefined,
+    parallelism: options.parallelism as number | undefined,
+    blockSize: options.blockSize as number | undefined,
+    cost: options.cost as number | undefined,
+    keyLength: options.keySize as number | undefined,
+    saltLength: options.saltSize as number | undefined,
+  };
+}
+
+function registerRand(crypto: Command, output: Output): void {
   crypto
     .command('rand')
     .description('Print a random value, e.g. for a secret or a client id')
@@ -29,9 +44,9 @@ export function registerCrypto(program: Command, output: Output): void {
         );
       output.out(`Random Value: ${randomString(options.length, options.characters ?? options.charset)}`);
     });
+}
 
-  const hash = crypto.command('hash').description('Create and check secret digests (Authelia-compatible)');
-
+function registerHashGenerate(hash: Command, output: Output): void {
   hash
     .command('generate')
     .description('Hash a password or client secret; prints "Digest: $…"')
@@ -54,29 +69,24 @@ export function registerCrypto(program: Command, output: Output): void {
     .option('-c, --cost <n>', 'bcrypt cost', integer)
     .option('-k, --key-size <bytes>', 'derived key length', integer)
     .option('-s, --salt-size <bytes>', 'salt length', integer)
-    .action(async (algorithm: string, options: Record<string, string | number | boolean | undefined>) => {
+    .action(async (algorithm: string, options: HashOptions) => {
       if (!ALGORITHMS.includes(algorithm as DigestAlgorithm))
         throw new InvalidInputError(`unknown algorithm '${algorithm}' (allowed: ${ALGORITHMS.join(', ')})`);
       const random = options.random === true;
       const secret = random
         ? randomString(options['random.length'] as number, 'rfc3986')
         : await readSecretInput(options.password as string | undefined, 'password');
-      const digestOptions: DigestOptions = {
-        variant: options.variant as string | undefined,
-        iterations: algorithm === 'sha2crypt' ? undefined : (options.iterations as number | undefined),
-        rounds: algorithm === 'sha2crypt' ? (options.iterations as number | undefined) : undefined,
-        memory: options.memory as number | undefined,
-        parallelism: options.parallelism as number | undefined,
-        blockSize: options.blockSize as number | undefined,
-        cost: options.cost as number | undefined,
-        keyLength: options.keySize as number | undefined,
-        saltLength: options.saltSize as number | undefined,
-      };
-      const digest = await hashSecret(secret, algorithm as DigestAlgorithm, digestOptions);
+      const digest = await hashSecret(
+        secret,
+        algorithm as DigestAlgorithm,
+        digestOptionsOf(algorithm, options),
+      );
       if (random) output.out(`Random Password: ${secret}`);
       output.out(`Digest: ${digest}`);
     });
+}
 
+function registerHashValidate(hash: Command, output: Output): void {
   hash
     .command('validate')
     .description("Check a secret against a digest: sesame crypto hash validate --password X -- '$digest'")
@@ -91,4 +101,12 @@ export function registerCrypto(program: Command, output: Output): void {
         process.exitCode = 1;
       }
     });
+}
+
+export function registerCrypto(program: Command, output: Output): void {
+  const crypto = program.command('crypto').description('Generate random values and secret digests');
+  registerRand(crypto, output);
+  const hash = crypto.command('hash').description('Create and check secret digests (Authelia-compatible)');
+  registerHashGenerate(hash, output);
+  registerHashValidate(hash, output);
 }

@@ -1,8 +1,61 @@
 import cluster from 'node:cluster';
 import type { Command } from 'commander';
-import { openStore, resolveConfig } from '../../services/install.ts';
+import { openStore, resolveConfig, type ConfigLocation } from '../../services/install.ts';
 import type { Output } from '../output.ts';
 import { configPath } from './shared.ts';
+
+/** A cluster's primary: true when it started workers (and so serves nothing itself). */
+async function startPrimary(resolved: ReturnType<typeof resolveConfig>): Promise<boolean> {
+  const { workerCount, runPrimary } = await import('../../server/cluster.ts');
+  const { config, generated } = resolved;
+  const workers = workerCount(config);
+  if (workers <= 1) return false;
+  // The primary never loads the HTTP and protocol layers: only the workers serve.
+  const { createLogger } = await import('../../lib/logger.ts');
+  const logger = createLogger(config.log.level);
+  if (generated)
+    logger.info({ file: config.configFile }, 'wrote a development configuration with fresh secrets');
+  await runPrimary(config, workers, logger);
+  return true;
+}
+
+/** Serves in this process until SIGTERM or SIGINT, then finishes the requests in flight. */
+async function serve(location: ConfigLocation, resolved?: ReturnType<typeof resolveConfig>): Promise<void> {
+  const { joinCluster } = await import('../../server/cluster.ts');
+  const { startSesame } = await import('../../server/runtime.ts');
+  const running = await startSesame({ ...location, resolved });
+  joinCluster(running.store.changes);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    running.app.log.info({ signal }, 'shutting down: finishing requests in flight');
+    running.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        running.app.log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+async function migrate(command: Command, output: Output): Promise<void> {
+  const { config } = resolveConfig({ path: configPath(command) }, false);
+  const store = openStore(config);
+  try {
+    const report = await store.migrate();
+    output.out(
+      report.applied.length === 0
+        ? `The database (${store.describe()}) is up to date at schema version ${report.version}.`
+        : `Applied ${report.applied.map((migration) => `${migration.version} ${migration.name}`).join(', ')}; schema version ${report.version}.`,
+    );
+  } finally {
+    await store.close();
+  }
+}
 
 export function registerServer(program: Command, output: Output): void {
   program
@@ -10,59 +63,16 @@ export function registerServer(program: Command, output: Output): void {
     .description('Start the server (writes ./data/sesame.yml with fresh secrets on first run)')
     .action(async (_options, command: Command) => {
       const location = { path: configPath(command) };
-      const { workerCount, runPrimary, joinCluster } = await import('../../server/cluster.ts');
       // Read (and on a first run, written) once, by the primary; its workers find the file.
       const resolved = cluster.isPrimary ? resolveConfig(location, true) : undefined;
-      if (resolved) {
-        const { config, generated } = resolved;
-        const workers = workerCount(config);
-        if (workers > 1) {
-          // The primary never loads the HTTP and protocol layers: only the workers serve.
-          const { createLogger } = await import('../../lib/logger.ts');
-          const logger = createLogger(config.log.level);
-          if (generated)
-            logger.info({ file: config.configFile }, 'wrote a development configuration with fresh secrets');
-          await runPrimary(config, workers, logger);
-          return;
-        }
-      }
-      const { startSesame } = await import('../../server/runtime.ts');
-      const running = await startSesame({ ...location, resolved });
-      joinCluster(running.store.changes);
-      let stopping = false;
-      const stop = (signal: string) => {
-        if (stopping) return;
-        stopping = true;
-        running.app.log.info({ signal }, 'shutting down: finishing requests in flight');
-        running.close().then(
-          () => process.exit(0),
-          (error: unknown) => {
-            running.app.log.error({ err: error }, 'shutdown failed');
-            process.exit(1);
-          },
-        );
-      };
-      process.once('SIGTERM', () => stop('SIGTERM'));
-      process.once('SIGINT', () => stop('SIGINT'));
+      if (resolved && (await startPrimary(resolved))) return;
+      await serve(location, resolved);
     });
 
   program
     .command('migrate')
     .description('Apply pending database migrations and exit')
-    .action(async (_options, command: Command) => {
-      const { config } = resolveConfig({ path: configPath(command) }, false);
-      const store = openStore(config);
-      try {
-        const report = await store.migrate();
-        output.out(
-          report.applied.length === 0
-            ? `The database (${store.describe()}) is up to date at schema version ${report.version}.`
-            : `Applied ${report.applied.map((migration) => `${migration.version} ${migration.name}`).join(', ')}; schema version ${report.version}.`,
-        );
-      } finally {
-        await store.close();
-      }
-    });
+    .action((_options, command: Command) => migrate(command, output));
 
   const config = program.command('config').description('Work with the configuration file');
   config

@@ -8,11 +8,11 @@ import { OneTimeNotes } from '../../http/once.ts';
 import { BrowserSessions } from '../../http/sessions.ts';
 import type { Issuers } from '../../oidc/issuers.ts';
 import type { Store } from '../../store/index.ts';
-import { registerAdmin } from '../admin.ts';
 import { registerApplicationPages } from './applications/index.ts';
 import { adminGuard } from './guard.ts';
 import { registerPeoplePages } from './people.ts';
 import { registerProviderPages } from './providers/index.ts';
+import { registerSystemPages } from './system.ts';
 
 export interface AdminContext {
   config: SesameConfig;
@@ -32,8 +32,13 @@ export interface AdminKit extends AdminContext {
 
 export type AdminArea = (scope: FastifyInstance, kit: AdminKit) => void;
 
-/** The areas behind the guard (an area moves here from the list below once it uses the kit). */
-const AREAS: AdminArea[] = [registerApplicationPages, registerProviderPages, registerPeoplePages];
+/** The admin UI's areas, in the order of its navigation. */
+const AREAS: AdminArea[] = [
+  registerApplicationPages,
+  registerProviderPages,
+  registerPeoplePages,
+  registerSystemPages,
+];
 
 export function registerAdminPages(app: FastifyInstance, context: AdminContext): void {
   const hmacSecret = context.config.identity_providers.oidc.hmac_secret;
@@ -43,8 +48,6 @@ export function registerAdminPages(app: FastifyInstance, context: AdminContext):
     once: new OneTimeNotes(hmacSecret),
   };
   app.get('/admin', async (_request, reply) => reply.redirect('/admin/applications'));
-  // Areas that still check the administrator themselves (see ../admin-kit.ts).
-  registerAdmin(app, context);
   void app.register((scope, _options, done) => {
     scope.addHook('preHandler', adminGuard(kit.config, kit.store, kit.sessions));
     for (const area of AREAS) area(scope, kit);

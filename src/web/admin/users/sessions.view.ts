@@ -1,5 +1,5 @@
 // The user page's live login sessions, each with a revoke button.
-import { methodsLabel, type SessionRow } from '../../../auth/login-sessions.ts';
+import { methodsLabel, type LoginSession } from '../../../auth/login-sessions.ts';
 import type { SignedIn } from '../../../http/sessions.ts';
 import { csrfField, formatTime } from '../../views/forms.ts';
 import { html, type SafeHtml } from '../../html.ts';
@@ -31,7 +31,7 @@ export function sessionsSection({ signedIn, overview }: UserPageData): SafeHtml 
   </section>`;
 }
 
-function sessionRow(signedIn: SignedIn, base: string, session: SessionRow): SafeHtml {
+function sessionRow(signedIn: SignedIn, base: string, session: LoginSession): SafeHtml {
   const thisBrowser = session.id === signedIn.sessionUid;
   return html`<tr>
     <td>

@@ -23,7 +23,16 @@ const ann: User = {
 const overview = (user: User): UserOverview => ({
   user,
   factors: { totp: true, passkeys: 2, recoveryCodes: 5 },
-  sessions: [{ id: 'uid-1', storeId: 's1', loginAt: new Date(0), amr: ['pwd', 'otp'], clients: ['notes'] }],
+  sessions: [
+    {
+      id: 'uid-1',
+      storeId: 's1',
+      userId: user.id,
+      loginAt: new Date(0),
+      amr: ['pwd', 'otp'],
+      clients: ['notes'],
+    },
+  ],
   groupNames: ['admins', 'family'],
 });
 
