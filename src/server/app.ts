@@ -17,7 +17,7 @@ import type { SesameConfig } from '../config/load.ts';
 import { isClientAbort, RequestTooLargeError, SesameError } from '../lib/errors.ts';
 import { isProtocolPath, PROTOCOL_BODY_LIMIT, type Issuers } from '../oidc/issuers.ts';
 import type { Store } from '../store/index.ts';
-import { registerInteractions } from '../web/interactions.ts';
+import { registerInteractions } from '../web/interactions/index.ts';
 import { registerAdminPages } from '../web/admin/index.ts';
 import { registerAssets } from '../web/assets.ts';
 import { errorPage } from '../web/pages.ts';

@@ -1,0 +1,36 @@
+// Leaving a page that cannot be passed (no access, no second factor): the app hears access_denied.
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { SESAME_DENIED } from '../../oidc/provider.ts';
+import { accessDeniedPage } from './abort.view.ts';
+import { reasons, type Interaction, type InteractionKit } from './kit.ts';
+
+/** The client's policy does not let this user in. */
+export async function renderAccessDenied(
+  kit: InteractionKit,
+  reply: FastifyReply,
+  interaction: Interaction,
+  accountId: string,
+): Promise<FastifyReply> {
+  const { name } = await kit.clientOf(interaction.params.client_id);
+  const user = await kit.signIn.user(accountId);
+  const page = accessDeniedPage(kit.config, {
+    clientName: name,
+    username: user?.username ?? '',
+    abortAction: `/interaction/${interaction.uid}/abort`,
+    csrf: kit.csrfFor(interaction),
+  });
+  return reply.html(page, 403);
+}
+
+export function registerAbort(app: FastifyInstance, kit: InteractionKit): void {
+  app.post('/interaction/:uid/abort', async (request, reply) => {
+    const submitted = await kit.submission(request, reply);
+    if (!submitted) return reply;
+    return kit.finish(request, reply, {
+      error: 'access_denied',
+      error_description: reasons(submitted.interaction).includes(SESAME_DENIED)
+        ? 'the authorization policy of this client does not allow this user'
+        : 'this client requires a second factor and the user has none',
+    });
+  });
+}

@@ -1,0 +1,40 @@
+// The first step: a password (or, in passkey.ts, a passkey) for the client that asked.
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { sourceOf, type Interaction, type InteractionKit } from './kit.ts';
+import { loginPage } from './login.view.ts';
+
+export async function renderLogin(
+  kit: InteractionKit,
+  reply: FastifyReply,
+  interaction: Interaction,
+  error?: string,
+  username?: string,
+): Promise<FastifyReply> {
+  const { name } = await kit.clientOf(interaction.params.client_id);
+  const hint = typeof interaction.params.login_hint === 'string' ? interaction.params.login_hint : undefined;
+  const page = loginPage(kit.config, {
+    action: `/interaction/${interaction.uid}/login`,
+    csrf: kit.csrfFor(interaction),
+    clientName: name,
+    username: username ?? hint,
+    error,
+    passkeyOptionsUrl: kit.factors.passkeys.passwordlessEnabled
+      ? `/interaction/${interaction.uid}/passkey/options`
+      : undefined,
+    passkeyAction: `/interaction/${interaction.uid}/passkey`,
+  });
+  return reply.html(page, error ? 401 : 200);
+}
+
+export function registerLogin(app: FastifyInstance, kit: InteractionKit): void {
+  app.post('/interaction/:uid/login', async (request, reply) => {
+    const submitted = await kit.submission(request, reply);
+    if (!submitted) return reply;
+    const { interaction, form } = submitted;
+    const identifier = (form.username ?? '').trim();
+    const login = await kit.signIn.password(identifier, form.password ?? '', sourceOf(request, interaction));
+    if (!login)
+      return renderLogin(kit, reply, interaction, 'The username or password is incorrect.', identifier);
+    return kit.finishLogin(request, reply, login);
+  });
+}

@@ -1,0 +1,40 @@
+// Passkeys in a sign-in: the WebAuthn options (for a second factor or a passwordless login) and the
+// passwordless login itself.
+import type { FastifyInstance } from 'fastify';
+import { parseJson, sourceOf, type InteractionKit } from './kit.ts';
+import { renderLogin } from './login.ts';
+
+export function registerPasskeys(app: FastifyInstance, kit: InteractionKit): void {
+  const { passkeys } = kit.factors;
+  // WebAuthn options for this interaction: the user's own keys when a second factor is being asked
+  // for, any discoverable passkey for a passwordless login.
+  for (const path of ['/interaction/:uid/second-factor/options', '/interaction/:uid/passkey/options'])
+    app.post(path, async (request, reply) => {
+      const submitted = await kit.submission(request, reply);
+      if (!submitted) return reply;
+      const secondFactor = path.includes('second-factor');
+      const accountId = submitted.interaction.session?.accountId;
+      if (!passkeys.enabled || (secondFactor ? !accountId : !passkeys.passwordlessEnabled))
+        return reply
+          .status(400)
+          .send({ error: 'invalid_request', error_description: 'passkeys are not available here' });
+      void reply.header('cache-control', 'no-store');
+      return passkeys.authenticationOptions(secondFactor ? accountId : undefined);
+    });
+
+  // A passkey as the only factor: possession of the key plus the authenticator's user verification.
+  app.post('/interaction/:uid/passkey', async (request, reply) => {
+    const submitted = await kit.submission(request, reply);
+    if (!submitted) return reply;
+    const { interaction, form } = submitted;
+    const login = await kit.signIn.passkey(parseJson(form.response), sourceOf(request, interaction));
+    if (!login)
+      return renderLogin(
+        kit,
+        reply,
+        interaction,
+        'That passkey was not accepted. Sign in with your password.',
+      );
+    return kit.finishLogin(request, reply, login);
+  });
+}

@@ -1,0 +1,63 @@
+// The second factor a client's policy (or a step-up) asks for after the password.
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { SESAME_SECOND_FACTOR } from '../../oidc/provider.ts';
+import { errorPage } from '../pages.ts';
+import { enrolRequiredPage } from './abort.view.ts';
+import { parseJson, reasons, sourceOf, type Interaction, type InteractionKit } from './kit.ts';
+import { secondFactorPage } from './second-factor.view.ts';
+
+export async function renderSecondFactor(
+  kit: InteractionKit,
+  reply: FastifyReply,
+  interaction: Interaction,
+  error?: string,
+): Promise<FastifyReply> {
+  const accountId = interaction.session!.accountId;
+  const { name } = await kit.clientOf(interaction.params.client_id);
+  const user = await kit.signIn.user(accountId);
+  const summary = await kit.signIn.factorSummary(accountId);
+  const csrf = kit.csrfFor(interaction);
+  if (!summary.totp && summary.passkeys === 0 && summary.recoveryCodes === 0) {
+    const abortAction = `/interaction/${interaction.uid}/abort`;
+    return reply.html(
+      enrolRequiredPage(kit.config, { clientName: name, securityUrl: '/portal/security', abortAction, csrf }),
+    );
+  }
+  const page = secondFactorPage(kit.config, {
+    action: `/interaction/${interaction.uid}/second-factor`,
+    csrf,
+    clientName: name,
+    username: user?.displayName ?? user?.username ?? '',
+    totp: summary.totp,
+    passkeys: summary.passkeys > 0 && kit.factors.passkeys.enabled,
+    recoveryCodes: summary.recoveryCodes,
+    error,
+  });
+  return reply.html(page, error ? 401 : 200);
+}
+
+export function registerSecondFactor(app: FastifyInstance, kit: InteractionKit): void {
+  app.post('/interaction/:uid/second-factor', async (request, reply) => {
+    const submitted = await kit.submission(request, reply);
+    if (!submitted) return reply;
+    const { interaction, form } = submitted;
+    const user = await kit.signIn.user(interaction.session?.accountId);
+    if (!user || !reasons(interaction).includes(SESAME_SECOND_FACTOR))
+      return reply.html(
+        errorPage(kit.config, 'invalid_request', 'No second factor is being asked for here.'),
+        400,
+      );
+    const method = form.method === 'recovery' || form.method === 'webauthn' ? form.method : 'totp';
+    const answer = { method, code: form.code ?? '', response: parseJson(form.response) } as const;
+    const amr = (interaction.session as { amr?: string[] }).amr;
+    const login = await kit.signIn.secondFactor(user, amr, answer, sourceOf(request, interaction));
+    if (!login) {
+      const error =
+        method === 'webauthn'
+          ? 'That passkey or security key was not accepted.'
+          : 'That code is not valid. Try the current one.';
+      return renderSecondFactor(kit, reply, interaction, error);
+    }
+    return kit.finishLogin(request, reply, login);
+  });
+}
