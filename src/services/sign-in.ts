@@ -29,23 +29,26 @@ function loginOf(user: User, amr: string[]): Login {
   return { accountId: user.id, amr, acr: acrFor(amr), remember: true };
 }
 
+/** What a sign-in checks against: the accounts and their passwords, the second factors. */
+export interface SignInDependencies {
+  store: Store;
+  authenticator: PasswordAuthenticator;
+  factors: Factors;
+}
+
 export class SignInService {
-  private readonly store: Store;
-  private readonly authenticator: PasswordAuthenticator;
-  private readonly factors: Factors;
-  constructor(store: Store, authenticator: PasswordAuthenticator, factors: Factors) {
-    this.store = store;
-    this.authenticator = authenticator;
-    this.factors = factors;
+  private readonly deps: SignInDependencies;
+  constructor(deps: SignInDependencies) {
+    this.deps = deps;
   }
 
   /** The account an interaction is for (undefined when it is gone). */
   async user(accountId: string | undefined): Promise<User | undefined> {
-    return accountId ? this.store.users.get(accountId) : undefined;
+    return accountId ? this.deps.store.users.get(accountId) : undefined;
   }
 
   factorSummary(accountId: string): Promise<FactorSummary> {
-    return this.factors.summary(accountId);
+    return this.deps.factors.summary(accountId);
   }
 
   private async record(
@@ -53,7 +56,7 @@ export class SignInService {
     from: AttemptSource,
     event: { actor?: string; subject?: string; details: Record<string, unknown> },
   ): Promise<void> {
-    await this.store.events.append({
+    await this.deps.store.events.append({
       type,
       ...event,
       clientIp: from.clientIp,
@@ -65,17 +68,17 @@ export class SignInService {
   /** The first step: a name (any of the account's) and its password. */
   async password(identifier: string, password: string, from: AttemptSource): Promise<Login | undefined> {
     // Counted per account, whichever of its names was typed (see PasswordAuthenticator.identify).
-    const identity = await this.authenticator.identify(identifier);
+    const identity = await this.deps.authenticator.identify(identifier);
     const attempt = { username: identity.account, clientIp: from.clientIp };
     // While banned the password is not checked against the account, but hashed against the decoy
     // all the same: the same answer as a wrong password after the same work, since a faster answer
     // would tell which names share an account's ban.
-    const ban = identifier ? await this.factors.regulator.banned(attempt) : undefined;
-    const user = await this.authenticator.verifyPassword(
+    const ban = identifier ? await this.deps.factors.regulator.banned(attempt) : undefined;
+    const user = await this.deps.authenticator.verifyPassword(
       ban ? { ...identity, user: undefined } : identity,
       password,
     );
-    if (!ban && identifier) await this.factors.regulator.record(attempt, 'password', user !== undefined);
+    if (!ban && identifier) await this.deps.factors.regulator.record(attempt, 'password', user !== undefined);
     if (!user) {
       await this.record(ban ? 'login.banned' : 'login.failed', from, {
         subject: identifier.slice(0, 100),
@@ -90,10 +93,10 @@ export class SignInService {
   /** A passkey as the only factor: possession of the key plus the authenticator's user verification. */
   async passkey(response: unknown, from: AttemptSource): Promise<Login | undefined> {
     const login =
-      this.factors.passkeys.passwordlessEnabled && response !== undefined
-        ? await this.factors.passkeys.authenticate(response as never)
+      this.deps.factors.passkeys.passwordlessEnabled && response !== undefined
+        ? await this.deps.factors.passkeys.authenticate(response as never)
         : undefined;
-    const user = login ? await this.store.users.get(login.credential.userId) : undefined;
+    const user = login ? await this.deps.store.users.get(login.credential.userId) : undefined;
     if (!login || !user || user.disabled) {
       await this.record('login.failed', from, { subject: user?.username, details: { factor: 'passkey' } });
       return undefined;
@@ -127,9 +130,9 @@ export class SignInService {
   ): Promise<Login | undefined> {
     const { method } = answer;
     const attempt = { username: user.username, clientIp: from.clientIp };
-    const ban = await this.factors.regulator.banned(attempt);
+    const ban = await this.deps.factors.regulator.banned(attempt);
     const ok = !ban && (await this.verify(user, answer));
-    if (!ban) await this.factors.regulator.record(attempt, method, ok);
+    if (!ban) await this.deps.factors.regulator.record(attempt, method, ok);
     const who = { actor: user.username, subject: user.username };
     if (!ok) {
       await this.record(ban ? 'login.banned' : 'second_factor.failed', from, {
@@ -145,12 +148,12 @@ export class SignInService {
       details: { factor: method, amr: combined },
     });
     if (method === 'recovery')
-      await this.store.events.append({
+      await this.deps.store.events.append({
         type: 'factor.recovery_code_used',
         actor: user.username,
         subject: user.id,
         clientIp: from.clientIp,
-        details: { remaining: await this.factors.recovery.remaining(user.id) },
+        details: { remaining: await this.deps.factors.recovery.remaining(user.id) },
       });
     return loginOf(user, combined);
   }
@@ -159,11 +162,11 @@ export class SignInService {
     user: User,
     { method, code, response }: { method: SecondFactorMethod; code: string; response: unknown },
   ): Promise<boolean> {
-    if (method === 'totp') return this.factors.totp.verify(user.id, code);
-    if (method === 'recovery') return this.factors.recovery.use(user.id, code);
+    if (method === 'totp') return this.deps.factors.totp.verify(user.id, code);
+    if (method === 'recovery') return this.deps.factors.recovery.use(user.id, code);
     return (
       response !== undefined &&
-      (await this.factors.passkeys.authenticate(response as never, user.id)) !== undefined
+      (await this.deps.factors.passkeys.authenticate(response as never, user.id)) !== undefined
     );
   }
 
@@ -179,7 +182,7 @@ export class SignInService {
   ): Promise<void> {
     if (rememberSeconds) {
       const scopes = (typeof scope === 'string' ? scope : '').split(' ').filter(Boolean);
-      await rememberConsent(this.store, accountId, from.clientId, scopes, rememberSeconds);
+      await rememberConsent(this.deps.store, accountId, from.clientId, scopes, rememberSeconds);
     }
     await this.record('consent.granted', from, { subject: accountId, details: { scope } });
   }

@@ -2,7 +2,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { SESAME_DENIED } from '../../oidc/provider.ts';
 import { accessDeniedPage } from './abort.view.ts';
-import { reasons, type Interaction, type InteractionKit } from './kit.ts';
+import { onSubmit, reasons, type Interaction, type InteractionKit } from './kit.ts';
 
 /** The client's policy does not let this user in. */
 export async function renderAccessDenied(
@@ -23,14 +23,12 @@ export async function renderAccessDenied(
 }
 
 export function registerAbort(app: FastifyInstance, kit: InteractionKit): void {
-  app.post('/interaction/:uid/abort', async (request, reply) => {
-    const submitted = await kit.submission(request, reply);
-    if (!submitted) return reply;
-    return kit.finish(request, reply, {
+  onSubmit(app, kit, '/interaction/:uid/abort', async ({ request, reply, interaction }) =>
+    kit.finish(request, reply, {
       error: 'access_denied',
-      error_description: reasons(submitted.interaction).includes(SESAME_DENIED)
+      error_description: reasons(interaction).includes(SESAME_DENIED)
         ? 'the authorization policy of this client does not allow this user'
         : 'this client requires a second factor and the user has none',
-    });
-  });
+    }),
+  );
 }

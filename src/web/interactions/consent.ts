@@ -4,7 +4,7 @@ import { formatDuration } from '../../config/duration.ts';
 import { SCOPE_DESCRIPTIONS } from '../../oidc/claims.ts';
 import { errorPage } from '../pages.ts';
 import { consentPage } from './consent.view.ts';
-import { sourceOf, type ClientSettings, type Interaction, type InteractionKit } from './kit.ts';
+import { onSubmit, sourceOf, type ClientSettings, type Interaction, type InteractionKit } from './kit.ts';
 
 interface PromptDetails {
   missingOIDCScope?: string[];
@@ -62,10 +62,7 @@ async function grantAsked(
 }
 
 export function registerConsent(app: FastifyInstance, kit: InteractionKit): void {
-  app.post('/interaction/:uid/consent', async (request, reply) => {
-    const submitted = await kit.submission(request, reply);
-    if (!submitted) return reply;
-    const { interaction, form } = submitted;
+  onSubmit(app, kit, '/interaction/:uid/consent', async ({ request, reply, interaction, form }) => {
     const clientId = String(interaction.params.client_id);
     const accountId = interaction.session?.accountId;
     // Consent is the step after the login: a form sent before it (or replayed) has nothing to grant.

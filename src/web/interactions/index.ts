@@ -32,7 +32,7 @@ export function registerInteractions(app: FastifyInstance, context: InteractionC
     // Any instance can read and finish an interaction: they share storage and cookie keys, and the
     // interaction remembers which issuer to resume at.
     provider: context.issuers.global.provider,
-    signIn: new SignInService(store, context.authenticator, factors),
+    signIn: new SignInService(context),
     factors,
     // The pages' forms are bound to the interaction (there is no login session yet).
     csrf: new CsrfTokens(config.identity_providers.oidc.hmac_secret, store),

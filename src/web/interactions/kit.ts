@@ -1,6 +1,6 @@
 // What every step of a sign-in interaction shares: reading the live interaction (or answering that
 // it expired), the posted form with its CSRF check, the client's name and settings, and finishing.
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import type { InteractionResults } from 'oidc-provider';
 import type { SesameConfig } from '../../config/load.ts';
@@ -96,6 +96,28 @@ export function interactionKit(input: {
     finish,
     finishLogin: (request, reply, login) => finish(request, reply, { login: { ...login } }),
   };
+}
+
+/** A step's posted form, checked, with its request and reply. */
+export interface Submitted {
+  request: FastifyRequest;
+  reply: FastifyReply;
+  interaction: Interaction;
+  form: InteractionForm;
+}
+
+/** A form post of an interaction's page: `handler` runs for a live interaction and a valid CSRF token. */
+export function onSubmit(
+  app: FastifyInstance,
+  kit: InteractionKit,
+  path: string,
+  handler: (submitted: Submitted) => Promise<unknown>,
+): void {
+  app.post(path, async (request, reply) => {
+    const submitted = await kit.submission(request, reply);
+    if (!submitted) return reply;
+    return handler({ request, reply, ...submitted });
+  });
 }
 
 /** Why oidc-provider stopped at this interaction (its own reasons and Sesame's policy checks). */

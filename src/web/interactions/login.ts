@@ -1,6 +1,6 @@
 // The first step: a password (or, in passkey.ts, a passkey) for the client that asked.
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { sourceOf, type Interaction, type InteractionKit } from './kit.ts';
+import { onSubmit, sourceOf, type Interaction, type InteractionKit } from './kit.ts';
 import { loginPage } from './login.view.ts';
 
 export async function renderLogin(
@@ -27,10 +27,7 @@ export async function renderLogin(
 }
 
 export function registerLogin(app: FastifyInstance, kit: InteractionKit): void {
-  app.post('/interaction/:uid/login', async (request, reply) => {
-    const submitted = await kit.submission(request, reply);
-    if (!submitted) return reply;
-    const { interaction, form } = submitted;
+  onSubmit(app, kit, '/interaction/:uid/login', async ({ request, reply, interaction, form }) => {
     const identifier = (form.username ?? '').trim();
     const login = await kit.signIn.password(identifier, form.password ?? '', sourceOf(request, interaction));
     if (!login)

@@ -3,18 +3,16 @@ import { test } from 'node:test';
 import type { SesameConfig } from '../../config/load.ts';
 import { accessDeniedPage } from './abort.view.ts';
 import { consentPage } from './consent.view.ts';
-import { loginPage } from './login.view.ts';
+import { loginPage, type LoginPageInput } from './login.view.ts';
 
 // The views read only the branding from the configuration.
 const config = { branding: { name: 'Sesame <Test>' } } as SesameConfig;
 const CSRF = '1900000000.nonce.mac';
+const login = (input: Partial<LoginPageInput>) =>
+  loginPage(config, { action: '/interaction/abc/login', csrf: CSRF, clientName: 'Wiki', ...input });
 
 test('the login page escapes the client name and carries the interaction’s CSRF token', () => {
-  const page = loginPage(config, {
-    action: '/interaction/abc/login',
-    csrf: CSRF,
-    clientName: '<script>alert("x")</script>',
-  });
+  const page = login({ clientName: '<script>alert("x")</script>' });
   assert.ok(!page.includes('<script>alert'), 'the client name is not markup');
   assert.ok(page.includes('&#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62;'));
   assert.ok(page.includes('Sesame &#60;Test&#62;'), 'the brand name is escaped too');
@@ -27,10 +25,7 @@ test('the login page escapes the client name and carries the interaction’s CSR
 });
 
 test('the login page keeps the typed name, shows the error, and offers a passkey when on', () => {
-  const page = loginPage(config, {
-    action: '/interaction/abc/login',
-    csrf: CSRF,
-    clientName: 'Wiki',
+  const page = login({
     username: 'alice"',
     error: 'The username or password is incorrect.',
     passkeyOptionsUrl: '/interaction/abc/passkey/options',

@@ -1,7 +1,7 @@
 // Passkeys in a sign-in: the WebAuthn options (for a second factor or a passwordless login) and the
 // passwordless login itself.
 import type { FastifyInstance } from 'fastify';
-import { parseJson, sourceOf, type InteractionKit } from './kit.ts';
+import { onSubmit, parseJson, sourceOf, type InteractionKit } from './kit.ts';
 import { renderLogin } from './login.ts';
 
 export function registerPasskeys(app: FastifyInstance, kit: InteractionKit): void {
@@ -9,11 +9,9 @@ export function registerPasskeys(app: FastifyInstance, kit: InteractionKit): voi
   // WebAuthn options for this interaction: the user's own keys when a second factor is being asked
   // for, any discoverable passkey for a passwordless login.
   for (const path of ['/interaction/:uid/second-factor/options', '/interaction/:uid/passkey/options'])
-    app.post(path, async (request, reply) => {
-      const submitted = await kit.submission(request, reply);
-      if (!submitted) return reply;
+    onSubmit(app, kit, path, async ({ reply, interaction }) => {
       const secondFactor = path.includes('second-factor');
-      const accountId = submitted.interaction.session?.accountId;
+      const accountId = interaction.session?.accountId;
       if (!passkeys.enabled || (secondFactor ? !accountId : !passkeys.passwordlessEnabled))
         return reply
           .status(400)
@@ -23,10 +21,7 @@ export function registerPasskeys(app: FastifyInstance, kit: InteractionKit): voi
     });
 
   // A passkey as the only factor: possession of the key plus the authenticator's user verification.
-  app.post('/interaction/:uid/passkey', async (request, reply) => {
-    const submitted = await kit.submission(request, reply);
-    if (!submitted) return reply;
-    const { interaction, form } = submitted;
+  onSubmit(app, kit, '/interaction/:uid/passkey', async ({ request, reply, interaction, form }) => {
     const login = await kit.signIn.passkey(parseJson(form.response), sourceOf(request, interaction));
     if (!login)
       return renderLogin(

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { SESAME_SECOND_FACTOR } from '../../oidc/provider.ts';
 import { errorPage } from '../pages.ts';
 import { enrolRequiredPage } from './abort.view.ts';
-import { parseJson, reasons, sourceOf, type Interaction, type InteractionKit } from './kit.ts';
+import { onSubmit, parseJson, reasons, sourceOf, type Interaction, type InteractionKit } from './kit.ts';
 import { secondFactorPage } from './second-factor.view.ts';
 
 export async function renderSecondFactor(
@@ -37,10 +37,7 @@ export async function renderSecondFactor(
 }
 
 export function registerSecondFactor(app: FastifyInstance, kit: InteractionKit): void {
-  app.post('/interaction/:uid/second-factor', async (request, reply) => {
-    const submitted = await kit.submission(request, reply);
-    if (!submitted) return reply;
-    const { interaction, form } = submitted;
+  onSubmit(app, kit, '/interaction/:uid/second-factor', async ({ request, reply, interaction, form }) => {
     const user = await kit.signIn.user(interaction.session?.accountId);
     if (!user || !reasons(interaction).includes(SESAME_SECOND_FACTOR))
       return reply.html(
