@@ -4,18 +4,14 @@ import { clientSettingsPatch, pickSettings } from '../apps/client-settings.ts';
 import { ApplicationService, type ApplicationDetails } from '../services/applications.ts';
 import { buildGuide, presetDefaults } from '../services/guide.ts';
 import { findPreset, presets } from '../apps/presets.ts';
+import { NEW_CLIENT_DEFAULTS, RESOLVED_CONSENT_MODES } from '../config/client-model.ts';
 import type { SesameConfig } from '../config/load.ts';
+import { redirectUriInput, redirectUriView } from '../config/redirect-uris.ts';
 import type { Store } from '../store/index.ts';
 import { route, type AnyRoute } from './routes.ts';
 
-const redirectUri = z.object({ url: z.string(), matching_mode: z.enum(['strict', 'regex']) });
-// A plain string is an exact URI; an object can ask for regex matching.
-const redirectUriInput = z.preprocess(
-  (value) => (typeof value === 'string' ? { url: value } : value),
-  z.strictObject({ url: z.string(), matching_mode: z.enum(['strict', 'regex']).default('strict') }),
-);
-
-const consentMode = z.enum(['explicit', 'implicit', 'pre-configured']);
+const redirectUri = redirectUriView;
+const consentMode = z.enum(RESOLVED_CONSENT_MODES);
 
 const applicationView = z.object({
   slug: z.string(),
@@ -90,7 +86,7 @@ const createBody = z
     client_id: z.string().optional(),
     scopes: z.array(z.string()).optional(),
     consent_mode: consentMode.optional(),
-    authorization_policy: z.string().default('one_factor'),
+    authorization_policy: z.string().default(NEW_CLIENT_DEFAULTS.authorizationPolicy),
     allowed_groups: z.array(z.string()).default([]),
     ...clientSettingsPatch,
   })

@@ -5,13 +5,14 @@ import { ApplicationService } from '../services/applications.ts';
 import type { PasswordHashing } from '../auth/passwords.ts';
 import { globalIssuer, applicationUrls } from '../config/urls.ts';
 import type { SesameConfig } from '../config/load.ts';
+import { redirectUriView } from '../config/redirect-uris.ts';
 import { providerPatch, ProviderService } from '../services/providers.ts';
 import { CLIENT_SETTINGS, clientSettingValues } from '../apps/client-settings.ts';
 import { fromDatabase, type SesameClient } from '../oidc/clients.ts';
 import type { Store } from '../store/index.ts';
 import { route, type AnyRoute } from './routes.ts';
 
-const redirectUri = z.object({ url: z.string(), matching_mode: z.enum(['strict', 'regex']) });
+const redirectUri = redirectUriView;
 const providerView = z.object({
   client_id: z.string(),
   name: z.string(),

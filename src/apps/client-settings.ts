@@ -4,6 +4,7 @@
 // admin form's fields are all made from this list, and every value is checked by the YAML client
 // schema's own field and its cross-field rules.
 import { z } from 'zod';
+import { defaultAuthMethod, NEW_CLIENT_DEFAULTS } from '../config/client-model.ts';
 import { clientConfigSchema } from '../config/schema.ts';
 import type { SesameClient } from '../oidc/clients.ts';
 import type { NewOAuthClient } from '../store/index.ts';
@@ -153,11 +154,11 @@ export function settingValues(client: NewOAuthClient): ClientSettingsValues {
 /** What a new client gets for the settings stored in columns; a cleared one falls back to it. */
 export function clientDefaults(isPublic: boolean) {
   return {
-    tokenEndpointAuthMethod: isPublic ? 'none' : 'client_secret_basic',
-    userinfoSignedResponseAlg: 'none',
-    accessTokenSignedResponseAlg: 'none',
-    grantTypes: ['authorization_code', 'refresh_token'],
-    responseTypes: ['code'],
+    tokenEndpointAuthMethod: defaultAuthMethod(isPublic) as string,
+    userinfoSignedResponseAlg: NEW_CLIENT_DEFAULTS.userinfoSignedResponseAlg as string,
+    accessTokenSignedResponseAlg: NEW_CLIENT_DEFAULTS.accessTokenSignedResponseAlg as string,
+    grantTypes: [...NEW_CLIENT_DEFAULTS.grantTypes] as string[],
+    responseTypes: [...NEW_CLIENT_DEFAULTS.responseTypes] as string[],
   };
 }
 

@@ -2,13 +2,34 @@
 // an exact URI or a regular expression matched against the whole URI. Patterns are RE2 (what
 // Authelia's Go regexes mean): matching takes linear time, so no pattern and no crafted
 // redirect_uri can stall the server. The configuration schema, the admin API, the CLI and the
-// admin UI validate with `redirectUriProblem`; the protocol matches with `redirectUriAllowed`.
+// admin UI validate with `redirectUrisProblem`; the engine registers `registeredRedirects` with
+// oidc-provider and matches with `redirectUriAllowed`. Each pattern is compiled once (cached by
+// its text, bounded), never per request.
 import { RE2JS } from 're2js';
+import { z } from 'zod';
+
+/** `strict`: the exact URI; `regex`: an RE2 pattern matched against the whole URI. */
+export const MATCHING_MODES = ['strict', 'regex'] as const;
 
 export interface RedirectUriEntry {
   url: string;
-  matching_mode: 'strict' | 'regex';
+  matching_mode: (typeof MATCHING_MODES)[number];
 }
+
+/** A registered entry as the admin API shows it. */
+export const redirectUriView = z.object({ url: z.string(), matching_mode: z.enum(MATCHING_MODES) });
+
+/**
+ * A registered entry as the admin API and the services take it: a plain string is an exact URI; an
+ * object can ask for regex matching. (Checked by redirectUrisProblem, with the field's name.)
+ */
+export const redirectUriInput = z.preprocess(
+  (value) => (typeof value === 'string' ? { url: value } : value),
+  z.strictObject({ url: z.string(), matching_mode: z.enum(MATCHING_MODES).default('strict') }),
+);
+
+/** oidc-provider needs one well-formed redirect URI even when a client only registers patterns. */
+export const PATTERN_ONLY_PLACEHOLDER = 'https://redirect-pattern.invalid/';
 
 /** Longer redirect_uri values are refused without being matched (browsers cap URLs near here). */
 export const MAX_REDIRECT_URI_LENGTH = 2048;
@@ -49,9 +70,44 @@ export function redirectUriProblem(entry: RedirectUriEntry): string | undefined 
   }
 }
 
+/** The first problem among several entries (redirect and post-logout URIs alike), if any. */
+export function redirectUrisProblem(entries: readonly RedirectUriEntry[]): string | undefined {
+  for (const entry of entries) {
+    const problem = redirectUriProblem(entry);
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
 /**
- * Whether a presented redirect URI is allowed: registered exactly (`exact`, the engine's own check)
- * or matching one of the patterns as a whole. Over-long values are refused before any matching.
+ * A client's entries as the engine registers them: the exact URIs (for oidc-provider's own check;
+ * the placeholder when a client that redirects has patterns only) and the patterns (matched here).
+ */
+export function registeredRedirects(
+  entries: readonly RedirectUriEntry[],
+  redirects = true,
+): { exact: string[]; patterns: string[] } {
+  const exact = entries.filter((entry) => entry.matching_mode === 'strict').map((entry) => entry.url);
+  const patterns = entries.filter((entry) => entry.matching_mode === 'regex').map((entry) => entry.url);
+  if (!redirects) return { exact, patterns };
+  return { exact: exact.length === 0 && patterns.length > 0 ? [PATTERN_ONLY_PLACEHOLDER] : exact, patterns };
+}
+
+/** The registered URIs as an operator reads them: patterns written anchored, as they are matched. */
+export function describeRegistered(
+  exact: readonly string[] = [],
+  patterns: readonly string[] = [],
+): string[] {
+  return [
+    ...exact.filter((uri) => uri !== PATTERN_ONLY_PLACEHOLDER),
+    ...patterns.map((pattern) => `^${pattern}$`),
+  ];
+}
+
+/**
+ * Whether a presented redirect URI is allowed: registered exactly (`exact`, the engine's own check;
+ * the placeholder never is) or matching one of the patterns as a whole. Over-long values are
+ * refused before any matching.
  */
 export function redirectUriAllowed(
   value: unknown,
@@ -59,7 +115,8 @@ export function redirectUriAllowed(
   patterns: readonly string[],
 ): boolean {
   if (typeof value !== 'string' || value.length > MAX_REDIRECT_URI_LENGTH) return false;
-  return exact(value) || patterns.some((pattern) => matchesWhole(pattern, value));
+  if (value !== PATTERN_ONLY_PLACEHOLDER && exact(value)) return true;
+  return patterns.some((pattern) => matchesWhole(pattern, value));
 }
 
 function matchesWhole(pattern: string, value: string): boolean {

@@ -5,7 +5,25 @@ import { createPrivateKey } from 'node:crypto';
 import { z } from 'zod';
 import { isValidDigest } from '../crypto/digest.ts';
 import { DURATION_HELP, parseDuration } from './duration.ts';
-import { isAbsoluteUrl, redirectUriProblem } from './redirect-uris.ts';
+import {
+  CLIENT_AUTH_SIGNING_ALGORITHMS,
+  CONFIG_CLIENT_DEFAULTS,
+  CONSENT_MODES,
+  GRANT_TYPES,
+  POLICY_LEVELS,
+  RESPONSE_ALGORITHMS,
+  RESPONSE_MODES,
+  RESPONSE_TYPES,
+  SIGNING_ALGORITHMS,
+  STANDARD_SCOPES,
+  SUBJECT_MODES,
+  TOKEN_ENDPOINT_AUTH_METHODS,
+} from './client-model.ts';
+import { isAbsoluteUrl, MATCHING_MODES, redirectUriProblem } from './redirect-uris.ts';
+
+// The client's values and defaults are described once, in client-model.ts (re-exported here for
+// the schema's readers).
+export * from './client-model.ts';
 
 /** Marks a value that may also come from `<ENV>_FILE` and must never be printed. */
 const SECRET = { secret: true } as const;
@@ -93,7 +111,7 @@ function refuseValues(unsupported: readonly string[]) {
 /** A signing algorithm key of which Sesame implements only `none` so far. */
 function onlyNoneYet(what: string) {
   return oneOf(RESPONSE_ALGORITHMS)
-    .default('none')
+    .default(CONFIG_CLIENT_DEFAULTS.response_alg)
     .superRefine((value, ctx) => {
       if (value !== 'none')
         ctx.addIssue({
@@ -108,64 +126,6 @@ function onlyNoneYet(what: string) {
 export const UNRESERVED = /^[A-Za-z0-9\-._~]+$/;
 export const CLIENT_ID_HELP = 'RFC 3986 unreserved characters (A-Z a-z 0-9 - . _ ~), at most 100';
 
-export const SIGNING_ALGORITHMS = [
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-  'EdDSA',
-] as const;
-const RESPONSE_ALGORITHMS = ['none', ...SIGNING_ALGORITHMS] as const;
-export const POLICY_LEVELS = ['one_factor', 'two_factor', 'deny'] as const;
-export const STANDARD_SCOPES = [
-  'openid',
-  'offline_access',
-  'profile',
-  'email',
-  'groups',
-  'address',
-  'phone',
-] as const;
-export const GRANT_TYPES = [
-  'authorization_code',
-  'refresh_token',
-  'client_credentials',
-  'implicit',
-  'urn:ietf:params:oauth:grant-type:device_code',
-] as const;
-export const RESPONSE_TYPES = [
-  'code',
-  'id_token',
-  'token',
-  'id_token token',
-  'code id_token',
-  'code token',
-  'code id_token token',
-  'none',
-] as const;
-export const RESPONSE_MODES = [
-  'form_post',
-  'query',
-  'fragment',
-  'jwt',
-  'form_post.jwt',
-  'query.jwt',
-  'fragment.jwt',
-] as const;
-export const TOKEN_ENDPOINT_AUTH_METHODS = [
-  'client_secret_basic',
-  'client_secret_post',
-  'client_secret_jwt',
-  'private_key_jwt',
-  'none',
-] as const;
-export const CONSENT_MODES = ['auto', 'explicit', 'implicit', 'pre-configured'] as const;
-export const SUBJECT_MODES = ['user_id', 'hashed_user_id', 'username', 'email', 'pairwise'] as const;
 export const CORS_ENDPOINTS = [
   'authorization',
   'pushed-authorization-request',
@@ -196,9 +156,7 @@ const redirectUri = z
         .describe(
           'The URI, or the regular expression (RE2 syntax, matched against the whole URI) when `matching_mode` is `regex`.',
         ),
-      matching_mode: oneOf(['strict', 'regex'])
-        .default('strict')
-        .describe('`strict` (exact match) or `regex`.'),
+      matching_mode: oneOf(MATCHING_MODES).default('strict').describe('`strict` (exact match) or `regex`.'),
     }),
   ])
   .describe(REDIRECT_URI_HELP)
@@ -254,21 +212,21 @@ const client = z
     audience: notSupportedYet('audiences the client may request'),
     scopes: z
       .array(z.string().min(1))
-      .default(['openid', 'groups', 'profile', 'email'])
+      .default([...CONFIG_CLIENT_DEFAULTS.scopes])
       .describe(`Scopes the client may request: ${STANDARD_SCOPES.join(', ')} or a custom scope.`),
     grant_types: z
       .array(oneOf(GRANT_TYPES))
-      .default(['authorization_code'])
+      .default([...CONFIG_CLIENT_DEFAULTS.grant_types])
       .superRefine(refuseValues(['implicit', 'urn:ietf:params:oauth:grant-type:device_code']))
       .describe('`authorization_code`, `refresh_token` or `client_credentials`.'),
     response_types: z
       .array(oneOf(RESPONSE_TYPES))
-      .default(['code'])
+      .default([...CONFIG_CLIENT_DEFAULTS.response_types])
       .superRefine(refuseValues(RESPONSE_TYPES.filter((type) => type !== 'code')))
       .describe('`code` (or none, for clients that never use the authorization endpoint).'),
     response_modes: z
       .array(oneOf(RESPONSE_MODES))
-      .default(['form_post', 'query'])
+      .default([...CONFIG_CLIENT_DEFAULTS.response_modes])
       .superRefine((modes, ctx) => {
         modes.forEach((mode, index) => {
           if (mode.includes('jwt'))
@@ -285,13 +243,13 @@ const client = z
       ),
     authorization_policy: z
       .string()
-      .default('two_factor')
+      .default(CONFIG_CLIENT_DEFAULTS.authorization_policy)
       .describe('`one_factor`, `two_factor`, `deny`, or the name of an entry in `authorization_policies`.'),
     lifespan: z.string().optional().describe('The name of an entry in `lifespans.custom`.'),
     claims_policy: notSupportedYet('claims policies'),
     requested_audience_mode: notSupportedYet('requested audiences'),
     consent_mode: oneOf(CONSENT_MODES)
-      .default('auto')
+      .default(CONFIG_CLIENT_DEFAULTS.consent_mode)
       .describe('`auto` means `pre-configured` when a duration is set, otherwise `explicit`.'),
     pre_configured_consent_duration: duration().optional().describe('How long a remembered consent lasts.'),
     require_pushed_authorization_requests: z
@@ -305,13 +263,15 @@ const client = z
     token_endpoint_auth_method: oneOf(TOKEN_ENDPOINT_AUTH_METHODS)
       .optional()
       .describe('Defaults to `client_secret_basic` for confidential clients and `none` for public ones.'),
-    token_endpoint_auth_signing_alg: oneOf([...SIGNING_ALGORITHMS, 'HS256', 'HS384', 'HS512']).optional(),
-    id_token_signed_response_alg: oneOf(SIGNING_ALGORITHMS).default('RS256'),
+    token_endpoint_auth_signing_alg: oneOf(CLIENT_AUTH_SIGNING_ALGORITHMS).optional(),
+    id_token_signed_response_alg: oneOf(SIGNING_ALGORITHMS).default(
+      CONFIG_CLIENT_DEFAULTS.id_token_signed_response_alg,
+    ),
     id_token_signed_response_key_id: notSupportedYet('choosing the signing key'),
     access_token_signed_response_alg: onlyNoneYet('opaque access tokens; RFC 9068 JWTs are not issued yet'),
     access_token_signed_response_key_id: notSupportedYet('choosing the signing key'),
     userinfo_signed_response_alg: oneOf(RESPONSE_ALGORITHMS)
-      .default('none')
+      .default(CONFIG_CLIENT_DEFAULTS.response_alg)
       .describe('`none` answers userinfo as JSON; an algorithm answers a signed JWT.'),
     userinfo_signed_response_key_id: notSupportedYet('choosing the signing key'),
     introspection_signed_response_alg: onlyNoneYet('JSON introspection answers'),
@@ -321,7 +281,7 @@ const client = z
     ),
     authorization_signed_response_key_id: notSupportedYet('choosing the signing key'),
     subject_mode: oneOf(SUBJECT_MODES)
-      .default('user_id')
+      .default(CONFIG_CLIENT_DEFAULTS.subject_mode)
       .describe(
         'What `sub` holds: the stable user id (default), a hash of it, the username, the email, or a pairwise identifier per sector (implied by `sector_identifier_uri`).',
       ),
@@ -422,6 +382,73 @@ const jwksEntry = z
       });
   });
 
+type Problem = (path: (string | number)[], message: string, allowed?: string) => void;
+
+/** Unique client ids, and the names clients refer to (policies, lifespans, scopes) exist. */
+function checkClientReferences(
+  clients: unknown[],
+  known: { policies: string[]; lifespans: string[]; scopes: string[] },
+  problem: Problem,
+): void {
+  const seen = new Map<string, number>();
+  clients.forEach((value, index) => {
+    if (!isRecord(value)) return;
+    const entry = value as Partial<ClientConfig>;
+    const at = (key: string | number, ...rest: (string | number)[]) => ['clients', index, key, ...rest];
+    if (typeof entry.client_id === 'string') {
+      const first = seen.get(entry.client_id);
+      if (first !== undefined)
+        problem(
+          at('client_id'),
+          `'${entry.client_id}' is already used by clients[${first}]`,
+          'a unique client id',
+        );
+      else seen.set(entry.client_id, index);
+    }
+    if (
+      typeof entry.authorization_policy === 'string' &&
+      !known.policies.includes(entry.authorization_policy)
+    )
+      problem(
+        at('authorization_policy'),
+        `'${entry.authorization_policy}' is not a policy`,
+        known.policies.join(', '),
+      );
+    if (typeof entry.lifespan === 'string' && !known.lifespans.includes(entry.lifespan))
+      problem(
+        at('lifespan'),
+        `'${entry.lifespan}' is not defined in lifespans.custom`,
+        known.lifespans.join(', ') || 'none defined',
+      );
+    strings(entry.scopes).forEach((scope, scopeIndex) => {
+      if (!known.scopes.includes(scope))
+        problem(at('scopes', scopeIndex), `'${scope}' is not a known scope`, known.scopes.join(', '));
+    });
+  });
+}
+
+/** Each client's response signing algorithms have a key to sign with. */
+function checkClientAlgorithms(
+  clients: unknown[],
+  configured: (string | undefined)[],
+  problem: Problem,
+): void {
+  clients.forEach((value, index) => {
+    if (!isRecord(value)) return;
+    const entry = value as Partial<ClientConfig>;
+    for (const key of ['id_token_signed_response_alg', 'userinfo_signed_response_alg'] as const) {
+      const algorithm = entry[key];
+      const message = signingKeyProblem(algorithm, configured);
+      if (message)
+        problem(
+          ['clients', index, key],
+          message,
+          `a jwks entry with algorithm: ${algorithm}, or RS256, PS256, ES256, EdDSA …`,
+        );
+    }
+  });
+}
+
 const oidc = z
   .strictObject({
     hmac_secret: z
@@ -503,62 +530,22 @@ const oidc = z
     // Runs even when single keys are invalid, so that duplicates and dangling names are reported
     // in the same pass; hence the defensive reads.
     const clients = Array.isArray(value.clients) ? value.clients : [];
+    const problem: Problem = (path, message, allowed) =>
+      ctx.addIssue({ code: 'custom', path, message, params: allowed ? { allowed } : undefined });
     const policyNames = isRecord(value.authorization_policies)
       ? Object.keys(value.authorization_policies)
       : [];
-    const lifespanNames = isRecord(value.lifespans?.custom) ? Object.keys(value.lifespans.custom) : [];
-    const policies = [...POLICY_LEVELS, ...policyNames];
-    const knownScopes: string[] = [
-      ...STANDARD_SCOPES,
-      ...(isRecord(value.scopes) ? Object.keys(value.scopes) : []),
-    ];
-    const problem = (path: (string | number)[], message: string, allowed?: string) =>
-      ctx.addIssue({ code: 'custom', path, message, params: allowed ? { allowed } : undefined });
-    const seen = new Map<string, number>();
-    clients.forEach((entry: Partial<ClientConfig> | undefined, index) => {
-      if (!isRecord(entry)) return;
-      const at = (key: string | number, ...rest: (string | number)[]) => ['clients', index, key, ...rest];
-      if (typeof entry.client_id === 'string') {
-        const first = seen.get(entry.client_id);
-        if (first !== undefined)
-          problem(
-            at('client_id'),
-            `'${entry.client_id}' is already used by clients[${first}]`,
-            'a unique client id',
-          );
-        else seen.set(entry.client_id, index);
-      }
-      if (typeof entry.authorization_policy === 'string' && !policies.includes(entry.authorization_policy))
-        problem(
-          at('authorization_policy'),
-          `'${entry.authorization_policy}' is not a policy`,
-          policies.join(', '),
-        );
-      if (typeof entry.lifespan === 'string' && !lifespanNames.includes(entry.lifespan))
-        problem(
-          at('lifespan'),
-          `'${entry.lifespan}' is not defined in lifespans.custom`,
-          lifespanNames.join(', ') || 'none defined',
-        );
-      strings(entry.scopes).forEach((scope, scopeIndex) => {
-        if (!knownScopes.includes(scope))
-          problem(at('scopes', scopeIndex), `'${scope}' is not a known scope`, knownScopes.join(', '));
-      });
-    });
+    checkClientReferences(
+      clients,
+      {
+        policies: [...POLICY_LEVELS, ...policyNames],
+        lifespans: isRecord(value.lifespans?.custom) ? Object.keys(value.lifespans.custom) : [],
+        scopes: [...STANDARD_SCOPES, ...(isRecord(value.scopes) ? Object.keys(value.scopes) : [])],
+      },
+      problem,
+    );
     const configuredAlgorithms = Array.isArray(value.jwks) ? value.jwks.map((key) => key?.algorithm) : [];
-    clients.forEach((entry: Partial<ClientConfig> | undefined, index) => {
-      if (!isRecord(entry)) return;
-      for (const key of ['id_token_signed_response_alg', 'userinfo_signed_response_alg'] as const) {
-        const algorithm = entry[key];
-        const message = signingKeyProblem(algorithm, configuredAlgorithms);
-        if (message)
-          problem(
-            ['clients', index, key],
-            message,
-            `a jwks entry with algorithm: ${algorithm}, or RS256, PS256, ES256, EdDSA …`,
-          );
-      }
-    });
+    checkClientAlgorithms(clients, configuredAlgorithms, problem);
     if (
       Array.isArray(value.jwks) &&
       value.jwks.length > 0 &&

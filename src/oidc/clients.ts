@@ -1,35 +1,28 @@
 // Where clients come from: the configuration file (read-only) and the database (CLI, API, admin
 // UI). Both become one shape, then oidc-provider client metadata plus Sesame's own settings.
+import {
+  coreOf,
+  defaultAuthMethod,
+  resolveConsentMode,
+  type ClientCore,
+  type ResolvedConsentMode,
+  type StoredClientSettings,
+} from '../config/client-model.ts';
+import { registeredRedirects } from '../config/redirect-uris.ts';
 import type { ClientConfig } from '../config/schema.ts';
 import { parseDigest } from '../crypto/digest.ts';
-import type { Application, OAuthClient, RedirectUri, Store } from '../store/index.ts';
+import type { Application, OAuthClient, Store } from '../store/index.ts';
 
-export interface SesameClient {
-  clientId: string;
-  name: string;
+/** A client as the engine serves it, wherever it came from (see ClientCore for the common fields). */
+export interface SesameClient extends ClientCore {
   /** A digest, or the plaintext secret (needed for client_secret_jwt). */
   secret?: string;
-  public: boolean;
-  redirectUris: RedirectUri[];
-  postLogoutRedirectUris: RedirectUri[];
-  scopes: string[];
-  grantTypes: string[];
-  responseTypes: string[];
   responseModes?: string[];
-  tokenEndpointAuthMethod: string;
   tokenEndpointAuthSigningAlg?: string;
-  idTokenSignedResponseAlg: string;
-  userinfoSignedResponseAlg: string;
-  accessTokenSignedResponseAlg: string;
-  requirePkce: boolean;
   requirePushedAuthorizationRequests?: boolean;
-  consentMode: 'explicit' | 'implicit' | 'pre-configured';
+  consentMode: ResolvedConsentMode;
   consentDurationSeconds?: number;
-  authorizationPolicy: string;
-  allowedGroups: string[];
-  subjectMode: string;
   sectorIdentifierUri?: string;
-  lifespans: { access_token?: number; authorize_code?: number; id_token?: number; refresh_token?: number };
   jwks?: Record<string, unknown>[];
   jwksUri?: string;
   backchannelLogoutUri?: string;
@@ -38,10 +31,9 @@ export interface SesameClient {
   applicationSlug?: string;
 }
 
-/** Authelia's `auto`: pre-configured when a duration is set, explicit otherwise. */
-function consentMode(mode: string, duration: number | undefined): SesameClient['consentMode'] {
-  if (mode === 'auto') return duration === undefined ? 'explicit' : 'pre-configured';
-  return mode as SesameClient['consentMode'];
+/** A sector identifier URI makes the subject pairwise, whatever subject mode is set. */
+function subjectMode(mode: string, sectorIdentifierUri: string | undefined): string {
+  return sectorIdentifierUri ? 'pairwise' : mode;
 }
 
 export function fromConfig(
@@ -59,8 +51,7 @@ export function fromConfig(
     grantTypes: client.grant_types,
     responseTypes: client.response_types,
     responseModes: client.response_modes,
-    tokenEndpointAuthMethod:
-      client.token_endpoint_auth_method ?? (client.public ? 'none' : 'client_secret_basic'),
+    tokenEndpointAuthMethod: client.token_endpoint_auth_method ?? defaultAuthMethod(client.public),
     tokenEndpointAuthSigningAlg: client.token_endpoint_auth_signing_alg,
     idTokenSignedResponseAlg: client.id_token_signed_response_alg,
     userinfoSignedResponseAlg: client.userinfo_signed_response_alg,
@@ -68,11 +59,11 @@ export function fromConfig(
     // Authelia: naming a challenge method makes PKCE mandatory for the client.
     requirePkce: client.require_pkce || client.pkce_challenge_method === 'S256',
     requirePushedAuthorizationRequests: client.require_pushed_authorization_requests,
-    consentMode: consentMode(client.consent_mode, client.pre_configured_consent_duration),
+    consentMode: resolveConsentMode(client.consent_mode, client.pre_configured_consent_duration),
     consentDurationSeconds: client.pre_configured_consent_duration,
     authorizationPolicy: client.authorization_policy,
     allowedGroups: [],
-    subjectMode: client.sector_identifier_uri ? 'pairwise' : client.subject_mode,
+    subjectMode: subjectMode(client.subject_mode, client.sector_identifier_uri),
     sectorIdentifierUri: client.sector_identifier_uri,
     lifespans: client.lifespan ? (lifespans[client.lifespan] ?? {}) : {},
     jwks: client.jwks,
@@ -83,40 +74,16 @@ export function fromConfig(
 }
 
 export function fromDatabase(client: OAuthClient, applicationSlug?: string): SesameClient {
-  // The YAML client's further settings, kept by database clients in `settings` (see
-  // apps/client-settings.ts), mean the same as in fromConfig.
-  const settings = client.settings as {
-    response_modes?: string[];
-    backchannel_logout_uri?: string;
-    jwks_uri?: string;
-    jwks?: Record<string, unknown>[];
-    sector_identifier_uri?: string;
-    token_endpoint_auth_signing_alg?: string;
-  };
+  const settings = client.settings as StoredClientSettings;
   return {
-    clientId: client.clientId,
-    name: client.name,
+    ...coreOf(client),
     secret: client.secretDigest,
-    public: client.public,
-    redirectUris: client.redirectUris,
-    postLogoutRedirectUris: client.postLogoutRedirectUris,
-    scopes: client.scopes,
-    grantTypes: client.grantTypes,
-    responseTypes: client.responseTypes,
     responseModes: settings.response_modes,
-    tokenEndpointAuthMethod: client.tokenEndpointAuthMethod,
     tokenEndpointAuthSigningAlg: settings.token_endpoint_auth_signing_alg,
-    idTokenSignedResponseAlg: client.idTokenSignedResponseAlg,
-    userinfoSignedResponseAlg: client.userinfoSignedResponseAlg,
-    accessTokenSignedResponseAlg: client.accessTokenSignedResponseAlg,
-    requirePkce: client.requirePkce,
-    consentMode: consentMode(client.consentMode, client.preConfiguredConsentDuration),
+    consentMode: resolveConsentMode(client.consentMode, client.preConfiguredConsentDuration),
     consentDurationSeconds: client.preConfiguredConsentDuration,
-    authorizationPolicy: client.authorizationPolicy,
-    allowedGroups: client.allowedGroups,
-    subjectMode: settings.sector_identifier_uri ? 'pairwise' : client.subjectMode,
+    subjectMode: subjectMode(client.subjectMode, settings.sector_identifier_uri),
     sectorIdentifierUri: settings.sector_identifier_uri,
-    lifespans: client.lifespans,
     jwks: settings.jwks,
     jwksUri: settings.jwks_uri,
     backchannelLogoutUri: settings.backchannel_logout_uri,
@@ -124,9 +91,6 @@ export function fromDatabase(client: OAuthClient, applicationSlug?: string): Ses
     applicationSlug,
   };
 }
-
-/** oidc-provider needs one well-formed redirect URI even when a client only registers patterns. */
-export const PATTERN_ONLY_PLACEHOLDER = 'https://redirect-pattern.invalid/';
 
 /** The secret oidc-provider holds: the digest itself (compared by Sesame) or the plaintext. */
 function providerSecret(secret: string | undefined): { value?: string; isDigest: boolean } {
@@ -137,26 +101,18 @@ function providerSecret(secret: string | undefined): { value?: string; isDigest:
 }
 
 export function toProviderMetadata(client: SesameClient): Record<string, unknown> {
-  const strict = (uris: RedirectUri[]) =>
-    uris.filter((uri) => uri.matching_mode === 'strict').map((uri) => uri.url);
-  const patterns = (uris: RedirectUri[]) =>
-    uris.filter((uri) => uri.matching_mode === 'regex').map((uri) => uri.url);
-  const redirectUris = strict(client.redirectUris);
   const usesRedirects =
     client.responseTypes.length > 0 && client.grantTypes.some((type) => type !== 'client_credentials');
+  const redirects = registeredRedirects(client.redirectUris, usesRedirects);
+  const logout = registeredRedirects(client.postLogoutRedirectUris, false);
   const secret = providerSecret(client.secret);
   const alg = (value: string) => (value === 'none' ? undefined : value);
   const metadata: Record<string, unknown> = {
     client_id: client.clientId,
     client_name: client.name,
     client_secret: secret.value,
-    redirect_uris:
-      redirectUris.length > 0 || !usesRedirects
-        ? redirectUris
-        : patterns(client.redirectUris).length > 0
-          ? [PATTERN_ONLY_PLACEHOLDER]
-          : [],
-    post_logout_redirect_uris: strict(client.postLogoutRedirectUris),
+    redirect_uris: redirects.exact,
+    post_logout_redirect_uris: logout.exact,
     grant_types: client.grantTypes,
     response_types: usesRedirects ? client.responseTypes : [],
     token_endpoint_auth_method: client.tokenEndpointAuthMethod,
@@ -175,8 +131,8 @@ export function toProviderMetadata(client: SesameClient): Record<string, unknown
     require_pushed_authorization_requests: client.requirePushedAuthorizationRequests || undefined,
     sesame: {
       secretIsDigest: secret.isDigest,
-      redirectPatterns: patterns(client.redirectUris),
-      postLogoutPatterns: patterns(client.postLogoutRedirectUris),
+      redirectPatterns: redirects.patterns,
+      postLogoutPatterns: logout.patterns,
       requirePkce: client.requirePkce,
       responseModes: client.responseModes,
       consentMode: client.consentMode,
@@ -206,6 +162,11 @@ export type SesameClientSettings = Omit<
   | 'scopes'
   | 'grantTypes'
 > & { secretIsDigest: boolean; redirectPatterns: string[]; postLogoutPatterns: string[] };
+
+/** Sesame's own settings, carried in the client metadata as the extra `sesame` property. */
+export function settingsOf(client: object | undefined): Partial<SesameClientSettings> {
+  return (client as { sesame?: unknown } | undefined)?.sesame ?? {};
+}
 
 /** Bounds the memory an installation with very many clients (or slugs) can take. */
 const CACHE_LIMIT = 5000;

@@ -1,8 +1,11 @@
 // Errors that teach, in the audit log: a refused protocol request becomes an event whose message
 // says what was sent and what is registered, so the admin UI's event log explains the mismatch.
+import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
+import { isClientAbort } from '../lib/errors.ts';
+import type { Logger } from '../lib/logger.ts';
 import type { Store } from '../store/index.ts';
-import { PATTERN_ONLY_PLACEHOLDER } from './clients.ts';
+import { describeRegistered } from '../config/redirect-uris.ts';
 
 type ProtocolError = Error & { error?: string; error_description?: string; error_detail?: string };
 
@@ -12,14 +15,6 @@ interface ClientLike {
   redirectUris?: string[];
   postLogoutRedirectUris?: string[];
   sesame?: { redirectPatterns?: string[]; postLogoutPatterns?: string[] };
-}
-
-/** The URIs a client accepts, regular expressions written anchored as they are matched. */
-function registered(exact: string[] | undefined, patterns: string[] | undefined): string[] {
-  return [
-    ...(exact ?? []).filter((uri) => uri !== PATTERN_ONLY_PLACEHOLDER),
-    ...(patterns ?? []).map((pattern) => `^${pattern}$`),
-  ];
 }
 
 export function describeProtocolError(
@@ -40,7 +35,7 @@ export function describeProtocolError(
   let message: string;
   let list: string[] | undefined;
   if (code === 'invalid_redirect_uri' && client && event !== 'end_session.error') {
-    list = registered(client.redirectUris, client.sesame?.redirectPatterns);
+    list = describeRegistered(client.redirectUris, client.sesame?.redirectPatterns);
     message = sent('redirect_uri')
       ? `redirect_uri ${sent('redirect_uri')} is not registered for ${named}; registered: ${list.join(', ') || 'none'}`
       : `the request has no redirect_uri and ${named} has several; registered: ${list.join(', ')}`;
@@ -50,7 +45,7 @@ export function describeProtocolError(
     client &&
     event === 'end_session.error'
   ) {
-    list = registered(client.postLogoutRedirectUris, client.sesame?.postLogoutPatterns);
+    list = describeRegistered(client.postLogoutRedirectUris, client.sesame?.postLogoutPatterns);
     message = `post_logout_redirect_uri ${sent('post_logout_redirect_uri')} is not registered for ${named}; registered: ${list.join(', ') || 'none'}`;
   } else if (code === 'invalid_client' && !client && clientId) {
     message = `client_id ${clientId} is not registered at ${issuer}`;
@@ -85,4 +80,49 @@ export async function recordProtocolError(
   await store.events
     .append({ type: 'protocol.error', subject, clientIp: ctx?.ip, details })
     .catch(() => undefined);
+}
+
+const ERROR_EVENTS = [
+  'authorization.error',
+  'backchannel.error',
+  'discovery.error',
+  'end_session.error',
+  'grant.error',
+  'introspection.error',
+  'jwks.error',
+  'pushed_authorization_request.error',
+  'revocation.error',
+  'userinfo.error',
+  'server_error',
+] as const;
+
+/** Errors that teach: the operator's log says what was sent and why it was refused (never a secret). */
+export function listenForErrors(provider: Provider, issuer: string, store: Store, logger: Logger): void {
+  for (const event of ERROR_EVENTS) {
+    provider.on(event as 'grant.error', (ctx: KoaContextWithOIDC, error: ProtocolError) => {
+      // A client that went away mid-request is no refusal (nor anything the admin must read about).
+      if (ctx?.req && isClientAbort(error, ctx.req)) {
+        logger.debug({ event, issuer, err: error }, 'client went away');
+        return;
+      }
+      const details = {
+        event,
+        issuer,
+        client_id: ctx.oidc?.client?.clientId ?? ctx.oidc?.params?.client_id,
+        error: error.error ?? error.name,
+        description: error.error_description ?? error.message,
+        detail: error.error_detail,
+        redirect_uri: event === 'authorization.error' ? ctx.oidc?.params?.redirect_uri : undefined,
+      };
+      if (event === 'server_error') logger.error({ ...details, err: error }, 'protocol error');
+      else logger.warn(details, 'protocol request refused');
+      void recordProtocolError(store, event, issuer, ctx, error);
+    });
+  }
+  // Koa's last-resort errors (a response that could not be finished, mostly because the client
+  // left): into the log like the rest, instead of printed to standard error.
+  (provider as unknown as NodeJS.EventEmitter).on('error', (error: Error, ctx?: KoaContextWithOIDC) => {
+    if (ctx?.req && isClientAbort(error, ctx.req)) logger.debug({ issuer, err: error }, 'client went away');
+    else logger.error({ issuer, err: error }, 'protocol request failed');
+  });
 }

@@ -8,36 +8,29 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import type Provider from 'oidc-provider';
 import { RequestTooLargeError } from '../lib/errors.ts';
-import { applicationUrls, globalIssuer } from '../config/urls.ts';
+import {
+  applicationUrls,
+  ENDPOINTS,
+  globalIssuer,
+  isFrontChannelPath,
+  type SharedRoute,
+} from '../config/urls.ts';
 import { applicationLayout, createProvider, GLOBAL_LAYOUT, type ProviderContext } from './provider.ts';
 
-const APPLICATION_PREFIX = '/application/o';
-const DISCOVERY_PATHS = new Set([
-  '/.well-known/openid-configuration',
-  '/.well-known/oauth-authorization-server',
-]);
+const APPLICATION_PREFIX = ENDPOINTS.applicationPrefix;
+const DISCOVERY_PATHS = new Set<string>(ENDPOINTS.discovery);
 
-/** Authentik's shared endpoints and where the same endpoint lives on the global issuer. */
-const SHARED_ENDPOINTS: Record<string, string> = {
-  authorize: '/api/oidc/authorization',
-  token: '/api/oidc/token',
-  userinfo: '/api/oidc/userinfo',
-  introspect: '/api/oidc/introspection',
-  revoke: '/api/oidc/revocation',
-};
+/** Authentik's shared endpoints (by their path segment) and where each lives on the global issuer. */
+const SHARED_ENDPOINTS: Record<string, string> = Object.fromEntries(
+  Object.entries(ENDPOINTS.shared).map(([route, path]) => [
+    path.slice(1),
+    ENDPOINTS.global[route as SharedRoute],
+  ]),
+);
 
 /** What oidc-provider itself reads of a body; the HTTP layer refuses a larger Content-Length. */
 export const PROTOCOL_BODY_LIMIT = 56 * 1024;
 
-/**
- * The front-channel endpoints a browser may also reach with a form POST (OIDC Core 3.1.2.1,
- * RP-Initiated Logout 1.0 §2), in both URL worlds.
- */
-const FRONT_CHANNEL = [
-  /^\/api\/oidc\/(?:authorization|end-session)\/?$/,
-  /^\/application\/o\/authorize\/?$/,
-  /^\/application\/o\/[^/]+\/end-session\/?$/,
-];
 /** The GET a posted request becomes must stay well under Node's 16 KiB request-header limit. */
 const FRONT_CHANNEL_QUERY_LIMIT = 8 * 1024;
 
@@ -54,16 +47,6 @@ function instance(provider: Provider): Instance {
       void callback(req, res);
     },
   };
-}
-
-/** Whether a path belongs to one of the issuers (and so is not for the rest of the server). */
-export function isProtocolPath(path: string): boolean {
-  return (
-    DISCOVERY_PATHS.has(path) ||
-    path === '/jwks.json' ||
-    path.startsWith('/api/oidc/') ||
-    path.startsWith(`${APPLICATION_PREFIX}/`)
-  );
 }
 
 /** The body, up to the limit; past it, stops reading (the rest stays unread) and throws. */
@@ -163,8 +146,7 @@ export class Issuers {
         : incoming;
     const url = new URL(req.url ?? '/', 'http://sesame.invalid');
     const path = url.pathname;
-    if (req.method === 'POST' && FRONT_CHANNEL.some((pattern) => pattern.test(path)))
-      return postedAsGet(req, res, url);
+    if (req.method === 'POST' && isFrontChannelPath(path)) return postedAsGet(req, res, url);
     if (!path.startsWith(`${APPLICATION_PREFIX}/`))
       return this.run(this.global, req, res, '', req.url ?? '/');
 

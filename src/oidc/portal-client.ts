@@ -1,6 +1,7 @@
 // The user portal signs people in the way any app does: as an OpenID Connect client of the global
 // issuer. It is built in, not configured, and every node derives the same one from the config.
 import type { SesameConfig } from '../config/load.ts';
+import { ENDPOINTS } from '../config/urls.ts';
 import type { SesameClient } from './clients.ts';
 
 export const PORTAL_CLIENT_ID = 'sesame-portal';
@@ -11,7 +12,7 @@ export function portalClient(config: SesameConfig): SesameClient {
     clientId: PORTAL_CLIENT_ID,
     name: `${config.branding.name} account`,
     public: true,
-    redirectUris: [{ url: `${base}/portal/callback`, matching_mode: 'strict' }],
+    redirectUris: [{ url: `${base}${ENDPOINTS.portalCallback}`, matching_mode: 'strict' }],
     postLogoutRedirectUris: [],
     scopes: ['openid'],
     grantTypes: ['authorization_code'],

@@ -6,6 +6,7 @@ import Fastify, {
   type FastifyBaseLogger,
   type RawServerDefault,
   type FastifyInstance,
+  type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
 import formbody from '@fastify/formbody';
@@ -15,7 +16,8 @@ import type { AuthorizationPolicies } from '../auth/policy.ts';
 import type { Factors } from '../factors/index.ts';
 import type { SesameConfig } from '../config/load.ts';
 import { isClientAbort, RequestTooLargeError, SesameError } from '../lib/errors.ts';
-import { isProtocolPath, PROTOCOL_BODY_LIMIT, type Issuers } from '../oidc/issuers.ts';
+import { ENDPOINTS, isProtocolPath, PROTOCOL_ROUTES } from '../config/urls.ts';
+import { PROTOCOL_BODY_LIMIT, type Issuers } from '../oidc/issuers.ts';
 import type { Store } from '../store/index.ts';
 import { registerInteractions } from '../web/interactions/index.ts';
 import { registerAdminPages } from '../web/admin/index.ts';
@@ -43,14 +45,6 @@ export interface ServerContext {
   responses?: ResponseCache;
 }
 
-const PROTOCOL_ROUTES = [
-  '/.well-known/openid-configuration',
-  '/.well-known/oauth-authorization-server',
-  '/jwks.json',
-  '/api/oidc/*',
-  '/application/o/*',
-];
-
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 /** The largest body Sesame reads: the admin API's JSON (forms are held to less by their parser). */
@@ -76,46 +70,57 @@ function refuseTooLarge(res: ServerResponse, limit: number): void {
   res.end(body);
 }
 
-export function buildServer(context: ServerContext): FastifyInstance {
-  const { config, store, logger, issuers } = context;
-  const responses = context.responses ?? new ResponseCache();
-  // Discovery documents name what exists: drop them whenever clients or applications change,
-  // wherever the change was made (the store's change feed).
-  store.changes.on('clients', () => responses.clear());
-  /**
-   * Answers what needs no routing: a body announced over the limit (refused before any of it is
-   * read) and cached discovery documents and key sets. True when the response was sent.
-   */
-  const answerEarly = (req: IncomingMessage, res: ServerResponse): boolean => {
+/** The request's id: the one a proxy sent, when it looks like one, or a new one. */
+function requestIdOf(req: IncomingMessage): string {
+  const incoming = req.headers['x-request-id'];
+  return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+}
+
+/** The one log line of a request answered without Fastify (the same as the onResponse hook's). */
+function logEarly(logger: Logger, req: IncomingMessage, res: ServerResponse, id: string, started: number) {
+  if (!logger.isLevelEnabled('info')) return;
+  logger.info(
+    {
+      request_id: id,
+      method: req.method,
+      url: redactUrl(req.url ?? '/'),
+      status: res.statusCode,
+      ip: req.socket.remoteAddress, // the peer (a proxy, if there is one)
+      ms: Math.round((performance.now() - started) * 10) / 10,
+    },
+    'request',
+  );
+}
+
+/**
+ * Answers what needs no routing: a body announced over the limit (refused before any of it is
+ * read) and cached discovery documents and key sets. True when the response was sent.
+ */
+function earlyAnswer(logger: Logger, responses: ResponseCache) {
+  return (req: IncomingMessage, res: ServerResponse): boolean => {
     const started = performance.now();
     const path = (req.url ?? '/').split('?')[0]!;
     const limit = isProtocolPath(path) ? PROTOCOL_BODY_LIMIT : BODY_LIMIT;
     const tooLarge = Number(req.headers['content-length'] ?? 0) > limit;
     const key = tooLarge ? undefined : ResponseCache.keyOf(req);
     if (!tooLarge && key === undefined) return false;
-    const incoming = req.headers['x-request-id'];
-    const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    const id = requestIdOf(req);
     if (tooLarge) {
       res.setHeader('x-request-id', id);
       refuseTooLarge(res, limit);
     } else if (!responses.serve(key!, req, res, { 'x-request-id': id })) return false;
-    // The same line as every other request's (see the onResponse hook).
-    if (logger.isLevelEnabled('info'))
-      logger.info(
-        {
-          request_id: id,
-          method: req.method,
-          url: redactUrl(req.url ?? '/'),
-          status: res.statusCode,
-          ip: req.socket.remoteAddress, // the peer (a proxy, if there is one)
-          ms: Math.round((performance.now() - started) * 10) / 10,
-        },
-        'request',
-      );
+    logEarly(logger, req, res, id, started);
     return true;
   };
+}
+
+function createFastify(
+  config: SesameConfig,
+  logger: Logger,
+  answerEarly: (req: IncomingMessage, res: ServerResponse) => boolean,
+): FastifyInstance {
   const trusted = config.server.trusted_proxies;
-  const app: FastifyInstance = Fastify<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger>({
+  return Fastify<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger>({
     // Cached discovery documents and key sets are answered before any routing: they are most of
     // the traffic an identity provider sees, and a map lookup is all they need. Every answer,
     // whoever writes it (Fastify, oidc-provider, the cache), starts with the security headers.
@@ -131,21 +136,19 @@ export function buildServer(context: ServerContext): FastifyInstance {
     // Behind a TLS-terminating proxy, X-Forwarded-* is believed only from the listed addresses.
     trustProxy: trusted.length > 0 ? trusted : false,
     requestIdHeader: false,
-    genReqId: (req) => {
-      const incoming = req.headers['x-request-id'];
-      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    },
+    genReqId: requestIdOf,
     forceCloseConnections: 'idle',
     // Our onResponse hook writes one line per request with the URL's credentials masked.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'request_id' }),
   });
+}
 
+/** The request id on every answer, and one line per request, after the response, credentials masked. */
+function addRequestLogging(app: FastifyInstance, logger: Logger): void {
   app.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
     done();
   });
-
-  // One line per request, after the response, with credentials masked in the URL.
   app.addHook('onResponse', (request: FastifyRequest, reply, done) => {
     if (!logger.isLevelEnabled('info')) return done();
     request.log.info(
@@ -160,40 +163,41 @@ export function buildServer(context: ServerContext): FastifyInstance {
     );
     done();
   });
+}
 
-  app.setErrorHandler((error, request, reply) => {
-    if (error instanceof SesameError) {
-      return reply.status(error.status).send({ error: error.code, error_description: error.message });
-    }
-    const status = (error as { statusCode?: number }).statusCode ?? 500;
-    // A body over the limit (counted as it arrives, when no Content-Length announced it).
-    if (status === 413)
-      return refuseTooLarge(
-        reply.hijack().raw,
-        request.headers['content-type']?.startsWith('application/x-www-form-urlencoded')
-          ? FORM_BODY_LIMIT
-          : BODY_LIMIT,
-      );
-    if (isClientAbort(error, request.raw)) {
-      request.log.debug({ err: error }, 'client went away');
-      reply.hijack().raw.destroy();
-      return;
-    }
-    if (status >= 500) request.log.error({ err: error }, 'request failed');
-    return reply.status(status).send({
-      error: status >= 500 ? 'server_error' : 'invalid_request',
-      error_description: status >= 500 ? 'internal error' : (error as Error).message,
-    });
+function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply) {
+  if (error instanceof SesameError) {
+    return reply.status(error.status).send({ error: error.code, error_description: error.message });
+  }
+  const status = (error as { statusCode?: number }).statusCode ?? 500;
+  // A body over the limit (counted as it arrives, when no Content-Length announced it).
+  if (status === 413)
+    return refuseTooLarge(
+      reply.hijack().raw,
+      request.headers['content-type']?.startsWith('application/x-www-form-urlencoded')
+        ? FORM_BODY_LIMIT
+        : BODY_LIMIT,
+    );
+  if (isClientAbort(error, request.raw)) {
+    request.log.debug({ err: error }, 'client went away');
+    reply.hijack().raw.destroy();
+    return;
+  }
+  if (status >= 500) request.log.error({ err: error }, 'request failed');
+  return reply.status(status).send({
+    error: status >= 500 ? 'server_error' : 'invalid_request',
+    error_description: status >= 500 ? 'internal error' : (error as Error).message,
   });
+}
 
-  void app.register(formbody, { bodyLimit: FORM_BODY_LIMIT });
-  registerHttpKit(app, config.identity_providers.oidc.hmac_secret);
-
-  // A page's body is a form of text fields, one value each: anything else (a field sent twice, which
-  // the parsers turn into a list; a JSON body's numbers, objects or booleans; a body that is not a
-  // set of fields) is refused here, once, rather than reaching a handler that expects text. The admin
-  // forms' bodies may hold lists (URI rows, scopes, groups), read through one()/many(). (The admin
-  // API validates its own input; the protocol routes never get this far.)
+/**
+ * A page's body is a form of text fields, one value each: anything else (a field sent twice, which
+ * the parsers turn into a list; a JSON body's numbers, objects or booleans; a body that is not a
+ * set of fields) is refused here, once, rather than reaching a handler that expects text. The admin
+ * forms' bodies may hold lists (URI rows, scopes, groups), read through one()/many(). (The admin
+ * API validates its own input; the protocol routes never get this far.)
+ */
+function refuseNonTextFields(app: FastifyInstance, config: SesameConfig): void {
   app.addHook('preValidation', (request, reply, done) => {
     if (request.url.startsWith('/api/')) return done();
     const problem =
@@ -208,9 +212,31 @@ export function buildServer(context: ServerContext): FastifyInstance {
       .type('text/html')
       .send(errorPage(config, 'invalid_request', problem));
   });
+}
 
-  // The protocol endpoints belong to oidc-provider: hand over the raw request before Fastify reads
-  // its body.
+/** Hands a protocol request to the issuers, answering what they throw. */
+function dispatchProtocol(issuers: Issuers, request: FastifyRequest, reply: FastifyReply): void {
+  issuers.dispatch(request.raw, reply.raw).catch((error: unknown) => {
+    if (error instanceof RequestTooLargeError) return refuseTooLarge(reply.raw, PROTOCOL_BODY_LIMIT);
+    if (isClientAbort(error, request.raw)) {
+      request.log.debug({ err: error }, 'client went away');
+      reply.raw.destroy();
+      return;
+    }
+    request.log.error({ err: error }, 'protocol request failed');
+    if (!reply.raw.headersSent) {
+      reply.raw.statusCode = 500;
+      reply.raw.setHeader('content-type', 'application/json');
+      reply.raw.end(JSON.stringify({ error: 'server_error', error_description: 'internal error' }));
+    }
+  });
+}
+
+/**
+ * The protocol endpoints belong to oidc-provider: hand over the raw request before Fastify reads
+ * its body.
+ */
+function mountProtocol(app: FastifyInstance, issuers: Issuers, responses: ResponseCache): void {
   for (const url of PROTOCOL_ROUTES) {
     app.route({
       method: ['GET', 'HEAD', 'POST', 'OPTIONS', 'DELETE', 'PUT'],
@@ -228,32 +254,17 @@ export function buildServer(context: ServerContext): FastifyInstance {
         // (The onResponse hook logs hijacked requests too.)
         reply.raw.setHeader('x-request-id', request.id);
         if (cacheKey !== undefined) responses.record(cacheKey, reply.raw);
-        issuers.dispatch(request.raw, reply.raw).catch((error: unknown) => {
-          if (error instanceof RequestTooLargeError) return refuseTooLarge(reply.raw, PROTOCOL_BODY_LIMIT);
-          if (isClientAbort(error, request.raw)) {
-            request.log.debug({ err: error }, 'client went away');
-            reply.raw.destroy();
-            return;
-          }
-          request.log.error({ err: error }, 'protocol request failed');
-          if (!reply.raw.headersSent) {
-            reply.raw.statusCode = 500;
-            reply.raw.setHeader('content-type', 'application/json');
-            reply.raw.end(JSON.stringify({ error: 'server_error', error_description: 'internal error' }));
-          }
-        });
+        dispatchProtocol(issuers, request, reply);
       },
       handler: () => undefined,
     });
   }
-  registerInteractions(app, context);
-  registerAssets(app);
-  registerPortal(app, context);
-  registerAdminPages(app, context);
-  registerAdminApi(app, context);
+}
 
+/** The front door, and the health endpoints a load balancer or orchestrator asks. */
+function registerHealth(app: FastifyInstance, store: Store): void {
   // The front door: the portal, which sends a visitor who is not signed in to the login page.
-  app.get('/', (_request, reply) => reply.redirect('/portal', 302));
+  app.get('/', (_request, reply) => reply.redirect(ENDPOINTS.portal, 302));
 
   app.get('/healthz', () => ({ status: 'ok' }));
 
@@ -266,7 +277,29 @@ export function buildServer(context: ServerContext): FastifyInstance {
       return reply.status(503).send({ status: 'unavailable', reason: 'storage is not reachable' });
     }
   });
+}
 
+export function buildServer(context: ServerContext): FastifyInstance {
+  const { config, store, logger, issuers } = context;
+  const responses = context.responses ?? new ResponseCache();
+  // Discovery documents name what exists: drop them whenever clients or applications change,
+  // wherever the change was made (the store's change feed).
+  store.changes.on('clients', () => responses.clear());
+  const app = createFastify(config, logger, earlyAnswer(logger, responses));
+  addRequestLogging(app, logger);
+  app.setErrorHandler(handleError);
+
+  void app.register(formbody, { bodyLimit: FORM_BODY_LIMIT });
+  registerHttpKit(app, config.identity_providers.oidc.hmac_secret);
+  refuseNonTextFields(app, config);
+
+  mountProtocol(app, issuers, responses);
+  registerInteractions(app, context);
+  registerAssets(app);
+  registerPortal(app, context);
+  registerAdminPages(app, context);
+  registerAdminApi(app, context);
+  registerHealth(app, store);
   return app;
 }
 

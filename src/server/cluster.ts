@@ -30,9 +30,8 @@ export function workerCount(config: SesameConfig): number {
 const CRASH_WINDOW_MS = 10_000;
 const MAX_QUICK_CRASHES = 5;
 
-/** Runs the primary: prepares, forks `count` workers, restarts crashed ones, stops them on a signal. */
-export async function runPrimary(config: SesameConfig, count: number, logger: Logger): Promise<void> {
-  // Once, before any worker: two workers must not both create keys or an administrator.
+/** Once, before any worker: two workers must not both create keys or an administrator. */
+async function prepareInstallation(config: SesameConfig, logger: Logger): Promise<void> {
   const store = await prepareStore(config, logger);
   try {
     await signingKeyService(store, config).load();
@@ -40,28 +39,20 @@ export async function runPrimary(config: SesameConfig, count: number, logger: Lo
   } finally {
     await store.close();
   }
+}
 
-  let stopping = false;
+/** What one worker changed, the others drop from their caches now rather than at their next poll. */
+function relayChanges(worker: Worker): void {
+  worker.on('message', (message: unknown) => {
+    if (!isChangeMessage(message)) return;
+    for (const other of Object.values(cluster.workers ?? {}))
+      if (other && other !== worker && other.isConnected()) other.send(message);
+  });
+}
+
+/** Says "ready" once every worker listens. */
+function announceReady(count: number, logger: Logger): { stopped: () => void } {
   let listening = 0;
-  let quickCrashes = 0;
-  const startedAt = new Map<number, number>();
-
-  const fork = (): Worker => {
-    const worker = cluster.fork();
-    startedAt.set(worker.id, Date.now());
-    // A worker that dies while the primary writes to it: its exit is handled below.
-    worker.on('error', (error) =>
-      logger.warn({ err: error, worker: worker.process.pid }, 'worker channel error'),
-    );
-    // What one worker changed, the others drop from their caches now rather than at their next poll.
-    worker.on('message', (message: unknown) => {
-      if (!isChangeMessage(message)) return;
-      for (const other of Object.values(cluster.workers ?? {}))
-        if (other && other !== worker && other.isConnected()) other.send(message);
-    });
-    return worker;
-  };
-
   cluster.on('listening', (worker, address) => {
     listening++;
     logger.debug({ worker: worker.process.pid }, 'worker listening');
@@ -76,35 +67,67 @@ export async function runPrimary(config: SesameConfig, count: number, logger: Lo
         'Sesame is ready',
       );
   });
+  return { stopped: () => (listening = Math.max(0, listening - 1)) };
+}
 
-  cluster.on('exit', (worker, code, signal) => {
-    if (stopping) {
-      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
-      return;
-    }
-    listening = Math.max(0, listening - 1);
-    const lived = Date.now() - (startedAt.get(worker.id) ?? 0);
-    quickCrashes = lived < CRASH_WINDOW_MS ? quickCrashes + 1 : 0;
-    if (quickCrashes >= MAX_QUICK_CRASHES) {
-      logger.fatal({ code, signal }, 'workers keep failing at start; stopping');
+/** Forks workers and restarts crashed ones, unless they keep failing at start; stops them on a signal. */
+class Supervisor {
+  private stopping = false;
+  private quickCrashes = 0;
+  private readonly startedAt = new Map<number, number>();
+  private readonly logger: Logger;
+  constructor(count: number, logger: Logger) {
+    this.logger = logger;
+    const ready = announceReady(count, logger);
+    cluster.on('exit', (worker, code, signal) => {
+      if (this.stopping) {
+        if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+        return;
+      }
+      ready.stopped();
+      this.restart(worker, code, signal);
+    });
+    process.once('SIGTERM', () => this.stop('SIGTERM'));
+    process.once('SIGINT', () => this.stop('SIGINT'));
+  }
+
+  fork(): Worker {
+    const worker = cluster.fork();
+    this.startedAt.set(worker.id, Date.now());
+    // A worker that dies while the primary writes to it: its exit is handled by the constructor.
+    worker.on('error', (error) =>
+      this.logger.warn({ err: error, worker: worker.process.pid }, 'worker channel error'),
+    );
+    relayChanges(worker);
+    return worker;
+  }
+
+  private restart(worker: Worker, code: number, signal: string): void {
+    const lived = Date.now() - (this.startedAt.get(worker.id) ?? 0);
+    this.quickCrashes = lived < CRASH_WINDOW_MS ? this.quickCrashes + 1 : 0;
+    if (this.quickCrashes >= MAX_QUICK_CRASHES) {
+      this.logger.fatal({ code, signal }, 'workers keep failing at start; stopping');
       process.exit(1);
     }
-    logger.error({ worker: worker.process.pid, code, signal }, 'a worker stopped; starting another');
-    setTimeout(fork, Math.min(5000, 200 * quickCrashes));
-  });
+    this.logger.error({ worker: worker.process.pid, code, signal }, 'a worker stopped; starting another');
+    setTimeout(() => this.fork(), Math.min(5000, 200 * this.quickCrashes));
+  }
 
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down: workers finish the requests in flight');
+  private stop(signal: NodeJS.Signals): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.logger.info({ signal }, 'shutting down: workers finish the requests in flight');
     const workers = Object.values(cluster.workers ?? {}).filter((worker) => worker !== undefined);
     if (workers.length === 0) process.exit(0);
     for (const worker of workers) worker.process.kill('SIGTERM');
-  };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  }
+}
 
-  for (let index = 0; index < count; index++) fork();
+/** Runs the primary: prepares, forks `count` workers, restarts crashed ones, stops them on a signal. */
+export async function runPrimary(config: SesameConfig, count: number, logger: Logger): Promise<void> {
+  await prepareInstallation(config, logger);
+  const supervisor = new Supervisor(count, logger);
+  for (let index = 0; index < count; index++) supervisor.fork();
 }
 
 /** In a worker: passes this process's cache changes on, and applies the other workers'. */

@@ -3,12 +3,17 @@
 // client that revalidates gets 304). Dropped at once when signing keys change.
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ENDPOINTS } from '../config/urls.ts';
 
+const escape = (path: string) => path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+const WELL_KNOWN = ENDPOINTS.discovery.map((path) => escape(path.slice(1))).join('|');
+const APPLICATION = `${escape(ENDPOINTS.applicationPrefix)}/[a-z0-9-]+`;
+/** Discovery and key sets, at the global issuer and at each application's. */
 const CACHEABLE = [
-  /^\/\.well-known\/(openid-configuration|oauth-authorization-server)$/,
-  /^\/jwks\.json$/,
-  /^\/application\/o\/[a-z0-9-]+\/?\.well-known\/(openid-configuration|oauth-authorization-server)$/,
-  /^\/application\/o\/[a-z0-9-]+\/jwks\/?$/,
+  new RegExp(`^/(?:${WELL_KNOWN})$`),
+  new RegExp(`^${escape(ENDPOINTS.global.jwks)}$`),
+  new RegExp(`^${APPLICATION}/?(?:${WELL_KNOWN})$`),
+  new RegExp(`^${APPLICATION}${escape(ENDPOINTS.perApplication.jwks)}/?$`),
 ];
 
 interface Entry {

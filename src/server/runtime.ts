@@ -52,14 +52,8 @@ export interface StartOptions extends ConfigLocation {
   resolved?: ReturnType<typeof resolveConfig>;
 }
 
-export async function startSesame(options: StartOptions = {}): Promise<RunningSesame> {
-  const { config, generated } = options.resolved ?? resolveConfig(options, true);
-  const logger = options.logger ?? createLogger(config.log.level);
-  if (generated)
-    logger.info({ file: config.configFile }, 'wrote a development configuration with fresh secrets');
-  const store = await prepareStore(config, logger);
-  // The counters as they are before anything is loaded: later polls report what moved since.
-  await store.pollChanges();
+/** The protocol engine and what it needs: keys, clients, factors, policies and the issuers. */
+async function startEngine(config: SesameConfig, store: Store, options: StartOptions, logger: Logger) {
   const oidc = config.identity_providers.oidc;
   const keyService = signingKeyService(store, config);
   const loadKeys = () =>
@@ -83,7 +77,6 @@ export async function startSesame(options: StartOptions = {}): Promise<RunningSe
     policies,
     hasSecondFactor: (userId) => factors.hasSecondFactor(userId),
   });
-  const authenticator = new PasswordAuthenticator(store, config.authentication_backend.password_hashing);
   const reloadKeys = async () => {
     const current = await loadKeys();
     const kids = (list: typeof keys) => list.map((key) => key.kid).join(',');
@@ -94,6 +87,84 @@ export async function startSesame(options: StartOptions = {}): Promise<RunningSe
     logger.info({ kids: keys.map((key) => key.kid) }, 'signing keys changed');
     return true;
   };
+  return { factors, responses, policies, issuers, reloadKeys };
+}
+
+/**
+ * A rotation made elsewhere (CLI, another node): sign with the new keys (reloadKeys drops cached
+ * key sets). A rotation writes several key rows, each a notification: reload once, after the burst.
+ */
+function followKeyRotations(store: Store, reloadKeys: () => Promise<boolean>, logger: Logger): void {
+  let reloadQueued = false;
+  store.changes.on('signing_keys', () => {
+    if (reloadQueued) return;
+    reloadQueued = true;
+    setImmediate(() => {
+      reloadQueued = false;
+      reloadKeys().catch((error: unknown) => logger.warn({ err: error }, 'reloading signing keys failed'));
+    });
+  });
+}
+
+/** Garbage collection and the change poll; the returned function stops both. */
+function startHousekeeping(store: Store, factors: Factors, logger: Logger): () => void {
+  const collector = setInterval(() => {
+    factors.regulator
+      .prune()
+      .catch((error: unknown) => logger.warn({ err: error }, 'pruning authentication attempts failed'));
+    store.artifacts.deleteExpired().then(
+      (deleted) => deleted > 0 && logger.debug({ deleted }, 'expired artifacts removed'),
+      (error: unknown) => logger.warn({ err: error }, 'removing expired artifacts failed'),
+    );
+  }, GARBAGE_COLLECTION_INTERVAL_MS).unref();
+  // Changes made by the CLI or another node (clients, applications, key rotations) arrive here.
+  const watcher = setInterval(() => {
+    store
+      .pollChanges()
+      .catch((error: unknown) => logger.warn({ err: error }, 'reading the change counters failed'));
+  }, CHANGE_POLL_INTERVAL_MS).unref();
+  return () => {
+    clearInterval(collector);
+    clearInterval(watcher);
+  };
+}
+
+/** Listens on server.address; the URL actually listened on. */
+function listen(app: FastifyInstance, config: SesameConfig): Promise<string> {
+  const address = parseListenAddress(config.server.address)!;
+  return address.kind === 'unix'
+    ? app.listen({ path: address.path })
+    : app.listen({ host: address.host ?? '0.0.0.0', port: address.port ?? 9091 });
+}
+
+function logReady(logger: Logger, config: SesameConfig, store: Store, url: string): void {
+  logger.info(
+    {
+      url,
+      issuer: config.externalUrl,
+      storage: store.describe(),
+      startup_ms: Math.round(performance.now()),
+      rss_mib: Math.round(process.memoryUsage.rss() / 1048576),
+    },
+    'Sesame is ready',
+  );
+}
+
+export async function startSesame(options: StartOptions = {}): Promise<RunningSesame> {
+  const { config, generated } = options.resolved ?? resolveConfig(options, true);
+  const logger = options.logger ?? createLogger(config.log.level);
+  if (generated)
+    logger.info({ file: config.configFile }, 'wrote a development configuration with fresh secrets');
+  const store = await prepareStore(config, logger);
+  // The counters as they are before anything is loaded: later polls report what moved since.
+  await store.pollChanges();
+  const { factors, responses, policies, issuers, reloadKeys } = await startEngine(
+    config,
+    store,
+    options,
+    logger,
+  );
+  const authenticator = new PasswordAuthenticator(store, config.authentication_backend.password_hashing);
   const app = buildServer({
     config,
     store,
@@ -105,70 +176,21 @@ export async function startSesame(options: StartOptions = {}): Promise<RunningSe
     reloadKeys,
     responses,
   });
-  // A rotation made elsewhere (CLI, another node): sign with the new keys (reloadKeys drops cached key sets).
-  // A rotation writes several key rows, each a notification: reload once, after the burst.
-  let reloadQueued = false;
-  store.changes.on('signing_keys', () => {
-    if (reloadQueued) return;
-    reloadQueued = true;
-    setImmediate(() => {
-      reloadQueued = false;
-      reloadKeys().catch((error: unknown) => logger.warn({ err: error }, 'reloading signing keys failed'));
-    });
-  });
-  let collector: NodeJS.Timeout | undefined;
-  let watcher: NodeJS.Timeout | undefined;
-  try {
-    await bootstrapAdministrator(store, config, options.print);
-    const address = parseListenAddress(config.server.address)!;
-    const url =
-      address.kind === 'unix'
-        ? await app.listen({ path: address.path })
-        : await app.listen({ host: address.host ?? '0.0.0.0', port: address.port ?? 9091 });
-    collector = setInterval(() => {
-      factors.regulator
-        .prune()
-        .catch((error: unknown) => logger.warn({ err: error }, 'pruning authentication attempts failed'));
-      store.artifacts.deleteExpired().then(
-        (deleted) => deleted > 0 && logger.debug({ deleted }, 'expired artifacts removed'),
-        (error: unknown) => logger.warn({ err: error }, 'removing expired artifacts failed'),
-      );
-    }, GARBAGE_COLLECTION_INTERVAL_MS).unref();
-    // Changes made by the CLI or another node (clients, applications, key rotations) arrive here.
-    watcher = setInterval(() => {
-      store
-        .pollChanges()
-        .catch((error: unknown) => logger.warn({ err: error }, 'reading the change counters failed'));
-    }, CHANGE_POLL_INTERVAL_MS).unref();
-    logger.info(
-      {
-        url,
-        issuer: config.externalUrl,
-        storage: store.describe(),
-        startup_ms: Math.round(performance.now()),
-        rss_mib: Math.round(process.memoryUsage.rss() / 1048576),
-      },
-      'Sesame is ready',
-    );
-    return {
-      config,
-      store,
-      factors,
-      app,
-      url,
-      reloadKeys,
-      async close() {
-        clearInterval(collector);
-        clearInterval(watcher);
-        await app.close();
-        await store.close();
-      },
-    };
-  } catch (error) {
-    clearInterval(collector);
-    clearInterval(watcher);
+  followKeyRotations(store, reloadKeys, logger);
+  let stopHousekeeping = () => {};
+  const close = async () => {
+    stopHousekeeping();
     await app.close();
     await store.close();
+  };
+  try {
+    await bootstrapAdministrator(store, config, options.print);
+    const url = await listen(app, config);
+    stopHousekeeping = startHousekeeping(store, factors, logger);
+    logReady(logger, config, store, url);
+    return { config, store, factors, app, url, reloadKeys, close };
+  } catch (error) {
+    await close();
     throw error;
   }
 }

@@ -1,7 +1,9 @@
 // Applications and their OAuth2/OpenID clients (Authentik's "provider"), created together.
 import type { PasswordHashing } from '../auth/passwords.ts';
 import { hashPassword } from '../auth/passwords.ts';
-import { CLIENT_ID_HELP, redirectUriProblem, UNRESERVED } from '../config/schema.ts';
+import { NEW_CLIENT_DEFAULTS, type ResolvedConsentMode } from '../config/client-model.ts';
+import { redirectUrisProblem } from '../config/redirect-uris.ts';
+import { CLIENT_ID_HELP, UNRESERVED } from '../config/schema.ts';
 import { randomString } from '../crypto/random.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../lib/errors.ts';
 import { isUniqueViolation } from '../store/sql.ts';
@@ -40,7 +42,7 @@ export interface NewApplicationInput {
   clientId?: string;
   scopes?: string[];
   grantTypes?: string[];
-  consentMode?: 'explicit' | 'implicit' | 'pre-configured';
+  consentMode?: ResolvedConsentMode;
   preConfiguredConsentDuration?: number;
   authorizationPolicy?: string;
   allowedGroups?: string[];
@@ -107,10 +109,8 @@ export class ApplicationService {
         'at least one redirect URI is needed for the authorization code flow',
         'redirect_uris',
       );
-    for (const entry of [...input.redirectUris, ...(input.postLogoutRedirectUris ?? [])]) {
-      const problem = redirectUriProblem(entry);
-      if (problem) throw new InvalidInputError(problem, 'redirect_uris');
-    }
+    const problem = redirectUrisProblem([...input.redirectUris, ...(input.postLogoutRedirectUris ?? [])]);
+    if (problem) throw new InvalidInputError(problem, 'redirect_uris');
   }
 
   private insertClient(
@@ -133,16 +133,17 @@ export class ApplicationService {
       public: isPublic,
       redirectUris: input.redirectUris,
       postLogoutRedirectUris: input.postLogoutRedirectUris ?? [],
-      scopes: input.scopes ?? ['openid', 'profile', 'email', 'groups', 'offline_access'],
+      scopes: input.scopes ?? [...NEW_CLIENT_DEFAULTS.scopes],
       ...defaults,
       grantTypes: input.grantTypes ?? defaults.grantTypes,
-      consentMode: input.consentMode ?? 'explicit',
+      consentMode: input.consentMode ?? NEW_CLIENT_DEFAULTS.consentMode,
       preConfiguredConsentDuration: input.preConfiguredConsentDuration,
-      authorizationPolicy: input.authorizationPolicy ?? 'one_factor',
+      authorizationPolicy: input.authorizationPolicy ?? NEW_CLIENT_DEFAULTS.authorizationPolicy,
       allowedGroups: input.allowedGroups ?? [],
-      idTokenSignedResponseAlg: input.idTokenSignedResponseAlg ?? 'RS256',
+      idTokenSignedResponseAlg:
+        input.idTokenSignedResponseAlg ?? NEW_CLIENT_DEFAULTS.idTokenSignedResponseAlg,
       requirePkce: input.requirePkce ?? isPublic,
-      subjectMode: input.subjectMode ?? 'user_id',
+      subjectMode: input.subjectMode ?? NEW_CLIENT_DEFAULTS.subjectMode,
       lifespans: {},
       settings: {},
     };

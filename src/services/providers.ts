@@ -1,8 +1,10 @@
 // Changing an OAuth2/OpenID provider (a database client): one set of rules for the admin API's
 // PATCH and the admin UI's edit form. Clients from the configuration file are read-only.
 import { z } from 'zod';
+import { RESOLVED_CONSENT_MODES as CONSENT_MODES, SUBJECT_MODES } from '../config/client-model.ts';
 import type { SesameConfig } from '../config/load.ts';
-import { redirectUriProblem, SIGNING_ALGORITHMS, signingKeyProblem } from '../config/schema.ts';
+import { redirectUriInput, redirectUrisProblem } from '../config/redirect-uris.ts';
+import { SIGNING_ALGORITHMS, signingKeyProblem } from '../config/schema.ts';
 import { InvalidInputError, NotFoundError, ReadOnlyError } from '../lib/errors.ts';
 import { hashPassword, type PasswordHashing } from '../auth/passwords.ts';
 import { randomString } from '../crypto/random.ts';
@@ -15,13 +17,8 @@ import {
   settingsChange,
 } from '../apps/client-settings.ts';
 
-const redirectUriInput = z.preprocess(
-  (value) => (typeof value === 'string' ? { url: value } : value),
-  z.strictObject({ url: z.string(), matching_mode: z.enum(['strict', 'regex']).default('strict') }),
-);
-
-export const SUBJECT_MODES = ['user_id', 'hashed_user_id', 'username', 'email', 'pairwise'] as const;
-export const CONSENT_MODES = ['explicit', 'implicit', 'pre-configured'] as const;
+// A client made in Sesame chooses a consent mode outright (no `auto`): see client-model.ts.
+export { CONSENT_MODES, SUBJECT_MODES };
 
 export const providerPatch = z.strictObject({
   name: z.string().trim().min(1).max(200).optional(),
@@ -105,10 +102,11 @@ export class ProviderService {
     actor: string,
   ): Promise<{ client: SesameClient; clientSecret?: string }> {
     const { client, slug } = await this.stored(clientId);
-    for (const entry of [...(body.redirect_uris ?? []), ...(body.post_logout_redirect_uris ?? [])]) {
-      const problem = redirectUriProblem(entry);
-      if (problem) throw new InvalidInputError(problem, 'redirect_uris');
-    }
+    const uriProblem = redirectUrisProblem([
+      ...(body.redirect_uris ?? []),
+      ...(body.post_logout_redirect_uris ?? []),
+    ]);
+    if (uriProblem) throw new InvalidInputError(uriProblem, 'redirect_uris');
     const keyProblem = signingKeyProblem(body.id_token_signed_response_alg, this.keyAlgorithms);
     if (keyProblem) throw new InvalidInputError(keyProblem, 'id_token_signed_response_alg');
     if (body.authorization_policy && !this.policies.includes(body.authorization_policy))

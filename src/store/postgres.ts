@@ -114,46 +114,46 @@ export function connectionConfig(options: PostgresOptions): pg.PoolConfig {
   };
 }
 
-class PostgresClient implements SqlExecutor {
+/** Statements on a pool (each on any free connection) or on one connection (a transaction's). */
+abstract class PostgresQueries implements SqlExecutor {
   readonly dialect = 'postgres';
-  private readonly client: pg.ClientBase;
-  constructor(client: pg.ClientBase) {
-    this.client = client;
-  }
+  protected abstract readonly target: pg.Pool | pg.ClientBase;
   async all<T>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
-    return (await read(this.client, sql, params)) as T[];
+    return (await read(this.target, sql, params)) as T[];
   }
   async get<T>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
     return (await this.all<T>(sql, params))[0];
   }
   run(sql: string, params: readonly SqlValue[] = []): Promise<{ changes: number }> {
-    return write(this.client, sql, params);
+    return write(this.target, sql, params);
+  }
+  abstract transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+}
+
+/** Inside a transaction: everything runs on its connection, and a nested transaction joins it. */
+class PostgresClient extends PostgresQueries {
+  protected readonly target: pg.ClientBase;
+  constructor(client: pg.ClientBase) {
+    super();
+    this.target = client;
   }
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
     return fn(this);
   }
 }
 
-export class PostgresExecutor implements SqlExecutor {
-  readonly dialect = 'postgres';
+export class PostgresExecutor extends PostgresQueries {
   readonly pool: pg.Pool;
   readonly schema: string;
+  protected readonly target: pg.Pool;
 
   constructor(options: PostgresOptions) {
+    super();
     this.schema = options.schema;
     this.pool = new pg.Pool(connectionConfig(options));
+    this.target = this.pool;
     // An idle client losing its connection must not crash the process; the pool replaces it.
     this.pool.on('error', () => {});
-  }
-
-  async all<T>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
-    return (await read(this.pool, sql, params)) as T[];
-  }
-  async get<T>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
-    return (await this.all<T>(sql, params))[0];
-  }
-  run(sql: string, params: readonly SqlValue[] = []): Promise<{ changes: number }> {
-    return write(this.pool, sql, params);
   }
 
   async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {

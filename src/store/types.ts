@@ -1,4 +1,5 @@
 // What the store keeps, as the rest of Sesame sees it (camelCase, Dates, parsed JSON).
+import type { ClientCore } from '../config/client-model.ts';
 
 /** Where a record comes from: made in Sesame, or loaded from a file the operator owns (read-only). */
 export type RecordSource = 'local' | 'file' | 'config';
@@ -65,42 +66,16 @@ export interface Group {
   createdAt: Date;
 }
 
-export interface RedirectUri {
-  url: string;
-  matching_mode: 'strict' | 'regex';
-}
+export type { ClientLifespans, RedirectUri } from '../config/client-model.ts';
 
-export interface ClientLifespans {
-  access_token?: number;
-  authorize_code?: number;
-  id_token?: number;
-  refresh_token?: number;
-}
-
-/** An OAuth 2.0 / OpenID Connect client (Authentik calls it a provider). */
-export interface OAuthClient {
+/** An OAuth 2.0 / OpenID Connect client (Authentik calls it a provider), as the store keeps it. */
+export interface OAuthClient extends ClientCore {
   id: string;
-  clientId: string;
-  name: string;
   secretDigest?: string;
-  public: boolean;
-  redirectUris: RedirectUri[];
-  postLogoutRedirectUris: RedirectUri[];
-  scopes: string[];
-  grantTypes: string[];
-  responseTypes: string[];
+  /** As chosen (`auto` included); the engine resolves it (resolveConsentMode). */
   consentMode: string;
   preConfiguredConsentDuration?: number;
-  authorizationPolicy: string;
-  allowedGroups: string[];
-  tokenEndpointAuthMethod: string;
-  idTokenSignedResponseAlg: string;
-  userinfoSignedResponseAlg: string;
-  accessTokenSignedResponseAlg: string;
-  requirePkce: boolean;
-  subjectMode: string;
-  lifespans: ClientLifespans;
-  /** Further client metadata (response modes, audience, jwks_uri …) kept as given. */
+  /** Further client metadata (response modes, jwks_uri …, see StoredClientSettings) kept as given. */
   settings: Record<string, unknown>;
   createdAt: Date;
   updatedAt: Date;

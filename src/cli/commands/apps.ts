@@ -5,6 +5,11 @@ import { ProviderService } from '../../services/providers.ts';
 import { ApplicationService, type ApplicationDetails } from '../../services/applications.ts';
 import { buildGuide, presetDefaults } from '../../services/guide.ts';
 import { findPreset } from '../../apps/presets.ts';
+import {
+  NEW_CLIENT_DEFAULTS,
+  RESOLVED_CONSENT_MODES,
+  type ResolvedConsentMode,
+} from '../../config/client-model.ts';
 import { isAbsoluteUrl } from '../../config/schema.ts';
 import { globalIssuer } from '../../config/urls.ts';
 import { parseDuration } from '../../config/duration.ts';
@@ -121,7 +126,11 @@ export function registerApps(program: Command, output: Output): void {
       collect,
       [],
     )
-    .option('--policy <policy>', 'one_factor | two_factor | deny | a named policy', 'one_factor')
+    .option(
+      '--policy <policy>',
+      'one_factor | two_factor | deny | a named policy',
+      NEW_CLIENT_DEFAULTS.authorizationPolicy,
+    )
     .option('--consent <mode>', "explicit | implicit | pre-configured (default: explicit, or the preset's)")
     .option('--consent-duration <duration>', 'how long a pre-configured consent lasts, e.g. 1w')
     .option('--group <group>', 'only members of this group may use it (repeatable)', collect, [])
@@ -159,8 +168,8 @@ export function registerApps(program: Command, output: Output): void {
         const defaults = preset && options.url ? presetDefaults(preset, options.url) : undefined;
         const name = nameArgument ?? defaults?.name;
         if (!name) throw new InvalidInputError('give the application a name (or use --preset)');
-        const consent = options.consent ?? defaults?.consentMode ?? 'explicit';
-        if (!['explicit', 'implicit', 'pre-configured'].includes(consent))
+        const consent = options.consent ?? defaults?.consentMode ?? NEW_CLIENT_DEFAULTS.consentMode;
+        if (!(RESOLVED_CONSENT_MODES as readonly string[]).includes(consent))
           throw new InvalidInputError(
             `--consent '${options.consent}' is not allowed (allowed: explicit, implicit, pre-configured)`,
           );
@@ -196,7 +205,7 @@ export function registerApps(program: Command, output: Output): void {
               clientId: options.clientId,
               scopes: options.scope.length > 0 ? options.scope : defaults?.scopes,
               authorizationPolicy: options.policy,
-              consentMode: consent as 'explicit' | 'implicit' | 'pre-configured',
+              consentMode: consent as ResolvedConsentMode,
               preConfiguredConsentDuration: consentDuration,
               allowedGroups: options.group,
               settings,

@@ -5,7 +5,7 @@ import {
   assertInBounds,
   assertLengthInBounds,
   decodeUnpaddedBase64,
-  encodeUnpaddedBase64,
+  encodePhc,
   parseBoundedInteger,
   parseParameterList,
   requireParameter,
@@ -123,14 +123,12 @@ export function assertArgon2Digest(digest: Argon2Digest): void {
 
 export function encodeArgon2(digest: Argon2Digest): string {
   const { memory, iterations, parallelism } = digest.parameters;
-  return [
-    '',
+  return encodePhc(
     digest.variant,
-    'v=19',
-    `m=${memory},t=${iterations},p=${parallelism}`,
-    encodeUnpaddedBase64(digest.salt, 'standard'),
-    encodeUnpaddedBase64(digest.hash, 'standard'),
-  ].join('$');
+    ['v=19', `m=${memory},t=${iterations},p=${parallelism}`],
+    digest,
+    'standard',
+  );
 }
 
 export function describeArgon2(digest: Argon2Digest): string {

@@ -27,6 +27,17 @@ export function encodeUnpaddedBase64(bytes: Buffer, alphabet: Base64Alphabet): s
   return alphabet === 'adapted' ? standard.replaceAll('+', '.') : standard;
 }
 
+/** A PHC-style string: `$<identifier>$<field>…$<salt>$<hash>`, salt and hash in unpadded base64. */
+export function encodePhc(
+  identifier: string,
+  fields: readonly string[],
+  digest: { salt: Buffer; hash: Buffer },
+  alphabet: Base64Alphabet,
+): string {
+  const salt = encodeUnpaddedBase64(digest.salt, alphabet);
+  return ['', identifier, ...fields, salt, encodeUnpaddedBase64(digest.hash, alphabet)].join('$');
+}
+
 export interface IntegerBounds {
   min: number;
   max: number;

@@ -4,7 +4,7 @@ import {
   assertInBounds,
   assertLengthInBounds,
   decodeUnpaddedBase64,
-  encodeUnpaddedBase64,
+  encodePhc,
   parseBoundedInteger,
 } from './encoding.ts';
 import { DigestFormatError } from './errors.ts';
@@ -105,13 +105,7 @@ export function assertPbkdf2Digest(digest: Pbkdf2Digest): void {
 
 export function encodePbkdf2(digest: Pbkdf2Digest): string {
   const identifier = digest.variant === 'sha1' ? 'pbkdf2' : `pbkdf2-${digest.variant}`;
-  return [
-    '',
-    identifier,
-    String(digest.parameters.iterations),
-    encodeUnpaddedBase64(digest.salt, 'adapted'),
-    encodeUnpaddedBase64(digest.hash, 'adapted'),
-  ].join('$');
+  return encodePhc(identifier, [String(digest.parameters.iterations)], digest, 'adapted');
 }
 
 export function describePbkdf2(digest: Pbkdf2Digest): string {

@@ -4,7 +4,7 @@ import {
   assertInBounds,
   assertLengthInBounds,
   decodeUnpaddedBase64,
-  encodeUnpaddedBase64,
+  encodePhc,
   parseBoundedInteger,
   parseParameterList,
   requireParameter,
@@ -99,13 +99,7 @@ function assertTableSize(logN: number, blockSize: number, makeError: (message: s
 
 export function encodeScrypt(digest: ScryptDigest): string {
   const { logN, blockSize, parallelism } = digest.parameters;
-  return [
-    '',
-    'scrypt',
-    `ln=${logN},r=${blockSize},p=${parallelism}`,
-    encodeUnpaddedBase64(digest.salt, 'standard'),
-    encodeUnpaddedBase64(digest.hash, 'standard'),
-  ].join('$');
+  return encodePhc('scrypt', [`ln=${logN},r=${blockSize},p=${parallelism}`], digest, 'standard');
 }
 
 export function describeScrypt(digest: ScryptDigest): string {

@@ -1,89 +1,48 @@
 import { randomUUID } from 'node:crypto';
-import { fromJson, optional, toBoolean, toDate, type SqlExecutor, type SqlValue } from '../sql.ts';
+import { CLIENT_COLUMNS, type ColumnKind } from '../../config/client-model.ts';
+import { fromJson, toBoolean, toDate, type SqlExecutor, type SqlValue } from '../sql.ts';
 import type { NewOAuthClient, OAuthClient, OAuthClientPatch, Page } from '../types.ts';
 
-interface ClientRow {
+/** A row of oauth_clients: the columns of CLIENT_COLUMNS, plus the id, client id and timestamps. */
+type ClientRow = Record<string, unknown> & {
   id: string;
   client_id: string;
-  name: string;
-  secret_digest: string | null;
-  public: number | boolean;
-  redirect_uris: string;
-  post_logout_redirect_uris: string;
-  scopes: string;
-  grant_types: string;
-  response_types: string;
-  consent_mode: string;
-  pre_configured_consent_duration: number | null;
-  authorization_policy: string;
-  allowed_groups: string;
-  token_endpoint_auth_method: string;
-  id_token_signed_response_alg: string;
-  userinfo_signed_response_alg: string;
-  access_token_signed_response_alg: string;
-  require_pkce: number | boolean;
-  subject_mode: string;
-  lifespans: string;
-  settings: string;
   created_at: number | Date;
   updated_at: number | Date;
-}
-
-/** Field → column, and whether the value is stored as JSON. */
-const FIELDS: Record<keyof OAuthClientPatch, [string, boolean]> = {
-  name: ['name', false],
-  secretDigest: ['secret_digest', false],
-  public: ['public', false],
-  redirectUris: ['redirect_uris', true],
-  postLogoutRedirectUris: ['post_logout_redirect_uris', true],
-  scopes: ['scopes', true],
-  grantTypes: ['grant_types', true],
-  responseTypes: ['response_types', true],
-  consentMode: ['consent_mode', false],
-  preConfiguredConsentDuration: ['pre_configured_consent_duration', false],
-  authorizationPolicy: ['authorization_policy', false],
-  allowedGroups: ['allowed_groups', true],
-  tokenEndpointAuthMethod: ['token_endpoint_auth_method', false],
-  idTokenSignedResponseAlg: ['id_token_signed_response_alg', false],
-  userinfoSignedResponseAlg: ['userinfo_signed_response_alg', false],
-  accessTokenSignedResponseAlg: ['access_token_signed_response_alg', false],
-  requirePkce: ['require_pkce', false],
-  subjectMode: ['subject_mode', false],
-  lifespans: ['lifespans', true],
-  settings: ['settings', true],
 };
 
+const FIELDS = Object.entries(CLIENT_COLUMNS) as [keyof OAuthClientPatch, readonly [string, ColumnKind]][];
+
+function fromColumn(value: unknown, kind: ColumnKind): unknown {
+  switch (kind) {
+    case 'list':
+      return fromJson(value, []);
+    case 'object':
+      return fromJson(value, {});
+    case 'boolean':
+      return toBoolean(value);
+    case 'optional':
+      return value ?? undefined;
+    default:
+      return value;
+  }
+}
+
+function toColumn(value: unknown, kind: ColumnKind): SqlValue {
+  return kind === 'list' || kind === 'object' ? JSON.stringify(value) : (value as SqlValue);
+}
+
 function toClient(row: ClientRow): OAuthClient {
+  const fields = Object.fromEntries(
+    FIELDS.map(([key, [column, kind]]) => [key, fromColumn(row[column], kind)]),
+  );
   return {
+    ...(fields as Omit<OAuthClient, 'id' | 'clientId' | 'createdAt' | 'updatedAt'>),
     id: row.id,
     clientId: row.client_id,
-    name: row.name,
-    secretDigest: optional(row.secret_digest),
-    public: toBoolean(row.public),
-    redirectUris: fromJson(row.redirect_uris, []),
-    postLogoutRedirectUris: fromJson(row.post_logout_redirect_uris, []),
-    scopes: fromJson(row.scopes, []),
-    grantTypes: fromJson(row.grant_types, []),
-    responseTypes: fromJson(row.response_types, []),
-    consentMode: row.consent_mode,
-    preConfiguredConsentDuration: row.pre_configured_consent_duration ?? undefined,
-    authorizationPolicy: row.authorization_policy,
-    allowedGroups: fromJson(row.allowed_groups, []),
-    tokenEndpointAuthMethod: row.token_endpoint_auth_method,
-    idTokenSignedResponseAlg: row.id_token_signed_response_alg,
-    userinfoSignedResponseAlg: row.userinfo_signed_response_alg,
-    accessTokenSignedResponseAlg: row.access_token_signed_response_alg,
-    requirePkce: toBoolean(row.require_pkce),
-    subjectMode: row.subject_mode,
-    lifespans: fromJson(row.lifespans, {}),
-    settings: fromJson(row.settings, {}),
     createdAt: toDate(row.created_at),
     updatedAt: toDate(row.updated_at),
   };
-}
-
-function columnValue(value: unknown, json: boolean): SqlValue {
-  return json ? JSON.stringify(value) : (value as SqlValue);
 }
 
 export class ClientRepository {
@@ -97,12 +56,11 @@ export class ClientRepository {
   async create(client: NewOAuthClient): Promise<OAuthClient> {
     const id = randomUUID();
     const now = new Date();
-    const entries = Object.entries(FIELDS) as [keyof OAuthClientPatch, [string, boolean]][];
-    const columns = ['id', 'client_id', ...entries.map(([, [column]]) => column), 'created_at', 'updated_at'];
+    const columns = ['id', 'client_id', ...FIELDS.map(([, [column]]) => column), 'created_at', 'updated_at'];
     const values = [
       id,
       client.clientId,
-      ...entries.map(([key, [, json]]) => columnValue(client[key], json)),
+      ...FIELDS.map(([key, [, kind]]) => toColumn(client[key], kind)),
       now,
       now,
     ];
@@ -114,14 +72,17 @@ export class ClientRepository {
     return (await this.get(id))!;
   }
 
-  async get(id: string): Promise<OAuthClient | undefined> {
-    const row = await this.db.get<ClientRow>('SELECT * FROM oauth_clients WHERE id = ?', [id]);
+  private async findBy(column: 'id' | 'client_id', value: string): Promise<OAuthClient | undefined> {
+    const row = await this.db.get<ClientRow>(`SELECT * FROM oauth_clients WHERE ${column} = ?`, [value]);
     return row && toClient(row);
   }
 
-  async findByClientId(clientId: string): Promise<OAuthClient | undefined> {
-    const row = await this.db.get<ClientRow>('SELECT * FROM oauth_clients WHERE client_id = ?', [clientId]);
-    return row && toClient(row);
+  get(id: string): Promise<OAuthClient | undefined> {
+    return this.findBy('id', id);
+  }
+
+  findByClientId(clientId: string): Promise<OAuthClient | undefined> {
+    return this.findBy('client_id', clientId);
   }
 
   async list(page: Page = {}): Promise<OAuthClient[]> {
@@ -133,22 +94,12 @@ export class ClientRepository {
   }
 
   async update(id: string, patch: OAuthClientPatch): Promise<OAuthClient | undefined> {
-    const sets: string[] = [];
-    const values: SqlValue[] = [];
-    for (const [key, [column, json]] of Object.entries(FIELDS) as [
-      keyof OAuthClientPatch,
-      [string, boolean],
-    ][]) {
-      if (!(key in patch)) continue;
-      sets.push(`${column} = ?`);
-      values.push(columnValue(patch[key], json));
-    }
-    if (sets.length > 0)
-      await this.db.run(`UPDATE oauth_clients SET ${sets.join(', ')}, updated_at = ? WHERE id = ?`, [
-        ...values,
-        new Date(),
-        id,
-      ]);
+    const changed = FIELDS.filter(([key]) => key in patch);
+    if (changed.length > 0)
+      await this.db.run(
+        `UPDATE oauth_clients SET ${changed.map(([, [column]]) => `${column} = ?`).join(', ')}, updated_at = ? WHERE id = ?`,
+        [...changed.map(([key, [, kind]]) => toColumn(patch[key], kind)), new Date(), id],
+      );
     this.changed();
     return this.get(id);
   }

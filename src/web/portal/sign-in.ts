@@ -4,6 +4,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { SesameConfig } from '../../config/load.ts';
+import { ENDPOINTS } from '../../config/urls.ts';
 import { constantTimeEqual } from '../../crypto/compare.ts';
 import { queryOf } from '../../http/forms.ts';
 import { PORTAL_CLIENT_ID } from '../../oidc/portal-client.ts';
@@ -29,7 +30,7 @@ function authorizationUrl(base: string, state: string): string {
   const url = new URL(`${base}/api/oidc/authorization`);
   url.search = new URLSearchParams({
     client_id: PORTAL_CLIENT_ID,
-    redirect_uri: `${base}/portal/callback`,
+    redirect_uri: `${base}${ENDPOINTS.portalCallback}`,
     response_type: 'code',
     scope: 'openid',
     state,
@@ -72,7 +73,7 @@ export function registerPortalSignIn(app: FastifyInstance, config: SesameConfig)
   });
 
   // The login session now exists; the code itself is not needed (it expires unused).
-  app.get('/portal/callback', async (request, reply) => {
+  app.get(ENDPOINTS.portalCallback, async (request, reply) => {
     const query = queryOf(request);
     const saved = readState(request.cookies[STATE_COOKIE], (value) => request.unsignCookie(value));
     if (!saved || typeof query.state !== 'string' || !constantTimeEqual(saved.state, query.state))
