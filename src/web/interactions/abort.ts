@@ -1,8 +1,8 @@
 // Leaving a page that cannot be passed (no access, no second factor): the app hears access_denied.
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { SESAME_DENIED } from '../../oidc/provider.ts';
+import { SESAME_DENIED } from '../../oidc/interaction-policy.ts';
 import { accessDeniedPage } from './abort.view.ts';
-import { onSubmit, reasons, type Interaction, type InteractionKit } from './kit.ts';
+import { type Interaction, type InteractionKit, onSubmit, reasons, stepPath, stepRoute } from './kit.ts';
 
 /** The client's policy does not let this user in. */
 export async function renderAccessDenied(
@@ -16,14 +16,14 @@ export async function renderAccessDenied(
   const page = accessDeniedPage(kit.config, {
     clientName: name,
     username: user?.username ?? '',
-    abortAction: `/interaction/${interaction.uid}/abort`,
+    abortAction: stepPath(interaction.uid, 'abort'),
     csrf: kit.csrfFor(interaction),
   });
   return reply.html(page, 403);
 }
 
 export function registerAbort(app: FastifyInstance, kit: InteractionKit): void {
-  onSubmit(app, kit, '/interaction/:uid/abort', async ({ request, reply, interaction }) =>
+  onSubmit(app, kit, stepRoute('abort'), async ({ request, reply, interaction }) =>
     kit.finish(request, reply, {
       error: 'access_denied',
       error_description: reasons(interaction).includes(SESAME_DENIED)

@@ -4,7 +4,15 @@ import { formatDuration } from '../../config/duration.ts';
 import { SCOPE_DESCRIPTIONS } from '../../oidc/claims.ts';
 import { errorPage } from '../pages.ts';
 import { consentPage } from './consent.view.ts';
-import { onSubmit, sourceOf, type ClientSettings, type Interaction, type InteractionKit } from './kit.ts';
+import {
+  type ClientSettings,
+  type Interaction,
+  type InteractionKit,
+  onSubmit,
+  sourceOf,
+  stepPath,
+  stepRoute,
+} from './kit.ts';
 
 interface PromptDetails {
   missingOIDCScope?: string[];
@@ -34,7 +42,7 @@ export async function renderConsent(
   }));
   const remember = rememberSeconds(settings);
   const page = consentPage(kit.config, {
-    action: `/interaction/${interaction.uid}/consent`,
+    action: stepPath(interaction.uid, 'consent'),
     csrf: kit.csrfFor(interaction),
     clientName: name,
     username: user?.displayName ?? user?.username ?? '',
@@ -62,7 +70,7 @@ async function grantAsked(
 }
 
 export function registerConsent(app: FastifyInstance, kit: InteractionKit): void {
-  onSubmit(app, kit, '/interaction/:uid/consent', async ({ request, reply, interaction, form }) => {
+  onSubmit(app, kit, stepRoute('consent'), async ({ request, reply, interaction, form }) => {
     const clientId = String(interaction.params.client_id);
     const accountId = interaction.session?.accountId;
     // Consent is the step after the login: a form sent before it (or replayed) has nothing to grant.

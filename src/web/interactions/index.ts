@@ -7,12 +7,12 @@ import type { SesameConfig } from '../../config/load.ts';
 import type { Factors } from '../../factors/index.ts';
 import { CsrfTokens } from '../../http/csrf.ts';
 import type { Issuers } from '../../oidc/issuers.ts';
-import { SESAME_DENIED, SESAME_SECOND_FACTOR } from '../../oidc/provider.ts';
+import { SESAME_DENIED, SESAME_SECOND_FACTOR } from '../../oidc/interaction-policy.ts';
 import { SignInService } from '../../services/sign-in.ts';
 import type { Store } from '../../store/index.ts';
 import { registerAbort, renderAccessDenied } from './abort.ts';
 import { registerConsent, renderConsent } from './consent.ts';
-import { interactionKit, reasons, type InteractionKit } from './kit.ts';
+import { interactionKit, type InteractionKit, reasons, stepRoute } from './kit.ts';
 import { registerLogin, renderLogin } from './login.ts';
 import { registerPasskeys } from './passkey.ts';
 import { registerSecondFactor, renderSecondFactor } from './second-factor.ts';
@@ -47,7 +47,7 @@ export function registerInteractions(app: FastifyInstance, context: InteractionC
 
 /** The page of the step the interaction is at. */
 function registerCurrentStep(app: FastifyInstance, kit: InteractionKit): void {
-  app.get('/interaction/:uid', async (request, reply) => {
+  app.get(stepRoute(), async (request, reply) => {
     const interaction = await kit.details(request, reply);
     if (!interaction) return reply;
     void reply.header('cache-control', 'no-store');

@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import type { InteractionResults } from 'oidc-provider';
 import type { SesameConfig } from '../../config/load.ts';
+import { ENDPOINTS } from '../../config/urls.ts';
 import type { Factors } from '../../factors/index.ts';
 import type { CsrfTokens } from '../../http/csrf.ts';
 import { formOf } from '../../http/forms.ts';
@@ -119,6 +120,14 @@ export function onSubmit(
     return handler({ request, reply, ...submitted });
   });
 }
+
+/** The path of an interaction's page (`/interaction/<uid>`) or of one of its steps' forms. */
+export function stepPath(uid: string, step?: string): string {
+  return `${ENDPOINTS.interaction}/${uid}${step ? `/${step}` : ''}`;
+}
+
+/** The route of a step's form (`/interaction/:uid/<step>`), or of the page itself. */
+export const stepRoute = (step?: string): string => stepPath(':uid', step);
 
 /** Why oidc-provider stopped at this interaction (its own reasons and Sesame's policy checks). */
 export function reasons(interaction: Interaction): string[] {

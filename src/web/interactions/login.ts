@@ -1,6 +1,6 @@
 // The first step: a password (or, in passkey.ts, a passkey) for the client that asked.
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { onSubmit, sourceOf, type Interaction, type InteractionKit } from './kit.ts';
+import { type Interaction, type InteractionKit, onSubmit, sourceOf, stepPath, stepRoute } from './kit.ts';
 import { loginPage } from './login.view.ts';
 
 export async function renderLogin(
@@ -13,21 +13,21 @@ export async function renderLogin(
   const { name } = await kit.clientOf(interaction.params.client_id);
   const hint = typeof interaction.params.login_hint === 'string' ? interaction.params.login_hint : undefined;
   const page = loginPage(kit.config, {
-    action: `/interaction/${interaction.uid}/login`,
+    action: stepPath(interaction.uid, 'login'),
     csrf: kit.csrfFor(interaction),
     clientName: name,
     username: username ?? hint,
     error,
     passkeyOptionsUrl: kit.factors.passkeys.passwordlessEnabled
-      ? `/interaction/${interaction.uid}/passkey/options`
+      ? stepPath(interaction.uid, 'passkey/options')
       : undefined,
-    passkeyAction: `/interaction/${interaction.uid}/passkey`,
+    passkeyAction: stepPath(interaction.uid, 'passkey'),
   });
   return reply.html(page, error ? 401 : 200);
 }
 
 export function registerLogin(app: FastifyInstance, kit: InteractionKit): void {
-  onSubmit(app, kit, '/interaction/:uid/login', async ({ request, reply, interaction, form }) => {
+  onSubmit(app, kit, stepRoute('login'), async ({ request, reply, interaction, form }) => {
     const identifier = (form.username ?? '').trim();
     const login = await kit.signIn.password(identifier, form.password ?? '', sourceOf(request, interaction));
     if (!login)

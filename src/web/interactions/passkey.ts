@@ -1,14 +1,14 @@
 // Passkeys in a sign-in: the WebAuthn options (for a second factor or a passwordless login) and the
 // passwordless login itself.
 import type { FastifyInstance } from 'fastify';
-import { onSubmit, parseJson, sourceOf, type InteractionKit } from './kit.ts';
+import { type InteractionKit, onSubmit, parseJson, sourceOf, stepRoute } from './kit.ts';
 import { renderLogin } from './login.ts';
 
 export function registerPasskeys(app: FastifyInstance, kit: InteractionKit): void {
   const { passkeys } = kit.factors;
   // WebAuthn options for this interaction: the user's own keys when a second factor is being asked
   // for, any discoverable passkey for a passwordless login.
-  for (const path of ['/interaction/:uid/second-factor/options', '/interaction/:uid/passkey/options'])
+  for (const path of [stepRoute('second-factor/options'), stepRoute('passkey/options')])
     onSubmit(app, kit, path, async ({ reply, interaction }) => {
       const secondFactor = path.includes('second-factor');
       const accountId = interaction.session?.accountId;
@@ -21,7 +21,7 @@ export function registerPasskeys(app: FastifyInstance, kit: InteractionKit): voi
     });
 
   // A passkey as the only factor: possession of the key plus the authenticator's user verification.
-  onSubmit(app, kit, '/interaction/:uid/passkey', async ({ request, reply, interaction, form }) => {
+  onSubmit(app, kit, stepRoute('passkey'), async ({ request, reply, interaction, form }) => {
     const login = await kit.signIn.passkey(parseJson(form.response), sourceOf(request, interaction));
     if (!login)
       return renderLogin(

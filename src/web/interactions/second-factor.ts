@@ -1,9 +1,19 @@
 // The second factor a client's policy (or a step-up) asks for after the password.
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { SESAME_SECOND_FACTOR } from '../../oidc/provider.ts';
+import { ENDPOINTS } from '../../config/urls.ts';
+import { SESAME_SECOND_FACTOR } from '../../oidc/interaction-policy.ts';
 import { errorPage } from '../pages.ts';
 import { enrolRequiredPage } from './abort.view.ts';
-import { onSubmit, parseJson, reasons, sourceOf, type Interaction, type InteractionKit } from './kit.ts';
+import {
+  type Interaction,
+  type InteractionKit,
+  onSubmit,
+  parseJson,
+  reasons,
+  sourceOf,
+  stepPath,
+  stepRoute,
+} from './kit.ts';
 import { secondFactorPage } from './second-factor.view.ts';
 
 export async function renderSecondFactor(
@@ -18,13 +28,18 @@ export async function renderSecondFactor(
   const summary = await kit.signIn.factorSummary(accountId);
   const csrf = kit.csrfFor(interaction);
   if (!summary.totp && summary.passkeys === 0 && summary.recoveryCodes === 0) {
-    const abortAction = `/interaction/${interaction.uid}/abort`;
+    const abortAction = stepPath(interaction.uid, 'abort');
     return reply.html(
-      enrolRequiredPage(kit.config, { clientName: name, securityUrl: '/portal/security', abortAction, csrf }),
+      enrolRequiredPage(kit.config, {
+        clientName: name,
+        securityUrl: `${ENDPOINTS.portal}/security`,
+        abortAction,
+        csrf,
+      }),
     );
   }
   const page = secondFactorPage(kit.config, {
-    action: `/interaction/${interaction.uid}/second-factor`,
+    action: stepPath(interaction.uid, 'second-factor'),
     csrf,
     clientName: name,
     username: user?.displayName ?? user?.username ?? '',
@@ -37,7 +52,7 @@ export async function renderSecondFactor(
 }
 
 export function registerSecondFactor(app: FastifyInstance, kit: InteractionKit): void {
-  onSubmit(app, kit, '/interaction/:uid/second-factor', async ({ request, reply, interaction, form }) => {
+  onSubmit(app, kit, stepRoute('second-factor'), async ({ request, reply, interaction, form }) => {
     const user = await kit.signIn.user(interaction.session?.accountId);
     if (!user || !reasons(interaction).includes(SESAME_SECOND_FACTOR))
       return reply.html(
