@@ -1,7 +1,7 @@
 // The pages a sign-in cannot pass (no access to the client, no second factor to give): their only
 // form leaves the interaction, and the application hears access_denied.
 import type { SesameConfig } from '../../config/load.ts';
-import { html, trusted, type SafeHtml } from '../html.ts';
+import { html, type SafeHtml } from '../html.ts';
 import { layout } from '../pages.ts';
 import { csrfField } from '../views/forms.ts';
 
@@ -13,12 +13,11 @@ export interface AbortPageInput {
 
 /** The button back to the application. */
 function abortForm(input: AbortPageInput, secondary: boolean): SafeHtml {
-  return html`<form method="post" action="${input.abortAction}">
-    ${csrfField(input.csrf)}
-    <button type="submit" ${secondary ? trusted('class="secondary"') : ''}>
-      Return to ${input.clientName}
-    </button>
-  </form>`;
+  const label = html`Return to ${input.clientName}`;
+  const button = secondary
+    ? html`<button type="submit" class="secondary">${label}</button>`
+    : html`<button type="submit">${label}</button>`;
+  return html`<form method="post" action="${input.abortAction}">${csrfField(input.csrf)} ${button}</form>`;
 }
 
 export function enrolRequiredPage(
