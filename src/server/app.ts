@@ -19,7 +19,7 @@ import { isClientAbort, RequestTooLargeError, SesameError } from '../lib/errors.
 import { ENDPOINTS, isProtocolPath, PROTOCOL_ROUTES } from '../config/urls.ts';
 import { PROTOCOL_BODY_LIMIT, type Issuers } from '../oidc/issuers.ts';
 import type { Store } from '../store/index.ts';
-import { registerInteractions } from '../web/interactions.ts';
+import { registerInteractions } from '../web/interactions/index.ts';
 import { registerAdminPages } from '../web/admin/index.ts';
 import { registerAssets } from '../web/assets.ts';
 import { errorPage } from '../web/pages.ts';

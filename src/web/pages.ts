@@ -1,10 +1,13 @@
-// Server-rendered pages: plain HTML forms that work without JavaScript, one small stylesheet.
+// The sign-in pages' frame and the pages the protocol engine shows (errors, sign-out): plain HTML
+// forms that work without JavaScript, one small stylesheet. The interaction steps' pages are in
+// web/interactions/.
 import type { SesameConfig } from '../config/load.ts';
 import { allowFormTarget } from '../http/security-headers.ts';
 import type { EnginePages } from '../oidc/provider.ts';
 import { stylesheet } from './assets.ts';
 import { brandLogo, htmlDocument } from './views/document.ts';
 import { html, trusted, type SafeHtml } from './html.ts';
+import { csrfField } from './views/forms.ts';
 
 const STYLE = `
 *{box-sizing:border-box}
@@ -79,98 +82,13 @@ export function passkeyForm(input: {
     data-webauthn="${input.kind}"
     data-options-url="${input.optionsUrl}"
   >
-    <input type="hidden" name="csrf" value="${input.csrf}" />
+    ${csrfField(input.csrf)}
     <input type="hidden" name="method" value="webauthn" />
     <input type="hidden" name="response" value="" />
     ${input.fields ?? ''}
     <button type="submit" ${input.secondary ? trusted('class="secondary"') : ''}>${input.label}</button>
     <p class="status" role="status" aria-live="polite" data-webauthn-status></p>
   </form>`;
-}
-
-export interface LoginPageInput {
-  action: string;
-  csrf: string;
-  clientName: string;
-  username?: string;
-  error?: string;
-  /** Where the passwordless passkey form gets its options, when passkey login is on. */
-  passkeyOptionsUrl?: string;
-  passkeyAction?: string;
-}
-
-export function loginPage(config: SesameConfig, input: LoginPageInput): string {
-  return layout(
-    config,
-    'Sign in',
-    html`<h1>Sign in</h1>
-      <p>to continue to <strong>${input.clientName}</strong></p>
-      ${input.error ? html`<div class="error" role="alert">${input.error}</div>` : ''}
-      <form method="post" action="${input.action}">
-        <input type="hidden" name="csrf" value="${input.csrf}" />
-        <label for="username">Username or email</label>
-        <input
-          id="username"
-          name="username"
-          autocomplete="username"
-          autocapitalize="none"
-          spellcheck="false"
-          required
-          value="${input.username ?? ''}"
-          ${input.username ? '' : trusted('autofocus')}
-        />
-        <label for="password">Password</label>
-        <input
-          id="password"
-          name="password"
-          type="password"
-          autocomplete="current-password"
-          required
-          ${input.username ? trusted('autofocus') : ''}
-        />
-        <button type="submit">Sign in</button>
-      </form>
-      ${
-        input.passkeyOptionsUrl && input.passkeyAction
-          ? passkeyForm({
-              kind: 'authenticate',
-              action: input.passkeyAction,
-              optionsUrl: input.passkeyOptionsUrl,
-              csrf: input.csrf,
-              label: 'Sign in with a passkey',
-              secondary: true,
-            })
-          : ''
-      }`,
-    { passkeys: !!input.passkeyOptionsUrl },
-  );
-}
-
-export interface ConsentPageInput {
-  action: string;
-  csrf: string;
-  clientName: string;
-  username: string;
-  scopes: { name: string; description: string }[];
-  remember?: string;
-}
-
-export function consentPage(config: SesameConfig, input: ConsentPageInput): string {
-  return layout(
-    config,
-    'Allow access',
-    html`<h1>Allow ${input.clientName}?</h1>
-      <p>Signed in as <strong>${input.username}</strong>. ${input.clientName} asks to:</p>
-      <ul>
-        ${input.scopes.map((scope) => html`<li>${scope.description} <code>${scope.name}</code></li>`)}
-      </ul>
-      ${input.remember ? html`<p>Your answer is remembered for ${input.remember}.</p>` : ''}
-      <form method="post" action="${input.action}">
-        <input type="hidden" name="csrf" value="${input.csrf}" />
-        <button type="submit" name="decision" value="allow">Allow</button>
-        <button type="submit" name="decision" value="deny" class="secondary">Deny</button>
-      </form>`,
-  );
 }
 
 export function errorPage(config: SesameConfig, error: string, description?: string): string {
@@ -206,127 +124,6 @@ export function loggedOutPage(config: SesameConfig, clientName?: string): string
     'Signed out',
     html`<h1>You are signed out</h1>
       <p>${clientName ? html`You signed out of ${clientName}. ` : ''}You can close this window.</p>`,
-  );
-}
-
-export interface SecondFactorPageInput {
-  action: string;
-  csrf: string;
-  clientName: string;
-  username: string;
-  totp: boolean;
-  passkeys: boolean;
-  recoveryCodes: number;
-  error?: string;
-}
-
-/** The second step (or a step-up): the password is not asked again. */
-export function secondFactorPage(config: SesameConfig, input: SecondFactorPageInput): string {
-  return layout(
-    config,
-    'Two-factor authentication',
-    html`<h1>Two-factor authentication</h1>
-      <p>
-        <strong>${input.clientName}</strong> needs a second factor. Signed in as
-        <strong>${input.username}</strong>.
-      </p>
-      ${input.error ? html`<div class="error" role="alert">${input.error}</div>` : ''}
-      ${
-        input.totp
-          ? html`<form method="post" action="${input.action}">
-              <input type="hidden" name="csrf" value="${input.csrf}" />
-              <input type="hidden" name="method" value="totp" />
-              <label for="code">Code from your authenticator app</label>
-              <input
-                id="code"
-                name="code"
-                inputmode="numeric"
-                autocomplete="one-time-code"
-                pattern="[0-9 ]{6,10}"
-                required
-                autofocus
-              />
-              <button type="submit">Verify</button>
-            </form>`
-          : ''
-      }
-      ${
-        input.passkeys
-          ? passkeyForm({
-              kind: 'authenticate',
-              action: input.action,
-              optionsUrl: `${input.action}/options`,
-              csrf: input.csrf,
-              label: 'Use a passkey or security key',
-              secondary: input.totp,
-            })
-          : ''
-      }
-      ${
-        input.recoveryCodes > 0
-          ? html`<details ${input.totp || input.passkeys ? '' : trusted('open')}>
-              <summary>Use a recovery code</summary>
-              <form method="post" action="${input.action}">
-                <input type="hidden" name="csrf" value="${input.csrf}" />
-                <input type="hidden" name="method" value="recovery" />
-                <label for="recovery">Recovery code</label>
-                <input
-                  id="recovery"
-                  name="code"
-                  autocomplete="off"
-                  autocapitalize="characters"
-                  spellcheck="false"
-                  required
-                />
-                <button type="submit" class="secondary">Use recovery code</button>
-              </form>
-            </details>`
-          : ''
-      }`,
-    { passkeys: input.passkeys },
-  );
-}
-
-export function enrolRequiredPage(
-  config: SesameConfig,
-  input: { clientName: string; securityUrl: string; abortAction: string; csrf: string },
-): string {
-  return layout(
-    config,
-    'Second factor needed',
-    html`<h1>Set up a second factor</h1>
-      <p>
-        <strong>${input.clientName}</strong> only lets you in with two-factor authentication, and your account
-        has no second factor yet.
-      </p>
-      <p>
-        Open your <a href="${input.securityUrl}">security settings</a>, add an authenticator app, then go back
-        to ${input.clientName} and sign in again.
-      </p>
-      <form method="post" action="${input.abortAction}">
-        <input type="hidden" name="csrf" value="${input.csrf}" />
-        <button type="submit" class="secondary">Return to ${input.clientName}</button>
-      </form>`,
-  );
-}
-
-export function accessDeniedPage(
-  config: SesameConfig,
-  input: { clientName: string; username: string; abortAction: string; csrf: string },
-): string {
-  return layout(
-    config,
-    'Access denied',
-    html`<h1>No access to ${input.clientName}</h1>
-      <div class="error" role="alert">
-        You are signed in as <strong>${input.username}</strong>, but this account may not use
-        ${input.clientName}.
-      </div>
-      <p>If you need it, ask your administrator to give your account access.</p>
-      <form method="post" action="${input.abortAction}">
-        <input type="hidden" name="csrf" value="${input.csrf}" />
-        <button type="submit">Return to ${input.clientName}</button>
-      </form>`,
   );
 }
 

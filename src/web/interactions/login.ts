@@ -1,0 +1,37 @@
+// The first step: a password (or, in passkey.ts, a passkey) for the client that asked.
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { type Interaction, type InteractionKit, onSubmit, sourceOf, stepPath, stepRoute } from './kit.ts';
+import { loginPage } from './login.view.ts';
+
+export async function renderLogin(
+  kit: InteractionKit,
+  reply: FastifyReply,
+  interaction: Interaction,
+  error?: string,
+  username?: string,
+): Promise<FastifyReply> {
+  const { name } = await kit.clientOf(interaction.params.client_id);
+  const hint = typeof interaction.params.login_hint === 'string' ? interaction.params.login_hint : undefined;
+  const page = loginPage(kit.config, {
+    action: stepPath(interaction.uid, 'login'),
+    csrf: kit.csrfFor(interaction),
+    clientName: name,
+    username: username ?? hint,
+    error,
+    passkeyOptionsUrl: kit.factors.passkeys.passwordlessEnabled
+      ? stepPath(interaction.uid, 'passkey/options')
+      : undefined,
+    passkeyAction: stepPath(interaction.uid, 'passkey'),
+  });
+  return reply.html(page, error ? 401 : 200);
+}
+
+export function registerLogin(app: FastifyInstance, kit: InteractionKit): void {
+  onSubmit(app, kit, stepRoute('login'), async ({ request, reply, interaction, form }) => {
+    const identifier = (form.username ?? '').trim();
+    const login = await kit.signIn.password(identifier, form.password ?? '', sourceOf(request, interaction));
+    if (!login)
+      return renderLogin(kit, reply, interaction, 'The username or password is incorrect.', identifier);
+    return kit.finishLogin(request, reply, login);
+  });
+}

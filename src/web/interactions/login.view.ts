@@ -1,0 +1,63 @@
+// The sign-in page: username and password, and a passkey when passwordless login is on.
+import type { SesameConfig } from '../../config/load.ts';
+import { html, trusted } from '../html.ts';
+import { layout, passkeyForm } from '../pages.ts';
+import { csrfField } from '../views/forms.ts';
+
+export interface LoginPageInput {
+  action: string;
+  csrf: string;
+  clientName: string;
+  username?: string;
+  error?: string;
+  /** Where the passwordless passkey form gets its options, when passkey login is on. */
+  passkeyOptionsUrl?: string;
+  passkeyAction?: string;
+}
+
+export function loginPage(config: SesameConfig, input: LoginPageInput): string {
+  return layout(
+    config,
+    'Sign in',
+    html`<h1>Sign in</h1>
+      <p>to continue to <strong>${input.clientName}</strong></p>
+      ${input.error ? html`<div class="error" role="alert">${input.error}</div>` : ''}
+      <form method="post" action="${input.action}">
+        ${csrfField(input.csrf)}
+        <label for="username">Username or email</label>
+        <input
+          id="username"
+          name="username"
+          autocomplete="username"
+          autocapitalize="none"
+          spellcheck="false"
+          required
+          value="${input.username ?? ''}"
+          ${input.username ? '' : trusted('autofocus')}
+        />
+        <label for="password">Password</label>
+        <input
+          id="password"
+          name="password"
+          type="password"
+          autocomplete="current-password"
+          required
+          ${input.username ? trusted('autofocus') : ''}
+        />
+        <button type="submit">Sign in</button>
+      </form>
+      ${
+        input.passkeyOptionsUrl && input.passkeyAction
+          ? passkeyForm({
+              kind: 'authenticate',
+              action: input.passkeyAction,
+              optionsUrl: input.passkeyOptionsUrl,
+              csrf: input.csrf,
+              label: 'Sign in with a passkey',
+              secondary: true,
+            })
+          : ''
+      }`,
+    { passkeys: !!input.passkeyOptionsUrl },
+  );
+}
