@@ -1,8 +1,7 @@
 // The event log page: filters, the events newest first, and the pager.
 import type { AuditEvent } from '../../store/index.ts';
-import { formatTime } from '../views/forms.ts';
+import { dataTable, formatTime, inputField } from '../views/forms.ts';
 import { html, type SafeHtml } from '../html.ts';
-import { inputField, listTable } from './fields.view.ts';
 
 export const EVENT_FILTERS = ['type', 'user', 'client', 'q'] as const;
 export type EventFilters = Record<(typeof EVENT_FILTERS)[number], string>;
@@ -50,7 +49,7 @@ export function setFilters(filters: EventFilters): Record<string, string> {
 function filterForm(filters: EventFilters, clearable: boolean): SafeHtml {
   const input = (name: keyof EventFilters, label: string, placeholder: string) =>
     html`<div>
-      ${inputField({ id: `filter-${name}`, name, label, value: filters[name], attributes: { placeholder, type: 'search' } })}
+      ${inputField({ id: `filter-${name}`, name, label, value: filters[name], type: 'search', attributes: html`placeholder="${placeholder}"` })}
     </div>`;
   return html`<form method="get" action="/admin/events" aria-label="Filter events">
     <div class="filters">
@@ -78,8 +77,8 @@ function eventRow(event: AuditEvent): SafeHtml {
 
 function eventTable(events: AuditEvent[], filtered: boolean): SafeHtml {
   if (events.length === 0) return html`<p class="empty">No events${filtered ? ' match' : ' yet'}.</p>`;
-  const columns = ['When', 'Type', { label: 'Who', wide: true } as const, 'Details'];
-  return listTable(columns, events.map(eventRow), 'events');
+  const columns = ['When', 'Type', { label: 'Who', className: 'hide-sm' }, 'Details'];
+  return dataTable(columns, events.map(eventRow), 'events');
 }
 
 export function eventsView(data: EventsPageData): SafeHtml {

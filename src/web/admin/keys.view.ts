@@ -1,8 +1,7 @@
 // The signing keys page: the keys with their state, and rotation behind a confirmation.
 import type { KeyRow } from '../../services/keys.ts';
-import { confirmAction, formatTime, notice } from '../views/forms.ts';
+import { confirmAction, dataTable, formatTime, notice } from '../views/forms.ts';
 import { html, type SafeHtml } from '../html.ts';
-import { listTable } from './fields.view.ts';
 
 export interface KeysPageData {
   keys: KeyRow[];
@@ -31,7 +30,7 @@ function keyTable(keys: KeyRow[]): SafeHtml {
         <td>${keyState(key)}</td>
       </tr>`,
   );
-  return listTable(['Key ID (kid)', 'Algorithm', { label: 'Created', wide: true }, 'State'], rows);
+  return dataTable(['Key ID (kid)', 'Algorithm', { label: 'Created', className: 'hide-sm' }, 'State'], rows);
 }
 
 function rotateSection(data: KeysPageData, csrf: string): SafeHtml {

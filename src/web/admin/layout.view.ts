@@ -1,5 +1,6 @@
 // The admin UI's frame: the shell with the admin sections, its styles, and the pages every admin
-// area answers with when something is missing or was already done.
+// area answers with when something is missing or was already done, and the first cell of the
+// users and groups lists.
 import type { SesameConfig } from '../../config/load.ts';
 import type { SignedIn } from '../../http/sessions.ts';
 import { stylesheet } from '../assets.ts';
@@ -114,4 +115,12 @@ export function alreadySubmittedPage(config: SesameConfig, signedIn: SignedIn, u
       <p><a href="/admin/${section ?? ''}">Continue</a></p>`,
     signedIn,
   );
+}
+
+/** A list's first cell: the link to the record, marked when it comes from the users file. */
+export function nameCell(href: string, name: string, fromFile: boolean): SafeHtml {
+  return html`<td>
+    <a href="${href}">${name}</a>
+    ${fromFile ? html` <span class="badge">users file</span>` : ''}
+  </td>`;
 }

@@ -3,8 +3,7 @@ import type { FieldErrors } from '../../http/forms.ts';
 import { MIN_PASSWORD_LENGTH } from '../../auth/users.ts';
 import type { User } from '../../store/index.ts';
 import { html, trusted, type SafeHtml } from '../html.ts';
-import { csrfField, formProblem, notice } from '../views/forms.ts';
-import { inputField } from './fields.view.ts';
+import { csrfField, formProblem, inputField, notice } from '../views/forms.ts';
 
 export interface PasswordView {
   user: User;
@@ -35,10 +34,7 @@ function passwordForm(view: PasswordView): SafeHtml {
       type: 'password',
       autocomplete: 'new-password',
       attributes: trusted(`required minlength="${MIN_PASSWORD_LENGTH}"`),
-      help: {
-        id: 'new-password-help',
-        text: `At least ${MIN_PASSWORD_LENGTH} characters. A long phrase is easiest to remember.`,
-      },
+      help: `At least ${MIN_PASSWORD_LENGTH} characters. A long phrase is easiest to remember.`,
     })}
     ${field('confirm_password', 'New password again', 'new-password')}
     <label for="end_others"

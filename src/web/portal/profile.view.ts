@@ -3,8 +3,7 @@ import type { FieldErrors } from '../../http/forms.ts';
 import type { ProfileInput } from '../../services/account.ts';
 import type { User } from '../../store/index.ts';
 import { html, trusted, type SafeHtml } from '../html.ts';
-import { csrfField, formProblem, notice } from '../views/forms.ts';
-import { inputField } from './fields.view.ts';
+import { csrfField, formProblem, inputField, notice } from '../views/forms.ts';
 
 export interface ProfileView {
   user: User;
@@ -52,10 +51,7 @@ function fields(view: ProfileView): SafeHtml {
       type: 'email',
       autocomplete: 'email',
       value: values.email,
-      help: {
-        id: 'email-help',
-        text: verified ? 'Verified. Changing it marks it unverified.' : 'Apps see it as unverified.',
-      },
+      help: verified ? 'Verified. Changing it marks it unverified.' : 'Apps see it as unverified.',
     })}
     ${field('picture', 'Picture URL', { type: 'url' })}`;
 }

@@ -30,6 +30,107 @@ export function notice(text: string | undefined): SafeHtml {
   return text ? html`<div class="notice" role="status">${text}</div>` : html``;
 }
 
+/** A labelled input of a form, with its error after it (or, while it has none, its help text). */
+export interface InputField {
+  name: string;
+  /** The input's id (the label's `for`); the name unless said. */
+  id?: string;
+  label: string;
+  /** Shown in the field; absent for a password, which is never sent back. */
+  value?: string;
+  errors?: FieldErrors;
+  /** The key of its error, when it is not the name (a lifespan's is `lifespans.<name>`). */
+  errorKey?: string;
+  type?: string;
+  required?: boolean;
+  autocomplete?: string;
+  /** Further attributes (min, pattern, placeholder …), written as given. */
+  attributes?: SafeHtml;
+  /** Shown under it while it has no error, as `<small id="<helpId>">`. */
+  help?: SafeHtml | string;
+  /** The help text's id: `<id>-help` (dashes for underscores) unless said. */
+  helpId?: string;
+}
+
+const helpIdOf = (id: string) => `${id.replace(/_/g, '-')}-help`;
+
+export function inputField(field: InputField): SafeHtml {
+  const { name, help } = field;
+  const id = field.id ?? name;
+  const key = field.errorKey ?? name;
+  const errors = field.errors ?? {};
+  const helpId = field.helpId ?? helpIdOf(id);
+  const shownHelp = !errors[key] && help !== undefined && help !== '';
+  return html`<label for="${id}">${field.label}</label>
+    <input
+      id="${id}"
+      name="${name}"
+      ${field.value === undefined ? '' : html`value="${field.value}"`}
+      ${field.type ? html`type="${field.type}"` : ''}
+      ${field.required ? trusted('required') : ''}
+      ${field.autocomplete ? html`autocomplete="${field.autocomplete}"` : ''}
+      ${field.attributes ?? ''}
+      ${shownHelp ? html`aria-describedby="${helpId}"` : invalid(errors, key)}
+    />
+    ${shownHelp ? html`<small id="${helpId}">${help}</small>` : fieldError(errors, key)}`;
+}
+
+/** A checkbox shown as a switch, sent as `name=on`; its help text, if any, follows it. */
+export function switchField(field: {
+  name: string;
+  label: string;
+  checked: boolean;
+  id?: string;
+  help?: SafeHtml | string;
+}): SafeHtml {
+  const id = field.id ?? field.name;
+  const helpId = helpIdOf(id);
+  return html`<label for="${id}">
+      <input
+        type="checkbox"
+        role="switch"
+        id="${id}"
+        name="${field.name}"
+        value="on"
+        ${field.help ? html`aria-describedby="${helpId}"` : ''}
+        ${field.checked ? trusted('checked') : ''}
+      />
+      ${field.label}
+    </label>
+    ${field.help ? html`<small id="${helpId}">${field.help}</small>` : ''}`;
+}
+
+/** A column heading: its text, or a label with a class (`hide-sm`: hidden on a phone) or read only by screen readers. */
+export type Column = string | { label: string; className?: string; srOnly?: boolean };
+
+function heading(column: Column): SafeHtml {
+  const { label, className, srOnly } = typeof column === 'string' ? { label: column } : column;
+  const text = srOnly ? html`<span class="sr-only">${label}</span>` : label;
+  return className
+    ? html`<th scope="col" class="${className}">${text}</th>`
+    : html`<th scope="col">${text}</th>`;
+}
+
+/** A table with a heading row that scrolls sideways on its own when it is wider than the page. */
+export function dataTable(
+  columns: readonly Column[],
+  rows: readonly SafeHtml[],
+  className?: string,
+): SafeHtml {
+  return html`<div class="overflow-auto">
+    <table${className ? html` class="${className}"` : ''}>
+      <thead>
+        <tr>
+          ${columns.map(heading)}
+        </tr>
+      </thead>
+      <tbody>
+        ${rows}
+      </tbody>
+    </table>
+  </div>`;
+}
+
 /**
  * A labelled select: `options` are values, or [value, label] pairs; `value` is the one selected.
  * The field's error, if any, follows it; `describedBy` names a help text placed after it.

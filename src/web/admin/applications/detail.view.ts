@@ -4,8 +4,7 @@ import { one, type FieldErrors, type Form } from '../../../http/forms.ts';
 import type { ApplicationDetails } from '../../../services/applications.ts';
 import type { Guide } from '../../../services/guide.ts';
 import { html, type SafeHtml } from '../../html.ts';
-import { breadcrumb, confirmAction, csrfField, formProblem, notice } from '../../views/forms.ts';
-import { inputField } from '../inputs.view.ts';
+import { breadcrumb, confirmAction, csrfField, formProblem, inputField, notice } from '../../views/forms.ts';
 import { guideSection } from './guide.view.ts';
 import { providerLink } from './list.view.ts';
 

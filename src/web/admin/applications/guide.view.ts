@@ -3,8 +3,7 @@
 import type { ApplicationUrls } from '../../../config/urls.ts';
 import type { Guide } from '../../../services/guide.ts';
 import { html, type SafeHtml } from '../../html.ts';
-import { copyField } from '../../views/forms.ts';
-import { dataTable } from '../inputs.view.ts';
+import { copyField, dataTable } from '../../views/forms.ts';
 
 function presetSettings(guide: Guide): SafeHtml {
   return html`<h3>${guide.preset!.name} settings</h3>

@@ -1,8 +1,7 @@
 // The applications list: each with its slug (its issuer's path) and its provider.
 import type { ApplicationDetails } from '../../../services/applications.ts';
 import { html, type SafeHtml } from '../../html.ts';
-import { notice } from '../../views/forms.ts';
-import { dataTable } from '../inputs.view.ts';
+import { dataTable, notice } from '../../views/forms.ts';
 
 /** The provider of an application, linked; or "none". */
 export function providerLink({ client }: Pick<ApplicationDetails, 'client'>): SafeHtml {
@@ -22,7 +21,10 @@ function row(details: ApplicationDetails): SafeHtml {
 }
 
 function table(list: readonly ApplicationDetails[]): SafeHtml {
-  return dataTable(['Name', 'Slug', 'Provider', ['Launch URL', 'hide-sm']], list.map(row));
+  return dataTable(
+    ['Name', 'Slug', 'Provider', { label: 'Launch URL', className: 'hide-sm' }],
+    list.map(row),
+  );
 }
 
 export function applicationList(list: readonly ApplicationDetails[], done?: string): SafeHtml {

@@ -3,8 +3,7 @@
 import { one, type FieldErrors, type Form } from '../../../http/forms.ts';
 import type { OAuthClient } from '../../../store/index.ts';
 import { html, trusted, type SafeHtml } from '../../html.ts';
-import { csrfField, fieldError, formProblem, invalid } from '../../views/forms.ts';
-import { inputField } from '../inputs.view.ts';
+import { csrfField, fieldError, formProblem, inputField, invalid } from '../../views/forms.ts';
 
 export interface NewApplicationFormInput {
   csrf: string;

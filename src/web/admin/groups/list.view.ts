@@ -2,9 +2,9 @@
 import type { SignedIn } from '../../../http/sessions.ts';
 import type { GroupRow } from '../../../services/groups.ts';
 import { one, type FieldErrors, type Form } from '../../../http/forms.ts';
-import { csrfField, formProblem, notice } from '../../views/forms.ts';
+import { csrfField, dataTable, formProblem, inputField, notice, switchField } from '../../views/forms.ts';
 import { html, trusted, type SafeHtml } from '../../html.ts';
-import { dataTable, nameCell, textField } from '../parts.view.ts';
+import { nameCell } from '../layout.view.ts';
 
 export interface GroupListData {
   signedIn: SignedIn;
@@ -46,26 +46,17 @@ function createGroupForm({ signedIn, brand, values, errors }: GroupListData): Sa
     ${formProblem(errors)}
     <form method="post" action="/admin/groups">
       ${csrfField(signedIn)}
-      ${textField({
+      ${inputField({
         id: 'group-name',
         name: 'name',
         label: 'Name',
         value: one(values.name),
         errors,
-        attributes: 'required pattern="[A-Za-z0-9._\\-]{1,100}"',
+        required: true,
+        attributes: trusted('pattern="[A-Za-z0-9._\\-]{1,100}"'),
         help: 'Letters, digits, dot, underscore and dash.',
       })}
-      <label for="is_admin">
-        <input
-          type="checkbox"
-          role="switch"
-          id="is_admin"
-          name="is_admin"
-          value="on"
-          ${one(values.is_admin) === 'on' ? trusted('checked') : ''}
-        />
-        Members administer ${brand}
-      </label>
+      ${switchField({ name: 'is_admin', label: `Members administer ${brand}`, checked: one(values.is_admin) === 'on' })}
       <button type="submit">Create group</button>
     </form>
   </section>`;

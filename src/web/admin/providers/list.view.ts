@@ -1,7 +1,7 @@
 // The providers list: every OAuth2/OpenID client, the configuration file's marked read-only.
 import type { SesameClient } from '../../../oidc/clients.ts';
 import { html, type SafeHtml } from '../../html.ts';
-import { dataTable } from '../inputs.view.ts';
+import { dataTable } from '../../views/forms.ts';
 
 function row(client: SesameClient): SafeHtml {
   const app = client.applicationSlug;
@@ -26,5 +26,5 @@ export function providerList(clients: readonly SesameClient[]): SafeHtml {
       </hgroup>
       <a href="/admin/providers/new" role="button">Create</a>
     </div>
-    ${dataTable(['Name', ['Client ID', 'hide-sm'], 'Application', 'Type'], clients.map(row))}`;
+    ${dataTable(['Name', { label: 'Client ID', className: 'hide-sm' }, 'Application', 'Type'], clients.map(row))}`;
 }

@@ -6,8 +6,14 @@ import { many, one, type FieldErrors, type Form } from '../../../http/forms.ts';
 import type { SesameClient } from '../../../oidc/clients.ts';
 import { CONSENT_MODES, SUBJECT_MODES } from '../../../services/providers.ts';
 import { html, trusted, type SafeHtml } from '../../html.ts';
-import { csrfField, fieldError, formProblem, selectField } from '../../views/forms.ts';
-import { inputField } from '../inputs.view.ts';
+import {
+  csrfField,
+  fieldError,
+  formProblem,
+  inputField,
+  selectField,
+  switchField,
+} from '../../views/forms.ts';
 import { checkboxes, settingField, uriRows } from './fields.view.ts';
 import { uriRowsFrom } from './form.ts';
 import { CLIENT_TYPES, CONSENT_LABELS, LABELS, policyLabel, STANDARD_SCOPES } from './labels.ts';
@@ -149,19 +155,7 @@ function flows(input: SettingsFormInput): SafeHtml {
         attributes: trusted('min="1"'),
       })}
     </div>
-    <div>
-      <label for="require_pkce">
-        <input
-          type="checkbox"
-          id="require_pkce"
-          name="require_pkce"
-          value="on"
-          role="switch"
-          ${pkce ? trusted('checked') : ''}
-        />
-        Require PKCE
-      </label>
-    </div>
+    <div>${switchField({ name: 'require_pkce', label: 'Require PKCE', checked: pkce })}</div>
   </div>`;
 }
 

@@ -1,9 +1,8 @@
 // The "New token" form: a name, one read/write/none choice per resource, an optional expiry.
 import { API_RESOURCES } from '../../../services/tokens.ts';
 import { one, type FieldErrors, type Form } from '../../../http/forms.ts';
-import { csrfField, fieldError, formProblem, invalid } from '../../views/forms.ts';
+import { csrfField, fieldError, formProblem, inputField, invalid } from '../../views/forms.ts';
 import { html, trusted, type SafeHtml } from '../../html.ts';
-import { inputField } from '../fields.view.ts';
 
 /** The scope table's rows: every resource, and `*` for all of them. */
 export const SCOPE_ROWS = ['*', ...API_RESOURCES] as const;
@@ -54,7 +53,8 @@ export function newTokenForm(form: Form, errors: FieldErrors, csrf: string): Saf
         name: 'name',
         label: 'Name',
         value: one(form.name),
-        attributes: { required: true, maxlength: 100, placeholder: 'e.g. terraform' },
+        required: true,
+        attributes: trusted('maxlength="100" placeholder="e.g. terraform"'),
         errors,
       })}
       ${scopeFields(form, errors)}
@@ -63,7 +63,8 @@ export function newTokenForm(form: Form, errors: FieldErrors, csrf: string): Saf
         name: 'expires_days',
         label: 'Expires after (days; empty: never)',
         value: one(form.expires_days),
-        attributes: { type: 'number', min: 1, max: 3650 },
+        type: 'number',
+        attributes: trusted('min="1" max="3650"'),
         errors,
         errorKey: 'expires_at',
       })}

@@ -1,9 +1,8 @@
 // The API tokens list: scopes, dates, state, and revocation behind a confirmation.
 import { tokenState } from '../../../services/tokens.ts';
 import type { ApiToken } from '../../../store/index.ts';
-import { confirmAction, formatTime } from '../../views/forms.ts';
+import { confirmAction, dataTable, formatTime, type Column } from '../../views/forms.ts';
 import { html, type SafeHtml } from '../../html.ts';
-import { listTable, type Column } from '../fields.view.ts';
 
 const STATE_BADGE = {
   active: html`<span class="badge ok">active</span>`,
@@ -38,9 +37,9 @@ function tokenRow(token: ApiToken, now: Date, csrf: string): SafeHtml {
 export function tokenTable(tokens: ApiToken[], now: Date, csrf: string): SafeHtml {
   if (tokens.length === 0) return html`<p class="empty">No API tokens yet.</p>`;
   const columns: Column[] = ['Name', 'Scopes'];
-  for (const label of ['Created', 'Expires', 'Last used']) columns.push({ label, wide: true });
-  columns.push('State', html`<span class="sr-only">Actions</span>`);
-  return listTable(
+  for (const label of ['Created', 'Expires', 'Last used']) columns.push({ label, className: 'hide-sm' });
+  columns.push('State', { label: 'Actions', srOnly: true });
+  return dataTable(
     columns,
     tokens.map((token) => tokenRow(token, now, csrf)),
   );

@@ -1,9 +1,8 @@
 // The form that creates a user.
 import type { SignedIn } from '../../../http/sessions.ts';
 import { many, one, type FieldErrors, type Form } from '../../../http/forms.ts';
-import { breadcrumb, csrfField, formProblem } from '../../views/forms.ts';
-import { html, type SafeHtml } from '../../html.ts';
-import { textField } from '../parts.view.ts';
+import { breadcrumb, csrfField, formProblem, inputField } from '../../views/forms.ts';
+import { html, trusted, type SafeHtml } from '../../html.ts';
 import { emailVerifiedSwitch, groupChoices, passwordField, profileFields } from './parts.view.ts';
 
 export interface CreateUserData {
@@ -22,13 +21,13 @@ export function createUserView({ signedIn, groupNames, values, errors }: CreateU
     ${formProblem(errors)}
     <form method="post" action="/admin/users">
       ${csrfField(signedIn)}
-      ${textField({
-        id: 'username',
+      ${inputField({
         name: 'username',
         label: 'Username',
         value: one(values.username),
         errors,
-        attributes: 'required autocapitalize="none" spellcheck="false"',
+        required: true,
+        attributes: trusted('autocapitalize="none" spellcheck="false"'),
       })}
       ${profileFields(['display_name', 'given_name', 'family_name', 'email'], (name) => one(values[name]), errors)}
       ${emailVerifiedSwitch(verified, true)} ${groupChoices(groupNames, many(values.groups))}

@@ -1,7 +1,8 @@
 // The users list: a search box, one row per user, and a pager.
 import type { User } from '../../../store/index.ts';
 import { html, type SafeHtml } from '../../html.ts';
-import { dataTable, nameCell } from '../parts.view.ts';
+import { dataTable } from '../../views/forms.ts';
+import { nameCell } from '../layout.view.ts';
 
 export interface UserListData {
   brand: string;
@@ -48,8 +49,8 @@ export function userListView(data: UserListData): SafeHtml {
 
 const COLUMNS = [
   'Username',
-  { label: 'Name', narrow: true },
-  { label: 'Email', narrow: true },
+  { label: 'Name', className: 'hide-sm' },
+  { label: 'Email', className: 'hide-sm' },
   'Groups',
   'Status',
 ];

@@ -1,7 +1,7 @@
 // What the users pages share: the user page's address and the fields of both user forms.
 import type { FieldErrors } from '../../../http/forms.ts';
 import { html, trusted, type SafeHtml } from '../../html.ts';
-import { textField } from '../parts.view.ts';
+import { inputField, switchField } from '../../views/forms.ts';
 
 /** Where the user's page and its forms live. */
 export const userPath = (username: string): string => `/admin/users/${encodeURIComponent(username)}`;
@@ -23,8 +23,9 @@ export function profileFields(
   return html`<div class="grid2">
     ${names.map((name) => {
       const { label, type } = PROFILE_FIELDS[name];
-      const attributes = type === 'email' ? 'type="email"' : '';
-      return html`<div>${textField({ id: name, name, label, value: value(name), errors, attributes })}</div>`;
+      return html`<div>
+        ${inputField({ name, label, value: value(name), errors, type: type === 'email' ? type : undefined })}
+      </div>`;
     })}
   </div>`;
 }
@@ -55,26 +56,14 @@ export function groupChoices(all: string[], chosen: string[]): SafeHtml {
 
 /** The "Email address verified" switch of the user forms; on a new user, with why it starts on. */
 export function emailVerifiedSwitch(checked: boolean, explain: boolean): SafeHtml {
-  return html`<label for="email_verified">
-      <input
-        type="checkbox"
-        role="switch"
-        id="email_verified"
-        name="email_verified"
-        value="on"
-        ${explain ? trusted('aria-describedby="email-verified-help"') : ''}
-        ${checked ? trusted('checked') : ''}
-      />
-      Email address verified
-    </label>
-    ${
-      explain
-        ? html`<small id="email-verified-help"
-            >An address you type is taken as verified, as apps such as RomM require. Uncheck it if it is
-            not.</small
-          >`
-        : ''
-    }`;
+  const help =
+    'An address you type is taken as verified, as apps such as RomM require. Uncheck it if it is not.';
+  return switchField({
+    name: 'email_verified',
+    label: 'Email address verified',
+    checked,
+    help: explain ? help : undefined,
+  });
 }
 
 /** A new password typed by the administrator, or left empty to generate one (with `help` saying so). */
@@ -84,6 +73,5 @@ export function passwordField(input: {
   help: string;
   errors: FieldErrors;
 }): SafeHtml {
-  const attributes = 'type="password" autocomplete="new-password"';
-  return textField({ ...input, name: 'password', value: '', attributes });
+  return inputField({ ...input, name: 'password', type: 'password', autocomplete: 'new-password' });
 }

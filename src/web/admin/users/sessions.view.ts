@@ -1,18 +1,17 @@
 // The user page's live login sessions, each with a revoke button.
 import { methodsLabel, type LoginSession } from '../../../auth/login-sessions.ts';
 import type { SignedIn } from '../../../http/sessions.ts';
-import { csrfField, formatTime } from '../../views/forms.ts';
+import { csrfField, dataTable, formatTime, type Column } from '../../views/forms.ts';
 import { html, type SafeHtml } from '../../html.ts';
-import { dataTable } from '../parts.view.ts';
 import { userPath } from './parts.view.ts';
 import type { UserPageData } from './user.view.ts';
 
-const COLUMNS = [
+const COLUMNS: Column[] = [
   'Signed in',
-  { label: 'Methods', narrow: true },
-  { label: 'Apps', narrow: true },
+  { label: 'Methods', className: 'hide-sm' },
+  { label: 'Apps', className: 'hide-sm' },
   'Expires',
-  { label: 'Action', hidden: true },
+  { label: 'Action', srOnly: true },
 ];
 
 export function sessionsSection({ signedIn, overview }: UserPageData): SafeHtml {
