@@ -4,7 +4,7 @@ import { queryOf } from '../../http/forms.ts';
 import { signedIn } from '../../http/guards.ts';
 import { EventService } from '../../services/events.ts';
 import { EVENT_FILTERS, eventsView, setFilters, type EventFilters } from './events.view.ts';
-import type { AdminKit } from './index.ts';
+import type { AdminKit } from './kit.ts';
 import { adminPage } from './layout.view.ts';
 
 const EVENTS_PER_PAGE = 50;

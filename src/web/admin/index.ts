@@ -2,43 +2,21 @@
 // handler starts with the signed-in administrator on the request (signedIn(request)) and its POSTs'
 // CSRF tokens already claimed. An area is a function (scope, kit) => void listed in AREAS.
 import type { FastifyInstance } from 'fastify';
-import type { SesameConfig } from '../../config/load.ts';
-import type { Factors } from '../../factors/index.ts';
 import { OneTimeNotes } from '../../http/once.ts';
 import { BrowserSessions } from '../../http/sessions.ts';
-import type { Issuers } from '../../oidc/issuers.ts';
-import type { Store } from '../../store/index.ts';
-import { registerApplicationPages } from './applications/index.ts';
+import { registerAppsPages } from './apps.ts';
+import { registerEventsPage } from './events.ts';
 import { adminGuard } from './guard.ts';
+import { registerKeysPage } from './keys.ts';
+import { areaOf, type AdminArea, type AdminContext, type AdminKit } from './kit.ts';
 import { registerPeoplePages } from './people.ts';
-import { registerProviderPages } from './providers/index.ts';
-import { registerSystemPages } from './system.ts';
+import { registerTokensPage } from './tokens/tokens.ts';
 
-export interface AdminContext {
-  config: SesameConfig;
-  store: Store;
-  issuers: Issuers;
-  factors: Factors;
-  /** Makes this node sign with freshly rotated keys at once. */
-  reloadKeys: () => Promise<unknown>;
-}
+/** The system's pages (signing keys, API tokens, the event log) need nothing beyond the kit. */
+const registerSystemPages = areaOf((kit) => kit, [registerKeysPage, registerTokensPage, registerEventsPage]);
 
-/** What every admin area gets: the server's parts, and the kit's pieces made once. */
-export interface AdminKit extends AdminContext {
-  sessions: BrowserSessions;
-  /** What a form's success shows once (a secret) on the page its redirect opens. */
-  once: OneTimeNotes;
-}
-
-export type AdminArea = (scope: FastifyInstance, kit: AdminKit) => void;
-
-/** The admin UI's areas, in the order of its navigation. */
-const AREAS: AdminArea[] = [
-  registerApplicationPages,
-  registerProviderPages,
-  registerPeoplePages,
-  registerSystemPages,
-];
+/** The admin UI's areas. */
+const AREAS: AdminArea[] = [registerAppsPages, registerPeoplePages, registerSystemPages];
 
 export function registerAdminPages(app: FastifyInstance, context: AdminContext): void {
   const hmacSecret = context.config.identity_providers.oidc.hmac_secret;

@@ -1,9 +1,10 @@
 // /admin/keys: the signing keys, and their rotation.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { queryOf } from '../../http/forms.ts';
 import { signedIn } from '../../http/guards.ts';
+import { doneNotice } from '../views/forms.ts';
 import { KeyService, KeysFromConfigurationError } from '../../services/keys.ts';
-import { doneNotice } from './done.ts';
-import type { AdminKit } from './index.ts';
+import { actorOf, type AdminKit } from './kit.ts';
 import { keysView } from './keys.view.ts';
 import { adminPage } from './layout.view.ts';
 
@@ -18,12 +19,17 @@ export function registerKeysPage(scope: FastifyInstance, kit: AdminKit): void {
   }
 
   scope.get('/admin/keys', (request, reply) =>
-    keysPage(request, reply, 200, doneNotice(request, { rotated: 'New signing keys are active.' })),
+    keysPage(
+      request,
+      reply,
+      200,
+      doneNotice({ rotated: 'New signing keys are active.' }, queryOf(request).done),
+    ),
   );
 
   scope.post('/admin/keys/rotate', async (request, reply) => {
     try {
-      await keys.rotate(`user:${signedIn(request).user.username}`);
+      await keys.rotate(actorOf(request));
     } catch (error) {
       if (error instanceof KeysFromConfigurationError) return keysPage(request, reply, 409);
       throw error;

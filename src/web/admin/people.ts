@@ -1,13 +1,13 @@
-// The admin pages for people: users (list and search, create, profile and groups, access,
+// The admin areas for people: users (list and search, create, profile and groups, access,
 // password, second factors, sessions) and groups (list, create, members, delete). They call the
 // same services as the admin API and the CLI, behind the admin UI's guard.
-import type { FastifyInstance } from 'fastify';
+import type { SesameConfig } from '../../config/load.ts';
+import type { OneTimeNotes } from '../../http/once.ts';
 import { GroupAdminService } from '../../services/groups.ts';
 import { UserAdminService } from '../../services/users.ts';
-import type { PeopleContext } from './context.ts';
 import { registerGroupPage } from './groups/group.ts';
 import { registerGroupList } from './groups/list.ts';
-import type { AdminKit } from './index.ts';
+import { areaOf, type AdminKit } from './kit.ts';
 import { registerUserAccess } from './users/access.ts';
 import { registerUserCreate } from './users/create.ts';
 import { registerUserList } from './users/list.ts';
@@ -15,24 +15,32 @@ import { registerUserProfile } from './users/profile.ts';
 import { registerUserSessions } from './users/sessions.ts';
 import { registerUserPage } from './users/user.ts';
 
-export function registerPeoplePages(scope: FastifyInstance, kit: AdminKit): void {
-  const { config, store, factors } = kit;
+/** What the users and groups pages share. */
+export interface PeopleContext {
+  config: SesameConfig;
+  users: UserAdminService;
+  groups: GroupAdminService;
+  /** What a form's success shows once (a generated password) on the page its redirect opens. */
+  once: OneTimeNotes;
+}
+
+function peopleContext({ config, store, factors, once }: AdminKit): PeopleContext {
   const hashing = config.authentication_backend.password_hashing;
-  const context: PeopleContext = {
+  return {
     config,
-    once: kit.once,
+    once,
     users: new UserAdminService(store, hashing, factors),
     groups: new GroupAdminService(store, hashing),
   };
-  for (const register of [
-    registerUserList,
-    registerUserCreate,
-    registerUserPage,
-    registerUserProfile,
-    registerUserAccess,
-    registerUserSessions,
-    registerGroupList,
-    registerGroupPage,
-  ])
-    register(scope, context);
 }
+
+export const registerPeoplePages = areaOf(peopleContext, [
+  registerUserList,
+  registerUserCreate,
+  registerUserPage,
+  registerUserProfile,
+  registerUserAccess,
+  registerUserSessions,
+  registerGroupList,
+  registerGroupPage,
+]);

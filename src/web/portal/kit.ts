@@ -45,8 +45,3 @@ export function actorOf(request: FastifyRequest): ActorSession {
 export function typed(value: unknown): string {
   return typeof value === 'string' ? value : '';
 }
-
-/** The notice a redirect's `?done=` names, if it is one of `notices`. */
-export function doneNotice(notices: Record<string, string>, done: string | undefined): string | undefined {
-  return done !== undefined && Object.hasOwn(notices, done) ? notices[done] : undefined;
-}

@@ -1,7 +1,8 @@
 // The Sessions page: the user's sign-in sessions, one ended at a time or all the others at once.
 import { queryOf } from '../../http/forms.ts';
 import { signedIn } from '../../http/guards.ts';
-import { actorOf, doneNotice, type PortalPage } from './kit.ts';
+import { doneNotice } from '../views/forms.ts';
+import { actorOf, type PortalPage } from './kit.ts';
 import { sessionsView } from './sessions.view.ts';
 
 const NOTICES: Record<string, string> = {

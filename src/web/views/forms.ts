@@ -26,6 +26,11 @@ export function formProblem(errors: FieldErrors): SafeHtml {
   </div>`;
 }
 
+/** The notice a redirect's `?done=` names, if it is one of `notices`. */
+export function doneNotice(notices: Record<string, string>, done: string | undefined): string | undefined {
+  return done !== undefined && Object.hasOwn(notices, done) ? notices[done] : undefined;
+}
+
 export function notice(text: string | undefined): SafeHtml {
   return text ? html`<div class="notice" role="status">${text}</div>` : html``;
 }

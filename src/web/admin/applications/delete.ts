@@ -1,8 +1,8 @@
 // POST /admin/applications/:slug/delete, sent by the page's confirmation: the application and its
 // provider go, and with them its issuer.
 import type { FastifyInstance } from 'fastify';
-import { actorOf } from '../actor.ts';
-import type { AppsPages } from '../apps-context.ts';
+import { actorOf } from '../kit.ts';
+import type { AppsPages } from '../apps.ts';
 import { noSuchApplication, type SlugParams } from './detail.ts';
 
 export function registerApplicationDelete(app: FastifyInstance, pages: AppsPages): void {

@@ -4,7 +4,8 @@ import { queryOf, type FieldErrors, type Form } from '../../../http/forms.ts';
 import { signedIn } from '../../../http/guards.ts';
 import { buildGuide } from '../../../services/guide.ts';
 import type { ApplicationDetails } from '../../../services/applications.ts';
-import type { AppsPages } from '../apps-context.ts';
+import type { AppsPages } from '../apps.ts';
+import { statusOf } from '../kit.ts';
 import { adminPage, notFoundPage } from '../layout.view.ts';
 import { applicationPage } from './detail.view.ts';
 
@@ -27,7 +28,7 @@ export function showApplication(
   const errors = edit.errors ?? {};
   const guide = buildGuide(details, config.externalUrl);
   const body = applicationPage({ details, guide, csrf: user.csrf, ...edit, errors });
-  const status = Object.keys(errors).length ? 400 : 200;
+  const status = statusOf(errors);
   return reply.html(adminPage(config, 'applications', details.application.name, body, user), status);
 }
 

@@ -1,8 +1,8 @@
 // POST /admin/applications/:slug: what the portal shows (name, launch URL, icon, description).
 import type { FastifyInstance } from 'fastify';
 import { formOf, one, toFieldErrors } from '../../../http/forms.ts';
-import { actorOf } from '../actor.ts';
-import type { AppsPages } from '../apps-context.ts';
+import { actorOf } from '../kit.ts';
+import type { AppsPages } from '../apps.ts';
 import { noSuchApplication, showApplication, type SlugParams } from './detail.ts';
 
 export function registerApplicationEdit(app: FastifyInstance, pages: AppsPages): void {

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { queryOf } from '../../../http/forms.ts';
 import { signedIn } from '../../../http/guards.ts';
-import type { AppsPages } from '../apps-context.ts';
+import type { AppsPages } from '../apps.ts';
 import { adminPage } from '../layout.view.ts';
 import { applicationList } from './list.view.ts';
 

@@ -2,8 +2,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { formOf, one, queryOf, toFieldErrors, type FieldErrors, type Form } from '../../../http/forms.ts';
 import { signedIn } from '../../../http/guards.ts';
-import { actorOf } from '../actor.ts';
-import type { AppsPages } from '../apps-context.ts';
+import { actorOf, statusOf } from '../kit.ts';
+import type { AppsPages } from '../apps.ts';
 import { adminPage } from '../layout.view.ts';
 import { newApplicationForm } from './new.view.ts';
 
@@ -17,7 +17,7 @@ export function registerNewApplication(app: FastifyInstance, pages: AppsPages): 
   ) => {
     const user = signedIn(request);
     const body = newApplicationForm({ csrf: user.csrf, free: await providers.unassigned(), values, errors });
-    const status = Object.keys(errors).length ? 400 : 200;
+    const status = statusOf(errors);
     return reply.html(adminPage(config, 'applications', 'Create application', body, user), status);
   };
 

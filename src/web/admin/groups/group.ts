@@ -3,7 +3,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { formOf, one, queryOf } from '../../../http/forms.ts';
 import { signedIn } from '../../../http/guards.ts';
 import type { SignedIn } from '../../../http/sessions.ts';
-import { actorOf, attempt, doneNotice, type PeopleContext } from '../context.ts';
+import { actorOf, attempt } from '../kit.ts';
+import type { PeopleContext } from '../people.ts';
+import { doneNotice } from '../../views/forms.ts';
 import { adminPage, notFoundPage } from '../layout.view.ts';
 import { groupPath, groupView } from './group.view.ts';
 
@@ -32,7 +34,7 @@ function groupForm(app: FastifyInstance, context: PeopleContext, path: string, d
   app.post(`/admin/groups/:name${path}`, async (request, reply) => {
     const admin = signedIn(request);
     const name = nameOf(request);
-    const outcome = await attempt(() => change(actorOf(admin), name, request));
+    const outcome = await attempt(() => change(actorOf(request), name, request));
     if (!outcome.ok) return showGroup(context, reply, admin, name, { error: outcome.errors.form });
     return reply.redirect(done.startsWith('/') ? done : `${groupPath(name)}?done=${done}`, 303);
   });
@@ -41,7 +43,7 @@ function groupForm(app: FastifyInstance, context: PeopleContext, path: string, d
 export function registerGroupPage(app: FastifyInstance, context: PeopleContext): void {
   app.get('/admin/groups/:name', (request, reply) =>
     showGroup(context, reply, signedIn(request), nameOf(request), {
-      done: doneNotice(queryOf(request), DONE),
+      done: doneNotice(DONE, queryOf(request).done),
     }),
   );
   const { groups } = context;

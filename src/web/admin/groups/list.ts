@@ -3,7 +3,9 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { formOf, one, queryOf, type FieldErrors, type Form } from '../../../http/forms.ts';
 import { signedIn } from '../../../http/guards.ts';
 import type { SignedIn } from '../../../http/sessions.ts';
-import { actorOf, attempt, doneNotice, statusOf, type PeopleContext } from '../context.ts';
+import { actorOf, attempt, statusOf } from '../kit.ts';
+import type { PeopleContext } from '../people.ts';
+import { doneNotice } from '../../views/forms.ts';
 import { adminPage } from '../layout.view.ts';
 import { groupPath } from './group.view.ts';
 import { groupListView } from './list.view.ts';
@@ -29,7 +31,7 @@ async function showGroups(
 export function registerGroupList(app: FastifyInstance, context: PeopleContext): void {
   app.get('/admin/groups', (request, reply) =>
     showGroups(context, reply, signedIn(request), {
-      done: doneNotice(queryOf(request), { deleted: 'The group was deleted; its members stay.' }),
+      done: doneNotice({ deleted: 'The group was deleted; its members stay.' }, queryOf(request).done),
     }),
   );
 
@@ -37,7 +39,7 @@ export function registerGroupList(app: FastifyInstance, context: PeopleContext):
     const admin = signedIn(request);
     const form = formOf(request);
     const created = await attempt(
-      () => context.groups.create(actorOf(admin), one(form.name), one(form.is_admin) === 'on'),
+      () => context.groups.create(actorOf(request), one(form.name), one(form.is_admin) === 'on'),
       ['name'],
       'name',
     );

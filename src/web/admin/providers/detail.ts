@@ -4,7 +4,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { queryOf, type FieldErrors, type Form } from '../../../http/forms.ts';
 import { signedIn } from '../../../http/guards.ts';
 import type { SesameClient } from '../../../oidc/clients.ts';
-import type { AppsPages } from '../apps-context.ts';
+import type { AppsPages } from '../apps.ts';
+import { statusOf } from '../kit.ts';
 import { adminPage, notFoundPage } from '../layout.view.ts';
 import { providerPage } from './detail.view.ts';
 
@@ -35,7 +36,7 @@ export async function showProvider(
     lifespanDefaults: config.identity_providers.oidc.lifespans,
     errors,
   });
-  const status = options.status ?? (Object.keys(errors).length ? 400 : 200);
+  const status = options.status ?? statusOf(errors);
   return reply.html(adminPage(config, 'providers', client.name, body, user), status);
 }
 

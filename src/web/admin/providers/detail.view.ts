@@ -4,7 +4,7 @@ import { ENDPOINTS, globalIssuer, type ApplicationUrls } from '../../../config/u
 import type { SesameClient } from '../../../oidc/clients.ts';
 import { clientIssuer } from '../../../services/providers.ts';
 import { html, type SafeHtml } from '../../html.ts';
-import { breadcrumb, confirmAction, copyField, notice } from '../../views/forms.ts';
+import { breadcrumb, confirmAction, copyField, doneNotice, notice } from '../../views/forms.ts';
 import { settingsSection, type SettingsFormInput } from './settings.view.ts';
 
 export interface ProviderPageInput extends SettingsFormInput {
@@ -27,11 +27,14 @@ function heading(client: SesameClient): SafeHtml {
   </hgroup>`;
 }
 
-function doneNotice(done: string | undefined, secret: string | undefined): SafeHtml {
-  if (done === 'saved') return notice('Saved. The change applies to the next request.');
-  if (done === 'secret' && secret)
-    return notice('A new client secret is active; the old one no longer works.');
-  return notice(undefined);
+const DONE = {
+  saved: 'Saved. The change applies to the next request.',
+  secret: 'A new client secret is active; the old one no longer works.',
+};
+
+/** The notice after a change; the new secret's only while the secret itself is shown. */
+function doneSection(done: string | undefined, secret: string | undefined): SafeHtml {
+  return notice(done === 'secret' && !secret ? undefined : doneNotice(DONE, done));
 }
 
 function secretField(client: SesameClient, secret: string | undefined): SafeHtml {
@@ -100,5 +103,5 @@ export function providerPage(input: ProviderPageInput): SafeHtml {
         </article>`
       : ''
   }
-  ${doneNotice(input.done, secret)} ${valuesCard(input)} ${settingsSection(input)}`;
+  ${doneSection(input.done, secret)} ${valuesCard(input)} ${settingsSection(input)}`;
 }

@@ -4,8 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import { formOf, toFieldErrors } from '../../../http/forms.ts';
 import { signedIn } from '../../../http/guards.ts';
 import { providerPatch } from '../../../services/providers.ts';
-import { actorOf } from '../actor.ts';
-import type { AppsPages } from '../apps-context.ts';
+import { actorOf } from '../kit.ts';
+import type { AppsPages } from '../apps.ts';
 import { noSuchProvider, showProvider, type ClientIdParams } from './detail.ts';
 import { EDIT_FIELDS, patchErrors, patchFromForm } from './form.ts';
 

@@ -1,7 +1,7 @@
 // GET /admin/providers
 import type { FastifyInstance } from 'fastify';
 import { signedIn } from '../../../http/guards.ts';
-import type { AppsPages } from '../apps-context.ts';
+import type { AppsPages } from '../apps.ts';
 import { adminPage } from '../layout.view.ts';
 import { providerList } from './list.view.ts';
 

@@ -3,8 +3,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { formOf, toFieldErrors, type FieldErrors, type Form } from '../../../http/forms.ts';
 import { signedIn } from '../../../http/guards.ts';
-import { actorOf } from '../actor.ts';
-import type { AppsPages } from '../apps-context.ts';
+import { actorOf, statusOf } from '../kit.ts';
+import type { AppsPages } from '../apps.ts';
 import { adminPage } from '../layout.view.ts';
 import { createInput } from './form.ts';
 import { newProviderForm } from './new.view.ts';
@@ -14,7 +14,7 @@ export function registerNewProvider(app: FastifyInstance, pages: AppsPages): voi
   const answer = (request: FastifyRequest, reply: FastifyReply, values: Form, errors: FieldErrors = {}) => {
     const user = signedIn(request);
     const body = newProviderForm({ csrf: user.csrf, policies, values, errors });
-    const status = Object.keys(errors).length ? 400 : 200;
+    const status = statusOf(errors);
     return reply.html(adminPage(config, 'providers', 'Create provider', body, user), status);
   };
 

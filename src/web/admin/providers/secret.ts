@@ -4,8 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import { signedIn } from '../../../http/guards.ts';
 import { SesameError } from '../../../lib/errors.ts';
 import { html } from '../../html.ts';
-import { actorOf } from '../actor.ts';
-import type { AppsPages } from '../apps-context.ts';
+import { actorOf } from '../kit.ts';
+import type { AppsPages } from '../apps.ts';
 import { adminPage } from '../layout.view.ts';
 import type { ClientIdParams } from './detail.ts';
 

@@ -1,12 +1,12 @@
 // /admin/tokens: admin API tokens, created (and shown once) and revoked.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { formOf, toFieldErrors } from '../../../http/forms.ts';
+import { formOf, queryOf, toFieldErrors } from '../../../http/forms.ts';
 import { signedIn } from '../../../http/guards.ts';
 import { NotFoundError } from '../../../lib/errors.ts';
 import { ApiTokenService } from '../../../services/tokens.ts';
-import { doneNotice } from '../done.ts';
-import type { AdminKit } from '../index.ts';
+import { actorOf, type AdminKit } from '../kit.ts';
 import { adminPage, notFoundPage } from '../layout.view.ts';
+import { doneNotice } from '../../views/forms.ts';
 import { readTokenForm } from './form.ts';
 import { tokensView, type TokensPageData } from './tokens.view.ts';
 
@@ -14,7 +14,6 @@ type PageState = Omit<TokensPageData, 'tokens' | 'now'>;
 
 export function registerTokensPage(scope: FastifyInstance, kit: AdminKit): void {
   const tokens = new ApiTokenService(kit.store);
-  const actor = (request: FastifyRequest) => `user:${signedIn(request).user.username}`;
 
   async function tokensPage(request: FastifyRequest, reply: FastifyReply, state: PageState, status = 200) {
     const user = signedIn(request);
@@ -25,7 +24,7 @@ export function registerTokensPage(scope: FastifyInstance, kit: AdminKit): void 
   scope.get('/admin/tokens', (request, reply) => {
     const created = kit.once.take(request, reply, signedIn(request), 'tokens');
     return tokensPage(request, reply, {
-      done: doneNotice(request, { revoked: 'The token was revoked.' }),
+      done: doneNotice({ revoked: 'The token was revoked.' }, queryOf(request).done),
       created:
         typeof created?.name === 'string' && typeof created.token === 'string'
           ? { name: created.name, token: created.token }
@@ -38,7 +37,7 @@ export function registerTokensPage(scope: FastifyInstance, kit: AdminKit): void 
     const read = readTokenForm(form);
     if ('errors' in read) return tokensPage(request, reply, { errors: read.errors, form }, 400);
     try {
-      const { token, record } = await tokens.create(read.input, actor(request));
+      const { token, record } = await tokens.create(read.input, actorOf(request));
       kit.once.put(request, reply, signedIn(request), 'tokens', { name: record.name, token });
       return reply.redirect('/admin/tokens?done=created', 303);
     } catch (error) {
@@ -50,7 +49,7 @@ export function registerTokensPage(scope: FastifyInstance, kit: AdminKit): void 
 
   scope.post('/admin/tokens/:id/revoke', async (request, reply) => {
     try {
-      await tokens.revoke((request.params as { id: string }).id, actor(request));
+      await tokens.revoke((request.params as { id: string }).id, actorOf(request));
     } catch (error) {
       if (!(error instanceof NotFoundError)) throw error;
       const page = notFoundPage(kit.config, signedIn(request), 'tokens', 'There is no such API token.');

@@ -3,8 +3,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { formOf } from '../../../http/forms.ts';
 import { signedIn } from '../../../http/guards.ts';
 import type { User } from '../../../store/index.ts';
-import { actorOf, attempt, type PeopleContext } from '../context.ts';
-import { backToUser, showUser, typedPassword, usernameOf } from './user.ts';
+import { actorOf, attempt } from '../kit.ts';
+import type { PeopleContext } from '../people.ts';
+import { backToUser, passwordNote, showUser, typedPassword, usernameOf } from './user.ts';
 
 type Change = (actor: string, username: string, request: FastifyRequest) => Promise<User>;
 
@@ -13,7 +14,7 @@ function userForm(app: FastifyInstance, context: PeopleContext, path: string, do
   app.post(`/admin/users/:username/${path}`, async (request, reply) => {
     const admin = signedIn(request);
     const username = usernameOf(request);
-    const outcome = await attempt(() => change(actorOf(admin), username, request));
+    const outcome = await attempt(() => change(actorOf(request), username, request));
     if (!outcome.ok) return showUser(context, reply, admin, username, outcome);
     return backToUser(reply, outcome.value, done);
   });
@@ -33,11 +34,11 @@ export function registerUserAccess(app: FastifyInstance, context: PeopleContext)
     const admin = signedIn(request);
     const username = usernameOf(request);
     const typed = typedPassword(formOf(request));
-    const set = await attempt(() => users.setPassword(actorOf(admin), username, typed), ['password']);
+    const set = await attempt(() => users.setPassword(actorOf(request), username, typed), ['password']);
     if (!set.ok) return showUser(context, reply, admin, username, set);
     const { user, password } = set.value;
     if (!password) return backToUser(reply, user, 'password');
-    context.once.put(request, reply, admin, `user:${user.username}`, { password });
+    context.once.put(request, reply, admin, passwordNote(user.username), { password });
     return backToUser(reply, user, 'password-reset');
   });
 }

@@ -4,10 +4,11 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { formOf, many, one, type FieldErrors, type Form } from '../../../http/forms.ts';
 import { signedIn } from '../../../http/guards.ts';
 import type { SignedIn } from '../../../http/sessions.ts';
-import { actorOf, attempt, statusOf, type PeopleContext } from '../context.ts';
+import { actorOf, attempt, statusOf } from '../kit.ts';
+import type { PeopleContext } from '../people.ts';
 import { adminPage } from '../layout.view.ts';
 import { createUserView } from './create.view.ts';
-import { backToUser, typedPassword } from './user.ts';
+import { backToUser, passwordNote, typedPassword } from './user.ts';
 
 async function showForm(
   context: PeopleContext,
@@ -44,13 +45,13 @@ export function registerUserCreate(app: FastifyInstance, context: PeopleContext)
     const form = formOf(request);
     const input = newUser(form);
     const created = await attempt(
-      () => context.users.create(actorOf(admin), input),
+      () => context.users.create(actorOf(request), input),
       ['username', 'password', 'email'],
       'username',
     );
     if (!created.ok) return showForm(context, reply, admin, form, created.errors);
     const { user, password } = created.value;
-    if (password) context.once.put(request, reply, admin, `user:${user.username}`, { password });
+    if (password) context.once.put(request, reply, admin, passwordNote(user.username), { password });
     return backToUser(reply, user, 'created');
   });
 }

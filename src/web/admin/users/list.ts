@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { queryOf } from '../../../http/forms.ts';
 import { signedIn } from '../../../http/guards.ts';
-import type { PeopleContext } from '../context.ts';
+import type { PeopleContext } from '../people.ts';
 import { adminPage } from '../layout.view.ts';
 import { userListView } from './list.view.ts';
 

@@ -2,7 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import { formOf, many, one } from '../../../http/forms.ts';
 import { signedIn } from '../../../http/guards.ts';
-import { actorOf, attempt, type PeopleContext } from '../context.ts';
+import { actorOf, attempt } from '../kit.ts';
+import type { PeopleContext } from '../people.ts';
 import { backToUser, showUser, usernameOf } from './user.ts';
 
 /** The audit event names the fields the form always sends. */
@@ -22,7 +23,7 @@ export function registerUserProfile(app: FastifyInstance, context: PeopleContext
       groups: many(form.groups),
     };
     const saved = await attempt(
-      () => context.users.update(actorOf(admin), username, patch, FIELDS),
+      () => context.users.update(actorOf(request), username, patch, FIELDS),
       ['email'],
     );
     if (!saved.ok)

@@ -1,7 +1,8 @@
 // POST /admin/users/:username/sessions/:id/revoke: end one of the user's login sessions.
 import type { FastifyInstance } from 'fastify';
 import { signedIn } from '../../../http/guards.ts';
-import { actorOf, attempt, type PeopleContext } from '../context.ts';
+import { actorOf, attempt } from '../kit.ts';
+import type { PeopleContext } from '../people.ts';
 import { backToUser, showUser, usernameOf } from './user.ts';
 
 export function registerUserSessions(app: FastifyInstance, context: PeopleContext): void {
@@ -9,7 +10,7 @@ export function registerUserSessions(app: FastifyInstance, context: PeopleContex
     const admin = signedIn(request);
     const username = usernameOf(request);
     const { id } = request.params as { id: string };
-    const revoked = await attempt(() => context.users.revokeSession(actorOf(admin), username, id));
+    const revoked = await attempt(() => context.users.revokeSession(actorOf(request), username, id));
     if (!revoked.ok) return showUser(context, reply, admin, username, revoked);
     return backToUser(reply, { username }, 'revoked');
   });

@@ -5,7 +5,9 @@ import { queryOf, type Form } from '../../../http/forms.ts';
 import { signedIn } from '../../../http/guards.ts';
 import type { SignedIn } from '../../../http/sessions.ts';
 import type { User } from '../../../store/index.ts';
-import { doneNotice, statusOf, type PeopleContext } from '../context.ts';
+import { statusOf } from '../kit.ts';
+import type { PeopleContext } from '../people.ts';
+import { doneNotice } from '../../views/forms.ts';
 import { adminPage, notFoundPage } from '../layout.view.ts';
 import { userPath } from './parts.view.ts';
 import { userView, type UserPageData } from './user.view.ts';
@@ -41,6 +43,9 @@ export async function showUser(
   );
 }
 
+/** The one-time note that carries a generated password to the user's page. */
+export const passwordNote = (username: string): string => `user:${username}`;
+
 /** After a change: the user's page, which shows `done` once. */
 export const backToUser = (reply: FastifyReply, user: Pick<User, 'username'>, done: string): FastifyReply =>
   reply.redirect(`${userPath(user.username)}?done=${done}`, 303);
@@ -56,9 +61,9 @@ export function registerUserPage(app: FastifyInstance, context: PeopleContext): 
   app.get('/admin/users/:username', async (request, reply) => {
     const admin = signedIn(request);
     const username = usernameOf(request);
-    const password = context.once.take(request, reply, admin, `user:${username}`)?.password;
+    const password = context.once.take(request, reply, admin, passwordNote(username))?.password;
     return showUser(context, reply, admin, username, {
-      done: doneNotice(queryOf(request), DONE),
+      done: doneNotice(DONE, queryOf(request).done),
       password: typeof password === 'string' ? password : undefined,
     });
   });

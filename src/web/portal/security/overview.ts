@@ -1,7 +1,8 @@
 // The Security page: what second factors the user has, and the notices the factor forms come back with.
 import { queryOf } from '../../../http/forms.ts';
 import { signedIn } from '../../../http/guards.ts';
-import { doneNotice, type PortalPage } from '../kit.ts';
+import { doneNotice } from '../../views/forms.ts';
+import { type PortalPage } from '../kit.ts';
 import { securityView } from './overview.view.ts';
 
 const NOTICES: Record<string, string> = {
