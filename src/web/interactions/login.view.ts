@@ -2,7 +2,7 @@
 import type { SesameConfig } from '../../config/load.ts';
 import { html, trusted } from '../html.ts';
 import { layout, passkeyForm } from '../pages.ts';
-import { csrfField } from '../views/forms.ts';
+import { csrfField, inputField } from '../views/forms.ts';
 
 export interface LoginPageInput {
   action: string;
@@ -24,26 +24,24 @@ export function loginPage(config: SesameConfig, input: LoginPageInput): string {
       ${input.error ? html`<div class="error" role="alert">${input.error}</div>` : ''}
       <form method="post" action="${input.action}">
         ${csrfField(input.csrf)}
-        <label for="username">Username or email</label>
-        <input
-          id="username"
-          name="username"
-          autocomplete="username"
-          autocapitalize="none"
-          spellcheck="false"
-          required
-          value="${input.username ?? ''}"
-          ${input.username ? '' : trusted('autofocus')}
-        />
-        <label for="password">Password</label>
-        <input
-          id="password"
-          name="password"
-          type="password"
-          autocomplete="current-password"
-          required
-          ${input.username ? trusted('autofocus') : ''}
-        />
+        ${inputField({
+          name: 'username',
+          label: 'Username or email',
+          value: input.username ?? '',
+          required: true,
+          autocomplete: 'username',
+          attributes: trusted(
+            `autocapitalize="none" spellcheck="false"${input.username ? '' : ' autofocus'}`,
+          ),
+        })}
+        ${inputField({
+          name: 'password',
+          label: 'Password',
+          type: 'password',
+          required: true,
+          autocomplete: 'current-password',
+          attributes: trusted(input.username ? 'autofocus' : ''),
+        })}
         <button type="submit">Sign in</button>
       </form>
       ${

@@ -3,7 +3,7 @@
 import type { SesameConfig } from '../../config/load.ts';
 import { html, trusted, type SafeHtml } from '../html.ts';
 import { layout, passkeyForm } from '../pages.ts';
-import { csrfField } from '../views/forms.ts';
+import { csrfField, inputField } from '../views/forms.ts';
 
 export interface SecondFactorPageInput {
   action: string;
@@ -20,16 +20,13 @@ function totpForm(input: SecondFactorPageInput): SafeHtml {
   return html`<form method="post" action="${input.action}">
     ${csrfField(input.csrf)}
     <input type="hidden" name="method" value="totp" />
-    <label for="code">Code from your authenticator app</label>
-    <input
-      id="code"
-      name="code"
-      inputmode="numeric"
-      autocomplete="one-time-code"
-      pattern="[0-9 ]{6,10}"
-      required
-      autofocus
-    />
+    ${inputField({
+      name: 'code',
+      label: 'Code from your authenticator app',
+      required: true,
+      autocomplete: 'one-time-code',
+      attributes: trusted('inputmode="numeric" pattern="[0-9 ]{6,10}" autofocus'),
+    })}
     <button type="submit">Verify</button>
   </form>`;
 }
@@ -41,15 +38,14 @@ function recoveryForm(input: SecondFactorPageInput): SafeHtml {
     <form method="post" action="${input.action}">
       ${csrfField(input.csrf)}
       <input type="hidden" name="method" value="recovery" />
-      <label for="recovery">Recovery code</label>
-      <input
-        id="recovery"
-        name="code"
-        autocomplete="off"
-        autocapitalize="characters"
-        spellcheck="false"
-        required
-      />
+      ${inputField({
+        id: 'recovery',
+        name: 'code',
+        label: 'Recovery code',
+        required: true,
+        autocomplete: 'off',
+        attributes: trusted('autocapitalize="characters" spellcheck="false"'),
+      })}
       <button type="submit" class="secondary">Use recovery code</button>
     </form>
   </details>`;
