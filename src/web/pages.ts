@@ -7,7 +7,7 @@ import type { EnginePages } from '../oidc/provider.ts';
 import { stylesheet } from './assets.ts';
 import { brandLogo, htmlDocument } from './views/document.ts';
 import { html, trusted, type SafeHtml } from './html.ts';
-import { csrfField } from './views/forms.ts';
+import { csrfField, inputField } from './views/forms.ts';
 
 const STYLE = `
 *{box-sizing:border-box}
@@ -64,6 +64,12 @@ export function layout(
       ${body}
     </main>`,
   });
+}
+
+/** The field for a code from an authenticator app (the sign-in's second step, the portal's set-up). */
+export function totpCodeField(label: string, pattern?: string): SafeHtml {
+  const attributes = html`inputmode="numeric" ${pattern ? html`pattern="${pattern}"` : ''} autofocus`;
+  return inputField({ name: 'code', label, required: true, autocomplete: 'one-time-code', attributes });
 }
 
 /** A form the passkey script completes: it fetches options, asks the authenticator, posts the answer. */

@@ -2,7 +2,7 @@
 // user has gets its own small form.
 import type { SesameConfig } from '../../config/load.ts';
 import { html, trusted, type SafeHtml } from '../html.ts';
-import { layout, passkeyForm } from '../pages.ts';
+import { layout, passkeyForm, totpCodeField } from '../pages.ts';
 import { csrfField, inputField } from '../views/forms.ts';
 
 export interface SecondFactorPageInput {
@@ -20,13 +20,7 @@ function totpForm(input: SecondFactorPageInput): SafeHtml {
   return html`<form method="post" action="${input.action}">
     ${csrfField(input.csrf)}
     <input type="hidden" name="method" value="totp" />
-    ${inputField({
-      name: 'code',
-      label: 'Code from your authenticator app',
-      required: true,
-      autocomplete: 'one-time-code',
-      attributes: trusted('inputmode="numeric" pattern="[0-9 ]{6,10}" autofocus'),
-    })}
+    ${totpCodeField('Code from your authenticator app', '[0-9 ]{6,10}')}
     <button type="submit">Verify</button>
   </form>`;
 }

@@ -1,7 +1,8 @@
 // Setting up an authenticator app: the QR code (and the key for typing in), then one code from the app.
 import type { PendingTotp } from '../../../services/account.ts';
-import { html, trusted, type SafeHtml } from '../../html.ts';
-import { csrfField, formProblem, inputField } from '../../views/forms.ts';
+import { html, type SafeHtml } from '../../html.ts';
+import { totpCodeField } from '../../pages.ts';
+import { csrfField, formProblem } from '../../views/forms.ts';
 
 export interface TotpEnrolmentView {
   csrf: string;
@@ -25,13 +26,7 @@ export function totpEnrolmentView(view: TotpEnrolmentView): SafeHtml {
     <form method="post" action="/portal/security/totp/confirm">
       ${csrfField(view.csrf)}
       <input type="hidden" name="pending" value="${pending.sealed}" />
-      ${inputField({
-        name: 'code',
-        label: 'Code from the app',
-        required: true,
-        autocomplete: 'one-time-code',
-        attributes: trusted('inputmode="numeric" autofocus'),
-      })}
+      ${totpCodeField('Code from the app')}
       <button type="submit">Turn on</button>
     </form>`;
 }
