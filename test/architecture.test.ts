@@ -1,5 +1,6 @@
 // The shape of src/ that docs/architecture.md describes, checked on every run: imports point one
-// way (down the layers), and the HTTP and CLI layers reach the database only through services.
+// way (down the layers), the HTTP and CLI layers reach the database and the audit log only through
+// services, and no function grows past what a reader takes in at once.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -73,6 +74,36 @@ function importsOf(file: string): Import[] {
 
 const layerOf = (path: string): string => path.split('/')[0]!;
 
+/** The longest function src/ may hold, in lines (a page, an endpoint, a command is a few short steps). */
+const MAX_FUNCTION_LINES = 80;
+
+/** The transports: they call services and render what comes back. */
+const TRANSPORTS = ['web', 'api', 'cli'];
+
+/** A repository (or a transaction) used directly, or an audit event written by hand. */
+const STORE_ACCESS =
+  /\b(?:store|tx|repositories)\.(?:users|groups|clients|applications|artifacts|events|factors|signingKeys|apiTokens|passwords|transaction)\b|\.events\.append\(/;
+
+interface FunctionSize {
+  where: string;
+  lines: number;
+}
+
+function functionSizes(file: string): FunctionSize[] {
+  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+  const sizes: FunctionSize[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isFunctionLike(node) && 'body' in node && node.body) {
+      const line = (position: number) => source.getLineAndCharacterOfPosition(position).line;
+      const start = line(node.getStart(source));
+      sizes.push({ where: `${relative(SRC, file)}:${start + 1}`, lines: line(node.getEnd()) - start + 1 });
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return sizes;
+}
+
 const IMPORTS = sourceFiles(SRC).flatMap(importsOf);
 
 describe('architecture', () => {
@@ -97,6 +128,26 @@ describe('architecture', () => {
       ({ from, to }) => `${from} -> ${to}`,
     );
     assert.deepEqual(upward, []);
+  });
+
+  test('the web pages, the admin API and the CLI touch no repository and write no audit event', () => {
+    const files = sourceFiles(SRC).filter((file) => TRANSPORTS.includes(layerOf(relative(SRC, file))));
+    assert.ok(files.length > 50, 'the transports were read');
+    const direct = files.flatMap((file) =>
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .flatMap((text, index) => (STORE_ACCESS.test(text) ? [`${relative(SRC, file)}:${index + 1}`] : [])),
+    );
+    assert.deepEqual(direct, []);
+  });
+
+  test(`no function in src/ is longer than ${MAX_FUNCTION_LINES} lines`, () => {
+    const sizes = sourceFiles(SRC).flatMap(functionSizes);
+    assert.ok(sizes.length > 500, 'the functions were read');
+    const long = sizes
+      .filter(({ lines }) => lines > MAX_FUNCTION_LINES)
+      .map(({ where, lines }) => `${where} (${lines})`);
+    assert.deepEqual(long, []);
   });
 
   test('folders of one layer do not import each other both ways', () => {

@@ -13,7 +13,7 @@ import type { SesameConfig } from '../config/load.ts';
 import { redirectUriInput, redirectUriView as redirectUri } from '../config/redirect-uris.ts';
 import type { Store } from '../store/index.ts';
 import { providerView } from './providers.ts';
-import { route, type AnyRoute } from './routes.ts';
+import { operations, type AnyRoute } from './routes.ts';
 
 const consentMode = z.enum(RESOLVED_CONSENT_MODES);
 
@@ -152,16 +152,14 @@ export function toApplicationView(details: ApplicationDetails): z.output<typeof 
   };
 }
 
-const ROUTE = { tag: 'applications', resource: 'applications' } as const;
+const applicationOps = operations('applications');
 
 const listRoute = (service: ApplicationService) =>
-  route({
-    ...ROUTE,
+  applicationOps.read({
     method: 'GET',
     path: '/applications',
     operationId: 'listApplications',
     summary: 'List applications with their providers',
-    access: 'read',
     query: pageQuery,
     response: z.object({ items: z.array(applicationView), next_offset: z.number().optional() }),
     async handler({ query }) {
@@ -174,13 +172,11 @@ const listRoute = (service: ApplicationService) =>
   });
 
 const createRoute = (service: ApplicationService) =>
-  route({
-    ...ROUTE,
+  applicationOps.write({
     method: 'POST',
     path: '/applications',
     operationId: 'createApplication',
     summary: 'Create an application and its provider; the answer holds the client secret, shown once',
-    access: 'write',
     body: createBody,
     status: 201,
     response: z.object({ application: applicationView, guide: guideView }),
@@ -211,13 +207,11 @@ const createRoute = (service: ApplicationService) =>
   });
 
 const getRoute = (service: ApplicationService) =>
-  route({
-    ...ROUTE,
+  applicationOps.read({
     method: 'GET',
     path: '/applications/{slug}',
     operationId: 'getApplication',
     summary: 'One application with its provider and URLs',
-    access: 'read',
     params: slugParams,
     response: applicationView,
     async handler({ params }) {
@@ -226,14 +220,12 @@ const getRoute = (service: ApplicationService) =>
   });
 
 const guideRoute = (service: ApplicationService) =>
-  route({
-    ...ROUTE,
+  applicationOps.read({
     method: 'GET',
     path: '/applications/{slug}/guide',
     operationId: 'getApplicationGuide',
     summary:
       'The integration guide: the values to paste into the app, and its settings when it is a known app',
-    access: 'read',
     params: slugParams,
     response: guideView,
     async handler({ params, reply }) {
@@ -244,13 +236,11 @@ const guideRoute = (service: ApplicationService) =>
   });
 
 const deleteRoute = (service: ApplicationService) =>
-  route({
-    ...ROUTE,
+  applicationOps.write({
     method: 'DELETE',
     path: '/applications/{slug}',
     operationId: 'deleteApplication',
     summary: 'Delete an application and its provider; its issuer disappears',
-    access: 'write',
     params: slugParams,
     async handler({ params, actor }) {
       await service.delete(params.slug, actor);

@@ -8,7 +8,7 @@ import { clientIssuer, providerPatch, ProviderService } from '../services/provid
 import { CLIENT_SETTINGS, clientSettingValues } from '../apps/client-settings.ts';
 import type { SesameClient } from '../oidc/clients.ts';
 import type { Store } from '../store/index.ts';
-import { route, type AnyRoute } from './routes.ts';
+import { operations, type AnyRoute } from './routes.ts';
 
 export const providerView = z.object({
   client_id: z.string(),
@@ -78,17 +78,15 @@ function viewOf(externalUrl: string, client: SesameClient): z.output<typeof prov
 }
 
 const params = z.object({ client_id: z.string().min(1).max(100) });
-const ROUTE = { tag: 'providers', resource: 'providers' } as const;
+const providerOps = operations('providers');
 type View = (client: SesameClient) => z.output<typeof providerView>;
 
 const listRoute = (providers: ProviderService, view: View) =>
-  route({
-    ...ROUTE,
+  providerOps.read({
     method: 'GET',
     path: '/providers',
     operationId: 'listProviders',
     summary: 'Every OAuth2/OpenID client: from the configuration file (read-only) and the database',
-    access: 'read',
     response: z.object({ items: z.array(providerView) }),
     async handler() {
       return { items: (await providers.list()).map(view) };
@@ -96,13 +94,11 @@ const listRoute = (providers: ProviderService, view: View) =>
   });
 
 const getRoute = (providers: ProviderService, view: View) =>
-  route({
-    ...ROUTE,
+  providerOps.read({
     method: 'GET',
     path: '/providers/{client_id}',
     operationId: 'getProvider',
     summary: 'One client with its settings and issuer URLs',
-    access: 'read',
     params,
     response: providerView,
     async handler({ params: { client_id: clientId } }) {
@@ -111,13 +107,11 @@ const getRoute = (providers: ProviderService, view: View) =>
   });
 
 const updateRoute = (providers: ProviderService, view: View) =>
-  route({
-    ...ROUTE,
+  providerOps.write({
     method: 'PATCH',
     path: '/providers/{client_id}',
     operationId: 'updateProvider',
     summary: 'Change a database client; takes effect at the next request on every node',
-    access: 'write',
     params,
     body: providerPatch,
     response: providerView.extend({
@@ -130,13 +124,11 @@ const updateRoute = (providers: ProviderService, view: View) =>
   });
 
 const secretRoute = (providers: ProviderService) =>
-  route({
-    ...ROUTE,
+  providerOps.write({
     method: 'POST',
     path: '/providers/{client_id}/secret',
     operationId: 'regenerateProviderSecret',
     summary: 'Replace the client secret; the answer holds the new one, once',
-    access: 'write',
     params,
     response: z.object({ client_id: z.string(), client_secret: z.string() }),
     async handler({ params: { client_id: clientId }, actor }) {

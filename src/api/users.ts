@@ -6,8 +6,12 @@ import { GROUP_NAME, GROUP_NAME_HELP, GroupAdminService, type GroupRow } from '.
 import { UserAdminService } from '../services/users.ts';
 import type { SesameConfig } from '../config/load.ts';
 import type { Store, User, UserPatch } from '../store/index.ts';
-import { route, type AnyRoute } from './routes.ts';
+import { operations, type AnyRoute } from './routes.ts';
 import { sessionView, sessionViewSchema } from './sessions.ts';
+
+const userOps = operations('users');
+const groupOps = operations('groups');
+const sessionOps = operations('sessions');
 
 const USERNAME_PARAM = z.object({ username: z.string().min(1).max(100) });
 const GROUP_PARAM = z.object({ name: z.string().min(1).max(100) });
@@ -110,14 +114,11 @@ function userAction(
   act: (users: UserAdminService, actor: string, username: string) => Promise<unknown>,
 ) {
   return (users: UserAdminService): AnyRoute =>
-    route({
+    userOps.write({
       method,
       path,
       operationId,
       summary,
-      tag: 'users',
-      resource: 'users',
-      access: 'write',
       params: USERNAME_PARAM,
       async handler({ params, actor }) {
         await act(users, actor, params.username);
@@ -128,14 +129,11 @@ function userAction(
 /** The users routes, in the order the OpenAPI document lists them. */
 const USER_ROUTES: ((users: UserAdminService) => AnyRoute)[] = [
   (users) =>
-    route({
+    userOps.read({
       method: 'GET',
       path: '/users',
       operationId: 'listUsers',
       summary: 'List users; `search` matches username, email and display name',
-      tag: 'users',
-      resource: 'users',
-      access: 'read',
       query: pageQuery.extend({
         search: z.string().max(100).optional(),
         source: z.enum(['local', 'file']).optional(),
@@ -150,14 +148,11 @@ const USER_ROUTES: ((users: UserAdminService) => AnyRoute)[] = [
       },
     }),
   (users) =>
-    route({
+    userOps.write({
       method: 'POST',
       path: '/users',
       operationId: 'createUser',
       summary: 'Create a user; a generated password is returned once',
-      tag: 'users',
-      resource: 'users',
-      access: 'write',
       body: createUser,
       status: 201,
       response: z.object({ user: userView, password: z.string().optional() }),
@@ -168,14 +163,11 @@ const USER_ROUTES: ((users: UserAdminService) => AnyRoute)[] = [
       },
     }),
   (users) =>
-    route({
+    userOps.read({
       method: 'GET',
       path: '/users/{username}',
       operationId: 'getUser',
       summary: 'One user, with a summary of their second factors',
-      tag: 'users',
-      resource: 'users',
-      access: 'read',
       params: USERNAME_PARAM,
       response: userView,
       async handler({ params }) {
@@ -184,14 +176,11 @@ const USER_ROUTES: ((users: UserAdminService) => AnyRoute)[] = [
       },
     }),
   (users) =>
-    route({
+    userOps.write({
       method: 'PATCH',
       path: '/users/{username}',
       operationId: 'updateUser',
       summary: 'Change profile fields, groups, or disable/enable',
-      tag: 'users',
-      resource: 'users',
-      access: 'write',
       params: USERNAME_PARAM,
       body: patchUser,
       response: userView,
@@ -207,14 +196,11 @@ const USER_ROUTES: ((users: UserAdminService) => AnyRoute)[] = [
     (users, actor, username) => users.delete(actor, username),
   ),
   (users) =>
-    route({
+    userOps.write({
       method: 'POST',
       path: '/users/{username}/password',
       operationId: 'setUserPassword',
       summary: 'Set a password, or generate one (returned once)',
-      tag: 'users',
-      resource: 'users',
-      access: 'write',
       params: USERNAME_PARAM,
       body: z.strictObject({ password: z.string().optional() }),
       response: z.object({ password: z.string().optional() }),
@@ -231,14 +217,11 @@ const USER_ROUTES: ((users: UserAdminService) => AnyRoute)[] = [
     (users, actor, username) => users.resetFactors(actor, username),
   ),
   (users) =>
-    route({
+    sessionOps.read({
       method: 'GET',
       path: '/users/{username}/sessions',
       operationId: 'listUserSessions',
       summary: "The user's login sessions",
-      tag: 'sessions',
-      resource: 'sessions',
-      access: 'read',
       params: USERNAME_PARAM,
       response: z.object({ items: z.array(sessionViewSchema) }),
       async handler({ params }) {
@@ -265,28 +248,22 @@ const toGroupView = (group: GroupRow): z.output<typeof groupView> => ({
 
 const GROUP_ROUTES: ((groups: GroupAdminService) => AnyRoute)[] = [
   (groups) =>
-    route({
+    groupOps.read({
       method: 'GET',
       path: '/groups',
       operationId: 'listGroups',
       summary: 'List groups with their member counts',
-      tag: 'groups',
-      resource: 'groups',
-      access: 'read',
       response: z.object({ items: z.array(groupView) }),
       async handler() {
         return { items: (await groups.list()).map(toGroupView) };
       },
     }),
   (groups) =>
-    route({
+    groupOps.write({
       method: 'POST',
       path: '/groups',
       operationId: 'createGroup',
       summary: 'Create a group; `is_admin` groups may use the admin UI and API',
-      tag: 'groups',
-      resource: 'groups',
-      access: 'write',
       body: z.strictObject({
         name: z.string().regex(GROUP_NAME, GROUP_NAME_HELP),
         is_admin: z.boolean().default(false),
@@ -299,14 +276,11 @@ const GROUP_ROUTES: ((groups: GroupAdminService) => AnyRoute)[] = [
       },
     }),
   (groups) =>
-    route({
+    groupOps.write({
       method: 'DELETE',
       path: '/groups/{name}',
       operationId: 'deleteGroup',
       summary: 'Delete a group (its members stay)',
-      tag: 'groups',
-      resource: 'groups',
-      access: 'write',
       params: GROUP_PARAM,
       async handler({ params, actor }) {
         await groups.delete(actor, params.name);
