@@ -10,12 +10,15 @@ test('an input: escaped value and attributes, its error linked and shown after i
     label: 'Name',
     value: '"><script>',
     attributes: html`required placeholder="${'a "b"'}" maxlength="${5}"`,
+    // Settings left unset write no attribute at all.
+    type: undefined,
+    autocomplete: undefined,
     errors: { name: 'too long' },
   }).value;
   assert.match(markup, /<label for="n">Name<\/label>/);
   assert.match(markup, /value="&#34;&#62;&#60;script&#62;"/);
   assert.match(markup, / required placeholder="a &#34;b&#34;" maxlength="5"/);
-  assert.doesNotMatch(markup, /skipped/);
+  assert.doesNotMatch(markup, /type=|autocomplete=|undefined/);
   assert.match(markup, /aria-invalid="true" aria-describedby="name-error"/);
   assert.match(markup, /<small id="name-error" class="field-error">too long<\/small>/);
 });
