@@ -496,3 +496,36 @@ test('browser sessions: administrators use the API with the CSRF header; anyone 
     await browser.close();
   }
 });
+
+test('an administrator signed in through the browser cannot lock themselves out through the API', async () => {
+  await sesame.addUser({ username: 'solo', password: PASSWORD, groups: ['admins'] });
+  const browser = await launchBrowser();
+  try {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${sesame.url}/portal/security`);
+    await logIn(page, 'solo');
+    await page.waitForURL(`${sesame.url}/portal/security`);
+    const { csrf_token } = (await (await context.request.get(`${sesame.url}/api/v1/session`)).json()) as {
+      csrf_token: string;
+    };
+    const patch = (data: Record<string, unknown>) =>
+      context.request.patch(`${sesame.url}/api/v1/users/solo`, {
+        data,
+        headers: { 'x-csrf-token': csrf_token },
+      });
+    const disable = await patch({ disabled: true });
+    assert.equal(disable.status(), 409);
+    const demote = await patch({ groups: [] });
+    assert.equal(demote.status(), 400);
+    assert.equal(((await demote.json()) as { fields: { field: string }[] }).fields[0]!.field, 'groups');
+    const user = await sesame.running.store.users.findByUsername('solo');
+    assert.equal(user!.disabled, false);
+    assert.deepEqual(user!.groups, ['admins']);
+    // Another administrator (here an API token) may do either.
+    assert.equal((await api('PATCH', '/users/solo', writer, { disabled: true })).status, 200);
+    await context.close();
+  } finally {
+    await browser.close();
+  }
+});
