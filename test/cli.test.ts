@@ -260,9 +260,19 @@ for (const backend of backends) {
           true,
         );
 
+        // A login session of alice's: disabling her ends it, as the admin UI does.
+        await store.artifacts.upsert({
+          model: 'Session',
+          id: 'cookie-of-alice',
+          uid: 'alice-session',
+          payload: { accountId: user.id, uid: 'alice-session', loginTs: Math.floor(Date.now() / 1000) },
+          expiresAt: new Date(Date.now() + 3_600_000),
+        });
+        assert.equal((await store.artifacts.listSessions({ accountId: user.id })).length, 1);
         const disabled = await runSesame(['users', 'disable', 'alice', '-c', config]);
         assert.equal(disabled.code, 0, disabled.stderr);
         assert.equal((await store.users.get(user.id))?.disabled, true);
+        assert.deepEqual(await store.artifacts.listSessions({ accountId: user.id }), []);
         const events = await store.events.list({ subject: 'alice' });
         assert.deepEqual(
           events.map((event) => event.type),
