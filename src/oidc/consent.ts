@@ -8,13 +8,13 @@ import { settingsOf } from './clients.ts';
 const MODEL = 'RememberedConsent';
 
 export async function rememberConsent(
-  store: Store,
+  repositories: Repositories,
   accountId: string,
   clientId: string,
   scopes: string[],
   durationSeconds: number,
 ): Promise<void> {
-  await store.artifacts.upsert({
+  await repositories.artifacts.upsert({
     model: MODEL,
     id: `${accountId}:${clientId}`,
     payload: { scopes },

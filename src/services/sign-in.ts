@@ -5,7 +5,7 @@ import type { PasswordAuthenticator } from '../auth/login.ts';
 import { acrFor } from '../auth/policy.ts';
 import type { FactorSummary, Factors } from '../factors/index.ts';
 import { rememberConsent } from '../oidc/consent.ts';
-import type { Store, User } from '../store/index.ts';
+import type { Repositories, Store, User } from '../store/index.ts';
 
 /** Where an attempt comes from: for the regulator and the audit log. */
 export interface AttemptSource {
@@ -55,8 +55,9 @@ export class SignInService {
     type: string,
     from: AttemptSource,
     event: { actor?: string; subject?: string; details: Record<string, unknown> },
+    repositories: Repositories = this.deps.store,
   ): Promise<void> {
-    await this.deps.store.events.append({
+    await repositories.events.append({
       type,
       ...event,
       clientIp: from.clientIp,
@@ -180,10 +181,10 @@ export class SignInService {
     rememberSeconds: number | undefined,
     from: AttemptSource & { clientId: string },
   ): Promise<void> {
-    if (rememberSeconds) {
-      const scopes = (typeof scope === 'string' ? scope : '').split(' ').filter(Boolean);
-      await rememberConsent(this.deps.store, accountId, from.clientId, scopes, rememberSeconds);
-    }
-    await this.record('consent.granted', from, { subject: accountId, details: { scope } });
+    const scopes = (typeof scope === 'string' ? scope : '').split(' ').filter(Boolean);
+    await this.deps.store.transaction(async (tx) => {
+      if (rememberSeconds) await rememberConsent(tx, accountId, from.clientId, scopes, rememberSeconds);
+      await this.record('consent.granted', from, { subject: accountId, details: { scope } }, tx);
+    });
   }
 }
