@@ -522,8 +522,9 @@ test('an administrator signed in through the browser cannot lock themselves out 
     const user = await sesame.running.store.users.findByUsername('solo');
     assert.equal(user!.disabled, false);
     assert.deepEqual(user!.groups, ['admins']);
-    // Another administrator (here an API token) may do either.
+    // Another administrator (here an API token) may; disabling ends the user's sessions at once.
     assert.equal((await api('PATCH', '/users/solo', writer, { disabled: true })).status, 200);
+    assert.deepEqual(await sesame.running.store.artifacts.listSessions({ accountId: user!.id }), []);
     await context.close();
   } finally {
     await browser.close();

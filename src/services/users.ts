@@ -6,7 +6,7 @@ import { sessionsOf, type LoginSession } from '../auth/login-sessions.ts';
 import { appendAudit, checkEmail, generatePassword, UserService } from '../auth/users.ts';
 import type { Factors, FactorSummary } from '../factors/index.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../lib/errors.ts';
-import type { NewUser, Page, Store, User, UserPatch } from '../store/index.ts';
+import type { NewUser, Page, Repositories, Store, User, UserPatch } from '../store/index.ts';
 import { SessionService } from './sessions.ts';
 
 export type UserQuery = Page & { search?: string; source?: User['source'] };
@@ -35,6 +35,11 @@ export async function keepAdministrator(
 
 const withoutUndefined = <T extends object>(patch: T): Partial<T> =>
   Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)) as Partial<T>;
+
+/** Disabling a user ends their login sessions at once, whichever way it is asked for. */
+async function endSessions(tx: Repositories, sessions: readonly LoginSession[]): Promise<void> {
+  for (const session of sessions) await tx.artifacts.destroy('Session', session.storeId);
+}
 
 export class UserAdminService {
   private readonly store: Store;
@@ -107,8 +112,10 @@ export class UserAdminService {
       emailVerified: patch.emailVerified ?? (patch.email !== undefined ? true : undefined),
       claims: patch.claims && { ...user.claims, ...patch.claims },
     });
+    const sessions = patch.disabled ? await sessionsOf(this.store, user) : [];
     return this.store.transaction(async (tx) => {
       const updated = await tx.users.update(user.id, change);
+      await endSessions(tx, sessions);
       await appendAudit(tx, { type: 'user.updated', actor, details: { fields } }, user.username);
       return updated!;
     });
@@ -121,7 +128,7 @@ export class UserAdminService {
     const sessions = disabled ? await sessionsOf(this.store, user) : [];
     return this.store.transaction(async (tx) => {
       const updated = await tx.users.update(user.id, { disabled });
-      for (const session of sessions) await tx.artifacts.destroy('Session', session.storeId);
+      await endSessions(tx, sessions);
       await appendAudit(tx, { type: disabled ? 'user.disabled' : 'user.enabled', actor }, user.username);
       return updated!;
     });
