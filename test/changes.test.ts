@@ -3,7 +3,7 @@
 // server within its poll interval, and a change made through the server itself at once.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { openStore } from '../src/server/runtime.ts';
+import { openStore } from '../src/services/install.ts';
 import type { Store } from '../src/store/index.ts';
 import { skipWithoutPostgres } from './support/postgres.ts';
 import { startTestSesame, type TestSesame } from './support/sesame.ts';

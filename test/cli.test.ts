@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { loadConfig } from '../src/config/load.ts';
 import { verifySecret } from '../src/crypto/digest.ts';
-import { openStore } from '../src/server/runtime.ts';
+import { openStore } from '../src/services/install.ts';
 import { loadMigrations } from '../src/store/migrate.ts';
 import { field, runSesame } from './support/cli.ts';
 import { dropSchema, postgresConnection, skipWithoutPostgres, uniqueSchema } from './support/postgres.ts';

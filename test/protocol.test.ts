@@ -12,7 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { ApiTokenService } from '../src/services/tokens.ts';
 import { readUsersFile, syncUsersFile } from '../src/auth/users-file.ts';
 import { loadConfig } from '../src/config/load.ts';
-import { openStore } from '../src/server/runtime.ts';
+import { openStore } from '../src/services/install.ts';
 import type { ConfigError } from '../src/config/report.ts';
 import { launchBrowser, startRelyingParty, type RelyingParty } from './support/browser.ts';
 import { hashSecret } from '../src/crypto/digest.ts';

@@ -11,7 +11,8 @@ import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { describe, test } from 'node:test';
 import { hashSecret, verifySecret } from '../src/crypto/digest.ts';
 import { loadConfig } from '../src/config/load.ts';
-import { openStore, startSesame } from '../src/server/runtime.ts';
+import { openStore } from '../src/services/install.ts';
+import { startSesame } from '../src/server/runtime.ts';
 import { createLogger } from '../src/lib/logger.ts';
 import { cleanEnv, SESAME_BIN } from './support/cli.ts';
 

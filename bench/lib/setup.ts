@@ -9,7 +9,7 @@ import { stringify } from 'yaml';
 import { UserService } from '../../src/auth/users.ts';
 import { loadConfig, type SesameConfig } from '../../src/config/load.ts';
 import { hashSecret } from '../../src/crypto/digest.ts';
-import { openStore } from '../../src/server/runtime.ts';
+import { openStore } from '../../src/services/install.ts';
 import type { AppClient, Credentials } from './oidc.ts';
 import { random } from './oidc.ts';
 import {

@@ -1,9 +1,10 @@
 // The admin API under /api/v1: token authentication, the resources' routes and their OpenAPI document.
+import type { HttpKit } from '../http/kit.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { UserService } from '../auth/users.ts';
 import type { Factors } from '../factors/index.ts';
 import type { Issuers } from '../oidc/issuers.ts';
-import { BrowserSessions } from '../http/sessions.ts';
+import type { BrowserSessions } from '../http/sessions.ts';
 import type { SesameConfig } from '../config/load.ts';
 import { InvalidInputError } from '../lib/errors.ts';
 import type { Store } from '../store/index.ts';
@@ -33,6 +34,7 @@ interface AdminApiContext {
   factors: Factors;
   /** Makes this node sign with freshly rotated keys at once. */
   reloadKeys: () => Promise<unknown>;
+  http: HttpKit;
 }
 
 function adminApiRoutes({ config, store, factors, reloadKeys }: AdminApiContext): AnyRoute[] {
@@ -99,13 +101,9 @@ function apiErrors(api: FastifyInstance): void {
 }
 
 export function registerAdminApi(app: FastifyInstance, context: AdminApiContext): void {
-  const { config, store, issuers } = context;
+  const { config, store } = context;
   const routes = adminApiRoutes(context);
-  const sessions = new BrowserSessions(
-    issuers.global.provider,
-    store,
-    config.identity_providers.oidc.hmac_secret,
-  );
+  const { sessions } = context.http;
   const users = new UserService(store, config.authentication_backend.password_hashing);
   void app.register((api, _options, done) => {
     // Answers carry client secrets, API tokens and personal data: never kept by a cache or browser.

@@ -59,11 +59,9 @@ export interface ApiRoute<
 
 export type AnyRoute = ApiRoute<Schema | undefined, Schema | undefined, Schema | undefined>;
 
-export function route<
-  P extends Schema | undefined,
-  Q extends Schema | undefined,
-  B extends Schema | undefined,
->(definition: ApiRoute<P, Q, B>): AnyRoute {
+function route<P extends Schema | undefined, Q extends Schema | undefined, B extends Schema | undefined>(
+  definition: ApiRoute<P, Q, B>,
+): AnyRoute {
   return definition;
 }
 
@@ -269,9 +267,4 @@ export function openApiDocument(
     },
     paths,
   };
-}
-
-/** A patch with only the fields the request named: repositories treat a present key as "set this". */
-export function definedOnly<T extends object>(patch: T): Partial<T> {
-  return Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)) as Partial<T>;
 }

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { RESOLVED_CONSENT_MODES } from '../config/client-model.ts';
 import { ConfigError, validateSource, YamlSource } from '../config/report.ts';
 import { InvalidInputError } from '../lib/errors.ts';
 
@@ -32,7 +33,7 @@ const preset = z.strictObject({
   description: z.string().min(1),
   redirect_paths: z.array(z.string().startsWith('/')).min(1),
   scopes: z.array(z.string()).min(1),
-  consent_mode: z.enum(['explicit', 'implicit', 'pre-configured']).default('implicit'),
+  consent_mode: z.enum(RESOLVED_CONSENT_MODES).default('implicit'),
   settings: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/), template),
 });
 

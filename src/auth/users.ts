@@ -62,7 +62,7 @@ export function generatePassword(): string {
 }
 
 /** A username is 1 to 100 letters, digits or . _ @ + -, starting with a letter or digit. */
-export function checkUsername(username: string): void {
+function checkUsername(username: string): void {
   if (!USERNAME.test(username))
     throw new InvalidInputError(
       'a username is 1 to 100 letters, digits or . _ @ + -, starting with a letter or digit',
@@ -70,12 +70,10 @@ export function checkUsername(username: string): void {
     );
 }
 
-export function checkPassword(password: string): void {
+/** A new password is long enough; `field` names the form field it came in. */
+export function checkPassword(password: string, field = 'password'): void {
   if (password.length < MIN_PASSWORD_LENGTH)
-    throw new InvalidInputError(
-      `the password must have at least ${MIN_PASSWORD_LENGTH} characters`,
-      'password',
-    );
+    throw new InvalidInputError(`the password must have at least ${MIN_PASSWORD_LENGTH} characters`, field);
 }
 
 const email = z.email();

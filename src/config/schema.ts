@@ -141,7 +141,6 @@ const absoluteUrl = z.string().refine((value) => isAbsoluteUrl(value), {
 });
 
 // What a registered redirect URI means (exact, or an RE2 pattern) is defined once, there.
-export { isAbsoluteUrl, redirectUriProblem } from './redirect-uris.ts';
 
 export const REDIRECT_URI_HELP =
   'an absolute URI without a fragment, or { url, matching_mode: regex } with an RE2 regular expression';

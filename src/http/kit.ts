@@ -2,7 +2,11 @@
 // derived from hmac_secret), the request's signed-in user, and a reply helper for pages.
 import cookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import type Provider from 'oidc-provider';
 import { deriveKey } from '../crypto/derive.ts';
+import type { Store } from '../store/index.ts';
+import { OneTimeNotes } from './once.ts';
+import { BrowserSessions } from './sessions.ts';
 
 /** Markup: a string, or an escaped template's result (SafeHtml). */
 export type Markup = string | { readonly value: string };
@@ -12,6 +16,19 @@ declare module 'fastify' {
     /** Sends a page: `text/html`, with `status` (200 unless said). */
     html(markup: Markup, status?: number): FastifyReply;
   }
+}
+
+/** The kit's parts every page area and the API share, made once per server. */
+export interface HttpKit {
+  /** Who is signed in, and the one CSRF mechanism (`sessions.csrf`). */
+  sessions: BrowserSessions;
+  /** What a form's success shows once (a secret) on the page its redirect opens. */
+  once: OneTimeNotes;
+}
+
+/** `provider`: any of the engine's instances (they share the login session's storage and keys). */
+export function createHttpKit(provider: Provider, store: Store, hmacSecret: string): HttpKit {
+  return { sessions: new BrowserSessions(provider, store, hmacSecret), once: new OneTimeNotes(hmacSecret) };
 }
 
 export function registerHttpKit(app: FastifyInstance, hmacSecret: string): void {

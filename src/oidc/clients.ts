@@ -120,7 +120,7 @@ export function toProviderMetadata(client: SesameClient): Record<string, unknown
     id_token_signed_response_alg: client.idTokenSignedResponseAlg,
     userinfo_signed_response_alg: alg(client.userinfoSignedResponseAlg),
     scope: client.scopes.join(' '),
-    // Every `sub` other than the plain user id goes through pairwiseIdentifier (see provider.ts).
+    // Every `sub` other than the plain user id goes through pairwiseIdentifier (see configuration.ts).
     subject_type: client.subjectMode !== 'user_id' && usesRedirects ? 'pairwise' : 'public',
     // Authentik always states when the user logged in; apps checking max_age rely on it.
     require_auth_time: true,

@@ -22,7 +22,7 @@ export async function rememberConsent(
   });
 }
 
-export async function rememberedConsent(
+async function rememberedConsent(
   store: Store,
   accountId: string,
   clientId: string,

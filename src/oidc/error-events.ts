@@ -69,7 +69,7 @@ export function describeProtocolError(
 }
 
 /** Appends the event; never lets a storage problem break the protocol's own error answer. */
-export async function recordProtocolError(
+async function recordProtocolError(
   store: Store,
   event: string,
   issuer: string,

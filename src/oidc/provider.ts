@@ -28,9 +28,6 @@ import { listenForErrors } from './error-events.ts';
 import { interactionPolicyFor } from './interaction-policy.ts';
 import type { Jwk } from './keys.ts';
 
-export { cookieKeys } from './configuration.ts';
-export { SESAME_DENIED, SESAME_SECOND_FACTOR } from './interaction-policy.ts';
-
 /**
  * The pages the engine shows itself (errors, logout). The web layer renders them and hands them in,
  * so the engine knows nothing of HTML.

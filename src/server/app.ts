@@ -1,4 +1,5 @@
-// The HTTP server: health endpoints now; the protocol, pages and admin API mount here later.
+// The HTTP server: what every request goes through first (body limits, cached discovery, security
+// headers, the request log), then the protocol engine, the pages, the admin API and the health checks.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import Fastify, {
@@ -26,7 +27,7 @@ import { errorPage } from '../web/pages.ts';
 import { registerPortalPages } from '../web/portal/index.ts';
 import { ClosingResponse, isClosing } from './connections.ts';
 import { fieldProblem } from '../http/forms.ts';
-import { registerHttpKit } from '../http/kit.ts';
+import { createHttpKit, registerHttpKit } from '../http/kit.ts';
 import { setSecurityHeaders } from '../http/security-headers.ts';
 import { redactUrl, type Logger } from '../lib/logger.ts';
 import { ResponseCache } from './response-cache.ts';
@@ -294,11 +295,14 @@ export function buildServer(context: ServerContext): FastifyInstance {
   refuseNonTextFields(app, config);
 
   mountProtocol(app, issuers, responses);
-  registerInteractions(app, context);
+  // The kit's sessions, CSRF tokens and one-time notes, shared by every page area and the API.
+  const http = createHttpKit(issuers.global.provider, store, config.identity_providers.oidc.hmac_secret);
+  const pages = { ...context, http };
+  registerInteractions(app, pages);
   registerAssets(app);
-  registerPortalPages(app, context);
-  registerAdminPages(app, context);
-  registerAdminApi(app, context);
+  registerPortalPages(app, pages);
+  registerAdminPages(app, pages);
+  registerAdminApi(app, pages);
   registerHealth(app, store);
   return app;
 }

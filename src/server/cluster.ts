@@ -7,7 +7,8 @@ import cluster, { type Worker } from 'node:cluster';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { SesameConfig } from '../config/load.ts';
-import { bootstrapAdministrator, prepareStore, signingKeyService } from '../services/install.ts';
+import { bootstrapAdministrator, prepareStore } from '../services/install.ts';
+import { signingKeyService } from '../services/keys.ts';
 import type { ChangeFeed, ChangeTopic } from '../store/changes.ts';
 import type { Logger } from '../lib/logger.ts';
 

@@ -20,11 +20,9 @@ import {
   bootstrapAdministrator,
   prepareStore,
   resolveConfig,
-  signingKeyService,
   type ConfigLocation,
 } from '../services/install.ts';
-
-export { openStore, prepareStore, resolveConfig, type ConfigLocation } from '../services/install.ts';
+import { signingKeyService } from '../services/keys.ts';
 
 const GARBAGE_COLLECTION_INTERVAL_MS = 60_000;
 /** How soon a change made by another node or the CLI reaches this one's caches. */

@@ -6,7 +6,7 @@ import type { PasswordAuthenticator } from '../auth/login.ts';
 import type { AuthorizationPolicies } from '../auth/policy.ts';
 import { sessionsOf, type LoginSession } from '../auth/login-sessions.ts';
 import { hashPassword, type PasswordHashing } from '../auth/passwords.ts';
-import { MIN_PASSWORD_LENGTH } from '../auth/users.ts';
+import { checkPassword } from '../auth/users.ts';
 import { createSealer, type Sealer } from '../crypto/encryption.ts';
 import type { Factors, FactorSummary } from '../factors/index.ts';
 import type { TotpEnrolment } from '../factors/totp.ts';
@@ -180,11 +180,7 @@ export class AccountService {
     await this.proveCurrent(actor, change.current);
     if (change.next !== change.confirm)
       throw new InvalidInputError('The two new passwords differ.', 'confirm_password');
-    if (change.next.length < MIN_PASSWORD_LENGTH)
-      throw new InvalidInputError(
-        `the password must have at least ${MIN_PASSWORD_LENGTH} characters`,
-        'new_password',
-      );
+    checkPassword(change.next, 'new_password');
     // Hashed before the transaction: on SQLite, an open transaction makes every other request wait.
     const digest = await hashPassword(change.next, this.hashing);
     const others = change.endOthers ? await this.others(actor) : [];

@@ -27,7 +27,7 @@ export interface Guide {
 }
 
 /** The defaults a catalogue entry gives an application at the app's base URL. */
-export function presetDefaults(
+function presetDefaults(
   preset: Preset,
   appUrl: string,
 ): Required<

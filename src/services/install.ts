@@ -64,8 +64,6 @@ export async function prepareStore(config: SesameConfig, logger: Logger): Promis
   }
 }
 
-export { signingKeyService } from './keys.ts';
-
 /** Creates the first administrator when there is none, and prints its one-time password. */
 export async function bootstrapAdministrator(
   store: Store,

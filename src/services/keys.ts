@@ -6,7 +6,7 @@ import { isPublished, keyRotation, loadSigningKeys, publishedUntil, type Jwk } f
 import type { SigningKey, Store } from '../store/index.ts';
 
 /** A retired key stays published for as long as the longest-lived token it may have signed. */
-export function keyOverlapSeconds(config: SesameConfig): number {
+function keyOverlapSeconds(config: SesameConfig): number {
   const { lifespans } = config.identity_providers.oidc;
   return Math.max(lifespans.id_token, lifespans.access_token, lifespans.refresh_token);
 }

@@ -3,7 +3,7 @@
 // rules for every transport; each change writes its audit event in the same transaction.
 import { z } from 'zod';
 import type { SesameConfig } from '../config/load.ts';
-import { RESOLVED_CONSENT_MODES as CONSENT_MODES, SUBJECT_MODES } from '../config/client-model.ts';
+import { RESOLVED_CONSENT_MODES, SUBJECT_MODES } from '../config/client-model.ts';
 import { redirectUriInput, redirectUrisProblem } from '../config/redirect-uris.ts';
 import { SIGNING_ALGORITHMS, signingKeyProblem } from '../config/schema.ts';
 import { applicationUrls, ENDPOINTS, globalIssuer, type ApplicationUrls } from '../config/urls.ts';
@@ -21,7 +21,6 @@ import {
 import { checkNewClient, newClientRecord, newSecret, unique, type NewProviderInput } from './applications.ts';
 
 // A client made in Sesame chooses a consent mode outright (no `auto`): see client-model.ts.
-export { CONSENT_MODES, SUBJECT_MODES };
 
 export const providerPatch = z.strictObject({
   name: z.string().trim().min(1).max(200).optional(),
@@ -32,7 +31,7 @@ export const providerPatch = z.strictObject({
   redirect_uris: z.array(redirectUriInput).min(1).optional(),
   post_logout_redirect_uris: z.array(redirectUriInput).optional(),
   scopes: z.array(z.string().min(1)).optional(),
-  consent_mode: z.enum(CONSENT_MODES).optional(),
+  consent_mode: z.enum(RESOLVED_CONSENT_MODES).optional(),
   pre_configured_consent_duration: z.number().int().min(1).optional(),
   authorization_policy: z.string().min(1).optional(),
   allowed_groups: z.array(z.string()).optional(),

@@ -87,7 +87,7 @@ export class SignInService {
       });
       return undefined;
     }
-    // If the client needs a second factor, oidc-provider's policy asks for it next (see provider.ts).
+    // If the client needs a second factor, oidc-provider's policy asks for it next (see oidc/interaction-policy.ts).
     return this.succeeded(user, ['pwd'], from);
   }
 

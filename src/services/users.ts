@@ -20,7 +20,7 @@ export interface UserOverview {
 }
 
 /** The user acting on their own account (an administrator signed in to the UI or the API). */
-export const isSelf = (actor: string, user: User): boolean => actor === `user:${user.username}`;
+const isSelf = (actor: string, user: User): boolean => actor === `user:${user.username}`;
 
 /** An administrator cannot lock themselves out, whichever transport they use. */
 export async function keepAdministrator(

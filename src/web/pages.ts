@@ -112,7 +112,17 @@ export function errorPage(config: SesameConfig, error: string, description?: str
   );
 }
 
-export function logoutPage(config: SesameConfig, form: string, clientName?: string): string {
+/** A POST whose CSRF token is missing, forged or expired. */
+export function forgedFormPage(config: SesameConfig): string {
+  return errorPage(config, 'forbidden', 'The form was not sent from this page.');
+}
+
+/** A POST that needs a login session and came without one. */
+export function signInAgainPage(config: SesameConfig): string {
+  return errorPage(config, 'login_required', 'Sign in again.');
+}
+
+function logoutPage(config: SesameConfig, form: string, clientName?: string): string {
   return layout(
     config,
     'Sign out',
@@ -124,7 +134,7 @@ export function logoutPage(config: SesameConfig, form: string, clientName?: stri
   );
 }
 
-export function loggedOutPage(config: SesameConfig, clientName?: string): string {
+function loggedOutPage(config: SesameConfig, clientName?: string): string {
   return layout(
     config,
     'Signed out',

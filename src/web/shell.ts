@@ -6,7 +6,7 @@ import { html, trusted, type SafeHtml } from './html.ts';
 import { brandLogo, brandName, htmlDocument } from './views/document.ts';
 
 /** Pico CSS: the admin UI's and the portal's base styles. */
-export const PICO = '/assets/pico.min.css';
+const PICO = '/assets/pico.min.css';
 
 const SHELL_STYLE = `
 .skip{position:absolute;left:-999px;top:0;z-index:10;padding:.5rem 1rem;background:var(--pico-primary-background);color:var(--pico-primary-inverse)}

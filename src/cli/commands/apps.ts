@@ -12,7 +12,7 @@ import {
   type NewApplicationInput,
 } from '../../services/applications.ts';
 import { findPreset } from '../../apps/presets.ts';
-import { isAbsoluteUrl } from '../../config/schema.ts';
+import { isAbsoluteUrl } from '../../config/redirect-uris.ts';
 import { globalIssuer } from '../../config/urls.ts';
 import { parseDuration } from '../../config/duration.ts';
 import { InvalidInputError } from '../../lib/errors.ts';

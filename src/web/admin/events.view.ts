@@ -16,7 +16,7 @@ export interface EventsPageData {
 }
 
 /** One line an operator can read: the event's own explanation when it has one, else its details. */
-export function describeEvent(event: AuditEvent): SafeHtml {
+function describeEvent(event: AuditEvent): SafeHtml {
   const details = { ...event.details };
   const message = typeof details.message === 'string' ? details.message : undefined;
   delete details.message;

@@ -7,7 +7,7 @@ import { signedInGuard } from '../../http/guards.ts';
 import type { BrowserSessions } from '../../http/sessions.ts';
 import type { Store } from '../../store/index.ts';
 import { html } from '../html.ts';
-import { errorPage, layout } from '../pages.ts';
+import { forgedFormPage, layout, signInAgainPage } from '../pages.ts';
 import { alreadySubmittedPage } from './layout.view.ts';
 
 export function adminGuard(
@@ -30,8 +30,8 @@ export function adminGuard(
             <p><a href="/portal">Go to your applications</a></p>`,
         ),
       alreadySubmitted: (signedIn, request) => alreadySubmittedPage(config, signedIn, request.url),
-      forged: () => errorPage(config, 'forbidden', 'The form was not sent from this page.'),
-      signedOut: () => errorPage(config, 'login_required', 'Sign in again.'),
+      forged: () => forgedFormPage(config),
+      signedOut: () => signInAgainPage(config),
     },
   });
 }

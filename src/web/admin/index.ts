@@ -2,8 +2,6 @@
 // handler starts with the signed-in administrator on the request (signedIn(request)) and its POSTs'
 // CSRF tokens already claimed. An area is a function (scope, kit) => void listed in AREAS.
 import type { FastifyInstance } from 'fastify';
-import { OneTimeNotes } from '../../http/once.ts';
-import { BrowserSessions } from '../../http/sessions.ts';
 import { registerAppsPages } from './apps.ts';
 import { registerEventsPage } from './events.ts';
 import { adminGuard } from './guard.ts';
@@ -19,12 +17,7 @@ const registerSystemPages = areaOf((kit) => kit, [registerKeysPage, registerToke
 const AREAS: AdminArea[] = [registerAppsPages, registerPeoplePages, registerSystemPages];
 
 export function registerAdminPages(app: FastifyInstance, context: AdminContext): void {
-  const hmacSecret = context.config.identity_providers.oidc.hmac_secret;
-  const kit: AdminKit = {
-    ...context,
-    sessions: new BrowserSessions(context.issuers.global.provider, context.store, hmacSecret),
-    once: new OneTimeNotes(hmacSecret),
-  };
+  const kit: AdminKit = { ...context, ...context.http };
   app.get('/admin', async (_request, reply) => reply.redirect('/admin/applications'));
   void app.register((scope, _options, done) => {
     scope.addHook('preHandler', adminGuard(kit.config, kit.store, kit.sessions));

@@ -5,8 +5,7 @@ import type { SesameConfig } from '../../config/load.ts';
 import type { Factors } from '../../factors/index.ts';
 import { toFieldErrors, type FieldErrors } from '../../http/forms.ts';
 import { signedIn } from '../../http/guards.ts';
-import type { OneTimeNotes } from '../../http/once.ts';
-import type { BrowserSessions } from '../../http/sessions.ts';
+import type { HttpKit } from '../../http/kit.ts';
 import { ConflictError, SesameError } from '../../lib/errors.ts';
 import type { Issuers } from '../../oidc/issuers.ts';
 import type { Store } from '../../store/index.ts';
@@ -18,14 +17,11 @@ export interface AdminContext {
   factors: Factors;
   /** Makes this node sign with freshly rotated keys at once. */
   reloadKeys: () => Promise<unknown>;
+  http: HttpKit;
 }
 
-/** What every admin area gets: the server's parts, and the kit's pieces made once. */
-export interface AdminKit extends AdminContext {
-  sessions: BrowserSessions;
-  /** What a form's success shows once (a secret) on the page its redirect opens. */
-  once: OneTimeNotes;
-}
+/** What every admin area gets: the server's parts, and the HTTP kit's (made once by the server). */
+export interface AdminKit extends AdminContext, HttpKit {}
 
 export type AdminArea = (scope: FastifyInstance, kit: AdminKit) => void;
 

@@ -1,11 +1,11 @@
 // The pages oidc-provider sends the browser to (/interaction/<uid>): one module per step, each a
 // few short handlers over the shared kit (kit.ts) and a pure view; what the steps do to the store is
 // in services/sign-in.ts.
+import type { HttpKit } from '../../http/kit.ts';
 import type { FastifyInstance } from 'fastify';
 import type { PasswordAuthenticator } from '../../auth/login.ts';
 import type { SesameConfig } from '../../config/load.ts';
 import type { Factors } from '../../factors/index.ts';
-import { CsrfTokens } from '../../http/csrf.ts';
 import type { Issuers } from '../../oidc/issuers.ts';
 import { SESAME_DENIED, SESAME_SECOND_FACTOR } from '../../oidc/interaction-policy.ts';
 import { SignInService } from '../../services/sign-in.ts';
@@ -23,10 +23,11 @@ export interface InteractionContext {
   issuers: Issuers;
   authenticator: PasswordAuthenticator;
   factors: Factors;
+  http: HttpKit;
 }
 
 export function registerInteractions(app: FastifyInstance, context: InteractionContext): void {
-  const { config, store, factors } = context;
+  const { config, factors } = context;
   const kit = interactionKit({
     config,
     // Any instance can read and finish an interaction: they share storage and cookie keys, and the
@@ -35,7 +36,7 @@ export function registerInteractions(app: FastifyInstance, context: InteractionC
     signIn: new SignInService(context),
     factors,
     // The pages' forms are bound to the interaction (there is no login session yet).
-    csrf: new CsrfTokens(config.identity_providers.oidc.hmac_secret, store),
+    csrf: context.http.sessions.csrf,
   });
   registerCurrentStep(app, kit);
   registerLogin(app, kit);

@@ -10,7 +10,7 @@ import type { CsrfTokens } from '../../http/csrf.ts';
 import { formOf } from '../../http/forms.ts';
 import { allowFormTarget } from '../../http/security-headers.ts';
 import type { AttemptSource, Login, SignInService } from '../../services/sign-in.ts';
-import { errorPage } from '../pages.ts';
+import { errorPage, forgedFormPage } from '../pages.ts';
 
 export type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
 
@@ -44,7 +44,7 @@ export interface InteractionKit {
     result: InteractionResults,
     merge?: boolean,
   ): Promise<FastifyReply>;
-  /** Finishes the login step; the client's policy may still ask for a second factor (see provider.ts). */
+  /** Finishes the login step; the client's policy may still ask for a second factor (see oidc/interaction-policy.ts). */
   finishLogin(request: FastifyRequest, reply: FastifyReply, login: Login): Promise<FastifyReply>;
 }
 
@@ -81,7 +81,7 @@ export function interactionKit(input: {
       if (!interaction) return undefined;
       const form = formOf(request) as InteractionForm;
       if (!csrf.valid(interaction.uid, form.csrf)) {
-        await reply.html(errorPage(config, 'forbidden', 'The form was not sent from this page.'), 403);
+        await reply.html(forgedFormPage(config), 403);
         return undefined;
       }
       return { interaction, form };

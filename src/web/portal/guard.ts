@@ -7,7 +7,7 @@ import { signedInGuard } from '../../http/guards.ts';
 import type { BrowserSessions } from '../../http/sessions.ts';
 import type { Store, User } from '../../store/index.ts';
 import { html } from '../html.ts';
-import { errorPage } from '../pages.ts';
+import { forgedFormPage, signInAgainPage } from '../pages.ts';
 import { portalPage, type PortalViewer } from './layout.view.ts';
 
 /** Who the portal's bar shows. */
@@ -38,8 +38,8 @@ export function portalGuard(
             <p>This form was sent before and its change was made then; sending it again changed nothing.</p>
             <p><a href="/portal">Continue</a></p>`,
         ),
-      forged: () => errorPage(config, 'forbidden', 'The form was not sent from this page.'),
-      signedOut: () => errorPage(config, 'login_required', 'Sign in again.'),
+      forged: () => forgedFormPage(config),
+      signedOut: () => signInAgainPage(config),
     },
   });
 }

@@ -1,13 +1,12 @@
 // The user portal: sign-in, then every page registered in one scope behind the portal guard, so a
 // handler starts with the signed-in user on the request (signedIn(request)) and its POSTs' CSRF
 // tokens already claimed. A page is a function (scope, kit) => void listed in PAGES.
+import type { HttpKit } from '../../http/kit.ts';
 import type { FastifyInstance } from 'fastify';
 import type { PasswordAuthenticator } from '../../auth/login.ts';
 import type { AuthorizationPolicies } from '../../auth/policy.ts';
 import type { SesameConfig } from '../../config/load.ts';
 import type { Factors } from '../../factors/index.ts';
-import { OneTimeNotes } from '../../http/once.ts';
-import { BrowserSessions } from '../../http/sessions.ts';
 import type { Issuers } from '../../oidc/issuers.ts';
 import { AccountService } from '../../services/account.ts';
 import { ApplicationService } from '../../services/applications.ts';
@@ -32,6 +31,7 @@ export interface PortalContext {
   factors: Factors;
   policies: AuthorizationPolicies;
   authenticator: PasswordAuthenticator;
+  http: HttpKit;
 }
 
 const PAGES: PortalPage[] = [
@@ -57,16 +57,15 @@ function accountService(context: PortalContext): AccountService {
 }
 
 export function registerPortalPages(app: FastifyInstance, context: PortalContext): void {
-  const { config, store, issuers } = context;
-  const hmacSecret = config.identity_providers.oidc.hmac_secret;
-  const sessions = new BrowserSessions(issuers.global.provider, store, hmacSecret);
+  const { config, store } = context;
+  const { sessions, once } = context.http;
   const viewerFor = viewerLookup(config, store);
   const send: PortalKit['send'] = async (reply, user, frame, body, status = 200) =>
     reply.html(portalPage(config, frame, await viewerFor(user), body), status);
   const kit: PortalKit = {
     config,
     account: accountService(context),
-    once: new OneTimeNotes(hmacSecret),
+    once,
     send,
     sendForm: (reply, frame, view, render) =>
       send(reply, view.user, frame, render(view), Object.keys(view.errors ?? {}).length ? 400 : 200),

@@ -1,5 +1,6 @@
 // The user portal's layout: the shell the admin UI uses too, with the portal's navigation and styles.
 import type { SesameConfig } from '../../config/load.ts';
+import { ENDPOINTS } from '../../config/urls.ts';
 import { PASSKEY_SCRIPTS, stylesheet } from '../assets.ts';
 import { html, trusted, type SafeHtml } from '../html.ts';
 import { shell } from '../shell.ts';
@@ -66,7 +67,7 @@ export function portalPage(config: SesameConfig, frame: Frame, viewer: PortalVie
     home: '/portal',
     account: html`${viewer.isAdmin ? html`<li><a href="/admin" class="secondary">Admin</a></li>` : ''}
       <li><span class="muted">${viewer.displayName || viewer.username}</span></li>
-      <li><a href="/api/oidc/end-session" class="secondary">Sign out</a></li>`,
+      <li><a href="${ENDPOINTS.global.end_session}" class="secondary">Sign out</a></li>`,
     sectionsLabel: 'Portal',
     sections: PORTAL_SECTIONS.map(
       ([id, label]) => [`/portal${id ? `/${id}` : ''}`, label, id === section] as const,

@@ -27,7 +27,7 @@ function safeReturn(value: unknown): string {
 }
 
 function authorizationUrl(base: string, state: string): string {
-  const url = new URL(`${base}/api/oidc/authorization`);
+  const url = new URL(`${base}${ENDPOINTS.global.authorization}`);
   url.search = new URLSearchParams({
     client_id: PORTAL_CLIENT_ID,
     redirect_uri: `${base}${ENDPOINTS.portalCallback}`,

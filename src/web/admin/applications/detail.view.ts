@@ -57,7 +57,7 @@ function editSection({ details, csrf, values, errors }: ApplicationPageInput): S
   </section>`;
 }
 
-export function deleteConfirmation({ application, client }: ApplicationDetails, csrf: string): SafeHtml {
+function deleteConfirmation({ application, client }: ApplicationDetails, csrf: string): SafeHtml {
   return html`<section class="card" aria-labelledby="delete-heading">
     <h2 id="delete-heading">Delete</h2>
     ${confirmAction({

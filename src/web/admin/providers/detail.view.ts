@@ -67,7 +67,7 @@ function endpoints(urls: ApplicationUrls): SafeHtml {
   </details>`;
 }
 
-export function regenerateConfirmation(client: SesameClient, csrf: string): SafeHtml {
+function regenerateConfirmation(client: SesameClient, csrf: string): SafeHtml {
   if (client.source !== 'database' || client.public) return html``;
   const app = client.applicationSlug;
   return confirmAction({

@@ -3,7 +3,7 @@
 import type { z } from 'zod';
 import { CLIENT_SETTINGS } from '../../../apps/client-settings.ts';
 import { redirectUrisProblem } from '../../../config/redirect-uris.ts';
-import { SIGNING_ALGORITHMS } from '../../../config/schema.ts';
+import { SIGNING_ALGORITHMS } from '../../../config/client-model.ts';
 import { many, one, type FieldErrors, type Form } from '../../../http/forms.ts';
 import type { NewProviderInput } from '../../../services/applications.ts';
 import type { RedirectUri } from '../../../store/index.ts';

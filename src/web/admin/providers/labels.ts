@@ -1,6 +1,6 @@
 // The names the provider forms give their settings and choices, on the create form and the
 // provider's page alike.
-import type { CONSENT_MODES } from '../../../services/providers.ts';
+import type { RESOLVED_CONSENT_MODES } from '../../../config/client-model.ts';
 
 export const CLIENT_TYPES = [
   ['confidential', 'Confidential (has a secret)'],
@@ -21,7 +21,7 @@ export const LABELS = {
   subject_mode: 'Subject mode',
 } as const;
 
-export const CONSENT_LABELS: Record<(typeof CONSENT_MODES)[number], string> = {
+export const CONSENT_LABELS: Record<(typeof RESOLVED_CONSENT_MODES)[number], string> = {
   explicit: 'Ask every time (explicit)',
   implicit: 'Never ask (implicit)',
   'pre-configured': 'Ask, then remember (pre-configured)',

@@ -1,7 +1,7 @@
 // The form that creates a provider (Authentik's first step): name, flows, client type, redirect URIs.
-import { SIGNING_ALGORITHMS } from '../../../config/schema.ts';
+import { SIGNING_ALGORITHMS } from '../../../config/client-model.ts';
 import { one, type FieldErrors, type Form } from '../../../http/forms.ts';
-import { SUBJECT_MODES } from '../../../services/providers.ts';
+import { SUBJECT_MODES } from '../../../config/client-model.ts';
 import { html, type SafeHtml } from '../../html.ts';
 import { csrfField, formProblem, inputField, selectField } from '../../views/forms.ts';
 import { uriRows } from './fields.view.ts';

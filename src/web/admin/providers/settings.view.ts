@@ -1,10 +1,10 @@
 // The provider's settings form: every setting of a database client, or of a configuration-file
 // client shown disabled (read-only).
 import { CLIENT_SETTINGS, clientSettingValues, type ClientSetting } from '../../../apps/client-settings.ts';
-import { SIGNING_ALGORITHMS } from '../../../config/schema.ts';
+import { SIGNING_ALGORITHMS } from '../../../config/client-model.ts';
 import { many, one, type FieldErrors, type Form } from '../../../http/forms.ts';
 import type { SesameClient } from '../../../oidc/clients.ts';
-import { CONSENT_MODES, SUBJECT_MODES } from '../../../services/providers.ts';
+import { RESOLVED_CONSENT_MODES, SUBJECT_MODES } from '../../../config/client-model.ts';
 import { html, trusted, type SafeHtml } from '../../html.ts';
 import {
   csrfField,
@@ -132,7 +132,7 @@ function choices(input: SettingsFormInput): SafeHtml {
       ${selectField({
         name: 'consent_mode',
         label: LABELS.consent_mode,
-        options: CONSENT_MODES.map((mode) => [mode, CONSENT_LABELS[mode]] as const),
+        options: RESOLVED_CONSENT_MODES.map((mode) => [mode, CONSENT_LABELS[mode]] as const),
         value: read.text('consent_mode', client.consentMode),
       })}
     </div>`;
