@@ -2,9 +2,10 @@
 // (one_factor, two_factor, deny, or a named policy of rules over subjects and networks), plus the
 // allowed groups an application created in the admin UI or CLI may carry.
 import { BlockList, isIP } from 'node:net';
+import type { POLICY_LEVELS } from '../config/client-model.ts';
 import type { Config } from '../config/schema.ts';
 
-export type Level = 'one_factor' | 'two_factor' | 'deny';
+export type Level = (typeof POLICY_LEVELS)[number];
 
 /** The ACR values Sesame states in ID tokens and accepts in acr_values. */
 export const ACR = {

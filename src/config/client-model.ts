@@ -27,15 +27,21 @@ export const RESPONSE_ALGORITHMS = ['none', ...SIGNING_ALGORITHMS] as const;
 export const CLIENT_AUTH_SIGNING_ALGORITHMS = [...SIGNING_ALGORITHMS, 'HS256', 'HS384', 'HS512'] as const;
 /** Authorization policy levels; a client may also name an entry of `authorization_policies`. */
 export const POLICY_LEVELS = ['one_factor', 'two_factor', 'deny'] as const;
+/** The scopes Sesame knows, in the order the admin form offers them. */
 export const STANDARD_SCOPES = [
   'openid',
-  'offline_access',
   'profile',
   'email',
   'groups',
+  'offline_access',
   'address',
   'phone',
 ] as const;
+
+/** The policies a client may name, in the order the forms offer them: the levels, the named ones, deny last. */
+export function policyChoices(named: readonly string[]): string[] {
+  return [...POLICY_LEVELS.filter((level) => level !== 'deny'), ...named, 'deny'];
+}
 export const GRANT_TYPES = [
   'authorization_code',
   'refresh_token',

@@ -11,6 +11,7 @@ import {
   CONSENT_MODES,
   GRANT_TYPES,
   POLICY_LEVELS,
+  policyChoices,
   RESPONSE_ALGORITHMS,
   RESPONSE_MODES,
   RESPONSE_TYPES,
@@ -20,10 +21,6 @@ import {
   TOKEN_ENDPOINT_AUTH_METHODS,
 } from './client-model.ts';
 import { isAbsoluteUrl, MATCHING_MODES, redirectUriProblem } from './redirect-uris.ts';
-
-// The client's values and defaults are described once, in client-model.ts (re-exported here for
-// the schema's readers).
-export * from './client-model.ts';
 
 /** Marks a value that may also come from `<ENV>_FILE` and must never be printed. */
 const SECRET = { secret: true } as const;
@@ -537,7 +534,7 @@ const oidc = z
     checkClientReferences(
       clients,
       {
-        policies: [...POLICY_LEVELS, ...policyNames],
+        policies: policyChoices(policyNames),
         lifespans: isRecord(value.lifespans?.custom) ? Object.keys(value.lifespans.custom) : [],
         scopes: [...STANDARD_SCOPES, ...(isRecord(value.scopes) ? Object.keys(value.scopes) : [])],
       },

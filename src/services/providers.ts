@@ -1,11 +1,17 @@
 // OAuth2/OpenID providers (clients): those from the configuration file (read-only) and the database
 // clients the admin API, the admin UI and the CLI create, change and give new secrets. One set of
 // rules for every transport; each change writes its audit event in the same transaction.
+import { definedOnly } from '../store/sql.ts';
 import { z } from 'zod';
 import type { SesameConfig } from '../config/load.ts';
-import { RESOLVED_CONSENT_MODES, SUBJECT_MODES } from '../config/client-model.ts';
+import {
+  policyChoices,
+  RESOLVED_CONSENT_MODES,
+  SIGNING_ALGORITHMS,
+  SUBJECT_MODES,
+} from '../config/client-model.ts';
 import { redirectUriInput, redirectUrisProblem } from '../config/redirect-uris.ts';
-import { SIGNING_ALGORITHMS, signingKeyProblem } from '../config/schema.ts';
+import { signingKeyProblem } from '../config/schema.ts';
 import { applicationUrls, ENDPOINTS, globalIssuer, type ApplicationUrls } from '../config/urls.ts';
 import { InvalidInputError, NotFoundError, ReadOnlyError } from '../lib/errors.ts';
 import type { PasswordHashing } from '../auth/passwords.ts';
@@ -63,10 +69,6 @@ export function clientIssuer(
   return { urls, issuer, discovery: urls?.discovery ?? `${issuer}${ENDPOINTS.discovery[0]}` };
 }
 
-function definedOnly<T extends Record<string, unknown>>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;
-}
-
 /** The patch's own fields as a change to the stored client (the type change aside). */
 function fieldChange(client: OAuthClient, body: ProviderPatch): Partial<NewOAuthClient> {
   return definedOnly({
@@ -97,7 +99,7 @@ export class ProviderService {
     this.store = store;
     this.keyAlgorithms = oidc.jwks.map((key) => key.algorithm);
     this.hashing = config.authentication_backend.password_hashing;
-    this.policies = ['one_factor', 'two_factor', 'deny', ...Object.keys(oidc.authorization_policies)];
+    this.policies = policyChoices(Object.keys(oidc.authorization_policies));
     this.fromFile = new Map(
       oidc.clients.map((client) => [client.client_id, fromConfig(client, oidc.lifespans.custom)]),
     );

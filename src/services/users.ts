@@ -1,6 +1,7 @@
 // User administration: every change an administrator makes to an account — from the admin API, the
 // admin UI or the CLI — with its audit event written in the same transaction. `actor` is how the
 // event names who acted: `user:<name>`, `token:<name>` or `cli`.
+import { definedOnly } from '../store/sql.ts';
 import type { PasswordHashing } from '../auth/passwords.ts';
 import { sessionsOf, type LoginSession } from '../auth/login-sessions.ts';
 import { appendAudit, checkEmail, generatePassword, UserService } from '../auth/users.ts';
@@ -32,9 +33,6 @@ export async function keepAdministrator(
   if (isSelf(actor, user) && !(await users.isAdmin({ ...user, groups })))
     throw new InvalidInputError('You cannot take yourself out of every administrators group.', 'groups');
 }
-
-const withoutUndefined = <T extends object>(patch: T): Partial<T> =>
-  Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)) as Partial<T>;
 
 /** Disabling a user ends their login sessions at once, whichever way it is asked for. */
 async function endSessions(tx: Repositories, sessions: readonly LoginSession[]): Promise<void> {
@@ -106,7 +104,7 @@ export class UserAdminService {
     checkEmail(patch.email);
     if (patch.groups) await keepAdministrator(this.users, actor, user, patch.groups);
     if (patch.disabled && isSelf(actor, user)) throw new ConflictError('You cannot disable yourself.');
-    const change = withoutUndefined({
+    const change = definedOnly({
       ...patch,
       // A new address typed by an administrator is verified unless they say otherwise.
       emailVerified: patch.emailVerified ?? (patch.email !== undefined ? true : undefined),

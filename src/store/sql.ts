@@ -13,6 +13,11 @@ export interface SqlExecutor {
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
 }
 
+/** A patch with only the fields that are set: repositories treat a present key as "set this". */
+export function definedOnly<T extends object>(patch: T): Partial<T> {
+  return Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
+
 /** Both engines hand timestamps back differently (epoch ms vs Date); rows are read through these. */
 export function toDate(value: unknown): Date {
   return value instanceof Date ? value : new Date(Number(value));

@@ -13,7 +13,7 @@ import { registerNewApplication } from './applications/new.ts';
 import { areaOf, type AdminKit } from './kit.ts';
 import { registerProviderDetail } from './providers/detail.ts';
 import { registerProviderEdit } from './providers/edit.ts';
-import { policyChoices } from './providers/labels.ts';
+import { policyChoices } from '../../config/client-model.ts';
 import { registerProviderList } from './providers/list.ts';
 import { registerNewProvider } from './providers/new.ts';
 import { registerProviderSecret } from './providers/secret.ts';

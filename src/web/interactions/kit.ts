@@ -1,5 +1,6 @@
 // What every step of a sign-in interaction shares: reading the live interaction (or answering that
 // it expired), the posted form with its CSRF check, the client's name and settings, and finishing.
+import { settingsOf, type SesameClientSettings } from '../../oidc/clients.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import type { InteractionResults } from 'oidc-provider';
@@ -17,10 +18,8 @@ export type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
 /** The fields of an interaction's form: the app-wide check has made sure each is one text. */
 export type InteractionForm = Record<string, string | undefined>;
 
-export interface ClientSettings {
-  consentMode?: string;
-  consentDurationSeconds?: number;
-}
+/** The client's own settings, as the engine carries them (see oidc/clients.ts). */
+export type ClientSettings = Partial<SesameClientSettings>;
 
 export interface InteractionKit {
   config: SesameConfig;
@@ -91,7 +90,7 @@ export function interactionKit(input: {
       const client = typeof clientId === 'string' ? await provider.Client.find(clientId) : undefined;
       return {
         name: client?.clientName ?? (typeof clientId === 'string' ? clientId : 'the application'),
-        settings: (client as { sesame?: ClientSettings } | undefined)?.sesame ?? {},
+        settings: settingsOf(client),
       };
     },
     finish,

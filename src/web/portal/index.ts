@@ -9,7 +9,7 @@ import type { SesameConfig } from '../../config/load.ts';
 import type { Factors } from '../../factors/index.ts';
 import type { Issuers } from '../../oidc/issuers.ts';
 import { AccountService } from '../../services/account.ts';
-import { ApplicationService } from '../../services/applications.ts';
+import { applicationService } from '../../services/applications.ts';
 import type { Store } from '../../store/index.ts';
 import { registerApps } from './apps.ts';
 import { portalGuard, viewerLookup } from './guard.ts';
@@ -51,7 +51,7 @@ function accountService(context: PortalContext): AccountService {
   return new AccountService({
     ...context,
     hashing,
-    applications: new ApplicationService(store, hashing, config.externalUrl),
+    applications: applicationService(config, store),
     encryptionKey: config.storage.encryption_key,
   });
 }

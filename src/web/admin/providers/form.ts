@@ -3,7 +3,7 @@
 import type { z } from 'zod';
 import { CLIENT_SETTINGS } from '../../../apps/client-settings.ts';
 import { redirectUrisProblem } from '../../../config/redirect-uris.ts';
-import { SIGNING_ALGORITHMS } from '../../../config/client-model.ts';
+import { NEW_CLIENT_DEFAULTS, SIGNING_ALGORITHMS } from '../../../config/client-model.ts';
 import { many, one, type FieldErrors, type Form } from '../../../http/forms.ts';
 import type { NewProviderInput } from '../../../services/applications.ts';
 import type { RedirectUri } from '../../../store/index.ts';
@@ -30,10 +30,14 @@ export function createInput(form: Form, policies: readonly string[]): NewProvide
     name: one(form.name),
     public: one(form.client_type) === 'public',
     redirectUris: uriRowsFrom(form, 'redirect_uri'),
-    consentMode: one(form.consent_mode) === 'implicit' ? 'implicit' : 'explicit',
-    authorizationPolicy: chosen('authorization_policy', policies, 'one_factor'),
-    idTokenSignedResponseAlg: chosen('id_token_signed_response_alg', SIGNING_ALGORITHMS, 'RS256'),
-    subjectMode: one(form.subject_mode) || 'user_id',
+    consentMode: one(form.consent_mode) === 'implicit' ? 'implicit' : NEW_CLIENT_DEFAULTS.consentMode,
+    authorizationPolicy: chosen('authorization_policy', policies, NEW_CLIENT_DEFAULTS.authorizationPolicy),
+    idTokenSignedResponseAlg: chosen(
+      'id_token_signed_response_alg',
+      SIGNING_ALGORITHMS,
+      NEW_CLIENT_DEFAULTS.idTokenSignedResponseAlg,
+    ),
+    subjectMode: one(form.subject_mode) || NEW_CLIENT_DEFAULTS.subjectMode,
   };
 }
 

@@ -27,13 +27,6 @@ export const CONSENT_LABELS: Record<(typeof RESOLVED_CONSENT_MODES)[number], str
   'pre-configured': 'Ask, then remember (pre-configured)',
 };
 
-export const STANDARD_SCOPES = ['openid', 'profile', 'email', 'groups', 'offline_access', 'address', 'phone'];
-
-/** The policies in the order the forms offer them: the built-in ones, the named ones, deny last. */
-export function policyChoices(named: readonly string[]): string[] {
-  return ['one_factor', 'two_factor', ...named, 'deny'];
-}
-
 export function policyLabel(policy: string): string {
   if (policy === 'one_factor') return 'Password (one factor)';
   if (policy === 'two_factor') return 'Password and a second factor';

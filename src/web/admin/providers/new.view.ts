@@ -1,5 +1,5 @@
 // The form that creates a provider (Authentik's first step): name, flows, client type, redirect URIs.
-import { SIGNING_ALGORITHMS } from '../../../config/client-model.ts';
+import { NEW_CLIENT_DEFAULTS, SIGNING_ALGORITHMS } from '../../../config/client-model.ts';
 import { one, type FieldErrors, type Form } from '../../../http/forms.ts';
 import { SUBJECT_MODES } from '../../../config/client-model.ts';
 import { html, type SafeHtml } from '../../html.ts';
@@ -31,14 +31,14 @@ export function newProviderForm({ csrf, policies, values, errors }: NewProviderF
         name: 'authorization_policy',
         label: LABELS.authorization_policy,
         options: policies.map((policy) => [policy, policyLabel(policy)] as const),
-        value: chosen('authorization_policy', 'one_factor'),
+        value: chosen('authorization_policy', NEW_CLIENT_DEFAULTS.authorizationPolicy),
       })}
       ${selectField({
         name: 'consent_mode',
         label: LABELS.consent_mode,
         // Pre-configured consent needs a duration: set it on the provider's page.
         options: (['explicit', 'implicit'] as const).map((mode) => [mode, CONSENT_LABELS[mode]] as const),
-        value: chosen('consent_mode', 'explicit'),
+        value: chosen('consent_mode', NEW_CLIENT_DEFAULTS.consentMode),
       })}
       ${selectField({
         name: 'client_type',
@@ -51,13 +51,13 @@ export function newProviderForm({ csrf, policies, values, errors }: NewProviderF
         name: 'id_token_signed_response_alg',
         label: LABELS.id_token_signed_response_alg,
         options: SIGNING_ALGORITHMS,
-        value: chosen('id_token_signed_response_alg', 'RS256'),
+        value: chosen('id_token_signed_response_alg', NEW_CLIENT_DEFAULTS.idTokenSignedResponseAlg),
       })}
       ${selectField({
         name: 'subject_mode',
         label: LABELS.subject_mode,
         options: SUBJECT_MODES,
-        value: chosen('subject_mode', 'user_id'),
+        value: chosen('subject_mode', NEW_CLIENT_DEFAULTS.subjectMode),
       })}
       <button type="submit">Done</button>
     </form>`;

@@ -1,7 +1,7 @@
 // The provider's settings form: every setting of a database client, or of a configuration-file
 // client shown disabled (read-only).
 import { CLIENT_SETTINGS, clientSettingValues, type ClientSetting } from '../../../apps/client-settings.ts';
-import { SIGNING_ALGORITHMS } from '../../../config/client-model.ts';
+import { SIGNING_ALGORITHMS, STANDARD_SCOPES } from '../../../config/client-model.ts';
 import { many, one, type FieldErrors, type Form } from '../../../http/forms.ts';
 import type { SesameClient } from '../../../oidc/clients.ts';
 import { RESOLVED_CONSENT_MODES, SUBJECT_MODES } from '../../../config/client-model.ts';
@@ -16,7 +16,7 @@ import {
 } from '../../views/forms.ts';
 import { checkboxes, settingField, uriRows } from './fields.view.ts';
 import { uriRowsFrom } from './form.ts';
-import { CLIENT_TYPES, CONSENT_LABELS, LABELS, policyLabel, STANDARD_SCOPES } from './labels.ts';
+import { CLIENT_TYPES, CONSENT_LABELS, LABELS, policyLabel } from './labels.ts';
 
 type Lifespan = 'access_token' | 'id_token' | 'refresh_token' | 'authorize_code';
 
