@@ -1,13 +1,9 @@
 // The admin API under /api/v1: token authentication, the resources' routes and their OpenAPI document.
-import type { HttpKit } from '../http/kit.ts';
+import type { AdminContext } from '../http/kit.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { UserService } from '../auth/users.ts';
-import type { Factors } from '../factors/index.ts';
-import type { Issuers } from '../oidc/issuers.ts';
 import type { BrowserSessions } from '../http/sessions.ts';
-import type { SesameConfig } from '../config/load.ts';
 import { InvalidInputError } from '../lib/errors.ts';
-import type { Store } from '../store/index.ts';
 import { applicationRoutes } from './applications.ts';
 import { providerRoutes } from './providers.ts';
 import { sessionRoutes } from './sessions.ts';
@@ -27,17 +23,7 @@ import { ApiTokenService } from '../services/tokens.ts';
 
 export const API_VERSION = '1.0.0';
 
-interface AdminApiContext {
-  config: SesameConfig;
-  store: Store;
-  issuers: Issuers;
-  factors: Factors;
-  /** Makes this node sign with freshly rotated keys at once. */
-  reloadKeys: () => Promise<unknown>;
-  http: HttpKit;
-}
-
-function adminApiRoutes({ config, store, factors, reloadKeys }: AdminApiContext): AnyRoute[] {
+function adminApiRoutes({ config, store, factors, reloadKeys }: AdminContext): AnyRoute[] {
   return [
     ...applicationRoutes(config, store),
     ...providerRoutes(config, store),
@@ -51,7 +37,7 @@ type Authenticate = (request: FastifyRequest, reply: FastifyReply) => Promise<Pr
 
 /** Who calls: an API token, or else the admin UI's administrator, by the login session's cookie. */
 function apiAuthentication(
-  { store }: AdminApiContext,
+  { store }: AdminContext,
   sessions: BrowserSessions,
   users: UserService,
 ): Authenticate {
@@ -100,7 +86,7 @@ function apiErrors(api: FastifyInstance): void {
   });
 }
 
-export function registerAdminApi(app: FastifyInstance, context: AdminApiContext): void {
+export function registerAdminApi(app: FastifyInstance, context: AdminContext): void {
   const { config, store } = context;
   const routes = adminApiRoutes(context);
   const { sessions } = context.http;

@@ -3,6 +3,9 @@
 import cookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type Provider from 'oidc-provider';
+import type { SesameConfig } from '../config/load.ts';
+import type { Factors } from '../factors/index.ts';
+import type { Issuers } from '../oidc/issuers.ts';
 import { deriveKey } from '../crypto/derive.ts';
 import type { Store } from '../store/index.ts';
 import { OneTimeNotes } from './once.ts';
@@ -29,6 +32,17 @@ export interface HttpKit {
 /** `provider`: any of the engine's instances (they share the login session's storage and keys). */
 export function createHttpKit(provider: Provider, store: Store, hmacSecret: string): HttpKit {
   return { sessions: new BrowserSessions(provider, store, hmacSecret), once: new OneTimeNotes(hmacSecret) };
+}
+
+/** What the server hands the admin UI and the admin API: the engine's parts and the kit's. */
+export interface AdminContext {
+  config: SesameConfig;
+  store: Store;
+  issuers: Issuers;
+  factors: Factors;
+  /** Makes this node sign with freshly rotated keys at once. */
+  reloadKeys: () => Promise<unknown>;
+  http: HttpKit;
 }
 
 export function registerHttpKit(app: FastifyInstance, hmacSecret: string): void {

@@ -6,7 +6,8 @@ import { registerAppsPages } from './apps.ts';
 import { registerEventsPage } from './events.ts';
 import { adminGuard } from './guard.ts';
 import { registerKeysPage } from './keys.ts';
-import { areaOf, type AdminArea, type AdminContext, type AdminKit } from './kit.ts';
+import type { AdminContext } from '../../http/kit.ts';
+import { areaOf, type AdminArea, type AdminKit } from './kit.ts';
 import { registerPeoplePages } from './people.ts';
 import { registerTokensPage } from './tokens/tokens.ts';
 

@@ -1,24 +1,10 @@
 // What every admin area shares: the kit it is registered with, how a page names the signed-in
 // administrator in audit events, and how a service's domain error becomes the form's field errors.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { SesameConfig } from '../../config/load.ts';
-import type { Factors } from '../../factors/index.ts';
 import { toFieldErrors, type FieldErrors } from '../../http/forms.ts';
 import { signedIn } from '../../http/guards.ts';
-import type { HttpKit } from '../../http/kit.ts';
+import type { AdminContext, HttpKit } from '../../http/kit.ts';
 import { ConflictError, SesameError } from '../../lib/errors.ts';
-import type { Issuers } from '../../oidc/issuers.ts';
-import type { Store } from '../../store/index.ts';
-
-export interface AdminContext {
-  config: SesameConfig;
-  store: Store;
-  issuers: Issuers;
-  factors: Factors;
-  /** Makes this node sign with freshly rotated keys at once. */
-  reloadKeys: () => Promise<unknown>;
-  http: HttpKit;
-}
 
 /** What every admin area gets: the server's parts, and the HTTP kit's (made once by the server). */
 export interface AdminKit extends AdminContext, HttpKit {}
