@@ -1,6 +1,6 @@
 // /api/v1/users and /api/v1/groups: accounts, their groups, password, second factors and sessions.
 import { z } from 'zod';
-import { profileClaims } from '../auth/users.ts';
+import { PROFILE_FIELDS, profileClaims } from '../auth/users.ts';
 import type { Factors } from '../factors/index.ts';
 import { GROUP_NAME, GROUP_NAME_HELP, GroupAdminService, type GroupRow } from '../services/groups.ts';
 import { UserAdminService } from '../services/users.ts';
@@ -39,17 +39,17 @@ const userView = z.object({
 });
 
 const profileFields = {
-  email: z.email().optional(),
+  email: PROFILE_FIELDS.email.optional(),
   email_verified: z
     .boolean()
     .optional()
     .describe(
       'An address set by an administrator counts as verified (as in Authentik): default true when email is given',
     ),
-  display_name: z.string().trim().max(200).optional(),
-  given_name: z.string().trim().max(200).optional(),
-  family_name: z.string().trim().max(200).optional(),
-  picture: z.url().optional(),
+  display_name: PROFILE_FIELDS.display_name.optional(),
+  given_name: PROFILE_FIELDS.given_name.optional(),
+  family_name: PROFILE_FIELDS.family_name.optional(),
+  picture: PROFILE_FIELDS.picture.optional(),
   claims: profileClaims.optional(),
   groups: z.array(z.string().min(1).max(100)).optional(),
   disabled: z.boolean().optional(),

@@ -76,12 +76,38 @@ export function checkPassword(password: string, field = 'password'): void {
     throw new InvalidInputError(`the password must have at least ${MIN_PASSWORD_LENGTH} characters`, field);
 }
 
-const email = z.email();
+/**
+ * A user's own profile fields, the same rules wherever they are set (the admin API, the admin UI,
+ * the portal, the CLI): names of at most 200 characters, an e-mail address, an http(s) picture.
+ */
+export const PROFILE_FIELDS = {
+  display_name: z.string().trim().max(200, 'at most 200 characters'),
+  given_name: z.string().trim().max(200, 'at most 200 characters'),
+  family_name: z.string().trim().max(200, 'at most 200 characters'),
+  email: z.email('not a valid email address'),
+  picture: z.url({ protocol: /^https?$/, error: 'not an http(s) URL' }),
+} as const;
 
-/** An address typed into a form is checked here; an empty one clears it. */
-export function checkEmail(address: string | undefined): void {
-  if (address && !email.safeParse(address).success)
-    throw new InvalidInputError('not a valid email address', 'email');
+/** Profile fields set by any transport (empty ones clear the field), by PROFILE_FIELDS' rules. */
+export function checkProfile(fields: {
+  displayName?: string;
+  givenName?: string;
+  familyName?: string;
+  email?: string;
+  picture?: string;
+}): void {
+  const given = {
+    display_name: fields.displayName,
+    given_name: fields.givenName,
+    family_name: fields.familyName,
+    email: fields.email,
+    picture: fields.picture,
+  };
+  for (const [name, value] of Object.entries(given)) {
+    if (!value) continue;
+    const parsed = PROFILE_FIELDS[name as keyof typeof PROFILE_FIELDS].safeParse(value);
+    if (!parsed.success) throw new InvalidInputError(parsed.error.issues[0]!.message, name);
+  }
 }
 
 /** The audit event of a change, written in the change's transaction (its subject is the username). */
@@ -101,7 +127,7 @@ export class UserService {
   /** Creates a local user (with `audit` written in the same transaction). */
   async create(input: NewUser & { password?: string }, audit?: Audit): Promise<User> {
     checkUsername(input.username);
-    checkEmail(input.email);
+    checkProfile(input);
     if (input.password !== undefined) checkPassword(input.password);
     // Hashed before the transaction: on SQLite, an open transaction makes every other request wait.
     const digest =

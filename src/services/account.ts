@@ -6,7 +6,7 @@ import type { PasswordAuthenticator } from '../auth/login.ts';
 import type { AuthorizationPolicies } from '../auth/policy.ts';
 import { sessionsOf, type LoginSession } from '../auth/login-sessions.ts';
 import { hashPassword, type PasswordHashing } from '../auth/passwords.ts';
-import { checkPassword } from '../auth/users.ts';
+import { checkPassword, PROFILE_FIELDS } from '../auth/users.ts';
 import { createSealer, type Sealer } from '../crypto/encryption.ts';
 import type { Factors, FactorSummary } from '../factors/index.ts';
 import type { TotpEnrolment } from '../factors/totp.ts';
@@ -44,13 +44,14 @@ export interface ProfileInput {
   picture: string;
 }
 
-const text = z.string().max(200, 'at most 200 characters');
+// An empty field clears it.
+const clearable = <T extends z.ZodType>(schema: T) => z.union([z.literal(''), schema]);
 const profileSchema = z.object({
-  display_name: text,
-  given_name: text,
-  family_name: text,
-  email: z.union([z.literal(''), z.email('not a valid email address')]),
-  picture: z.union([z.literal(''), z.url({ protocol: /^https?$/, error: 'not an http(s) URL' })]),
+  display_name: clearable(PROFILE_FIELDS.display_name),
+  given_name: clearable(PROFILE_FIELDS.given_name),
+  family_name: clearable(PROFILE_FIELDS.family_name),
+  email: clearable(PROFILE_FIELDS.email),
+  picture: clearable(PROFILE_FIELDS.picture),
 });
 
 export interface PasswordChange {

@@ -4,7 +4,7 @@
 import { definedOnly } from '../store/sql.ts';
 import type { PasswordHashing } from '../auth/passwords.ts';
 import { sessionsOf, type LoginSession } from '../auth/login-sessions.ts';
-import { appendAudit, checkEmail, generatePassword, UserService } from '../auth/users.ts';
+import { appendAudit, checkProfile, generatePassword, UserService } from '../auth/users.ts';
 import type { Factors, FactorSummary } from '../factors/index.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../lib/errors.ts';
 import type { NewUser, Page, Repositories, Store, User, UserPatch } from '../store/index.ts';
@@ -101,7 +101,7 @@ export class UserAdminService {
    */
   async update(actor: string, username: string, patch: UserPatch, fields: string[]): Promise<User> {
     const user = await this.users.requireLocal(username);
-    checkEmail(patch.email);
+    checkProfile(patch);
     if (patch.groups) await keepAdministrator(this.users, actor, user, patch.groups);
     if (patch.disabled && isSelf(actor, user)) throw new ConflictError('You cannot disable yourself.');
     const change = definedOnly({
