@@ -4,7 +4,6 @@
 import { createPrivateKey } from 'node:crypto';
 import { z } from 'zod';
 import { isValidDigest } from '../crypto/digest.ts';
-import { DURATION_HELP, parseDuration } from './duration.ts';
 import {
   CLIENT_AUTH_SIGNING_ALGORITHMS,
   CONFIG_CLIENT_DEFAULTS,
@@ -20,67 +19,19 @@ import {
   SUBJECT_MODES,
   TOKEN_ENDPOINT_AUTH_METHODS,
 } from './client-model.ts';
-import { isAbsoluteUrl, MATCHING_MODES, redirectUriProblem } from './redirect-uris.ts';
-
-/** Marks a value that may also come from `<ENV>_FILE` and must never be printed. */
-const SECRET = { secret: true } as const;
-
-function duration() {
-  return z
-    .union([z.number().int().min(0), z.string()])
-    .describe(DURATION_HELP)
-    .transform((value, ctx) => {
-      const parsed = parseDuration(value);
-      if (parsed === undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `'${value}' is not a duration`,
-          params: { allowed: DURATION_HELP },
-        });
-        return z.NEVER;
-      }
-      return parsed;
-    });
-}
-
-/** prefault parses the default like a value from the file, so the reference shows "1h", not 3600. */
-function durationWithDefault(defaultValue: string) {
-  return duration().prefault(defaultValue);
-}
-
-/** Cross-field rules run even when a single field failed, so one pass reports every problem. */
-const ALWAYS = { when: () => true };
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-function strings(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
-}
-
-function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
-  return z.enum(values);
-}
-
-export const NOT_SUPPORTED_YET = 'not supported yet by Sesame';
-
-/**
- * An Authelia key Sesame does not implement yet. It is refused when set (an empty list does
- * nothing and is let through), never accepted and silently ignored.
- */
-function notSupportedYet(what: string) {
-  return z
-    .unknown()
-    .optional()
-    .superRefine((value, ctx) => {
-      const empty =
-        (Array.isArray(value) && value.length === 0) || (isRecord(value) && Object.keys(value).length === 0);
-      if (value === undefined || empty) return;
-      ctx.addIssue({ code: 'custom', message: NOT_SUPPORTED_YET, params: { allowed: 'remove this key' } });
-    })
-    .describe(`Not supported yet (${what}): refused when set.`);
-}
+import { MATCHING_MODES, redirectUriProblem } from './redirect-uris.ts';
+import {
+  absoluteUrl,
+  ALWAYS,
+  duration,
+  durationWithDefault,
+  isRecord,
+  NOT_SUPPORTED_YET,
+  notSupportedYet,
+  oneOf,
+  SECRET,
+  strings,
+} from './schema-kit.ts';
 
 /**
  * Generated keys are RSA (every RS and PS algorithm), P-256 and Ed25519: ES384 and ES512 need a key
@@ -132,10 +83,6 @@ export const CORS_ENDPOINTS = [
   'userinfo',
   'device-authorization',
 ] as const;
-
-const absoluteUrl = z.string().refine((value) => isAbsoluteUrl(value), {
-  message: 'must be an absolute URL with a scheme, such as https://app.example.com/callback',
-});
 
 // What a registered redirect URI means (exact, or an RE2 pattern) is defined once, there.
 
