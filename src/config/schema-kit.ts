@@ -68,3 +68,17 @@ export function notSupportedYet(what: string) {
 export const absoluteUrl = z.string().refine((value) => isAbsoluteUrl(value), {
   message: 'must be an absolute URL with a scheme, such as https://app.example.com/callback',
 });
+
+/**
+ * An Authelia key Sesame accepts but does not act on yet (it is not a security setting). Sesame
+ * starts and logs one warning naming the key and `what` it does not do; it is never silently ignored.
+ */
+export function warnedKey(what: string) {
+  return z
+    .unknown()
+    .optional()
+    .meta({ unimplemented: what })
+    .describe(
+      `Accepted for compatibility with Authelia, not implemented yet: ${what}. A warning is logged when set.`,
+    );
+}
