@@ -3,7 +3,7 @@
 // allowed groups an application created in the admin UI or CLI may carry.
 import { BlockList, isIP } from 'node:net';
 import type { POLICY_LEVELS } from '../config/client-model.ts';
-import type { Config } from '../config/schema.ts';
+import type { OidcConfig } from '../config/schema.ts';
 
 export type Level = (typeof POLICY_LEVELS)[number];
 
@@ -28,7 +28,7 @@ export interface Decision {
   reason: string;
 }
 
-type NamedPolicies = Config['identity_providers']['oidc']['authorization_policies'];
+type NamedPolicies = OidcConfig['authorization_policies'];
 type Rule = NamedPolicies[string]['rules'][number];
 
 interface CompiledRule {

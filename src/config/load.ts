@@ -1,13 +1,21 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { applyEnvironment } from './env.ts';
 import { ConfigError, jsonSchemaOf, validateSource, YamlSource, type JsonSchema } from './report.ts';
-import { configSchema, parseListenAddress, type Config } from './schema.ts';
+import { hmacSecretFromEncryptionKey } from '../crypto/derive.ts';
+import { applyEnvironment } from './env.ts';
+import { renderFilters } from './template.ts';
+import { configSchema, defaultOidc, parseListenAddress, type Config, type OidcConfig } from './schema.ts';
+import { isRecord } from './schema-kit.ts';
+import { unimplementedWarnings } from './warnings.ts';
 
 export const DEFAULT_CONFIG_PATH = './data/sesame.yml';
 
 /** The validated configuration plus what Sesame derives from it. */
-export interface SesameConfig extends Config {
+export interface SesameConfig extends Omit<Config, 'identity_providers'> {
+  /** Always present: without the section, the engine runs with no configured clients. */
+  identity_providers: { oidc: OidcConfig };
+  /** One line per key that is accepted but not implemented (logged once at start). */
+  warnings: string[];
   /** The absolute path of the file this came from. */
   configFile: string;
   /** `server.external_url` (or one derived from the listen address), without a trailing slash. */
@@ -20,12 +28,12 @@ export function configJsonSchema(): JsonSchema {
   return cachedJsonSchema;
 }
 
-/** Reads, overrides from the environment and validates; throws ConfigError listing every problem. */
-export function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): SesameConfig {
-  const configFile = resolve(path);
-  let text: string;
+/** Variables naming the filters the file goes through before YAML parsing (Authelia's and ours). */
+export const FILTER_ENV = ['SESAME_CONFIG_FILTERS', 'X_AUTHELIA_CONFIG_FILTERS'] as const;
+
+function readConfigText(configFile: string): string {
   try {
-    text = readFileSync(configFile, 'utf8');
+    return readFileSync(configFile, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new ConfigError([
@@ -33,11 +41,23 @@ export function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): 
         where: configFile,
         path: '',
         message: code === 'ENOENT' ? 'the configuration file does not exist' : `cannot be read (${code})`,
-        allowed: 'a readable YAML file, given with --config or SESAME_CONFIG',
+        allowed: 'a readable YAML file, given with --config, SESAME_CONFIG or X_AUTHELIA_CONFIG',
       },
     ]);
   }
-  const source = new YamlSource(configFile, text);
+}
+
+/** The file's text after the filters the environment names (`template`, `expand-env`). */
+function filtered(configFile: string, text: string, env: NodeJS.ProcessEnv): string {
+  const variable = FILTER_ENV.find((name) => env[name] !== undefined && env[name] !== '');
+  if (!variable) return text;
+  return renderFilters(text, { file: configFile, filters: env[variable]!, variable, env });
+}
+
+/** Reads, overrides from the environment and validates; throws ConfigError listing every problem. */
+export function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): SesameConfig {
+  const configFile = resolve(path);
+  const source = new YamlSource(configFile, filtered(configFile, readConfigText(configFile), env));
   if (source.syntaxProblems.length > 0) throw new ConfigError(source.syntaxProblems);
   const data = source.data();
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
@@ -56,16 +76,53 @@ export function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): 
   const result = validateSource(source, configSchema, data, where);
   const problems = [...overrides.problems, ...(result.ok ? [] : result.problems)];
   if (!result.ok || problems.length > 0) throw new ConfigError(problems);
-  return finish(result.value, configFile);
+  const warnings = [...overrides.warnings, ...unimplementedWarnings(configJsonSchema(), data)];
+  return finish(result.value, configFile, data as Record<string, unknown>, warnings);
 }
 
-function finish(config: Config, configFile: string): SesameConfig {
+function finish(
+  config: Config,
+  configFile: string,
+  raw: Record<string, unknown>,
+  warnings: string[],
+): SesameConfig {
   const base = dirname(configFile);
   const relative = (path: string) => (isAbsolute(path) ? path : resolve(base, path));
   if (config.storage.local) config.storage.local.path = relative(config.storage.local.path);
-  if (config.authentication_backend.file)
-    config.authentication_backend.file.path = relative(config.authentication_backend.file.path);
-  return { ...config, configFile, externalUrl: externalUrlOf(config) };
+  const backend = config.authentication_backend;
+  if (backend.file) {
+    backend.file.path = relative(backend.file.path);
+    // Authelia's own place for the hashing settings, unless Sesame's is given.
+    const rawBackend = isRecord(raw.authentication_backend) ? raw.authentication_backend : {};
+    if (backend.file.password && rawBackend.password_hashing === undefined)
+      backend.password_hashing = backend.file.password;
+  }
+  return {
+    ...config,
+    identity_providers: { oidc: oidcOf(config) },
+    configFile,
+    externalUrl: externalUrlOf(config),
+    warnings,
+  };
+}
+
+/**
+ * The OpenID Connect settings: the configured ones (the legacy `issuer_private_key` becoming the
+ * one RS256 key of `jwks`), or, without the section, the defaults with a derived hmac_secret.
+ */
+function oidcOf(config: Config): OidcConfig {
+  const oidc = config.identity_providers?.oidc;
+  if (!oidc) return defaultOidc(hmacSecretFromEncryptionKey(config.storage.encryption_key));
+  if (oidc.issuer_private_key !== undefined && oidc.jwks.length === 0)
+    oidc.jwks = [
+      {
+        key: oidc.issuer_private_key,
+        algorithm: 'RS256',
+        use: 'sig',
+        certificate_chain: oidc.issuer_certificate_chain,
+      },
+    ];
+  return oidc;
 }
 
 function externalUrlOf(config: Config): string {

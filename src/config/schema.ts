@@ -32,6 +32,19 @@ import {
   SECRET,
   strings,
 } from './schema-kit.ts';
+import {
+  authenticationBackendKeys,
+  autheliaTopLevel,
+  clientTls,
+  oidcCompatKeys,
+  postgresCompatKeys,
+  refusedClientKeys,
+  serverCompatKeys,
+  serverEndpointKeys,
+  userAttributeDefinitions,
+  usersFileKeys,
+  warned,
+} from './authelia-schema.ts';
 
 /**
  * Generated keys are RSA (every RS and PS algorithm), P-256 and Ed25519: ES384 and ES512 need a key
@@ -129,7 +142,7 @@ const clientSecret = z
 
 const jwk = z.looseObject({ kty: z.string() }).describe('A JSON Web Key.');
 
-const client = z
+const clientObject = z
   .strictObject({
     client_id: z
       .string()
@@ -164,9 +177,11 @@ const client = z
       .describe('`authorization_code`, `refresh_token` or `client_credentials`.'),
     response_types: z
       .array(oneOf(RESPONSE_TYPES))
-      .default([...CONFIG_CLIENT_DEFAULTS.response_types])
-      .superRefine(refuseValues(RESPONSE_TYPES.filter((type) => type !== 'code')))
-      .describe('`code` (or none, for clients that never use the authorization endpoint).'),
+      .optional()
+      .superRefine((types, ctx) => refuseValues(RESPONSE_TYPES.filter((type) => type !== 'code'))(types ?? [], ctx))
+      .describe(
+        '`code` (or none, for clients that never use the authorization endpoint). Defaults to `code` when `grant_types` has `authorization_code`, otherwise to none.',
+      ),
     response_modes: z
       .array(oneOf(RESPONSE_MODES))
       .default([...CONFIG_CLIENT_DEFAULTS.response_modes])
@@ -230,6 +245,7 @@ const client = z
       ),
     jwks_uri: absoluteUrl.optional().describe('Where the client publishes its keys (for `private_key_jwt`).'),
     jwks: z.array(jwk).optional().describe('The client’s public keys, inline.'),
+    ...refusedClientKeys,
   })
   .superRefine((value, ctx) => {
     const problem = (path: string, message: string, allowed?: string) =>
@@ -237,7 +253,7 @@ const client = z
     // This also runs when other keys of the client are invalid (to report everything at once),
     // so it reads values defensively.
     const grantTypes = strings(value.grant_types);
-    const responseTypes = strings(value.response_types);
+    const responseTypes = effectiveResponseTypes(grantTypes, value.response_types as unknown);
     const secret = typeof value.client_secret === 'string' ? value.client_secret : undefined;
     const method = value.token_endpoint_auth_method;
     if (value.public) {
@@ -274,6 +290,23 @@ const client = z
       problem('pkce_challenge_method', 'plain is not supported (OAuth 2.1 removed it); use S256', 'S256');
   }, ALWAYS);
 
+const client = clientObject.transform((value) => ({
+  ...value,
+  response_types: effectiveResponseTypes(value.grant_types, value.response_types),
+}));
+
+/**
+ * The response types of a client that sets none: `code` when it may use the authorization code
+ * grant, otherwise none (a client_credentials-only client never visits the authorization endpoint,
+ * so it needs no redirect URIs).
+ */
+function effectiveResponseTypes(grantTypes: readonly string[], responseTypes: unknown): ResponseType[] {
+  if (Array.isArray(responseTypes)) return responseTypes as ResponseType[];
+  return grantTypes.includes('authorization_code') ? [...CONFIG_CLIENT_DEFAULTS.response_types] : [];
+}
+
+type ResponseType = (typeof RESPONSE_TYPES)[number];
+
 export type ClientConfig = z.output<typeof client>;
 
 const lifespanSet = z.strictObject({
@@ -281,6 +314,7 @@ const lifespanSet = z.strictObject({
   authorize_code: duration().optional(),
   id_token: duration().optional(),
   refresh_token: duration().optional(),
+  grants: notSupportedYet('lifespans per grant type'),
 });
 
 const policyRule = z.strictObject({
@@ -302,7 +336,7 @@ const jwksEntry = z
     algorithm: oneOf(SIGNING_ALGORITHMS).default('RS256'),
     use: oneOf(['sig']).default('sig'),
     key: z.string().meta(SECRET).describe('The private key in PEM format.'),
-    certificate_chain: notSupportedYet('publishing certificates (x5c) with the key'),
+    certificate_chain: warned(z.string(), 'the certificate chain is not published (x5c) with the key'),
   })
   .superRefine((value, ctx) => {
     let keyType: string | undefined;
@@ -432,6 +466,8 @@ const oidc = z
         authorize_code: durationWithDefault('1m'),
         id_token: durationWithDefault('1h'),
         refresh_token: durationWithDefault('90m'),
+        device_code: warned(duration(), 'the device authorization grant is not supported yet'),
+        jwt_secured_authorization: warned(duration(), 'JARM responses are not supported yet'),
         custom: z
           .record(z.string(), lifespanSet)
           .default({})
@@ -468,6 +504,7 @@ const oidc = z
       .array(client)
       .default([])
       .describe('OAuth 2.0 / OpenID Connect clients (read-only in the admin UI).'),
+    ...oidcCompatKeys,
   })
   .superRefine((value, ctx) => {
     // Runs even when single keys are invalid, so that duplicates and dangling names are reported
@@ -495,10 +532,11 @@ const oidc = z
       !value.jwks.some((key) => key?.algorithm === 'RS256')
     )
       problem(['jwks'], 'needs at least one RS256 key (the default ID token algorithm)');
+    if (value.issuer_private_key !== undefined && Array.isArray(value.jwks) && value.jwks.length > 0)
+      problem(['issuer_private_key'], 'cannot be used together with jwks', 'jwks (preferred) or issuer_private_key');
   }, ALWAYS);
 
-const hashing = z
-  .strictObject({
+const hashingObject = z.strictObject({
     algorithm: oneOf(['argon2', 'pbkdf2', 'scrypt', 'bcrypt', 'sha2crypt'])
       .default('argon2')
       .describe('The digest used for new passwords. Existing digests of any kind keep verifying.'),
@@ -541,8 +579,28 @@ const hashing = z
         salt_length: z.number().int().min(1).max(16).default(16),
       })
       .prefault({}),
+  });
+const hashing = hashingObject.prefault({});
+
+/** Authelia's flat argon2 keys of `file.password` (its legacy form) apply to its `argon2` block. */
+const legacyArgon2 = () => z.number().int().min(1).optional().describe('Legacy: use `argon2.*`.');
+const filePassword = hashingObject
+  .extend({
+    iterations: legacyArgon2(),
+    memory: legacyArgon2(),
+    parallelism: legacyArgon2(),
+    key_length: legacyArgon2(),
+    salt_length: legacyArgon2(),
   })
-  .prefault({});
+  .transform(({ iterations, memory, parallelism, key_length, salt_length, ...rest }) => {
+    const legacy = { iterations, memory, parallelism, key_length, salt_length };
+    const given = Object.fromEntries(Object.entries(legacy).filter(([, value]) => value !== undefined));
+    return { ...rest, argon2: { ...rest.argon2, ...given } };
+  })
+  .optional()
+  .describe(
+    'Authelia’s location of the password hashing settings; used when `password_hashing` is not set. The flat legacy keys (iterations, memory …) apply to `argon2`.',
+  );
 
 const postgres = z.strictObject({
   address: z
@@ -558,14 +616,13 @@ const postgres = z.strictObject({
   password: z.string().meta(SECRET).optional(),
   timeout: durationWithDefault('5s').describe('Connection timeout.'),
   max_connections: z.number().int().min(1).max(1000).default(10).describe('Connection pool size per node.'),
-  tls: z
-    .strictObject({
-      server_name: z.string().optional(),
-      skip_verify: z.boolean().default(false),
+  tls: clientTls
+    .extend({
       certificate_authority: z.string().optional().describe('PEM CA bundle used to verify the server.'),
     })
     .optional()
     .describe('Connect with TLS.'),
+  ...postgresCompatKeys,
 });
 
 export const configSchema = z
@@ -598,6 +655,8 @@ export const configSchema = z
           .describe(
             'Processes serving requests on this machine: a number, or `auto` for one per CPU core. They share the listen address and the database; each takes its own memory (~150 MiB).',
           ),
+        ...serverCompatKeys,
+        endpoints: z.strictObject({ ...serverEndpointKeys }).optional(),
       })
       .prefault({}),
     branding: z
@@ -661,10 +720,13 @@ export const configSchema = z
               .describe(
                 'An Authelia users database (YAML), relative to the configuration file; loaded at start.',
               ),
+            password: filePassword,
+            ...usersFileKeys,
           })
           .optional()
           .describe('Users defined in a file. They are read-only in the admin UI.'),
         password_hashing: hashing.describe('How new passwords are hashed.'),
+        ...authenticationBackendKeys,
       })
       .prefault({}),
     totp: z
@@ -727,11 +789,23 @@ export const configSchema = z
       .describe(
         'Brute-force protection for passwords and second factors (counted in the database, per account whichever name is typed), and for hashed client secrets (counted in each process: a ban there saves its CPU).',
       ),
-    identity_providers: z.strictObject({ oidc }).describe('The OpenID Connect provider.'),
+    identity_providers: z
+      .strictObject({ oidc: oidc.optional() })
+      .optional()
+      .describe(
+        'The OpenID Connect provider. Optional: without it Sesame still signs users in to its portal and admin UI (and forward-auth), with no configured clients.',
+      ),
+    ...autheliaTopLevel,
+    definitions: z.strictObject({ user_attributes: userAttributeDefinitions }).optional(),
   })
   .describe('Sesame configuration');
 
 export type Config = z.output<typeof configSchema>;
+export type OidcConfig = z.output<typeof oidc>;
+/** The `identity_providers.oidc` a configuration without one gets (hmac_secret is filled in by load.ts). */
+export function defaultOidc(hmacSecret: string): OidcConfig {
+  return oidc.parse({ hmac_secret: hmacSecret });
+}
 export type ConfigInput = z.input<typeof configSchema>;
 
 export interface ListenAddress {
@@ -752,4 +826,5 @@ export function parseListenAddress(value: string): ListenAddress | undefined {
   const host = tcp[1]?.replace(/^\[|\]$/g, '') || undefined;
   return { kind: 'tcp', host, port, path: tcp[3] ?? '/' };
 }
-export const clientConfigSchema = client;
+/** The client's fields and rules (its `.shape` describes them), before defaults that depend on other keys. */
+export const clientConfigSchema = clientObject;

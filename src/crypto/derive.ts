@@ -1,4 +1,5 @@
-// Every key Sesame needs beyond the stored ones is derived from `identity_providers.oidc.hmac_secret`,
+// Every key Sesame needs beyond the stored ones is derived from `identity_providers.oidc.hmac_secret`
+// (or, without that section, from a secret derived from `storage.encryption_key`),
 // one key per purpose, so that every node derives the same keys and no two purposes share one.
 import { createHmac } from 'node:crypto';
 
@@ -25,4 +26,13 @@ export type KeyPurpose = keyof typeof KEY_PURPOSES;
 
 export function deriveKey(hmacSecret: string, purpose: KeyPurpose): Buffer {
   return createHmac('sha256', hmacSecret).update(KEY_PURPOSES[purpose]).digest();
+}
+
+/**
+ * The hmac_secret of an installation without `identity_providers.oidc` (forward-auth only): derived
+ * from `storage.encryption_key`, which every node shares and which must stay stable anyway. Its own
+ * purpose text keeps it apart from anything else made from the encryption key.
+ */
+export function hmacSecretFromEncryptionKey(encryptionKey: string): string {
+  return createHmac('sha256', encryptionKey).update('sesame hmac_secret without identity_providers').digest('hex');
 }

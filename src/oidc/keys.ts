@@ -3,7 +3,7 @@
 // sealed with `storage.encryption_key`. Rotation adds a new set and retires the old one, which stays
 // published (so tokens it signed keep verifying) until `retired_at + overlap`.
 import { createHash, createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import type { Config } from '../config/schema.ts';
+import type { OidcConfig } from '../config/schema.ts';
 import type { Repositories, SigningKey, Store } from '../store/index.ts';
 
 export type Jwk = Record<string, unknown> & { kty: string; kid?: string; alg?: string };
@@ -45,7 +45,7 @@ export interface KeySet {
 }
 
 /** Keys from the configuration file: the operator's PEMs, kid as given or derived. */
-export function configuredKeys(entries: Config['identity_providers']['oidc']['jwks']): Jwk[] {
+export function configuredKeys(entries: OidcConfig['jwks']): Jwk[] {
   return entries.map((entry) => privateJwkOf(createPrivateKey(entry.key), entry.algorithm, entry.key_id));
 }
 

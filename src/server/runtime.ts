@@ -153,6 +153,7 @@ export async function startSesame(options: StartOptions = {}): Promise<RunningSe
   const logger = options.logger ?? createLogger(config.log.level);
   if (generated)
     logger.info({ file: config.configFile }, 'wrote a development configuration with fresh secrets');
+  for (const warning of config.warnings) logger.warn(warning);
   const store = await prepareStore(config, logger);
   // The counters as they are before anything is loaded: later polls report what moved since.
   await store.pollChanges();

@@ -5,12 +5,13 @@ import { readUsersFile, syncUsersFile } from '../auth/users-file.ts';
 import { UserService } from '../auth/users.ts';
 import { writeDevelopmentConfig } from '../config/generate.ts';
 import { DEFAULT_CONFIG_PATH, loadConfig, type SesameConfig } from '../config/load.ts';
+import { ConfigError } from '../config/report.ts';
 import { createSealer } from '../crypto/encryption.ts';
 import type { Logger } from '../lib/logger.ts';
 import { Store, storeOptionsFromConfig } from '../store/index.ts';
 
 export interface ConfigLocation {
-  /** An explicit --config path; otherwise SESAME_CONFIG, otherwise the default. */
+  /** An explicit --config path; otherwise SESAME_CONFIG or X_AUTHELIA_CONFIG, otherwise the default. */
   path?: string;
   env?: NodeJS.ProcessEnv;
 }
@@ -24,12 +25,19 @@ export function resolveConfig(
   allowGenerate: boolean,
 ): { config: SesameConfig; generated: boolean } {
   const env = location.env ?? process.env;
-  const path = location.path ?? env.SESAME_CONFIG ?? DEFAULT_CONFIG_PATH;
+  const named = env.SESAME_CONFIG ?? env.X_AUTHELIA_CONFIG;
+  if (named?.includes(','))
+    throw new ConfigError([
+      {
+        where: `environment ${env.SESAME_CONFIG ? 'SESAME_CONFIG' : 'X_AUTHELIA_CONFIG'}`,
+        path: '',
+        message: 'names several files; Sesame reads one configuration file',
+        allowed: 'one path',
+      },
+    ]);
+  const path = location.path ?? named ?? DEFAULT_CONFIG_PATH;
   const generated =
-    allowGenerate &&
-    location.path === undefined &&
-    env.SESAME_CONFIG === undefined &&
-    writeDevelopmentConfig(path);
+    allowGenerate && location.path === undefined && named === undefined && writeDevelopmentConfig(path);
   return { config: loadConfig(path, env), generated };
 }
 

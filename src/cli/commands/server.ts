@@ -85,6 +85,7 @@ export function registerServer(program: Command, output: Output): void {
         const { readUsersFile } = await import('../../auth/users-file.ts');
         readUsersFile(usersFile);
       }
+      for (const warning of loaded.warnings) output.err(`warning: ${warning}`);
       output.out(`Configuration OK: ${loaded.configFile}`);
     });
 }

@@ -1,0 +1,38 @@
+// Keys Sesame accepts for compatibility with Authelia but does not act on yet carry `unimplemented`
+// in the JSON schema (see warned() in authelia-schema.ts). After validation, every such key that is
+// set becomes one warning naming it and what Sesame does not do.
+import { isRecord } from './schema-kit.ts';
+import { formatPath, schemaAt, type JsonSchema } from './report.ts';
+
+/** A section switched off (`disable: true`, `enabled: false`) does nothing in Authelia either. */
+function switchedOff(value: unknown): boolean {
+  return isRecord(value) && (value.disable === true || value.enabled === false);
+}
+
+function isEmpty(value: unknown): boolean {
+  return (
+    value === undefined ||
+    value === null ||
+    value === '' ||
+    (Array.isArray(value) && value.length === 0) ||
+    (isRecord(value) && Object.keys(value).length === 0)
+  );
+}
+
+/** One `"<key path>: accepted but not implemented: <what>"` per unimplemented key set in `data`. */
+export function unimplementedWarnings(schema: JsonSchema, data: unknown): string[] {
+  const warnings: string[] = [];
+  const visit = (value: unknown, path: (string | number)[]) => {
+    const node = path.length === 0 ? schema : schemaAt(schema, path);
+    if (!node) return;
+    if (typeof node.unimplemented === 'string') {
+      if (!isEmpty(value) && !switchedOff(value))
+        warnings.push(`${formatPath(path)}: accepted but not implemented: ${node.unimplemented}`);
+      return;
+    }
+    if (Array.isArray(value)) value.forEach((item, index) => visit(item, [...path, index]));
+    else if (isRecord(value)) for (const [key, child] of Object.entries(value)) visit(child, [...path, key]);
+  };
+  visit(data, []);
+  return warnings;
+}
