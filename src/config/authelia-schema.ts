@@ -13,7 +13,9 @@ export function warned<T extends z.ZodType>(schema: T, what: string) {
   return schema
     .optional()
     .meta({ unimplemented: what })
-    .describe(`Accepted for compatibility with Authelia, not implemented yet: ${what}. A warning is logged when set.`);
+    .describe(
+      `Accepted for compatibility with Authelia, not implemented yet: ${what}. A warning is logged when set.`,
+    );
 }
 
 /** Refuses `true`: Sesame cannot honour this switch yet, and ignoring it would weaken security. */
@@ -21,17 +23,31 @@ function refusedWhenTrue(what: string) {
   return z
     .boolean()
     .default(false)
-    .refine((value) => !value, { message: `true is ${NOT_SUPPORTED_YET} (${what})`, params: { allowed: 'false' } })
+    .refine((value) => !value, {
+      message: `true is ${NOT_SUPPORTED_YET} (${what})`,
+      params: { allowed: 'false' },
+    })
     .describe(`Only \`false\` is supported yet (${what}).`);
 }
 
 const tls = z.strictObject({
-  minimum_version: oneOf(['TLS1.0', 'TLS1.1', 'TLS1.2', 'TLS1.3']).optional().describe('The lowest TLS version accepted.'),
-  maximum_version: oneOf(['TLS1.0', 'TLS1.1', 'TLS1.2', 'TLS1.3']).optional().describe('The highest TLS version offered.'),
+  minimum_version: oneOf(['TLS1.0', 'TLS1.1', 'TLS1.2', 'TLS1.3'])
+    .optional()
+    .describe('The lowest TLS version accepted.'),
+  maximum_version: oneOf(['TLS1.0', 'TLS1.1', 'TLS1.2', 'TLS1.3'])
+    .optional()
+    .describe('The highest TLS version offered.'),
   skip_verify: z.boolean().default(false).describe('Do not verify the server certificate (insecure).'),
   server_name: z.string().optional().describe('The name the server certificate must carry (SNI).'),
-  private_key: z.string().meta(SECRET).optional().describe('A PEM private key for client certificate authentication.'),
-  certificate_chain: z.string().optional().describe('The PEM client certificate chain that goes with private_key.'),
+  private_key: z
+    .string()
+    .meta(SECRET)
+    .optional()
+    .describe('A PEM private key for client certificate authentication.'),
+  certificate_chain: z
+    .string()
+    .optional()
+    .describe('The PEM client certificate chain that goes with private_key.'),
 });
 
 /** Authelia's TLS client settings for outgoing connections (LDAP, SMTP, PostgreSQL). */
@@ -54,8 +70,7 @@ const smtp = z.strictObject({
   port: z.number().int().optional().describe('Legacy form of address.'),
 });
 
-const NOTIFIER =
-  'no e-mail is sent: password reset and identity verification by e-mail are unavailable';
+const NOTIFIER = 'no e-mail is sent: password reset and identity verification by e-mail are unavailable';
 
 const notifier = warned(
   z.strictObject({
@@ -122,7 +137,10 @@ const privacyPolicy = warned(
 
 /** Top-level Authelia keys (beside the sections other modules own). */
 export const autheliaTopLevel = {
-  theme: warned(oneOf(['light', 'dark', 'grey', 'oled', 'auto']), 'the pages follow the browser’s colour scheme'),
+  theme: warned(
+    oneOf(['light', 'dark', 'grey', 'oled', 'auto']),
+    'the pages follow the browser’s colour scheme',
+  ),
   default_2fa_method: warned(
     oneOf(['', 'totp', 'webauthn', 'mobile_push']),
     'the second-factor page offers the methods a user has in a fixed order',
@@ -135,7 +153,10 @@ export const autheliaTopLevel = {
     absoluteUrl,
     'legacy location of session.cookies[].default_redirection_url: after a sign-in without a target the portal is shown',
   ),
-  jwt_secret: warned(z.string().meta(SECRET), 'legacy location of identity_validation.reset_password.jwt_secret; ' + NOTIFIER),
+  jwt_secret: warned(
+    z.string().meta(SECRET),
+    'legacy location of identity_validation.reset_password.jwt_secret; ' + NOTIFIER,
+  ),
   privacy_policy: privacyPolicy,
   duo_api: duoApi,
   ntp,
@@ -180,7 +201,10 @@ export const serverEndpointKeys = {
 
 /** `server` keys Authelia has beside address, tls, timeouts, buffers, headers and endpoints. */
 export const serverCompatKeys = {
-  asset_path: warned(z.string(), 'custom assets (logo, favicon, translations) are not served; use branding.logo_url'),
+  asset_path: warned(
+    z.string(),
+    'custom assets (logo, favicon, translations) are not served; use branding.logo_url',
+  ),
   disable_healthcheck: z
     .boolean()
     .default(false)
@@ -196,7 +220,10 @@ const ldap = warned(
 export const authenticationBackendKeys = {
   password_reset: z
     .strictObject({
-      disable: z.boolean().default(false).describe('Sesame has no password reset by e-mail yet: nothing to disable.'),
+      disable: z
+        .boolean()
+        .default(false)
+        .describe('Sesame has no password reset by e-mail yet: nothing to disable.'),
       custom_url: warned(absoluteUrl, 'no "forgot password" link is shown'),
     })
     .optional(),
@@ -263,7 +290,10 @@ export const refusedClientKeys: Record<EncryptedKey | EndpointAuthKey, z.ZodType
     ENCRYPTED.flatMap((what) => [
       [`${what}_encrypted_response_alg`, onlyNone(`encrypted ${what.replace(/_/g, ' ')} responses`)],
       [`${what}_encrypted_response_enc`, notSupportedYet(`encrypted ${what.replace(/_/g, ' ')} responses`)],
-      [`${what}_encrypted_response_key_id`, notSupportedYet(`encrypted ${what.replace(/_/g, ' ')} responses`)],
+      [
+        `${what}_encrypted_response_key_id`,
+        notSupportedYet(`encrypted ${what.replace(/_/g, ' ')} responses`),
+      ],
     ]),
   ) as unknown as Record<EncryptedKey, z.ZodType>),
   request_object_signing_alg: notSupportedYet('restricting the request object signing algorithm'),
@@ -275,7 +305,9 @@ export const refusedClientKeys: Record<EncryptedKey | EndpointAuthKey, z.ZodType
       [`${endpoint}_endpoint_auth_signing_alg`, notSupportedYet('per-endpoint client authentication')],
     ]),
   ) as unknown as Record<EndpointAuthKey, z.ZodType>),
-  allow_multiple_auth_methods: refusedWhenTrue('a client authenticates with its token_endpoint_auth_method only'),
+  allow_multiple_auth_methods: refusedWhenTrue(
+    'a client authenticates with its token_endpoint_auth_method only',
+  ),
 };
 
 function isRsaPrivateKey(value: string): boolean {

@@ -40,7 +40,10 @@ export function renderFilters(text: string, options: FilterOptions): string {
   }
   let result = text;
   for (const name of names)
-    result = name === 'template' ? renderTemplate(result, options.file, options.env) : expandEnv(result, options.env);
+    result =
+      name === 'template'
+        ? renderTemplate(result, options.file, options.env)
+        : expandEnv(result, options.env);
   return result;
 }
 
@@ -64,7 +67,8 @@ function getEnv(env: NodeJS.ProcessEnv, name: string): string {
 export function expandEnv(text: string, env: NodeJS.ProcessEnv): string {
   return text.replace(
     /\$(?:\{([^}]*)\}|([A-Za-z0-9_]+)|([*#$@!?-]))/g,
-    (_match, braced?: string, plain?: string, special?: string) => getEnv(env, braced ?? plain ?? special ?? ''),
+    (_match, braced?: string, plain?: string, special?: string) =>
+      getEnv(env, braced ?? plain ?? special ?? ''),
   );
 }
 
@@ -106,11 +110,24 @@ function unquote(quoted: string): string {
   try {
     return JSON.parse(quoted) as string;
   } catch {
-    throw new TemplateError(`${quoted} is not a string literal Sesame can read (use \\n, \\t, \\" or \\\\ escapes)`);
+    throw new TemplateError(
+      `${quoted} is not a string literal Sesame can read (use \\n, \\t, \\" or \\\\ escapes)`,
+    );
   }
 }
 
-const KEYWORDS = new Set(['if', 'else', 'end', 'range', 'with', 'define', 'template', 'block', 'break', 'continue']);
+const KEYWORDS = new Set([
+  'if',
+  'else',
+  'end',
+  'range',
+  'with',
+  'define',
+  'template',
+  'block',
+  'break',
+  'continue',
+]);
 
 const ends = (token: Token | undefined) => !token || token.kind === 'pipe' || token.kind === 'close';
 
@@ -125,20 +142,25 @@ function pipeline(tokens: Token[], at: { index: number }, functions: Functions):
 }
 
 /** One command: a function with its arguments (plus the piped value last), or a single value. */
-function command(tokens: Token[], at: { index: number }, functions: Functions, piped: Value | undefined): Value {
+function command(
+  tokens: Token[],
+  at: { index: number },
+  functions: Functions,
+  piped: Value | undefined,
+): Value {
   const head = tokens[at.index];
-  if (ends(head)) throw new TemplateError('missing a function or value');
+  if (!head || ends(head)) throw new TemplateError('missing a function or value');
+  if (head.kind !== 'word' || ['true', 'false', 'nil'].includes(head.text)) {
+    const value = operand(tokens, at, functions);
+    if (!ends(tokens[at.index]) || piped !== undefined)
+      throw new TemplateError(`'${head.text}' is not a function`);
+    return value;
+  }
   at.index++;
   const args: Value[] = [];
   while (!ends(tokens[at.index])) args.push(operand(tokens, at, functions));
-  const isFunction = head!.kind === 'word' && !['true', 'false', 'nil'].includes(head!.text);
-  if (!isFunction) {
-    if (args.length > 0 || piped !== undefined) throw new TemplateError(`'${head!.text}' is not a function`);
-    at.index--;
-    return operand(tokens, at, functions);
-  }
   if (piped !== undefined) args.push(piped);
-  return call(head!.text, args, functions);
+  return call(head.text, args, functions);
 }
 
 function operand(tokens: Token[], at: { index: number }, functions: Functions): Value {
@@ -159,11 +181,15 @@ function literal(token: Token): Value {
 }
 
 function call(name: string, args: Value[], functions: Functions): Value {
-  if (KEYWORDS.has(name)) throw new TemplateError(`'${name}' is not supported: only function calls and pipes are`);
+  if (KEYWORDS.has(name))
+    throw new TemplateError(`'${name}' is not supported: only function calls and pipes are`);
   if (/^[.$]/.test(name) || name.includes('='))
     throw new TemplateError(`'${name}': variables and fields are not supported`);
   const fn = Object.hasOwn(functions, name) ? functions[name] : undefined;
-  if (!fn) throw new TemplateError(`function '${name}' is not defined (known: ${Object.keys(functions).join(', ')})`);
+  if (!fn)
+    throw new TemplateError(
+      `function '${name}' is not defined (known: ${Object.keys(functions).join(', ')})`,
+    );
   return fn(...args);
 }
 
@@ -214,7 +240,8 @@ export function renderTemplate(text: string, file: string, env: NodeJS.ProcessEn
     output += chunk;
     if (!action) return output;
     try {
-      if (action.source.trim() !== '') output += print(pipeline(tokenize(action.source), { index: 0 }, functions));
+      if (action.source.trim() !== '')
+        output += print(pipeline(tokenize(action.source), { index: 0 }, functions));
     } catch (error) {
       throw templateProblem(file, text, action.start, error as Error);
     }
@@ -239,7 +266,8 @@ function str(value: Value | undefined): string {
 }
 
 function int(value: Value | undefined, name: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value)) throw new TemplateError(`${name} needs a whole number`);
+  if (typeof value !== 'number' || !Number.isInteger(value))
+    throw new TemplateError(`${name} needs a whole number`);
   return value;
 }
 
@@ -260,7 +288,14 @@ function readFile(path: string, name: string): string {
 }
 
 function isEmptyValue(value: Value | undefined): boolean {
-  return value === undefined || value === null || value === '' || value === 0 || value === false || (Array.isArray(value) && value.length === 0);
+  return (
+    value === undefined ||
+    value === null ||
+    value === '' ||
+    value === 0 ||
+    value === false ||
+    (Array.isArray(value) && value.length === 0)
+  );
 }
 
 function indent(width: number, value: string): string {
@@ -268,8 +303,13 @@ function indent(width: number, value: string): string {
   return padding + value.replaceAll('\n', `\n${padding}`);
 }
 
-const quoteEach = (wrap: (text: string) => string) => (...args: Value[]) =>
-  args.filter((arg) => arg !== null).map((arg) => wrap(str(arg))).join(' ');
+const quoteEach =
+  (wrap: (text: string) => string) =>
+  (...args: Value[]) =>
+    args
+      .filter((arg) => arg !== null)
+      .map((arg) => wrap(str(arg)))
+      .join(' ');
 
 const hash = (algorithm: string) => (value: Value) => createHash(algorithm).update(str(value)).digest('hex');
 
@@ -278,7 +318,8 @@ function base32Encode(text: string): string {
   let bits = '';
   for (const byte of Buffer.from(text)) bits += byte.toString(2).padStart(8, '0');
   let out = '';
-  for (let index = 0; index < bits.length; index += 5) out += alphabet[parseInt(bits.slice(index, index + 5).padEnd(5, '0'), 2)];
+  for (let index = 0; index < bits.length; index += 5)
+    out += alphabet[parseInt(bits.slice(index, index + 5).padEnd(5, '0'), 2)];
   return out.padEnd(Math.ceil(out.length / 8) * 8, '=');
 }
 
@@ -291,13 +332,15 @@ function base32Decode(text: string): string {
     bits += index.toString(2).padStart(5, '0');
   }
   const bytes: number[] = [];
-  for (let index = 0; index + 8 <= bits.length; index += 8) bytes.push(parseInt(bits.slice(index, index + 8), 2));
+  for (let index = 0; index + 8 <= bits.length; index += 8)
+    bytes.push(parseInt(bits.slice(index, index + 8), 2));
   return Buffer.from(bytes).toString('utf8');
 }
 
 function b64dec(value: Value): string {
   const text = str(value);
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) throw new TemplateError('b64dec: not base64');
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0)
+    throw new TemplateError('b64dec: not base64');
   return Buffer.from(text, 'base64').toString('utf8');
 }
 
@@ -306,7 +349,8 @@ export function templateFunctions(env: NodeJS.ProcessEnv): Functions {
   return {
     env: arity('env', 1, (name) => getEnv(env, str(name))),
     mustEnv: arity('mustEnv', 1, (name) => {
-      if (env[str(name)] === undefined) throw new TemplateError(`environment variable '${str(name)}' isn't set`);
+      if (env[str(name)] === undefined)
+        throw new TemplateError(`environment variable '${str(name)}' isn't set`);
       return getEnv(env, str(name));
     }),
     expandenv: arity('expandenv', 1, (text) => expandEnv(str(text), env)),
@@ -337,14 +381,20 @@ export function templateFunctions(env: NodeJS.ProcessEnv): Functions {
       str(value).startsWith(str(prefix)) ? str(value).slice(str(prefix).length) : str(value),
     ),
     trimSuffix: arity('trimSuffix', 2, (suffix, value) =>
-      str(suffix) !== '' && str(value).endsWith(str(suffix)) ? str(value).slice(0, -str(suffix).length) : str(value),
+      str(suffix) !== '' && str(value).endsWith(str(suffix))
+        ? str(value).slice(0, -str(suffix).length)
+        : str(value),
     ),
-    replace: arity('replace', 3, (old, replacement, value) => str(value).replaceAll(str(old), str(replacement))),
+    replace: arity('replace', 3, (old, replacement, value) =>
+      str(value).replaceAll(str(old), str(replacement)),
+    ),
     contains: arity('contains', 2, (part, value) => str(value).includes(str(part))),
     hasPrefix: arity('hasPrefix', 2, (prefix, value) => str(value).startsWith(str(prefix))),
     hasSuffix: arity('hasSuffix', 2, (suffix, value) => str(value).endsWith(str(suffix))),
     splitList: arity('splitList', 2, (separator, value) => str(value).split(str(separator))),
-    join: arity('join', 2, (separator, list) => (Array.isArray(list) ? list.map(str) : [str(list)]).join(str(separator))),
+    join: arity('join', 2, (separator, list) =>
+      (Array.isArray(list) ? list.map(str) : [str(list)]).join(str(separator)),
+    ),
     list: (...items) => items,
     default: (fallback, ...values) => (isEmptyValue(values[0]) ? fallback! : values[0]!),
     empty: arity('empty', 1, (value) => isEmptyValue(value)),
