@@ -178,7 +178,9 @@ const clientObject = z
     response_types: z
       .array(oneOf(RESPONSE_TYPES))
       .optional()
-      .superRefine((types, ctx) => refuseValues(RESPONSE_TYPES.filter((type) => type !== 'code'))(types ?? [], ctx))
+      .superRefine((types, ctx) =>
+        refuseValues(RESPONSE_TYPES.filter((type) => type !== 'code'))(types ?? [], ctx),
+      )
       .describe(
         '`code` (or none, for clients that never use the authorization endpoint). Defaults to `code` when `grant_types` has `authorization_code`, otherwise to none.',
       ),
@@ -253,7 +255,7 @@ const clientObject = z
     // This also runs when other keys of the client are invalid (to report everything at once),
     // so it reads values defensively.
     const grantTypes = strings(value.grant_types);
-    const responseTypes = effectiveResponseTypes(grantTypes, value.response_types as unknown);
+    const responseTypes = effectiveResponseTypes(grantTypes, value.response_types);
     const secret = typeof value.client_secret === 'string' ? value.client_secret : undefined;
     const method = value.token_endpoint_auth_method;
     if (value.public) {
@@ -533,53 +535,57 @@ const oidc = z
     )
       problem(['jwks'], 'needs at least one RS256 key (the default ID token algorithm)');
     if (value.issuer_private_key !== undefined && Array.isArray(value.jwks) && value.jwks.length > 0)
-      problem(['issuer_private_key'], 'cannot be used together with jwks', 'jwks (preferred) or issuer_private_key');
+      problem(
+        ['issuer_private_key'],
+        'cannot be used together with jwks',
+        'jwks (preferred) or issuer_private_key',
+      );
   }, ALWAYS);
 
 const hashingObject = z.strictObject({
-    algorithm: oneOf(['argon2', 'pbkdf2', 'scrypt', 'bcrypt', 'sha2crypt'])
-      .default('argon2')
-      .describe('The digest used for new passwords. Existing digests of any kind keep verifying.'),
-    argon2: z
-      .strictObject({
-        variant: oneOf(['argon2id', 'argon2i', 'argon2d']).default('argon2id'),
-        iterations: z.number().int().min(1).default(2),
-        memory: z
-          .number()
-          .int()
-          .min(8)
-          .default(19456)
-          .describe('KiB. The defaults (m=19456, t=2, p=1) are OWASP’s; Authelia’s are m=65536, t=3, p=4.'),
-        parallelism: z.number().int().min(1).default(1),
-        key_length: z.number().int().min(16).default(32),
-        salt_length: z.number().int().min(8).default(16),
-      })
-      .prefault({}),
-    pbkdf2: z
-      .strictObject({
-        variant: oneOf(['sha1', 'sha256', 'sha384', 'sha512']).default('sha512'),
-        iterations: z.number().int().min(1000).default(310000),
-        salt_length: z.number().int().min(8).default(16),
-      })
-      .prefault({}),
-    scrypt: z
-      .strictObject({
-        iterations: z.number().int().min(1).max(20).default(16).describe('log2 of N.'),
-        block_size: z.number().int().min(1).default(8),
-        parallelism: z.number().int().min(1).default(1),
-        key_length: z.number().int().min(16).default(32),
-        salt_length: z.number().int().min(8).default(16),
-      })
-      .prefault({}),
-    bcrypt: z.strictObject({ cost: z.number().int().min(10).max(31).default(12) }).prefault({}),
-    sha2crypt: z
-      .strictObject({
-        variant: oneOf(['sha256', 'sha512']).default('sha512'),
-        iterations: z.number().int().min(1000).default(50000),
-        salt_length: z.number().int().min(1).max(16).default(16),
-      })
-      .prefault({}),
-  });
+  algorithm: oneOf(['argon2', 'pbkdf2', 'scrypt', 'bcrypt', 'sha2crypt'])
+    .default('argon2')
+    .describe('The digest used for new passwords. Existing digests of any kind keep verifying.'),
+  argon2: z
+    .strictObject({
+      variant: oneOf(['argon2id', 'argon2i', 'argon2d']).default('argon2id'),
+      iterations: z.number().int().min(1).default(2),
+      memory: z
+        .number()
+        .int()
+        .min(8)
+        .default(19456)
+        .describe('KiB. The defaults (m=19456, t=2, p=1) are OWASP’s; Authelia’s are m=65536, t=3, p=4.'),
+      parallelism: z.number().int().min(1).default(1),
+      key_length: z.number().int().min(16).default(32),
+      salt_length: z.number().int().min(8).default(16),
+    })
+    .prefault({}),
+  pbkdf2: z
+    .strictObject({
+      variant: oneOf(['sha1', 'sha256', 'sha384', 'sha512']).default('sha512'),
+      iterations: z.number().int().min(1000).default(310000),
+      salt_length: z.number().int().min(8).default(16),
+    })
+    .prefault({}),
+  scrypt: z
+    .strictObject({
+      iterations: z.number().int().min(1).max(20).default(16).describe('log2 of N.'),
+      block_size: z.number().int().min(1).default(8),
+      parallelism: z.number().int().min(1).default(1),
+      key_length: z.number().int().min(16).default(32),
+      salt_length: z.number().int().min(8).default(16),
+    })
+    .prefault({}),
+  bcrypt: z.strictObject({ cost: z.number().int().min(10).max(31).default(12) }).prefault({}),
+  sha2crypt: z
+    .strictObject({
+      variant: oneOf(['sha256', 'sha512']).default('sha512'),
+      iterations: z.number().int().min(1000).default(50000),
+      salt_length: z.number().int().min(1).max(16).default(16),
+    })
+    .prefault({}),
+});
 const hashing = hashingObject.prefault({});
 
 /** Authelia's flat argon2 keys of `file.password` (its legacy form) apply to its `argon2` block. */

@@ -34,5 +34,7 @@ export function deriveKey(hmacSecret: string, purpose: KeyPurpose): Buffer {
  * purpose text keeps it apart from anything else made from the encryption key.
  */
 export function hmacSecretFromEncryptionKey(encryptionKey: string): string {
-  return createHmac('sha256', encryptionKey).update('sesame hmac_secret without identity_providers').digest('hex');
+  return createHmac('sha256', encryptionKey)
+    .update('sesame hmac_secret without identity_providers')
+    .digest('hex');
 }

@@ -1,0 +1,161 @@
+// Authelia's own configuration files (its compose examples, its configuration template and the
+// configurations of its integration suites) load and start Sesame. Each file is copied as it is;
+// only file paths, ports and host names change, given the way Authelia users give them: through
+// AUTHELIA_* environment variables. Files that use Authelia's template filter are read with it.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { parse } from 'yaml';
+import { loadConfig } from '../src/config/load.ts';
+import { ConfigError } from '../src/config/report.ts';
+import { isRecord } from '../src/config/schema-kit.ts';
+import { createLogger } from '../src/lib/logger.ts';
+import { startSesame } from '../src/server/runtime.ts';
+import { resolveConfig } from '../src/services/install.ts';
+import { dropSchema, postgresConnection, uniqueSchema } from './support/postgres.ts';
+import { freePort } from './support/sesame.ts';
+
+const REFERENCE = new URL('../../shared/reference/authelia-data/', import.meta.url);
+const referencePath = (name: string) => decodeURIComponent(new URL(name, REFERENCE).pathname);
+const SUITES = readdirSync(referencePath('suites')).filter(
+  (name) => name.endsWith('.yml') && name !== 'users.yml',
+);
+const FILES = [
+  'example-lite.configuration.yml',
+  'example-local.configuration.yml',
+  'config.template.yml',
+  ...SUITES.map((name) => `suites/${name}`),
+];
+
+const work = mkdtempSync(join(tmpdir(), 'sesame-authelia-configs-'));
+const schemas: string[] = [];
+after(async () => {
+  for (const schema of schemas) await dropSchema(schema);
+});
+
+/** A self-signed certificate for the suites' `server.tls` and the OIDC suite's `/pki` files. */
+function certificate(dir: string): { key: string; cert: string } {
+  const key = join(dir, 'private.pem');
+  const cert = join(dir, 'public.crt');
+  execFileSync(
+    'openssl',
+    [
+      ...['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=auth.example.com'],
+      ...['-keyout', key, '-out', cert],
+    ],
+    { stdio: 'pipe' },
+  );
+  return { key, cert };
+}
+
+const usersFileFor = (path: string) =>
+  referencePath(
+    basename(path) === 'users_database.yml' ? 'example-lite.users_database.yml' : 'suites/users.yml',
+  );
+
+type Data = Record<string, Record<string, unknown> | undefined>;
+
+/** The AUTHELIA_* variables that move a file's paths, ports and host names onto this machine. */
+async function environmentFor(data: Data, dir: string, pem: { key: string; cert: string }) {
+  const env: NodeJS.ProcessEnv = { SUITE_SUBNET: '192.0.2' };
+  const address = typeof data.server?.address === 'string' ? data.server.address : 'tcp://:9091/';
+  env.AUTHELIA_SERVER_ADDRESS = `tcp://127.0.0.1:${await freePort()}${/:\d+(\/.*)$/.exec(address)?.[1] ?? '/'}`;
+  if (isRecord(data.server?.tls)) {
+    env.AUTHELIA_SERVER_TLS_KEY = pem.key;
+    env.AUTHELIA_SERVER_TLS_CERTIFICATE = pem.cert;
+  }
+  const storage = data.storage ?? {};
+  // Authelia's template ships without storage (Authelia refuses it too): give it the local one.
+  if (!storage.encryption_key)
+    env.AUTHELIA_STORAGE_ENCRYPTION_KEY = 'an-encryption-key-for-the-authelia-files';
+  if (isRecord(storage.postgres)) {
+    const schema = uniqueSchema('authelia');
+    schemas.push(schema);
+    const connection = postgresConnection(schema);
+    Object.assign(env, {
+      AUTHELIA_STORAGE_POSTGRES_ADDRESS: connection.address,
+      AUTHELIA_STORAGE_POSTGRES_DATABASE: connection.database,
+      AUTHELIA_STORAGE_POSTGRES_USERNAME: connection.username,
+      AUTHELIA_STORAGE_POSTGRES_PASSWORD: connection.password ?? '',
+      AUTHELIA_STORAGE_POSTGRES_SCHEMA: schema,
+    });
+  } else if (isRecord(storage.mysql)) {
+    Object.assign(env, {
+      AUTHELIA_STORAGE_MYSQL_ADDRESS: 'tcp://127.0.0.1:3306',
+      AUTHELIA_STORAGE_MYSQL_DATABASE: 'test',
+      AUTHELIA_STORAGE_MYSQL_USERNAME: 'root',
+    });
+  } else env.AUTHELIA_STORAGE_LOCAL_PATH = join(dir, 'db.sqlite3');
+  const file = data.authentication_backend?.file;
+  if (isRecord(file)) {
+    const users = join(dir, 'users.yml');
+    copyFileSync(usersFileFor(String(file.path)), users);
+    env.AUTHELIA_AUTHENTICATION_BACKEND_FILE_PATH = users;
+  }
+  if (isRecord(data.log) && data.log.file_path) env.AUTHELIA_LOG_FILE_PATH = join(dir, 'authelia.log');
+  if (isRecord(data.session?.redis)) {
+    env.AUTHELIA_SESSION_REDIS_HOST = '127.0.0.1';
+    env.AUTHELIA_SESSION_REDIS_PORT = '6379';
+  }
+  return env;
+}
+
+/** The refused client keys of Authelia's OIDC suite, taken out (the rest stays as it is). */
+const REFUSED: Record<string, { problems: RegExp[]; remove: (text: string) => string }> = {
+  'suites/OIDC.yml': {
+    problems: [
+      /clients\[2\]\.grant_types\[0\]: 'urn:ietf:params:oauth:grant-type:device_code' is not supported yet/,
+      /clients\[4\]\.access_token_signed_response_alg: 'RS256' is not supported yet/,
+    ],
+    remove: (text) =>
+      text
+        .replace(/\n {6}- client_id: 'device-code'\n(?: {8}.*\n)+/, '\n')
+        .replace(/\n {8}access_token_signed_response_alg: 'RS256'\n/, '\n'),
+  },
+};
+
+function problemsOf(file: string, env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadConfig(file, env);
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) return error.message.split('\n');
+    throw error;
+  }
+}
+
+describe("Authelia's configuration files load and start Sesame", () => {
+  for (const name of FILES) {
+    test(name, async (t) => {
+      const dir = mkdtempSync(join(work, `${basename(name, '.yml')}-`));
+      const pem = certificate(dir);
+      let text = readFileSync(referencePath(name), 'utf8')
+        .replaceAll('/pki/private.oidc.pem', pem.key)
+        .replaceAll('/pki/public.oidc.chain.pem', pem.cert);
+      const templated = text.includes('{{');
+      const data = (parse(templated ? text.replace(/\{\{[^}]*\}\}/g, 'x') : text) ?? {}) as Data;
+      const env = await environmentFor(data, dir, pem);
+      if (templated) env.X_AUTHELIA_CONFIG_FILTERS = 'template';
+      const file = join(dir, 'configuration.yml');
+      const refused = REFUSED[name];
+      if (refused) {
+        writeFileSync(file, text);
+        const problems = problemsOf(file, env).join('\n');
+        for (const pattern of refused.problems) assert.match(problems, pattern);
+        text = refused.remove(text);
+      }
+      writeFileSync(file, text);
+      const problems = problemsOf(file, env);
+      if (problems.length > 0) t.diagnostic(`${name}:\n${problems.join('\n')}`);
+      assert.deepEqual(problems, [], `${name} does not load`);
+      const resolved = resolveConfig({ env: { ...env, X_AUTHELIA_CONFIG: file } }, false);
+      assert.equal(resolved.config.configFile, file);
+      for (const warning of resolved.config.warnings) t.diagnostic(warning);
+      const running = await startSesame({ resolved, logger: createLogger('silent'), print: () => {} });
+      await running.close();
+    });
+  }
+});
