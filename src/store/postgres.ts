@@ -2,6 +2,7 @@
 import pg from 'pg';
 import { InvalidInputError } from '../lib/errors.ts';
 import type { SqlExecutor, SqlValue } from './sql.ts';
+import { tlsOptionsOf, type ClientTlsSettings } from './tls.ts';
 
 export interface PostgresOptions {
   address: string;
@@ -11,7 +12,7 @@ export interface PostgresOptions {
   password?: string;
   timeoutSeconds: number;
   maxConnections: number;
-  tls?: { server_name?: string; skip_verify: boolean; certificate_authority?: string };
+  tls?: ClientTlsSettings;
 }
 
 interface Statement {
@@ -104,13 +105,7 @@ export function connectionConfig(options: PostgresOptions): pg.PoolConfig {
     options: `-c search_path=${options.schema}`,
     application_name: 'sesame',
     types,
-    ssl: options.tls
-      ? {
-          servername: options.tls.server_name,
-          rejectUnauthorized: !options.tls.skip_verify,
-          ca: options.tls.certificate_authority,
-        }
-      : undefined,
+    ssl: options.tls ? tlsOptionsOf(options.tls) : undefined,
   };
 }
 
