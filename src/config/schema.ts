@@ -19,6 +19,11 @@ import {
   SUBJECT_MODES,
   TOKEN_ENDPOINT_AUTH_METHODS,
 } from './client-model.ts';
+import {
+  accessControlSection,
+  checkAccessControlReferences,
+  definitionsSection,
+} from './access-control-schema.ts';
 import { MATCHING_MODES, redirectUriProblem } from './redirect-uris.ts';
 import {
   absoluteUrl,
@@ -728,7 +733,10 @@ export const configSchema = z
         'Brute-force protection for passwords and second factors (counted in the database, per account whichever name is typed), and for hashed client secrets (counted in each process: a ban there saves its CPU).',
       ),
     identity_providers: z.strictObject({ oidc }).describe('The OpenID Connect provider.'),
+    access_control: accessControlSection,
+    definitions: definitionsSection,
   })
+  .superRefine(checkAccessControlReferences, ALWAYS)
   .describe('Sesame configuration');
 
 export type Config = z.output<typeof configSchema>;
