@@ -49,9 +49,9 @@ export function accessRoutes(config: SesameConfig, store: Store): AnyRoute[] {
       operationId: 'listAccessRules',
       summary: 'The forward-auth rules of the configuration file (read-only)',
       response: z.object({ configured: z.boolean(), default_policy: z.string(), items: z.array(ruleView) }),
-      async handler() {
+      handler() {
         const { configured, defaultPolicy, rules } = access.list();
-        return { configured, default_policy: defaultPolicy, items: rules };
+        return Promise.resolve({ configured, default_policy: defaultPolicy, items: rules });
       },
     }),
     read({

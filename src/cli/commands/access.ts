@@ -25,7 +25,7 @@ export function registerAccess(program: Command, output: Output): void {
     .command('list')
     .description('List the rules in the order they are tried')
     .action(
-      withAccess(async (service) => {
+      withAccess((service) => {
         const { configured, defaultPolicy, rules } = service.list();
         if (!configured) output.out('No access_control section: every forward-auth request is denied.');
         const rows = rules.map((rule) => [
@@ -37,6 +37,7 @@ export function registerAccess(program: Command, output: Output): void {
         ]);
         output.out(table(['#', 'DOMAINS', 'SUBJECTS', 'OTHER CRITERIA', 'POLICY'], rows));
         output.out(`No match: default_policy ${defaultPolicy}`);
+        return Promise.resolve();
       }),
     );
 
