@@ -183,6 +183,7 @@ describe('security headers', () => {
       'users/pat',
       'groups',
       'groups/admins',
+      'access',
       'keys',
       'tokens',
       'events',

@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { UserService } from '../auth/users.ts';
 import type { BrowserSessions } from '../http/sessions.ts';
 import { InvalidInputError } from '../lib/errors.ts';
+import { accessRoutes } from './access.ts';
 import { applicationRoutes } from './applications.ts';
 import { providerRoutes } from './providers.ts';
 import { sessionRoutes } from './sessions.ts';
@@ -30,6 +31,7 @@ function adminApiRoutes({ config, store, factors, reloadKeys }: AdminContext): A
     ...userRoutes(config, store, factors),
     ...sessionRoutes(store),
     ...systemRoutes(config, store, reloadKeys),
+    ...accessRoutes(config, store),
   ];
 }
 

@@ -1,5 +1,6 @@
 // `sesame`: the command line, in the spirit (and often the syntax) of Authelia's.
 import { Command, CommanderError } from 'commander';
+import { registerAccess } from './commands/access.ts';
 import { registerApps } from './commands/apps.ts';
 import { registerCrypto } from './commands/crypto.ts';
 import { registerKeys } from './commands/keys.ts';
@@ -21,6 +22,7 @@ export function createProgram(output: Output = consoleOutput): Command {
   registerApps(program, output);
   registerKeys(program, output);
   registerTokens(program, output);
+  registerAccess(program, output);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -19,6 +19,11 @@ import {
   SUBJECT_MODES,
   TOKEN_ENDPOINT_AUTH_METHODS,
 } from './client-model.ts';
+import {
+  accessControlSection,
+  checkAccessControlReferences,
+  definitionsSection,
+} from './access-control-schema.ts';
 import { MATCHING_MODES, redirectUriProblem } from './redirect-uris.ts';
 import {
   absoluteUrl,
@@ -41,7 +46,6 @@ import {
   refusedClientKeys,
   serverCompatKeys,
   serverEndpointKeys,
-  userAttributeDefinitions,
   usersFileKeys,
   warned,
 } from './authelia-schema.ts';
@@ -802,8 +806,10 @@ export const configSchema = z
         'The OpenID Connect provider. Optional: without it Sesame still signs users in to its portal and admin UI (and forward-auth), with no configured clients.',
       ),
     ...autheliaTopLevel,
-    definitions: z.strictObject({ user_attributes: userAttributeDefinitions }).optional(),
+    access_control: accessControlSection,
+    definitions: definitionsSection,
   })
+  .superRefine(checkAccessControlReferences, ALWAYS)
   .describe('Sesame configuration');
 
 export type Config = z.output<typeof configSchema>;

@@ -17,6 +17,7 @@ export const API_RESOURCES = [
   'consents',
   'events',
   'tokens',
+  'access',
 ] as const;
 export type ApiResource = (typeof API_RESOURCES)[number];
 export type ApiAccess = 'read' | 'write';

@@ -2,6 +2,7 @@
 // handler starts with the signed-in administrator on the request (signedIn(request)) and its POSTs'
 // CSRF tokens already claimed. An area is a function (scope, kit) => void listed in AREAS.
 import type { FastifyInstance } from 'fastify';
+import { registerAccessPage } from './access.ts';
 import { registerAppsPages } from './apps.ts';
 import { registerEventsPage } from './events.ts';
 import { adminGuard } from './guard.ts';
@@ -12,7 +13,10 @@ import { registerPeoplePages } from './people.ts';
 import { registerTokensPage } from './tokens/tokens.ts';
 
 /** The system's pages (signing keys, API tokens, the event log) need nothing beyond the kit. */
-const registerSystemPages = areaOf((kit) => kit, [registerKeysPage, registerTokensPage, registerEventsPage]);
+const registerSystemPages = areaOf(
+  (kit) => kit,
+  [registerAccessPage, registerKeysPage, registerTokensPage, registerEventsPage],
+);
 
 /** The admin UI's areas. */
 const AREAS: AdminArea[] = [registerAppsPages, registerPeoplePages, registerSystemPages];

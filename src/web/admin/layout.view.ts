@@ -12,6 +12,7 @@ export const SECTIONS = [
   ['providers', 'Providers'],
   ['users', 'Users'],
   ['groups', 'Groups'],
+  ['access', 'Access rules'],
   ['keys', 'Signing keys'],
   ['tokens', 'API tokens'],
   ['events', 'Events'],
@@ -55,6 +56,7 @@ pre{padding:.75rem 1rem;overflow:auto}
 fieldset.uris .add-row{width:auto;margin:.25rem 0 .5rem;padding:.35rem .75rem;font-size:.875em;display:block}
 .teach{display:block;color:#7f1d1d;font-weight:600}
 .filters{display:grid;grid-template-columns:repeat(auto-fit,minmax(11rem,1fr));gap:0 1rem}
+tr.hit td{background:#e7f5ec;font-weight:600}ul.reasons li.hit{font-weight:600}
 table.events td:nth-child(-n+2){white-space:nowrap}table.events td{vertical-align:top}
 details.more{margin:.25rem 0 0;font-size:.85em}details.more summary{color:var(--pico-muted-color)}.kv{display:block;font-size:.85em}
 @media (max-width:576px){.copy{flex-wrap:wrap}.copy input{flex:1 1 12rem}}
