@@ -1,6 +1,8 @@
 // The one configuration schema: types, defaults, validation and the generated reference
 // (docs/configuration.md) all come from here. Keys follow Authelia's names wherever the same
 // setting exists, so an Authelia `configuration.yml` section can be pasted as it is.
+import { serverEndpoints } from './authz-endpoints-schema.ts';
+import { sessionSchema } from './session-schema.ts';
 import { createPrivateKey } from 'node:crypto';
 import { z } from 'zod';
 import { isValidDigest } from '../crypto/digest.ts';
@@ -586,6 +588,7 @@ export const configSchema = z
           .describe(
             'The public base URL users and apps reach Sesame at (behind a proxy, the proxy’s URL). The global issuer is this URL without a trailing slash; per-application issuers live under `/application/o/<slug>/`. Defaults to the listen address.',
           ),
+        endpoints: serverEndpoints,
         trusted_proxies: z
           .array(z.string())
           .default([])
@@ -728,6 +731,7 @@ export const configSchema = z
         'Brute-force protection for passwords and second factors (counted in the database, per account whichever name is typed), and for hashed client secrets (counted in each process: a ban there saves its CPU).',
       ),
     identity_providers: z.strictObject({ oidc }).describe('The OpenID Connect provider.'),
+    session: sessionSchema,
   })
   .describe('Sesame configuration');
 
