@@ -1,9 +1,17 @@
 // Who may use which client, and with how strong a login: Authelia's `authorization_policy`
 // (one_factor, two_factor, deny, or a named policy of rules over subjects and networks), plus the
 // allowed groups an application created in the admin UI or CLI may carry.
-import { BlockList, isIP } from 'node:net';
+import type { BlockList } from 'node:net';
 import type { POLICY_LEVELS } from '../config/client-model.ts';
 import type { Config } from '../config/schema.ts';
+import {
+  compileNetworks,
+  inNetworks,
+  type NetworkDefinitions,
+  normalizeSubjects,
+  type Subjects,
+  subjectsMatch,
+} from './matchers.ts';
 
 export type Level = (typeof POLICY_LEVELS)[number];
 
@@ -29,59 +37,23 @@ export interface Decision {
 }
 
 type NamedPolicies = Config['identity_providers']['oidc']['authorization_policies'];
-type Rule = NamedPolicies[string]['rules'][number];
 
 interface CompiledRule {
   policy: Level;
-  subjects?: string[][];
+  subjects: Subjects;
   networks?: BlockList;
-}
-
-function compileNetworks(networks: string[] | undefined): BlockList | undefined {
-  if (!networks || networks.length === 0) return undefined;
-  const list = new BlockList();
-  for (const network of networks) {
-    const [address, prefix] = network.split('/');
-    const family = isIP(address ?? '') === 6 ? 'ipv6' : 'ipv4';
-    if (prefix === undefined) list.addAddress(address!, family);
-    else list.addSubnet(address!, Number(prefix), family);
-  }
-  return list;
-}
-
-/** A subject string is one alternative; a nested list is an alternative whose entries must all hold. */
-function compileSubjects(subject: Rule['subject']): string[][] | undefined {
-  if (subject === undefined) return undefined;
-  if (typeof subject === 'string') return [[subject]];
-  return subject.map((entry) => (typeof entry === 'string' ? [entry] : entry));
-}
-
-function matchesSubject(entry: string, subject: PolicySubject): boolean {
-  const [kind, ...rest] = entry.split(':');
-  const name = rest.join(':').toLowerCase();
-  if (kind === 'user') return subject.username.toLowerCase() === name;
-  if (kind === 'group') return subject.groups.some((group) => group.toLowerCase() === name);
-  return false;
-}
-
-function inNetworks(list: BlockList, ip: string | undefined): boolean {
-  if (!ip) return false;
-  const plain = ip.startsWith('::ffff:') && isIP(ip.slice(7)) === 4 ? ip.slice(7) : ip;
-  const family = isIP(plain);
-  if (family === 0) return false;
-  return list.check(plain, family === 6 ? 'ipv6' : 'ipv4');
 }
 
 export class AuthorizationPolicies {
   private readonly named = new Map<string, { defaultPolicy: Level; rules: CompiledRule[] }>();
-  constructor(policies: NamedPolicies) {
+  constructor(policies: NamedPolicies, networks: NetworkDefinitions = {}) {
     for (const [name, policy] of Object.entries(policies))
       this.named.set(name, {
         defaultPolicy: policy.default_policy,
         rules: policy.rules.map((rule) => ({
           policy: rule.policy,
-          subjects: compileSubjects(rule.subject),
-          networks: compileNetworks(rule.networks),
+          subjects: normalizeSubjects(rule.subject),
+          networks: compileNetworks(rule.networks, networks),
         })),
       });
   }
@@ -101,8 +73,7 @@ export class AuthorizationPolicies {
     // policy since removed from the file: fail closed.
     if (!named) return { level: 'deny', reason: `unknown authorization policy '${policy}'` };
     for (const [index, rule] of named.rules.entries()) {
-      const subjectOk =
-        !rule.subjects || rule.subjects.some((all) => all.every((entry) => matchesSubject(entry, subject)));
+      const subjectOk = subjectsMatch(rule.subjects, subject);
       const networkOk = !rule.networks || inNetworks(rule.networks, subject.clientIp);
       if (subjectOk && networkOk)
         return { level: rule.policy, reason: `policy ${policy}, rule ${index + 1}` };

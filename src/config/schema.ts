@@ -21,6 +21,11 @@ import {
   SUBJECT_MODES,
   TOKEN_ENDPOINT_AUTH_METHODS,
 } from './client-model.ts';
+import {
+  accessControlSection,
+  checkAccessControlReferences,
+  definitionsSection,
+} from './access-control-schema.ts';
 import { MATCHING_MODES, redirectUriProblem } from './redirect-uris.ts';
 import {
   absoluteUrl,
@@ -732,7 +737,10 @@ export const configSchema = z
       ),
     identity_providers: z.strictObject({ oidc }).describe('The OpenID Connect provider.'),
     session: sessionSchema,
+    access_control: accessControlSection,
+    definitions: definitionsSection,
   })
+  .superRefine(checkAccessControlReferences, ALWAYS)
   .describe('Sesame configuration');
 
 export type Config = z.output<typeof configSchema>;
