@@ -363,10 +363,10 @@ for (const engine of ['sqlite', 'postgres'] as const) {
         const xsrf = /name="xsrf" value="([^"]+)"/.exec(confirm.body)?.[1];
         const action = /action="([^"]+)"/.exec(confirm.body)?.[1];
         assert.ok(xsrf && action, confirm.body.slice(0, 500));
-        const done = await send(sesame.url, action!.replaceAll('&amp;', '&'), {
+        const done = await send(sesame.url, action.replaceAll('&amp;', '&'), {
           method: 'POST',
           headers: { cookie: jar.header(), 'content-type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams({ xsrf: xsrf!, logout: 'yes' }).toString(),
+          body: new URLSearchParams({ xsrf: xsrf, logout: 'yes' }).toString(),
         });
         jar.take(done);
         const back = await send(sesame.url, location(done), { headers: { cookie: jar.header() } });

@@ -17,7 +17,7 @@ import type { AuthorizationPolicies } from '../auth/policy.ts';
 import type { Factors } from '../factors/index.ts';
 import type { SesameConfig } from '../config/load.ts';
 import { isClientAbort, RequestTooLargeError, SesameError } from '../lib/errors.ts';
-import { ENDPOINTS, isProtocolPath, PROTOCOL_ROUTES } from '../config/urls.ts';
+import { isProtocolPath, PROTOCOL_ROUTES } from '../config/urls.ts';
 import { PROTOCOL_BODY_LIMIT, type Issuers } from '../oidc/issuers.ts';
 import type { Store } from '../store/index.ts';
 import { registerInteractions } from '../web/interactions/index.ts';
