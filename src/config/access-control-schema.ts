@@ -5,7 +5,7 @@ import { RE2JS } from 're2js';
 import { z } from 'zod';
 import { NETWORK_HELP, parseNetwork } from './networks.ts';
 import { userAttributeDefinitions } from './authelia-schema.ts';
-import { ALWAYS, isRecord, oneOf, strings, warnedKey } from './schema-kit.ts';
+import { ALWAYS, isRecord, oneOf, strings } from './schema-kit.ts';
 
 export const ACCESS_POLICIES = ['bypass', 'one_factor', 'two_factor', 'deny'] as const;
 

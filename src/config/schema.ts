@@ -1,6 +1,8 @@
 // The one configuration schema: types, defaults, validation and the generated reference
 // (docs/configuration.md) all come from here. Keys follow Authelia's names wherever the same
 // setting exists, so an Authelia `configuration.yml` section can be pasted as it is.
+import { serverEndpoints } from './authz-endpoints-schema.ts';
+import { sessionSchema } from './session-schema.ts';
 import { createPrivateKey } from 'node:crypto';
 import { z } from 'zod';
 import { isValidDigest } from '../crypto/digest.ts';
@@ -45,7 +47,6 @@ import {
   postgresCompatKeys,
   refusedClientKeys,
   serverCompatKeys,
-  serverEndpointKeys,
   usersFileKeys,
   warned,
 } from './authelia-schema.ts';
@@ -653,6 +654,7 @@ export const configSchema = z
           .describe(
             'The public base URL users and apps reach Sesame at (behind a proxy, the proxy’s URL). The global issuer is this URL without a trailing slash; per-application issuers live under `/application/o/<slug>/`. Defaults to the listen address.',
           ),
+        endpoints: serverEndpoints,
         trusted_proxies: z
           .array(z.string())
           .default([])
@@ -666,7 +668,6 @@ export const configSchema = z
             'Processes serving requests on this machine: a number, or `auto` for one per CPU core. They share the listen address and the database; each takes its own memory (~150 MiB).',
           ),
         ...serverCompatKeys,
-        endpoints: z.strictObject({ ...serverEndpointKeys }).optional(),
       })
       .prefault({}),
     branding: z
@@ -806,6 +807,7 @@ export const configSchema = z
         'The OpenID Connect provider. Optional: without it Sesame still signs users in to its portal and admin UI (and forward-auth), with no configured clients.',
       ),
     ...autheliaTopLevel,
+    session: sessionSchema,
     access_control: accessControlSection,
     definitions: definitionsSection,
   })

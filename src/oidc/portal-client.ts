@@ -5,6 +5,8 @@ import { ENDPOINTS } from '../config/urls.ts';
 import type { SesameClient } from './clients.ts';
 
 export const PORTAL_CLIENT_ID = 'sesame-portal';
+/** Where sign-out (`/logout?rd=…`) comes back to before following `rd`. */
+export const PORTAL_LOGOUT_DONE = '/logout/done';
 
 export function portalClient(config: SesameConfig): SesameClient {
   const base = config.externalUrl.replace(/\/+$/, '');
@@ -13,7 +15,7 @@ export function portalClient(config: SesameConfig): SesameClient {
     name: `${config.branding.name} account`,
     public: true,
     redirectUris: [{ url: `${base}${ENDPOINTS.portalCallback}`, matching_mode: 'strict' }],
-    postLogoutRedirectUris: [],
+    postLogoutRedirectUris: [{ url: `${base}${PORTAL_LOGOUT_DONE}`, matching_mode: 'strict' }],
     scopes: ['openid'],
     grantTypes: ['authorization_code'],
     responseTypes: ['code'],

@@ -17,7 +17,7 @@ import type { AuthorizationPolicies } from '../auth/policy.ts';
 import type { Factors } from '../factors/index.ts';
 import type { SesameConfig } from '../config/load.ts';
 import { isClientAbort, RequestTooLargeError, SesameError } from '../lib/errors.ts';
-import { ENDPOINTS, isProtocolPath, PROTOCOL_ROUTES } from '../config/urls.ts';
+import { isProtocolPath, PROTOCOL_ROUTES } from '../config/urls.ts';
 import { PROTOCOL_BODY_LIMIT, type Issuers } from '../oidc/issuers.ts';
 import type { Store } from '../store/index.ts';
 import { registerInteractions } from '../web/interactions/index.ts';
@@ -25,6 +25,10 @@ import { registerAdminPages } from '../web/admin/index.ts';
 import { registerAssets } from '../web/assets.ts';
 import { errorPage } from '../web/pages.ts';
 import { registerPortalPages } from '../web/portal/index.ts';
+import { registerForwardAuth } from '../web/forward-auth.ts';
+import { ForwardAuthSessions } from '../auth/forward-auth-sessions.ts';
+import { ForwardAuthPortal, ForwardAuthService, type AccessDecider } from '../services/forward-auth.ts';
+import { SignInService } from '../services/sign-in.ts';
 import { ClosingResponse, isClosing } from './connections.ts';
 import { fieldProblem } from '../http/forms.ts';
 import { createHttpKit, registerHttpKit } from '../http/kit.ts';
@@ -42,6 +46,8 @@ export interface ServerContext {
   policies: AuthorizationPolicies;
   /** Starts signing with rotated keys at once (otherwise within a minute). */
   reloadKeys: () => Promise<boolean>;
+  /** The access_control rules the authorization endpoints decide by. */
+  accessControl: AccessDecider;
   /** Cached discovery and JWKS answers; the runtime clears it when keys change. */
   responses?: ResponseCache;
 }
@@ -264,9 +270,6 @@ function mountProtocol(app: FastifyInstance, issuers: Issuers, responses: Respon
 
 /** The front door, and the health endpoints a load balancer or orchestrator asks. */
 function registerHealth(app: FastifyInstance, store: Store): void {
-  // The front door: the portal, which sends a visitor who is not signed in to the login page.
-  app.get('/', (_request, reply) => reply.redirect(ENDPOINTS.portal, 302));
-
   app.get('/healthz', () => ({ status: 'ok' }));
 
   app.get('/readyz', async (request, reply) => {
@@ -278,6 +281,20 @@ function registerHealth(app: FastifyInstance, store: Store): void {
       return reply.status(503).send({ status: 'unavailable', reason: 'storage is not reachable' });
     }
   });
+}
+
+/** The authorization endpoints' service and the sign-in side of forward-auth, over one session store. */
+function forwardAuthServices(context: ServerContext) {
+  const { config, store } = context;
+  const deps = {
+    cookies: config.session?.cookies ?? [],
+    accessControl: context.accessControl,
+    sessions: new ForwardAuthSessions(store),
+    signIn: new SignInService(context),
+    users: store.users,
+  };
+  const service = new ForwardAuthService(deps);
+  return { service, portal: new ForwardAuthPortal(service, deps) };
 }
 
 export function buildServer(context: ServerContext): FastifyInstance {
@@ -303,6 +320,8 @@ export function buildServer(context: ServerContext): FastifyInstance {
   registerPortalPages(app, pages);
   registerAdminPages(app, pages);
   registerAdminApi(app, pages);
+  // The front door (`/`: the portal, or forward-auth's sign-in entry with `rd`) and the authz endpoints.
+  registerForwardAuth(app, { config, ...forwardAuthServices(context), sessions: http.sessions });
   registerHealth(app, store);
   return app;
 }

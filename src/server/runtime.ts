@@ -4,6 +4,7 @@ import type { SesameConfig } from '../config/load.ts';
 import { parseListenAddress } from '../config/schema.ts';
 import { PasswordAuthenticator } from '../auth/login.ts';
 import { AuthorizationPolicies } from '../auth/policy.ts';
+import { AccessControl } from '../auth/access-control.ts';
 import { Factors } from '../factors/index.ts';
 import { ClientSecretVerifier } from '../oidc/client-secrets.ts';
 import { ClientRegistry, fromConfig } from '../oidc/clients.ts';
@@ -172,6 +173,7 @@ export async function startSesame(options: StartOptions = {}): Promise<RunningSe
     authenticator,
     factors,
     policies,
+    accessControl: new AccessControl(config.access_control, config.definitions),
     reloadKeys,
     responses,
   });

@@ -49,6 +49,8 @@ export interface TestSesameOptions {
   nodeOf?: TestSesame;
   /** An Authelia users file (YAML) to load beside the database's own users. */
   usersFile?: string;
+  /** YAML for further `server` keys (trusted_proxies, endpoints …), indented by two spaces. */
+  serverYaml?: string;
   /** Where the server logs (silent unless SESAME_TEST_LOG names a level). */
   logger?: Logger;
 }
@@ -75,6 +77,7 @@ export async function startTestSesame(
     `server:
   address: tcp://127.0.0.1:${port}/
   external_url: ${url}
+${options.serverYaml ?? ''}
 log:
   level: warn
 storage:

@@ -7,6 +7,7 @@ import type { SesameConfig } from '../../config/load.ts';
 import { ENDPOINTS } from '../../config/urls.ts';
 import { constantTimeEqual } from '../../crypto/compare.ts';
 import { queryOf } from '../../http/forms.ts';
+import { ACR } from '../../auth/policy.ts';
 import { PORTAL_CLIENT_ID } from '../../oidc/portal-client.ts';
 import { errorPage } from '../pages.ts';
 
@@ -26,7 +27,23 @@ function safeReturn(value: unknown): string {
     : '/portal';
 }
 
-function authorizationUrl(base: string, state: string): string {
+/**
+ * A sign-in for a forward-auth app comes back to the entry (`/?rd=…`), which checks `rd` again and
+ * sets the domain's cookie; `stepped` tells it a step-up was already asked for.
+ */
+function forwardAuthReturn(query: Record<string, unknown>): string | undefined {
+  if (typeof query.rd !== 'string' || !query.rd) return undefined;
+  const back = new URLSearchParams({ rd: query.rd, stepped: '1' });
+  if (typeof query.rm === 'string' && query.rm) back.set('rm', query.rm);
+  return `/?${back.toString()}`;
+}
+
+/** The callback goes to a target this module chose (signed state): a portal path or the entry. */
+function returnOf(target: string): string {
+  return target.startsWith('/?') ? target : safeReturn(target);
+}
+
+function authorizationUrl(base: string, state: string, secondFactor: boolean): string {
   const url = new URL(`${base}${ENDPOINTS.global.authorization}`);
   url.search = new URLSearchParams({
     client_id: PORTAL_CLIENT_ID,
@@ -36,6 +53,8 @@ function authorizationUrl(base: string, state: string): string {
     state,
     code_challenge: createHash('sha256').update(randomBytes(32)).digest('base64url'),
     code_challenge_method: 'S256',
+    // A two_factor resource asks for the second factor (step-up keeps the same login).
+    ...(secondFactor ? { acr_values: ACR.twoFactor } : {}),
   }).toString();
   return url.href;
 }
@@ -63,13 +82,14 @@ export function registerPortalSignIn(app: FastifyInstance, config: SesameConfig)
   } as const;
 
   app.get('/portal/login', async (request, reply) => {
+    const query = queryOf(request);
     const saved: SavedState = {
       state: randomBytes(16).toString('base64url'),
-      target: safeReturn(queryOf(request).return),
+      target: forwardAuthReturn(query) ?? safeReturn(query.return),
     };
     const value = Buffer.from(JSON.stringify(saved)).toString('base64url');
     void reply.setCookie(STATE_COOKIE, value, { ...cookie, signed: true, maxAge: STATE_SECONDS });
-    return reply.redirect(authorizationUrl(base, saved.state));
+    return reply.redirect(authorizationUrl(base, saved.state, query.level === 'two_factor'));
   });
 
   // The login session now exists; the code itself is not needed (it expires unused).
@@ -83,6 +103,6 @@ export function registerPortalSignIn(app: FastifyInstance, config: SesameConfig)
       );
     void reply.clearCookie(STATE_COOKIE, cookie);
     if (query.error) return reply.html(errorPage(config, query.error, query.error_description), 403);
-    return reply.redirect(safeReturn(saved.target));
+    return reply.redirect(returnOf(saved.target));
   });
 }
