@@ -2,7 +2,7 @@
 // errors), the CLI, and the admin page in a browser — one service, one evaluator behind them.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright';
+import type { Browser } from 'playwright-core';
 import { ApiTokenService } from '../src/services/tokens.ts';
 import { launchBrowser } from './support/browser.ts';
 import { runSesame } from './support/cli.ts';
