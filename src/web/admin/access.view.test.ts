@@ -64,7 +64,10 @@ test('access rules: a read-only table with the default policy, criteria escaped'
 test('access tester: the decision, the deciding rule highlighted, why earlier rules did not match', () => {
   const markup = accessView({ rules, form, errors: {}, result }).value;
   assert.match(markup, /<tr class="hit" aria-current="true">\s*<td>2<\/td>/);
-  assert.match(markup, /<strong>john<\/strong> reaching\s+<code>GET https:\/\/app.example.com\/admin<\/code>/);
+  assert.match(
+    markup,
+    /<strong>john<\/strong> reaching\s+<code>GET https:\/\/app.example.com\/admin<\/code>/,
+  );
   assert.match(markup, /let in once signed in with a second factor/);
   assert.match(markup, /rule 2\)/);
   assert.match(markup, /Rule 1: host &#39;app.example.com&#39; matches none of &#39;public.example.com&#39;/);
