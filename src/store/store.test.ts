@@ -1,4 +1,4 @@
-// The storage suite: every test runs on SQLite and on PostgreSQL.
+// The storage suite: every test runs on SQLite, on PostgreSQL and on MySQL (MariaDB).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -32,11 +32,12 @@ test('SQLite flushes at checkpoints by default, and on every commit with synchro
   }
 });
 
-test('both engines have the same numbered migrations', () => {
-  const sqlite = loadMigrations('sqlite').map(({ version, name }) => `${version}_${name}`);
-  const postgres = loadMigrations('postgres').map(({ version, name }) => `${version}_${name}`);
-  assert.deepEqual(sqlite, postgres);
-  assert.ok(sqlite.length >= 1);
+test('every engine has the same numbered migrations', () => {
+  const names = (dialect: 'sqlite' | 'postgres' | 'mysql') =>
+    loadMigrations(dialect).map(({ version, name }) => `${version}_${name}`);
+  assert.deepEqual(names('postgres'), names('sqlite'));
+  assert.deepEqual(names('mysql'), names('sqlite'));
+  assert.ok(names('sqlite').length >= 1);
 });
 
 /** Runs a script from test/fixtures in its own process (as another node would) and returns its stdout. */
