@@ -40,13 +40,17 @@ CREATE TABLE webauthn_credentials (
 
 -- Every password and second-factor attempt, for brute-force regulation (per username and per IP).
 -- The username is whatever was typed, of any length: the indexes hold its first 191 characters.
+-- `seq` orders attempts made in the same millisecond as they were recorded (the other engines' row
+-- order does that).
 CREATE TABLE authentication_attempts (
-  id VARCHAR(64) NOT NULL PRIMARY KEY,
+  seq BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  id VARCHAR(64) NOT NULL,
   occurred_at DATETIME(3) NOT NULL,
   username TEXT NOT NULL,
   client_ip TEXT,
   factor VARCHAR(32) NOT NULL,
   success BOOLEAN NOT NULL,
+  UNIQUE KEY authentication_attempts_id (id),
   KEY authentication_attempts_user (username(191), occurred_at),
   KEY authentication_attempts_ip (client_ip(64), occurred_at)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin;
