@@ -275,6 +275,6 @@ export async function seedLargeDataSet(
     };
   } finally {
     if (executor instanceof PostgresExecutor) await executor.close();
-    else executor.close();
+    else void executor.close();
   }
 }

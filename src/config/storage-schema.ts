@@ -1,6 +1,6 @@
 // storage.mysql: MySQL or MariaDB, Authelia's third storage engine, with Authelia's keys.
 import { z } from 'zod';
-import { durationWithDefault, oneOf, SECRET } from './schema-kit.ts';
+import { ALWAYS, durationWithDefault, oneOf, SECRET } from './schema-kit.ts';
 
 const TLS_VERSION = oneOf([
   'TLS 1.0',
@@ -15,6 +15,8 @@ const TLS_VERSION = oneOf([
 
 const PEM_KEY = /-----BEGIN ((RSA|EC) )?PRIVATE KEY-----[\s\S]+-----END ((RSA|EC) )?PRIVATE KEY-----/;
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/;
+
+const ADDRESS = /^((tcp[46]?:\/\/)?(\[[^\]]+\]|[^:/[\]]+)(:\d+)?\/?|unix:\/\/\/[^?\n]+)$/;
 
 const mysqlTls = z
   .strictObject({
@@ -49,16 +51,17 @@ const mysqlTls = z
   .refine((tls) => (tls.certificate_chain === undefined) === (tls.private_key === undefined), {
     message: 'certificate_chain and private_key go together',
     params: { allowed: 'both certificate_chain and private_key, or neither' },
+    ...ALWAYS,
   });
 
 export const mysqlStorage = z
   .strictObject({
     address: z
       .string()
-      .regex(
-        /^((tcp[46]?:\/\/)?(\[[^\]]+\]|[^:/[\]]+)(:\d+)?\/?|unix:\/\/\/[^?\n]+)$/,
-        'is not a MySQL address',
-      )
+      .refine((value) => ADDRESS.test(value), {
+        message: 'is not a MySQL address',
+        params: { allowed: 'tcp://host:port or unix:///path/to/mysqld.sock' },
+      })
       .default('tcp://127.0.0.1:3306')
       .describe('`tcp://host:port` (port 3306 by default) or `unix:///path/to/mysqld.sock`.'),
     database: z.string().min(1).describe('The database name; Sesame creates its tables in it.'),

@@ -56,7 +56,7 @@ function sslOptions(tls: MysqlTlsOptions): mysql.SslOptions {
     key: tls.private_key,
     minVersion: tlsVersion(tls.minimum_version),
     maxVersion: tlsVersion(tls.maximum_version),
-  } as mysql.SslOptions;
+  };
 }
 
 /** `tcp://host:port` (port 3306 by default) or `unix:///path/to/mysqld.sock`. */
