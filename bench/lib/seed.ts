@@ -274,7 +274,7 @@ export async function seedLargeDataSet(
       },
     };
   } finally {
-    if (executor instanceof PostgresExecutor) await executor.close();
-    else void executor.close();
+    if (executor instanceof SqliteExecutor) executor.close();
+    else await executor.close();
   }
 }
