@@ -5,8 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { openStore } from '../src/services/install.ts';
 import type { Store } from '../src/store/index.ts';
-import { skipWithoutPostgres } from './support/postgres.ts';
-import { startTestSesame, type TestSesame } from './support/sesame.ts';
+import { skipWithout, startTestSesame, type TestSesame } from './support/sesame.ts';
 
 /** Polls `check` every 100 ms until it holds; the change feed polls every second. */
 async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
@@ -18,10 +17,10 @@ async function eventually(check: () => Promise<boolean>, what: string, timeoutMs
   assert.fail(`${what} within ${timeoutMs} ms`);
 }
 
-for (const engine of ['sqlite', 'postgres'] as const) {
+for (const engine of ['sqlite', 'postgres', 'mysql'] as const) {
   describe(
     `changes made elsewhere reach the running server (${engine})`,
-    { skip: engine === 'postgres' ? await skipWithoutPostgres() : false },
+    { skip: await skipWithout(engine) },
     () => {
       let sesame: TestSesame;
       let elsewhere: Store;

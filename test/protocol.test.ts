@@ -18,8 +18,7 @@ import { launchBrowser, startRelyingParty, type RelyingParty } from './support/b
 import { hashSecret } from '../src/crypto/digest.ts';
 import { cleanEnv, runSesame, SESAME_BIN } from './support/cli.ts';
 import { authorize, insecure, logIn, PASSWORD } from './support/flows.ts';
-import { skipWithoutPostgres } from './support/postgres.ts';
-import { freePort, startTestSesame, type TestSesame } from './support/sesame.ts';
+import { freePort, skipWithout, startTestSesame, type TestSesame } from './support/sesame.ts';
 
 const CATASTROPHIC = 'https://(a+)+\\.example\\.com/cb';
 
@@ -60,22 +59,19 @@ async function backAtApp(rp: RelyingParty, before: number, page: Page): Promise<
   return url;
 }
 
-for (const engine of ['sqlite', 'postgres'] as const) {
-  describe(
-    `form-posted front-channel requests on ${engine}`,
-    { skip: engine === 'postgres' ? await skipWithoutPostgres() : false },
-    () => {
-      let sesame: TestSesame;
-      let rp: RelyingParty;
-      let browser: Browser;
-      let page: Page;
-      let app: { slug: string; clientId: string; clientSecret?: string; issuer: string };
+for (const engine of ['sqlite', 'postgres', 'mysql'] as const) {
+  describe(`form-posted front-channel requests on ${engine}`, { skip: await skipWithout(engine) }, () => {
+    let sesame: TestSesame;
+    let rp: RelyingParty;
+    let browser: Browser;
+    let page: Page;
+    let app: { slug: string; clientId: string; clientSecret?: string; issuer: string };
 
-      before(async () => {
-        rp = await startRelyingParty();
-        sesame = await startTestSesame(
-          engine,
-          `    clients:
+    before(async () => {
+      rp = await startRelyingParty();
+      sesame = await startTestSesame(
+        engine,
+        `    clients:
       - client_id: poster
         client_secret: poster-secret-0123456789
         authorization_policy: one_factor
@@ -84,118 +80,117 @@ for (const engine of ['sqlite', 'postgres'] as const) {
         post_logout_redirect_uris: ['${rp.origin}/logged-out']
         scopes: [openid, profile, email]
 `,
-        );
-        await sesame.addUser({ username: 'alice', password: PASSWORD, email: 'alice@example.com' });
-        app = await sesame.addApplication({
-          name: 'Posted',
-          consentMode: 'implicit',
-          authorizationPolicy: 'one_factor',
-          redirectUris: [{ url: `${rp.origin}/posted/callback`, matching_mode: 'strict' }],
-          postLogoutRedirectUris: [{ url: `${rp.origin}/logged-out`, matching_mode: 'strict' }],
-        });
-        browser = await launchBrowser();
-        page = await (await browser.newContext()).newPage();
+      );
+      await sesame.addUser({ username: 'alice', password: PASSWORD, email: 'alice@example.com' });
+      app = await sesame.addApplication({
+        name: 'Posted',
+        consentMode: 'implicit',
+        authorizationPolicy: 'one_factor',
+        redirectUris: [{ url: `${rp.origin}/posted/callback`, matching_mode: 'strict' }],
+        postLogoutRedirectUris: [{ url: `${rp.origin}/logged-out`, matching_mode: 'strict' }],
       });
+      browser = await launchBrowser();
+      page = await (await browser.newContext()).newPage();
+    });
 
-      after(async () => {
-        await browser?.close();
-        await sesame?.stop();
-        await rp?.close();
+    after(async () => {
+      await browser?.close();
+      await sesame?.stop();
+      await rp?.close();
+    });
+
+    /** A code flow started by a form POST to the authorization endpoint, then logout by POST. */
+    async function postedFlow(config: client.Configuration, redirectUri: string, login: boolean) {
+      const metadata = config.serverMetadata();
+      const verifier = client.randomPKCECodeVerifier();
+      const state = client.randomState();
+      const nonce = client.randomNonce();
+      const hits = rp.hits.length;
+      await postForm(page, metadata.authorization_endpoint!, {
+        client_id: config.clientMetadata().client_id,
+        redirect_uri: redirectUri,
+        response_type: 'code',
+        scope: 'openid profile email',
+        code_challenge: await client.calculatePKCECodeChallenge(verifier),
+        code_challenge_method: 'S256',
+        state,
+        nonce,
       });
-
-      /** A code flow started by a form POST to the authorization endpoint, then logout by POST. */
-      async function postedFlow(config: client.Configuration, redirectUri: string, login: boolean) {
-        const metadata = config.serverMetadata();
-        const verifier = client.randomPKCECodeVerifier();
-        const state = client.randomState();
-        const nonce = client.randomNonce();
-        const hits = rp.hits.length;
-        await postForm(page, metadata.authorization_endpoint!, {
-          client_id: config.clientMetadata().client_id,
-          redirect_uri: redirectUri,
-          response_type: 'code',
-          scope: 'openid profile email',
-          code_challenge: await client.calculatePKCECodeChallenge(verifier),
-          code_challenge_method: 'S256',
-          state,
-          nonce,
-        });
-        if (login) {
-          await page.getByLabel('Username or email').waitFor();
-          await logIn(page, 'alice');
-        }
-        const callback = await backAtApp(rp, hits, page);
-        assert.equal(callback.pathname, new URL(redirectUri).pathname);
-        const tokens = await client.authorizationCodeGrant(config, callback, {
-          pkceCodeVerifier: verifier,
-          expectedState: state,
-          expectedNonce: nonce,
-        });
-        assert.equal(tokens.claims()!.iss, metadata.issuer);
-        assert.equal(tokens.claims()!.email, 'alice@example.com');
-        return tokens;
+      if (login) {
+        await page.getByLabel('Username or email').waitFor();
+        await logIn(page, 'alice');
       }
-
-      test('a POSTed authorization request runs a full code flow, and a POSTed logout ends the session (global issuer)', async () => {
-        const config = await client.discovery(
-          new URL(sesame.url),
-          'poster',
-          'poster-secret-0123456789',
-          undefined,
-          insecure,
-        );
-        const tokens = await postedFlow(config, `${rp.origin}/poster/callback`, true);
-
-        const hits = rp.hits.length;
-        await postForm(page, config.serverMetadata().end_session_endpoint!, {
-          id_token_hint: tokens.id_token!,
-          post_logout_redirect_uri: `${rp.origin}/logged-out`,
-        });
-        await page.getByRole('button', { name: 'Yes, sign me out' }).click();
-        assert.equal((await backAtApp(rp, hits, page)).pathname, '/logged-out');
-        // Signed out: the next authorization asks for the password again.
-        await postedFlow(config, `${rp.origin}/poster/callback`, true);
+      const callback = await backAtApp(rp, hits, page);
+      assert.equal(callback.pathname, new URL(redirectUri).pathname);
+      const tokens = await client.authorizationCodeGrant(config, callback, {
+        pkceCodeVerifier: verifier,
+        expectedState: state,
+        expectedNonce: nonce,
       });
+      assert.equal(tokens.claims()!.iss, metadata.issuer);
+      assert.equal(tokens.claims()!.email, 'alice@example.com');
+      return tokens;
+    }
 
-      test('the same in the per-application world: /application/o/authorize/ and /application/o/<slug>/end-session/', async () => {
-        const config = await client.discovery(
-          new URL(`${app.issuer}.well-known/openid-configuration`),
-          app.clientId,
-          app.clientSecret,
-          undefined,
-          insecure,
-        );
-        assert.equal(config.serverMetadata().authorization_endpoint, `${sesame.url}/application/o/authorize`);
-        // Already signed in from the previous test: single sign-on survives the POST.
-        const tokens = await postedFlow(config, `${rp.origin}/posted/callback`, false);
-        const hits = rp.hits.length;
-        await postForm(page, `${sesame.url}/application/o/${app.slug}/end-session/`, {
-          id_token_hint: tokens.id_token!,
-          post_logout_redirect_uri: `${rp.origin}/logged-out`,
-        });
-        await page.getByRole('button', { name: 'Yes, sign me out' }).click();
-        assert.equal((await backAtApp(rp, hits, page)).pathname, '/logged-out');
-        // The Authentik-style paths with their trailing slash take a POST too.
-        const posted = await fetch(`${sesame.url}/application/o/authorize/`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams({ client_id: app.clientId, response_type: 'code' }).toString(),
-          redirect: 'manual',
-        });
-        assert.equal(posted.status, 303);
-      });
+    test('a POSTed authorization request runs a full code flow, and a POSTed logout ends the session (global issuer)', async () => {
+      const config = await client.discovery(
+        new URL(sesame.url),
+        'poster',
+        'poster-secret-0123456789',
+        undefined,
+        insecure,
+      );
+      const tokens = await postedFlow(config, `${rp.origin}/poster/callback`, true);
 
-      test('a POST that is not a form gets invalid_request, not 404', async () => {
-        const answer = await fetch(`${sesame.url}/api/oidc/authorization`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ client_id: 'poster' }),
-        });
-        assert.equal(answer.status, 400);
-        assert.equal(((await answer.json()) as { error: string }).error, 'invalid_request');
+      const hits = rp.hits.length;
+      await postForm(page, config.serverMetadata().end_session_endpoint!, {
+        id_token_hint: tokens.id_token!,
+        post_logout_redirect_uri: `${rp.origin}/logged-out`,
       });
-    },
-  );
+      await page.getByRole('button', { name: 'Yes, sign me out' }).click();
+      assert.equal((await backAtApp(rp, hits, page)).pathname, '/logged-out');
+      // Signed out: the next authorization asks for the password again.
+      await postedFlow(config, `${rp.origin}/poster/callback`, true);
+    });
+
+    test('the same in the per-application world: /application/o/authorize/ and /application/o/<slug>/end-session/', async () => {
+      const config = await client.discovery(
+        new URL(`${app.issuer}.well-known/openid-configuration`),
+        app.clientId,
+        app.clientSecret,
+        undefined,
+        insecure,
+      );
+      assert.equal(config.serverMetadata().authorization_endpoint, `${sesame.url}/application/o/authorize`);
+      // Already signed in from the previous test: single sign-on survives the POST.
+      const tokens = await postedFlow(config, `${rp.origin}/posted/callback`, false);
+      const hits = rp.hits.length;
+      await postForm(page, `${sesame.url}/application/o/${app.slug}/end-session/`, {
+        id_token_hint: tokens.id_token!,
+        post_logout_redirect_uri: `${rp.origin}/logged-out`,
+      });
+      await page.getByRole('button', { name: 'Yes, sign me out' }).click();
+      assert.equal((await backAtApp(rp, hits, page)).pathname, '/logged-out');
+      // The Authentik-style paths with their trailing slash take a POST too.
+      const posted = await fetch(`${sesame.url}/application/o/authorize/`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ client_id: app.clientId, response_type: 'code' }).toString(),
+        redirect: 'manual',
+      });
+      assert.equal(posted.status, 303);
+    });
+
+    test('a POST that is not a form gets invalid_request, not 404', async () => {
+      const answer = await fetch(`${sesame.url}/api/oidc/authorization`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ client_id: 'poster' }),
+      });
+      assert.equal(answer.status, 400);
+      assert.equal(((await answer.json()) as { error: string }).error, 'invalid_request');
+    });
+  });
 }
 
 describe('regular expression redirect URIs', () => {
@@ -470,21 +465,18 @@ describe('client keys taken from Authelia do what they say', () => {
   });
 });
 
-for (const engine of ['sqlite', 'postgres'] as const) {
-  describe(
-    `profile, address and phone claims on ${engine}`,
-    { skip: engine === 'postgres' ? await skipWithoutPostgres() : false },
-    () => {
-      let sesame: TestSesame;
-      let rp: RelyingParty;
-      let browser: Browser;
-      let flow: { config: client.Configuration; redirectUri: string };
+for (const engine of ['sqlite', 'postgres', 'mysql'] as const) {
+  describe(`profile, address and phone claims on ${engine}`, { skip: await skipWithout(engine) }, () => {
+    let sesame: TestSesame;
+    let rp: RelyingParty;
+    let browser: Browser;
+    let flow: { config: client.Configuration; redirectUri: string };
 
-      before(async () => {
-        rp = await startRelyingParty();
-        sesame = await startTestSesame(
-          engine,
-          `    clients:
+    before(async () => {
+      rp = await startRelyingParty();
+      sesame = await startTestSesame(
+        engine,
+        `    clients:
       - client_id: contacts
         client_secret: contacts-secret-0123456789
         authorization_policy: one_factor
@@ -492,13 +484,13 @@ for (const engine of ['sqlite', 'postgres'] as const) {
         redirect_uris: ['${rp.origin}/contacts/callback']
         scopes: [openid, profile, email, address, phone]
 `,
-        );
-        // The users file as Authelia 4.39 writes it, loaded the way Sesame loads it at start.
-        const dir = mkdtempSync(join(tmpdir(), 'sesame-claims-'));
-        const usersFile = join(dir, 'users.yml');
-        writeFileSync(
-          usersFile,
-          `users:
+      );
+      // The users file as Authelia 4.39 writes it, loaded the way Sesame loads it at start.
+      const dir = mkdtempSync(join(tmpdir(), 'sesame-claims-'));
+      const usersFile = join(dir, 'users.yml');
+      writeFileSync(
+        usersFile,
+        `users:
   carol:
     password: '${await hashSecret(PASSWORD, 'pbkdf2', { iterations: 1000 })}'
     displayname: Carol Danvers
@@ -521,123 +513,113 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       postal_code: '02110'
       country: USA
 `,
+      );
+      await syncUsersFile(sesame.running.store, readUsersFile(usersFile), usersFile);
+      flow = {
+        config: await client.discovery(
+          new URL(sesame.url),
+          'contacts',
+          'contacts-secret-0123456789',
+          undefined,
+          insecure,
+        ),
+        redirectUri: `${rp.origin}/contacts/callback`,
+      };
+      browser = await launchBrowser();
+    });
+
+    after(async () => {
+      await browser?.close();
+      await sesame?.stop();
+      await rp?.close();
+    });
+
+    async function userinfo(page: Page, scope: string, username?: string) {
+      const { callback, verifier, state, nonce } = await authorize(page, rp, flow, { scope }, async (at) => {
+        if (username) await logIn(at, username);
+        // Implicit consent never asks, also when scopes beyond an earlier grant are requested.
+        await at.waitForURL(
+          (url) => !url.pathname.startsWith('/interaction/') || !url.pathname.endsWith('/login'),
         );
-        await syncUsersFile(sesame.running.store, readUsersFile(usersFile), usersFile);
-        flow = {
-          config: await client.discovery(
-            new URL(sesame.url),
-            'contacts',
-            'contacts-secret-0123456789',
-            undefined,
-            insecure,
-          ),
-          redirectUri: `${rp.origin}/contacts/callback`,
-        };
-        browser = await launchBrowser();
+        assert.ok(!new URL(at.url()).pathname.startsWith('/interaction/'), `consent was asked: ${at.url()}`);
       });
-
-      after(async () => {
-        await browser?.close();
-        await sesame?.stop();
-        await rp?.close();
+      const tokens = await client.authorizationCodeGrant(flow.config, callback, {
+        pkceCodeVerifier: verifier,
+        expectedState: state,
+        expectedNonce: nonce,
       });
+      return client.fetchUserInfo(flow.config, tokens.access_token, tokens.claims()!.sub);
+    }
 
-      async function userinfo(page: Page, scope: string, username?: string) {
-        const { callback, verifier, state, nonce } = await authorize(
-          page,
-          rp,
-          flow,
-          { scope },
-          async (at) => {
-            if (username) await logIn(at, username);
-            // Implicit consent never asks, also when scopes beyond an earlier grant are requested.
-            await at.waitForURL(
-              (url) => !url.pathname.startsWith('/interaction/') || !url.pathname.endsWith('/login'),
-            );
-            assert.ok(
-              !new URL(at.url()).pathname.startsWith('/interaction/'),
-              `consent was asked: ${at.url()}`,
-            );
-          },
-        );
-        const tokens = await client.authorizationCodeGrant(flow.config, callback, {
-          pkceCodeVerifier: verifier,
-          expectedState: state,
-          expectedNonce: nonce,
-        });
-        return client.fetchUserInfo(flow.config, tokens.access_token, tokens.claims()!.sub);
-      }
+    test('openid profile answers every standard profile claim the users file holds', async () => {
+      const page = await (await browser.newContext()).newPage();
+      const profile = await userinfo(page, 'openid profile', 'carol');
+      assert.equal(profile.name, 'Carol Danvers');
+      assert.equal(profile.given_name, 'Carol');
+      assert.equal(profile.family_name, 'Danvers');
+      assert.equal(profile.middle_name, 'Susan');
+      assert.equal(profile.nickname, 'cap');
+      assert.equal(profile.preferred_username, 'carol');
+      assert.equal(profile.gender, 'female');
+      assert.equal(profile.birthdate, '1968-03-01');
+      assert.equal(profile.website, 'https://carol.example.com');
+      assert.equal(profile.profile, 'https://carol.example.com/about');
+      assert.equal(profile.zoneinfo, 'America/New_York');
+      assert.equal(profile.locale, 'en-US');
+      assert.equal(profile.address, undefined, 'address needs the address scope');
+      assert.equal(profile.phone_number, undefined, 'phone_number needs the phone scope');
 
-      test('openid profile answers every standard profile claim the users file holds', async () => {
-        const page = await (await browser.newContext()).newPage();
-        const profile = await userinfo(page, 'openid profile', 'carol');
-        assert.equal(profile.name, 'Carol Danvers');
-        assert.equal(profile.given_name, 'Carol');
-        assert.equal(profile.family_name, 'Danvers');
-        assert.equal(profile.middle_name, 'Susan');
-        assert.equal(profile.nickname, 'cap');
-        assert.equal(profile.preferred_username, 'carol');
-        assert.equal(profile.gender, 'female');
-        assert.equal(profile.birthdate, '1968-03-01');
-        assert.equal(profile.website, 'https://carol.example.com');
-        assert.equal(profile.profile, 'https://carol.example.com/about');
-        assert.equal(profile.zoneinfo, 'America/New_York');
-        assert.equal(profile.locale, 'en-US');
-        assert.equal(profile.address, undefined, 'address needs the address scope');
-        assert.equal(profile.phone_number, undefined, 'phone_number needs the phone scope');
-
-        // address and phone are served end to end (single sign-on: no second login).
-        const contact = await userinfo(page, 'openid address phone');
-        assert.deepEqual(contact.address, {
-          street_address: '1 Main Street',
-          locality: 'Boston',
-          region: 'MA',
-          postal_code: '02110',
-          country: 'USA',
-        });
-        assert.equal(contact.phone_number, '+1 (425) 555-1212;ext=42');
-        assert.equal(contact.phone_number_verified, false);
-        assert.equal(contact.given_name, undefined, 'profile claims need the profile scope');
+      // address and phone are served end to end (single sign-on: no second login).
+      const contact = await userinfo(page, 'openid address phone');
+      assert.deepEqual(contact.address, {
+        street_address: '1 Main Street',
+        locality: 'Boston',
+        region: 'MA',
+        postal_code: '02110',
+        country: 'USA',
       });
+      assert.equal(contact.phone_number, '+1 (425) 555-1212;ext=42');
+      assert.equal(contact.phone_number_verified, false);
+      assert.equal(contact.given_name, undefined, 'profile claims need the profile scope');
+    });
 
-      test('the admin API sets the same claims for a database user', async () => {
-        const token = (
-          await new ApiTokenService(sesame.running.store).create({ name: 'c', scopes: ['*:write'] }, 'test')
-        ).token;
-        const call = async (method: string, path: string, body: unknown) => {
-          const response = await fetch(`${sesame.url}/api/v1${path}`, {
-            method,
-            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-            body: JSON.stringify(body),
-          });
-          return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-        };
-        const created = await call('POST', '/users', {
-          username: 'dave',
-          password: PASSWORD,
-          given_name: 'Dave',
-          family_name: 'Lister',
-          claims: { locale: 'en-GB', phone_number: '+44 20 7946 0000' },
+    test('the admin API sets the same claims for a database user', async () => {
+      const token = (
+        await new ApiTokenService(sesame.running.store).create({ name: 'c', scopes: ['*:write'] }, 'test')
+      ).token;
+      const call = async (method: string, path: string, body: unknown) => {
+        const response = await fetch(`${sesame.url}/api/v1${path}`, {
+          method,
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
         });
-        assert.equal(created.status, 201, JSON.stringify(created.body));
-        const patched = await call('PATCH', '/users/dave', {
-          claims: { address: { locality: 'London', country: 'UK' }, locale: '' },
-        });
-        assert.equal(patched.status, 200, JSON.stringify(patched.body));
-        assert.deepEqual((patched.body as { claims: unknown }).claims, {
-          phone_number: '+44 20 7946 0000',
-          address: { locality: 'London', country: 'UK' },
-        });
-        const page = await (await browser.newContext()).newPage();
-        const info = await userinfo(page, 'openid profile address phone', 'dave');
-        assert.equal(info.given_name, 'Dave');
-        assert.equal(info.family_name, 'Lister');
-        assert.equal(info.locale, undefined, 'an empty string removed it');
-        assert.equal(info.phone_number, '+44 20 7946 0000');
-        assert.deepEqual(info.address, { locality: 'London', country: 'UK' });
+        return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+      };
+      const created = await call('POST', '/users', {
+        username: 'dave',
+        password: PASSWORD,
+        given_name: 'Dave',
+        family_name: 'Lister',
+        claims: { locale: 'en-GB', phone_number: '+44 20 7946 0000' },
       });
-    },
-  );
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      const patched = await call('PATCH', '/users/dave', {
+        claims: { address: { locality: 'London', country: 'UK' }, locale: '' },
+      });
+      assert.equal(patched.status, 200, JSON.stringify(patched.body));
+      assert.deepEqual((patched.body as { claims: unknown }).claims, {
+        phone_number: '+44 20 7946 0000',
+        address: { locality: 'London', country: 'UK' },
+      });
+      const page = await (await browser.newContext()).newPage();
+      const info = await userinfo(page, 'openid profile address phone', 'dave');
+      assert.equal(info.given_name, 'Dave');
+      assert.equal(info.family_name, 'Lister');
+      assert.equal(info.locale, undefined, 'an empty string removed it');
+      assert.equal(info.phone_number, '+44 20 7946 0000');
+      assert.deepEqual(info.address, { locality: 'London', country: 'UK' });
+    });
+  });
 }
 
 test('sesame users add --claim sets further standard claims, and refuses one that is not standard', async () => {

@@ -1,16 +1,16 @@
 // One-time credentials stay one-time under concurrency (RFC 6749 §4.1.2 and §10.4, OAuth 2.0
 // Security BCP §4.14): of 20 parallel redemptions of one authorization code or one refresh token
 // exactly one succeeds, every other gets invalid_grant, and because a replay happened everything
-// issued from it is revoked, the winner's tokens included. On SQLite, on PostgreSQL, and on two
-// nodes sharing one PostgreSQL schema (requests alternate between the nodes).
+// issued from it is revoked, the winner's tokens included. On SQLite, on PostgreSQL, on MySQL
+// (MariaDB), and on two nodes sharing one PostgreSQL schema or one MySQL database (requests
+// alternate between the nodes).
 import assert from 'node:assert/strict';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import * as client from 'openid-client';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser, startRelyingParty, type RelyingParty } from './support/browser.ts';
 import { allow, authorize, insecure, logIn, PASSWORD, type Flow } from './support/flows.ts';
-import { skipWithoutPostgres } from './support/postgres.ts';
-import { startTestSesame, type TestSesame } from './support/sesame.ts';
+import { skipWithout, startTestSesame, type TestSesame } from './support/sesame.ts';
 
 const PARALLEL = 20;
 const ROUNDS = 5;
@@ -20,6 +20,8 @@ const setups = [
   { name: 'SQLite, one node', engine: 'sqlite', nodes: 1 },
   { name: 'PostgreSQL, one node', engine: 'postgres', nodes: 1 },
   { name: 'PostgreSQL, two nodes on one schema', engine: 'postgres', nodes: 2 },
+  { name: 'MySQL, one node', engine: 'mysql', nodes: 1 },
+  { name: 'MySQL, two nodes on one database', engine: 'mysql', nodes: 2 },
 ] as const;
 
 interface Answer {
@@ -30,7 +32,7 @@ interface Answer {
 for (const setup of setups) {
   describe(
     `one-time credentials under concurrency: ${setup.name}`,
-    { skip: setup.engine === 'postgres' ? await skipWithoutPostgres() : false },
+    { skip: await skipWithout(setup.engine) },
     () => {
       const nodes: TestSesame[] = [];
       let rp: RelyingParty;

@@ -1,4 +1,4 @@
-// Brute-force regulation over real HTTP on both storage engines: a ban covers the account whichever
+// Brute-force regulation over real HTTP on every storage engine: a ban covers the account whichever
 // of its names is typed, and looks the same as a wrong password for known and unknown names alike;
 // wrong client secrets are refused unhashed past the limit while the app's own secret keeps working.
 import assert from 'node:assert/strict';
@@ -6,8 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { generate } from 'otplib';
 import { hashSecret } from '../src/crypto/digest.ts';
 import { PASSWORD } from './support/flows.ts';
-import { skipWithoutPostgres } from './support/postgres.ts';
-import { startTestSesame, type TestSesame } from './support/sesame.ts';
+import { skipWithout, startTestSesame, type TestSesame } from './support/sesame.ts';
 
 const REDIRECT_URI = 'http://127.0.0.1:9/callback';
 // `insecure_secret` under the seed's pbkdf2-sha512 digest (a full hash costs hundreds of ms).
@@ -106,9 +105,9 @@ async function introspect(sesame: TestSesame, clientId: string, secret: string) 
   };
 }
 
-for (const engine of ['sqlite', 'postgres'] as const) {
+for (const engine of ['sqlite', 'postgres', 'mysql'] as const) {
   describe(`regulation (${engine})`, async () => {
-    const skip = engine === 'postgres' ? await skipWithoutPostgres() : false;
+    const skip = await skipWithout(engine);
     let now = Date.now();
     let sesame: TestSesame;
     let totpSecret: string;

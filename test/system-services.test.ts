@@ -1,4 +1,4 @@
-// The system admin actions as services, on both engines: each change and its audit event are one
+// The system admin actions as services, on every engine: each change and its audit event are one
 // transaction, credited to the actor the transport names.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -8,10 +8,10 @@ import { EventService } from '../src/services/events.ts';
 import { KeyService, KeysFromConfigurationError } from '../src/services/keys.ts';
 import { SessionService } from '../src/services/sessions.ts';
 import { PASSWORD } from './support/flows.ts';
-import { startTestSesame, type TestSesame } from './support/sesame.ts';
+import { skipWithout, startTestSesame, type TestSesame } from './support/sesame.ts';
 
-for (const engine of ['sqlite', 'postgres'] as const) {
-  describe(`system services on ${engine}`, () => {
+for (const engine of ['sqlite', 'postgres', 'mysql'] as const) {
+  describe(`system services on ${engine}`, { skip: await skipWithout(engine) }, () => {
     let sesame: TestSesame;
     before(async () => {
       sesame = await startTestSesame(engine);

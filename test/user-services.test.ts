@@ -1,14 +1,14 @@
 // The users service holds the rules of a user's profile and account, whichever transport asks (the
-// admin API, the admin UI, the CLI): checked on both engines, with nothing written when refused.
+// admin API, the admin UI, the CLI): checked on every engine, with nothing written when refused.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { InvalidInputError } from '../src/lib/errors.ts';
 import { UserAdminService } from '../src/services/users.ts';
 import { PASSWORD } from './support/flows.ts';
-import { startTestSesame, type TestSesame } from './support/sesame.ts';
+import { skipWithout, startTestSesame, type TestSesame } from './support/sesame.ts';
 
-for (const engine of ['sqlite', 'postgres'] as const) {
-  describe(`user services on ${engine}`, () => {
+for (const engine of ['sqlite', 'postgres', 'mysql'] as const) {
+  describe(`user services on ${engine}`, { skip: await skipWithout(engine) }, () => {
     let sesame: TestSesame;
     let users: UserAdminService;
     before(async () => {

@@ -7,6 +7,7 @@ import { hashPassword } from '../../src/auth/passwords.ts';
 import type { SesameConfig } from '../../src/config/load.ts';
 import { createSealer } from '../../src/crypto/encryption.ts';
 import { Repositories, storeOptionsFromConfig, type NewOAuthClient } from '../../src/store/index.ts';
+import { MysqlExecutor } from '../../src/store/mysql.ts';
 import { PostgresExecutor } from '../../src/store/postgres.ts';
 import type { SqlExecutor, SqlValue } from '../../src/store/sql.ts';
 import { SqliteExecutor } from '../../src/store/sqlite.ts';
@@ -82,14 +83,18 @@ export async function seedLargeDataSet(
   const sealer = createSealer(config.storage.encryption_key);
   const options = storeOptionsFromConfig(config.storage, sealer);
   const executor =
-    options.kind === 'sqlite' ? SqliteExecutor.open({ path: options.path }) : new PostgresExecutor(options);
+    options.kind === 'sqlite'
+      ? SqliteExecutor.open({ path: options.path })
+      : options.kind === 'mysql'
+        ? new MysqlExecutor(options)
+        : new PostgresExecutor(options);
   // A bulk load into random-keyed indexes: this connection gets a page cache that holds them (the
   // default is 2 MiB) and does not wait for the disk at every commit (a crash would only lose the
   // seed, which is made again). Sesame's own connection keeps its settings.
   if (executor instanceof SqliteExecutor)
     executor.database.exec('PRAGMA cache_size = -262144; PRAGMA synchronous = OFF');
-  // PostgreSQL takes writes on several connections at once; node:sqlite is one synchronous connection.
-  const parallel = options.kind === 'postgres' ? 3 : 1;
+  // PostgreSQL and MySQL take writes on several connections at once; node:sqlite is one synchronous connection.
+  const parallel = options.kind === 'sqlite' ? 1 : 3;
   const repositories = new Repositories(executor, sealer);
   const began = performance.now();
   try {
@@ -269,7 +274,7 @@ export async function seedLargeDataSet(
       },
     };
   } finally {
-    if (executor instanceof PostgresExecutor) await executor.close();
-    else executor.close();
+    if (executor instanceof SqliteExecutor) executor.close();
+    else await executor.close();
   }
 }

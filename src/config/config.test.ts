@@ -271,7 +271,7 @@ identity_providers:
     );
     assert.ok(
       lines.includes(
-        `${file}:3 storage: no storage backend is configured (allowed: exactly one of storage.local or storage.postgres)`,
+        `${file}:3 storage: no storage backend is configured (allowed: exactly one of storage.local, storage.postgres or storage.mysql)`,
       ),
       lines.join('\n'),
     );

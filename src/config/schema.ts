@@ -27,6 +27,7 @@ import {
   definitionsSection,
 } from './access-control-schema.ts';
 import { MATCHING_MODES, redirectUriProblem } from './redirect-uris.ts';
+import { mysqlStorage } from './storage-schema.ts';
 import {
   absoluteUrl,
   ALWAYS,
@@ -708,9 +709,12 @@ export const configSchema = z
           .optional()
           .describe('The embedded SQLite database (one node).'),
         postgres: postgres.optional().describe('PostgreSQL (one or several nodes).'),
+        mysql: mysqlStorage.optional(),
       })
       .superRefine((value, ctx) => {
-        const chosen = [value.local && 'local', value.postgres && 'postgres'].filter(Boolean);
+        const chosen = [value.local && 'local', value.postgres && 'postgres', value.mysql && 'mysql'].filter(
+          Boolean,
+        );
         if (chosen.length !== 1)
           ctx.addIssue({
             code: 'custom',
@@ -718,7 +722,7 @@ export const configSchema = z
               chosen.length === 0
                 ? 'no storage backend is configured'
                 : 'only one storage backend may be configured',
-            params: { allowed: 'exactly one of storage.local or storage.postgres' },
+            params: { allowed: 'exactly one of storage.local, storage.postgres or storage.mysql' },
           });
       }),
     authentication_backend: z

@@ -1,7 +1,8 @@
 // The storage interface the rest of Sesame uses; which engine is behind it is decided here only.
 import type { Config } from '../config/schema.ts';
 import { ChangeFeed } from './changes.ts';
-import { migratePostgres, migrateSqlite, type MigrationReport } from './migrate.ts';
+import { migrateMysql, migratePostgres, migrateSqlite, type MigrationReport } from './migrate.ts';
+import { MysqlExecutor, type MysqlOptions } from './mysql.ts';
 import { PostgresExecutor, type PostgresOptions } from './postgres.ts';
 import { ApiTokenRepository } from './repositories/api-tokens.ts';
 import { ApplicationRepository } from './repositories/applications.ts';
@@ -23,7 +24,21 @@ import { SqliteExecutor } from './sqlite.ts';
 
 export type StoreOptions =
   | { kind: 'sqlite'; path: string; synchronous?: 'normal' | 'full'; sealer: Sealer }
-  | ({ kind: 'postgres'; sealer: Sealer } & PostgresOptions);
+  | ({ kind: 'postgres'; sealer: Sealer } & PostgresOptions)
+  | ({ kind: 'mysql'; sealer: Sealer } & MysqlOptions);
+
+type Engine = SqliteExecutor | PostgresExecutor | MysqlExecutor;
+
+function openEngine(options: StoreOptions): Engine {
+  switch (options.kind) {
+    case 'sqlite':
+      return SqliteExecutor.open({ path: options.path, synchronous: options.synchronous });
+    case 'postgres':
+      return new PostgresExecutor(options);
+    case 'mysql':
+      return new MysqlExecutor(options);
+  }
+}
 
 /** Repositories over one executor; `transaction` hands out the same repositories bound to one transaction. */
 export class Repositories {
@@ -74,24 +89,22 @@ export class Repositories {
 }
 
 export class Store extends Repositories {
-  private readonly engine: SqliteExecutor | PostgresExecutor;
+  private readonly engine: Engine;
 
-  private constructor(engine: SqliteExecutor | PostgresExecutor, sealer: Sealer) {
+  private constructor(engine: Engine, sealer: Sealer) {
     super(engine, sealer);
     this.engine = engine;
   }
 
   static open(options: StoreOptions): Store {
-    const engine =
-      options.kind === 'sqlite'
-        ? SqliteExecutor.open({ path: options.path, synchronous: options.synchronous })
-        : new PostgresExecutor(options);
-    return new Store(engine, options.sealer);
+    return new Store(openEngine(options), options.sealer);
   }
 
   /** Applies pending migrations under the engine's lock. */
   migrate(): Promise<MigrationReport> {
-    return this.engine instanceof SqliteExecutor ? migrateSqlite(this.engine) : migratePostgres(this.engine);
+    if (this.engine instanceof SqliteExecutor) return migrateSqlite(this.engine);
+    if (this.engine instanceof MysqlExecutor) return migrateMysql(this.engine);
+    return migratePostgres(this.engine);
   }
 
   /** Reads the change counters written by other processes; see changes.ts. */
@@ -110,15 +123,30 @@ export class Store extends Repositories {
 
   /** A description for logs, without credentials. */
   describe(): string {
-    return this.engine instanceof SqliteExecutor
-      ? `sqlite ${this.engine.database.location() ?? ':memory:'}`
-      : `postgres schema ${this.engine.schema}`;
+    if (this.engine instanceof SqliteExecutor)
+      return `sqlite ${this.engine.database.location() ?? ':memory:'}`;
+    if (this.engine instanceof MysqlExecutor) return `mysql database ${this.engine.database}`;
+    return `postgres schema ${this.engine.schema}`;
   }
 }
 
 export function storeOptionsFromConfig(storage: Config['storage'], sealer: Sealer): StoreOptions {
   if (storage.local)
     return { kind: 'sqlite', path: storage.local.path, synchronous: storage.local.synchronous, sealer };
+  if (storage.mysql) {
+    const mysql = storage.mysql;
+    return {
+      kind: 'mysql',
+      sealer,
+      address: mysql.address,
+      database: mysql.database,
+      username: mysql.username,
+      password: mysql.password,
+      timeoutSeconds: mysql.timeout,
+      maxConnections: mysql.max_connections,
+      tls: mysql.tls,
+    };
+  }
   const postgres = storage.postgres!;
   return {
     kind: 'postgres',

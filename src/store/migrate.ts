@@ -1,6 +1,9 @@
 // Numbered migrations, one folder per engine (`migrations/<engine>/0001_name.sql`), applied in
 // order at start under a lock so that several nodes starting together apply each exactly once.
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
+import type { RowDataPacket as RowLike } from 'mysql2';
+import type { MysqlExecutor } from './mysql.ts';
 import type { PostgresExecutor } from './postgres.ts';
 import type { Dialect } from './sql.ts';
 import type { SqliteExecutor } from './sqlite.ts';
@@ -46,6 +49,8 @@ const CREATE_TABLE = {
     'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
   postgres:
     'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL)',
+  mysql:
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR(255) NOT NULL, applied_at DATETIME(3) NOT NULL) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4',
 };
 
 function pending(migrations: Migration[], applied: number[], dialect: Dialect): Migration[] {
@@ -110,6 +115,66 @@ export async function migratePostgres(executor: PostgresExecutor): Promise<Migra
     } catch (error) {
       await client.query('ROLLBACK');
       throw error;
+    }
+  });
+}
+
+/** A migration file's statements: each ends with `;` at the end of a line; comment-only pieces go. */
+export function statementsOf(sql: string): string[] {
+  return sql
+    .split(/;[ \t]*$/m)
+    .filter((piece) => piece.replace(/^\s*--.*$/gm, '').trim() !== '')
+    .map((piece) => piece.trim());
+}
+
+/**
+ * The migrations are written for MariaDB. MySQL 8 names the exact (binary, no-pad) utf8mb4
+ * collation differently; nothing else differs.
+ */
+function forServer(sql: string, version: string): string {
+  return /mariadb/i.test(version) ? sql : sql.replaceAll('utf8mb4_nopad_bin', 'utf8mb4_0900_bin');
+}
+
+const LOCK_WAIT_SECONDS = 120;
+
+export async function migrateMysql(executor: MysqlExecutor): Promise<MigrationReport> {
+  const migrations = loadMigrations('mysql');
+  // Named locks are server-wide and at most 64 characters: one per database.
+  const lock = `sesame-migrations:${createHash('sha256').update(executor.database).digest('hex').slice(0, 40)}`;
+  return executor.withConnection(async (connection) => {
+    // A session lock, released below or when this node's connection ends. MySQL commits each DDL
+    // statement by itself, so a migration that fails halfway is not undone: its version is not
+    // recorded, and the error says which statement failed.
+    const [[locked]] = await connection.query<({ locked: number | null } & RowLike)[]>(
+      'SELECT GET_LOCK(?, ?) AS locked',
+      [lock, LOCK_WAIT_SECONDS],
+    );
+    if (locked?.locked !== 1)
+      throw new MigrationError(`another node held the migration lock for over ${LOCK_WAIT_SECONDS}s`);
+    try {
+      await connection.query(CREATE_TABLE.mysql);
+      const [rows] = await connection.query<({ version: number } & RowLike)[]>(
+        'SELECT version FROM schema_migrations',
+      );
+      const todo = pending(
+        migrations,
+        rows.map((row) => row.version),
+        'mysql',
+      );
+      const [[server]] = await connection.query<({ version: string } & RowLike)[]>(
+        'SELECT VERSION() AS version',
+      );
+      for (const migration of todo) {
+        for (const statement of statementsOf(forServer(migration.sql, server!.version)))
+          await connection.query(statement);
+        await connection.query(
+          'INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, UTC_TIMESTAMP(3))',
+          [migration.version, migration.name],
+        );
+      }
+      return { applied: todo.map(({ version, name }) => ({ version, name })), version: migrations.length };
+    } finally {
+      await connection.query('SELECT RELEASE_LOCK(?)', [lock]);
     }
   });
 }

@@ -1,4 +1,5 @@
-// An in-process Sesame on a free port, on SQLite or on a fresh PostgreSQL schema, for protocol tests.
+// An in-process Sesame on a free port, on SQLite, on a fresh PostgreSQL schema or on a fresh MySQL
+// database, for protocol tests.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -8,7 +9,8 @@ import { UserService } from '../../src/auth/users.ts';
 import { startSesame, type RunningSesame } from '../../src/server/runtime.ts';
 import { createLogger, type Logger } from '../../src/lib/logger.ts';
 import type { NewUser, User } from '../../src/store/index.ts';
-import { dropSchema, postgresConnection, uniqueSchema } from './postgres.ts';
+import { createDatabase, dropDatabase, mysqlConnection, skipWithoutMysql, uniqueDatabase } from './mysql.ts';
+import { dropSchema, postgresConnection, skipWithoutPostgres, uniqueSchema } from './postgres.ts';
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -26,7 +28,7 @@ export interface TestSesame {
   url: string;
   /** Where this node itself listens: `url`, except on a second node (`nodeOf`). */
   nodeUrl: string;
-  /** The PostgreSQL schema it uses (on PostgreSQL). */
+  /** The PostgreSQL schema (on PostgreSQL) or the MySQL database (on MySQL) it uses. */
   schema: string;
   addUser(user: NewUser & { password: string }): Promise<User>;
   addApplication(
@@ -43,8 +45,8 @@ export interface TestSesameOptions {
   /** The host name in the external URL; WebAuthn needs a domain such as localhost, not an IP address. */
   hostname?: string;
   /**
-   * Another node of that installation (PostgreSQL): the same schema and external URL, its own port.
-   * The schema is left for the first node to drop.
+   * Another node of that installation (PostgreSQL, MySQL): the same schema or database and external
+   * URL, its own port. The schema or database is left for the first node to drop.
    */
   nodeOf?: TestSesame;
   /** An Authelia users file (YAML) to load beside the database's own users. */
@@ -55,8 +57,29 @@ export interface TestSesameOptions {
   logger?: Logger;
 }
 
+export type TestEngine = 'sqlite' | 'postgres' | 'mysql';
+
+/** The `skip` option for tests on an engine: SQLite is always there; the servers may not be. */
+export function skipWithout(engine: TestEngine): Promise<string | false> {
+  if (engine === 'postgres') return skipWithoutPostgres();
+  if (engine === 'mysql') return skipWithoutMysql();
+  return Promise.resolve(false);
+}
+
+/** The `storage:` section's backend for an engine; a MySQL database is created first. */
+async function storageYaml(engine: TestEngine, schema: string, fresh: boolean): Promise<string> {
+  if (engine === 'sqlite') return '  local:\n    path: db.sqlite3';
+  if (engine === 'mysql') {
+    if (fresh) await createDatabase(schema);
+    const my = mysqlConnection(schema);
+    return `  mysql:\n    address: ${my.address}\n    database: ${schema}\n    username: ${my.username}${my.password ? `\n    password: ${my.password}` : ''}`;
+  }
+  const pg = postgresConnection(schema);
+  return `  postgres:\n    address: ${pg.address}\n    database: ${pg.database}\n    schema: ${schema}\n    username: ${pg.username}`;
+}
+
 export async function startTestSesame(
-  engine: 'sqlite' | 'postgres',
+  engine: TestEngine,
   extraYaml = '',
   options: TestSesameOptions = {},
 ): Promise<TestSesame> {
@@ -64,12 +87,9 @@ export async function startTestSesame(
   const port = await freePort();
   const nodeUrl = `http://${options.hostname ?? '127.0.0.1'}:${port}`;
   const url = options.nodeOf?.url ?? nodeUrl;
-  const schema = options.nodeOf?.schema ?? uniqueSchema('oidc');
-  const pg = postgresConnection(schema);
-  const storage =
-    engine === 'sqlite'
-      ? '  local:\n    path: db.sqlite3'
-      : `  postgres:\n    address: ${pg.address}\n    database: ${pg.database}\n    schema: ${schema}\n    username: ${pg.username}`;
+  const schema =
+    options.nodeOf?.schema ?? (engine === 'mysql' ? uniqueDatabase('oidc') : uniqueSchema('oidc'));
+  const storage = await storageYaml(engine, schema, !options.nodeOf);
   const file = join(dir, 'sesame.yml');
   if (options.usersFile !== undefined) writeFileSync(join(dir, 'users.yml'), options.usersFile);
   writeFileSync(
@@ -122,6 +142,7 @@ ${options.topLevelYaml?.includes('regulation:') ? '' : 'regulation:\n  max_retri
     async stop() {
       await running.close();
       if (engine === 'postgres' && !options.nodeOf) await dropSchema(schema);
+      if (engine === 'mysql' && !options.nodeOf) await dropDatabase(schema);
     },
   };
 }

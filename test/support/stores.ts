@@ -1,16 +1,17 @@
-// Runs one test body against every storage engine: SQLite in a temporary file and PostgreSQL in a
-// fresh schema.
+// Runs one test body against every storage engine: SQLite in a temporary file, PostgreSQL in a
+// fresh schema and MySQL (MariaDB) in a fresh database.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSealer } from '../../src/crypto/encryption.ts';
 import { Store, type StoreOptions } from '../../src/store/index.ts';
+import { createDatabase, dropDatabase, mysqlConnection, skipWithoutMysql, uniqueDatabase } from './mysql.ts';
 import { dropSchema, postgresConnection, skipWithoutPostgres, uniqueSchema } from './postgres.ts';
 
 export const TEST_ENCRYPTION_KEY = 'test-encryption-key-0123456789';
 
 export interface EngineFixture {
-  name: 'sqlite' | 'postgres';
+  name: 'sqlite' | 'postgres' | 'mysql';
   skip(): Promise<string | false>;
   /** Options for a new store on a fresh database; `open` opens more connections to the same one. */
   create(): Promise<{ options: StoreOptions; open(): Store; cleanup(): Promise<void> }>;
@@ -45,6 +46,20 @@ export const engines: EngineFixture[] = [
         ...postgresConnection(schema),
       };
       return Promise.resolve({ options, open: () => Store.open(options), cleanup: () => dropSchema(schema) });
+    },
+  },
+  {
+    name: 'mysql',
+    skip: skipWithoutMysql,
+    async create() {
+      const database = uniqueDatabase();
+      await createDatabase(database);
+      const options: StoreOptions = {
+        kind: 'mysql',
+        sealer: createSealer(TEST_ENCRYPTION_KEY),
+        ...mysqlConnection(database),
+      };
+      return { options, open: () => Store.open(options), cleanup: () => dropDatabase(database) };
     },
   },
 ];

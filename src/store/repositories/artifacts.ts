@@ -1,4 +1,11 @@
-import { fromJson, optional, toOptionalDate, type SqlExecutor } from '../sql.ts';
+import {
+  fromJson,
+  isUniqueViolation,
+  onConflictUpdate,
+  optional,
+  toOptionalDate,
+  type SqlExecutor,
+} from '../sql.ts';
 import type { Artifact } from '../types.ts';
 
 interface ArtifactRow {
@@ -38,8 +45,7 @@ export class ArtifactRepository {
   async upsert(artifact: Omit<Artifact, 'consumedAt'>): Promise<void> {
     await this.db.run(
       `INSERT INTO oidc_artifacts (model, id, payload, grant_id, uid, user_code, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (model, id) DO UPDATE SET payload = excluded.payload, grant_id = excluded.grant_id,
-         uid = excluded.uid, user_code = excluded.user_code, expires_at = excluded.expires_at`,
+       ${onConflictUpdate(this.db.dialect, ['model', 'id'], ['payload', 'grant_id', 'uid', 'user_code', 'expires_at'])}`,
       [
         artifact.model,
         artifact.id,
@@ -87,10 +93,11 @@ export class ArtifactRepository {
     query: { accountId?: string; limit?: number; offset?: number } = {},
     now = new Date(),
   ): Promise<Artifact[]> {
-    const account =
-      this.db.dialect === 'postgres'
-        ? "(payload::jsonb ->> 'accountId')"
-        : "json_extract(payload, '$.accountId')";
+    const account = {
+      postgres: "(payload::jsonb ->> 'accountId')",
+      mysql: "json_unquote(json_extract(payload, '$.accountId'))",
+      sqlite: "json_extract(payload, '$.accountId')",
+    }[this.db.dialect];
     const rows = await this.db.all<ArtifactRow>(
       `SELECT * FROM oidc_artifacts WHERE model = 'Session' AND ${account} IS NOT NULL
          AND (expires_at IS NULL OR expires_at > ?) ${query.accountId ? `AND ${account} = ?` : ''}
@@ -105,6 +112,7 @@ export class ArtifactRepository {
    * exactly one gets `true`. An expired marker is replaced, as it reads as absent.
    */
   async claim(model: string, id: string, expiresAt: Date, now = new Date()): Promise<boolean> {
+    if (this.db.dialect === 'mysql') return this.claimByKey(model, id, expiresAt, now);
     const result = await this.db.run(
       `INSERT INTO oidc_artifacts (model, id, payload, expires_at) VALUES (?, ?, '{}', ?)
        ON CONFLICT (model, id) DO UPDATE SET expires_at = excluded.expires_at
@@ -112,6 +120,27 @@ export class ArtifactRepository {
       [model, id, expiresAt, now],
     );
     return result.changes === 1;
+  }
+
+  /**
+   * MySQL has no conditional upsert (and its affected-row counts cannot tell "inserted" from "left
+   * alone"): an expired marker is deleted, then the primary key lets exactly one insert through.
+   */
+  private async claimByKey(model: string, id: string, expiresAt: Date, now: Date): Promise<boolean> {
+    await this.db.run(
+      'DELETE FROM oidc_artifacts WHERE model = ? AND id = ? AND expires_at IS NOT NULL AND expires_at <= ?',
+      [model, id, now],
+    );
+    try {
+      await this.db.run(
+        "INSERT INTO oidc_artifacts (model, id, payload, expires_at) VALUES (?, ?, '{}', ?)",
+        [model, id, expiresAt],
+      );
+      return true;
+    } catch (error) {
+      if (isUniqueViolation(error)) return false;
+      throw error;
+    }
   }
 
   /** Marks a one-time artifact used. Of two concurrent callers exactly one gets `true`. */
@@ -134,6 +163,14 @@ export class ArtifactRepository {
 
   /** Deletes up to `limit` expired artifacts; returns how many went. */
   async deleteExpired(now = new Date(), limit = 1000): Promise<number> {
+    // MySQL cannot read the table it deletes from in a subquery, but its DELETE takes a LIMIT.
+    if (this.db.dialect === 'mysql')
+      return (
+        await this.db.run(
+          'DELETE FROM oidc_artifacts WHERE expires_at IS NOT NULL AND expires_at <= ? ORDER BY expires_at LIMIT ?',
+          [now, limit],
+        )
+      ).changes;
     const result = await this.db.run(
       `DELETE FROM oidc_artifacts WHERE (model, id) IN (
          SELECT model, id FROM oidc_artifacts WHERE expires_at IS NOT NULL AND expires_at <= ? LIMIT ?)`,

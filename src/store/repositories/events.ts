@@ -33,19 +33,24 @@ export class EventRepository {
   }
 
   async append(event: NewAuditEvent): Promise<AuditEvent> {
-    const row = await this.db.get<EventRow>(
-      `INSERT INTO audit_events (occurred_at, type, actor, subject, client_ip, request_id, details)
-       VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *`,
-      [
-        event.occurredAt ?? new Date(),
-        event.type,
-        event.actor,
-        event.subject,
-        event.clientIp,
-        event.requestId,
-        JSON.stringify(event.details ?? {}),
-      ],
-    );
+    const insert = `INSERT INTO audit_events (occurred_at, type, actor, subject, client_ip, request_id, details)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`;
+    const values = [
+      event.occurredAt ?? new Date(),
+      event.type,
+      event.actor,
+      event.subject,
+      event.clientIp,
+      event.requestId,
+      JSON.stringify(event.details ?? {}),
+    ];
+    // MySQL has no INSERT … RETURNING (MariaDB has): the row is read back by its new key.
+    if (this.db.dialect === 'mysql') {
+      const { insertId } = await this.db.run(insert, values);
+      const row = await this.db.get<EventRow>('SELECT * FROM audit_events WHERE id = ?', [insertId]);
+      return toEvent(row!);
+    }
+    const row = await this.db.get<EventRow>(`${insert} RETURNING *`, values);
     return toEvent(row!);
   }
 

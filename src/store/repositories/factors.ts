@@ -261,6 +261,8 @@ export class AttemptRepository {
   /** The newest attempts for a username or an IP address since a moment, newest first. */
   async recent(by: 'user' | 'ip', key: string, since: Date, limit: number): Promise<AuthenticationAttempt[]> {
     const column = by === 'user' ? 'username' : 'client_ip';
+    // Attempts in the same millisecond, latest recorded first (see migration 0003 for MySQL's `seq`).
+    const order = this.db.dialect === 'mysql' ? 'occurred_at DESC, seq DESC' : 'occurred_at DESC';
     const rows = await this.db.all<{
       occurred_at: number | Date;
       username: string;
@@ -269,7 +271,7 @@ export class AttemptRepository {
       success: unknown;
     }>(
       `SELECT occurred_at, username, client_ip, factor, success FROM authentication_attempts
-       WHERE ${column} = ? AND occurred_at >= ? ORDER BY occurred_at DESC LIMIT ?`,
+       WHERE ${column} = ? AND occurred_at >= ? ORDER BY ${order} LIMIT ?`,
       [key, since, limit],
     );
     return rows.map((row) => ({

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { toBoolean, toDate, type SqlExecutor } from '../sql.ts';
+import { lowered, toBoolean, toDate, type SqlExecutor } from '../sql.ts';
 import type { Group, RecordSource } from '../types.ts';
 
 interface GroupRow {
@@ -26,8 +26,13 @@ export class GroupRepository {
     this.db = db;
   }
 
+  /** Group names compare regardless of case. ("groups" is quoted: a reserved word in MySQL 8.) */
+  private get byName(): string {
+    return `${lowered(this.db.dialect, 'name')} = lower(?)`;
+  }
+
   async findByName(name: string): Promise<Group | undefined> {
-    const row = await this.db.get<GroupRow>('SELECT * FROM groups WHERE lower(name) = lower(?)', [name]);
+    const row = await this.db.get<GroupRow>(`SELECT * FROM "groups" WHERE ${this.byName}`, [name]);
     return row && toGroup(row);
   }
 
@@ -36,26 +41,26 @@ export class GroupRepository {
     const existing = await this.findByName(name);
     if (existing) return existing;
     await this.db.run(
-      `INSERT INTO groups (id, name, is_admin, source, created_at) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT DO NOTHING`,
+      `INSERT INTO "groups" (id, name, is_admin, source, created_at) VALUES (?, ?, ?, ?, ?)
+       ${this.db.dialect === 'mysql' ? 'ON DUPLICATE KEY UPDATE id = id' : 'ON CONFLICT DO NOTHING'}`,
       [randomUUID(), name, options.isAdmin ?? false, options.source ?? 'local', new Date()],
     );
     return (await this.findByName(name))!;
   }
 
   async setAdmin(name: string, isAdmin: boolean): Promise<void> {
-    await this.db.run('UPDATE groups SET is_admin = ? WHERE lower(name) = lower(?)', [isAdmin, name]);
+    await this.db.run(`UPDATE "groups" SET is_admin = ? WHERE ${this.byName}`, [isAdmin, name]);
   }
 
   async list(): Promise<(Group & { members: number })[]> {
     const rows = await this.db.all<GroupRow & { members: number | string }>(
       `SELECT g.*, (SELECT COUNT(*) FROM user_groups ug WHERE ug.group_id = g.id) AS members
-       FROM groups g ORDER BY lower(g.name)`,
+       FROM "groups" g ORDER BY lower(g.name)`,
     );
     return rows.map((row) => ({ ...toGroup(row), members: Number(row.members) }));
   }
 
   async delete(name: string): Promise<boolean> {
-    return (await this.db.run('DELETE FROM groups WHERE lower(name) = lower(?)', [name])).changes > 0;
+    return (await this.db.run(`DELETE FROM "groups" WHERE ${this.byName}`, [name])).changes > 0;
   }
 }

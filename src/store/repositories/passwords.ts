@@ -1,4 +1,4 @@
-import { toDate, type SqlExecutor } from '../sql.ts';
+import { onConflictUpdate, toDate, type SqlExecutor } from '../sql.ts';
 
 /** Password digests, one per user; the digest string says its own algorithm and cost. */
 export class PasswordRepository {
@@ -18,7 +18,7 @@ export class PasswordRepository {
   async set(userId: string, digest: string): Promise<void> {
     await this.db.run(
       `INSERT INTO password_credentials (user_id, digest, updated_at) VALUES (?, ?, ?)
-       ON CONFLICT (user_id) DO UPDATE SET digest = excluded.digest, updated_at = excluded.updated_at`,
+       ${onConflictUpdate(this.db.dialect, ['user_id'], ['digest', 'updated_at'])}`,
       [userId, digest, new Date()],
     );
   }

@@ -44,7 +44,7 @@ export class SigningKeyRepository {
 
   async add(key: Omit<SigningKey, 'createdAt' | 'retiredAt'>): Promise<SigningKey> {
     await this.db.run(
-      `INSERT INTO signing_keys (kid, algorithm, use, private_jwk, public_jwk, status, created_at)
+      `INSERT INTO signing_keys (kid, algorithm, "use", private_jwk, public_jwk, status, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
       [
         key.kid,

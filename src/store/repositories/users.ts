@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { fromJson, optional, toBoolean, toDate, type SqlExecutor } from '../sql.ts';
+import { fromJson, lowered, optional, toBoolean, toDate, type SqlExecutor } from '../sql.ts';
 import type { Group, NewUser, Page, ProfileClaims, User, UserPatch } from '../types.ts';
 import { GroupRepository } from './groups.ts';
 
@@ -65,7 +65,7 @@ export class UserRepository {
     if (rows.length === 0) return [];
     const ids = rows.map((row) => row.id);
     const memberships = await this.db.all<{ user_id: string; name: string }>(
-      `SELECT ug.user_id, g.name FROM user_groups ug JOIN groups g ON g.id = ug.group_id
+      `SELECT ug.user_id, g.name FROM user_groups ug JOIN "groups" g ON g.id = ug.group_id
        WHERE ug.user_id IN (${ids.map(() => '?').join(', ')}) ORDER BY g.name`,
       ids,
     );
@@ -76,10 +76,16 @@ export class UserRepository {
 
   /** The group names as a JSON array in the same row: one query where every request needs the user. */
   private groupNamesColumn(): string {
-    const memberships = 'FROM user_groups ug JOIN groups g ON g.id = ug.group_id WHERE ug.user_id = u.id';
-    return this.db.dialect === 'postgres'
-      ? `(SELECT coalesce(json_agg(g.name ORDER BY g.name), '[]'::json) ${memberships})`
-      : `(SELECT json_group_array(g.name ORDER BY g.name) ${memberships})`;
+    const memberships = 'FROM user_groups ug JOIN "groups" g ON g.id = ug.group_id WHERE ug.user_id = u.id';
+    switch (this.db.dialect) {
+      case 'postgres':
+        return `(SELECT coalesce(json_agg(g.name ORDER BY g.name), '[]'::json) ${memberships})`;
+      case 'mysql':
+        // JSON_ARRAYAGG cannot order on MySQL; the session allows lists of up to 1 MiB.
+        return `(SELECT concat('[', coalesce(group_concat(json_quote(g.name) ORDER BY g.name SEPARATOR ','), ''), ']') ${memberships})`;
+      default:
+        return `(SELECT json_group_array(g.name ORDER BY g.name) ${memberships})`;
+    }
   }
 
   async get(id: string): Promise<User | undefined> {
@@ -124,15 +130,19 @@ export class UserRepository {
 
   /** Usernames are unique regardless of case, as login forms treat them. */
   async findByUsername(username: string): Promise<User | undefined> {
-    const row = await this.db.get<UserRow>('SELECT * FROM users WHERE lower(username) = lower(?)', [
-      username,
-    ]);
+    const row = await this.db.get<UserRow>(
+      `SELECT * FROM users WHERE ${lowered(this.db.dialect, 'username')} = lower(?)`,
+      [username],
+    );
     return row ? (await this.withGroups([row]))[0] : undefined;
   }
 
   async findByEmail(email: string): Promise<User[]> {
     return this.withGroups(
-      await this.db.all<UserRow>('SELECT * FROM users WHERE lower(email) = lower(?)', [email]),
+      await this.db.all<UserRow>(
+        `SELECT * FROM users WHERE ${lowered(this.db.dialect, 'email')} = lower(?)`,
+        [email],
+      ),
     );
   }
 
@@ -164,7 +174,7 @@ export class UserRepository {
   async countAdministrators(): Promise<number> {
     const row = await this.db.get<{ n: number | string }>(
       `SELECT COUNT(DISTINCT u.id) AS n FROM users u JOIN user_groups ug ON ug.user_id = u.id
-       JOIN groups g ON g.id = ug.group_id WHERE g.is_admin = ? AND u.disabled = ?`,
+       JOIN "groups" g ON g.id = ug.group_id WHERE g.is_admin = ? AND u.disabled = ?`,
       [true, false],
     );
     return Number(row?.n ?? 0);
