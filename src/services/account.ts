@@ -6,7 +6,9 @@ import type { PasswordAuthenticator } from '../auth/login.ts';
 import type { AuthorizationPolicies } from '../auth/policy.ts';
 import { sessionsOf, type LoginSession } from '../auth/login-sessions.ts';
 import { hashPassword, type PasswordHashing } from '../auth/passwords.ts';
-import { checkPassword, PROFILE_FIELDS } from '../auth/users.ts';
+import { PasswordPolicy } from '../auth/password-policy.ts';
+import { personalInputs, PROFILE_FIELDS } from '../auth/users.ts';
+import type { PasswordPolicySettings } from '../config/password-policy-schema.ts';
 import { createSealer, type Sealer } from '../crypto/encryption.ts';
 import type { Factors, FactorSummary } from '../factors/index.ts';
 import type { TotpEnrolment } from '../factors/totp.ts';
@@ -85,6 +87,8 @@ export interface SecurityOverview {
 export class AccountService {
   private readonly store: Store;
   private readonly hashing: PasswordHashing;
+  /** `password_policy`, the same check as every other door that sets a password. */
+  readonly passwordPolicy: PasswordPolicy;
   private readonly factors: Factors;
   private readonly authenticator: PasswordAuthenticator;
   private readonly applications: ApplicationService;
@@ -94,6 +98,7 @@ export class AccountService {
   constructor(input: {
     store: Store;
     hashing: PasswordHashing;
+    passwordPolicy: PasswordPolicySettings;
     factors: Factors;
     authenticator: PasswordAuthenticator;
     applications: ApplicationService;
@@ -102,6 +107,7 @@ export class AccountService {
   }) {
     this.store = input.store;
     this.hashing = input.hashing;
+    this.passwordPolicy = new PasswordPolicy(input.passwordPolicy);
     this.factors = input.factors;
     this.authenticator = input.authenticator;
     this.applications = input.applications;
@@ -181,7 +187,7 @@ export class AccountService {
     await this.proveCurrent(actor, change.current);
     if (change.next !== change.confirm)
       throw new InvalidInputError('The two new passwords differ.', 'confirm_password');
-    checkPassword(change.next, 'new_password');
+    await this.passwordPolicy.check(change.next, personalInputs(user), 'new_password');
     // Hashed before the transaction: on SQLite, an open transaction makes every other request wait.
     const digest = await hashPassword(change.next, this.hashing);
     const others = change.endOthers ? await this.others(actor) : [];
