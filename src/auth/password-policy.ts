@@ -13,7 +13,11 @@ const CLASSES = [
   { key: 'require_uppercase', test: /\p{Lu}/u, text: 'an upper-case letter' },
   { key: 'require_lowercase', test: /\p{Ll}/u, text: 'a lower-case letter' },
   { key: 'require_number', test: /\p{Nd}/u, text: 'a digit' },
-  { key: 'require_special', test: /[^\p{L}\p{Nd}]/u, text: 'a character that is neither a letter nor a digit' },
+  {
+    key: 'require_special',
+    test: /[^\p{L}\p{Nd}]/u,
+    text: 'a character that is neither a letter nor a digit',
+  },
 ] as const;
 
 type Estimate = (password: string, userInputs: string[]) => ZxcvbnResult;
@@ -107,6 +111,9 @@ export class PasswordPolicy {
       const problem = this.standardProblem(password) ?? (await this.strengthProblem(password, []));
       if (problem === undefined) return password;
     }
-    throw new InvalidInputError('No password meeting the password policy could be generated: type one.', 'password');
+    throw new InvalidInputError(
+      'No password meeting the password policy could be generated: type one.',
+      'password',
+    );
   }
 }
