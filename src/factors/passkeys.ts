@@ -123,7 +123,7 @@ export class PasskeyService {
       authenticatorSelection: {
         residentKey: discoverability,
         userVerification: this.userVerification,
-        authenticatorAttachment: attachment || undefined,
+        ...(attachment ? { authenticatorAttachment: attachment } : {}),
       },
     });
     // The library has no `indirect`; the preference is a hint to the browser, any attestation given is verified.
