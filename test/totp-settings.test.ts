@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { generate, generateSecret } from 'otplib';
 import type { TotpKey } from '../src/factors/totp.ts';
-import { InvalidInputError } from '../src/lib/errors.ts';
+import type { InvalidInputError } from '../src/lib/errors.ts';
 import type { User } from '../src/store/index.ts';
 import { PASSWORD } from './support/flows.ts';
 import { skipWithoutPostgres } from './support/postgres.ts';

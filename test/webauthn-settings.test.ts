@@ -9,7 +9,7 @@ import type {
   RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import { isoCBOR } from '@simplewebauthn/server/helpers';
-import { ProhibitedAuthenticatorError } from '../src/factors/passkeys.ts';
+import type { ProhibitedAuthenticatorError } from '../src/factors/passkeys.ts';
 import type { User } from '../src/store/index.ts';
 import { PASSWORD } from './support/flows.ts';
 import { startTestSesame, type TestSesame } from './support/sesame.ts';

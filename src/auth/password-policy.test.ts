@@ -109,7 +109,7 @@ describe('password policy', () => {
   test('the configuration follows Authelia: one engine at most, scores 0 to 4', () => {
     const both = passwordPolicySchema.safeParse({ standard: { enabled: true }, zxcvbn: { enabled: true } });
     assert.equal(both.success, false);
-    assert.match(both.error!.issues[0]!.message, /both enabled/);
+    assert.match(both.error.issues[0]!.message, /both enabled/);
     assert.equal(passwordPolicySchema.safeParse({ zxcvbn: { enabled: true, min_score: 5 } }).success, false);
     assert.equal(passwordPolicySchema.parse({ zxcvbn: { enabled: true, min_score: 0 } }).zxcvbn.min_score, 3);
     const unsatisfiable = passwordPolicySchema.safeParse({

@@ -154,7 +154,9 @@ const metadata = z
         message: `the FIDO metadata service is ${NOT_SUPPORTED_YET}: it downloads the metadata blob from the internet, and Sesame does not; a security check cannot be silently skipped`,
         params: { allowed: 'false, or remove webauthn.metadata' },
       })
-      .describe('Check authenticators against the FIDO Metadata Service. Not supported yet: `true` is refused.'),
+      .describe(
+        'Check authenticators against the FIDO Metadata Service. Not supported yet: `true` is refused.',
+      ),
     cache_policy: oneOf(['strict', 'relaxed']).default('strict').describe(UNUSED),
     validate_trust_anchor: z.boolean().default(true).describe(UNUSED),
     validate_entry: z.boolean().default(true).describe(UNUSED),
