@@ -22,6 +22,7 @@ before(async () => {
   account = new AccountService({
     store,
     hashing,
+    passwordPolicy: config.password_policy,
     factors,
     authenticator: new PasswordAuthenticator(store, hashing),
     applications: new ApplicationService(store, hashing, config.externalUrl),

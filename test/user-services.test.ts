@@ -15,7 +15,12 @@ for (const engine of ['sqlite', 'postgres', 'mysql'] as const) {
       sesame = await startTestSesame(engine);
       await sesame.addUser({ username: 'ann', password: PASSWORD });
       const { store, config, factors } = sesame.running;
-      users = new UserAdminService(store, config.authentication_backend.password_hashing, factors);
+      users = new UserAdminService(
+        store,
+        config.authentication_backend.password_hashing,
+        factors,
+        config.password_policy,
+      );
     });
     after(() => sesame?.stop());
 

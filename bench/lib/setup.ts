@@ -197,7 +197,11 @@ export async function prepareDatabase(config: SesameConfig, user: Credentials): 
   const store = openStore(config);
   try {
     await store.migrate();
-    await new UserService(store, config.authentication_backend.password_hashing).create({
+    await new UserService(
+      store,
+      config.authentication_backend.password_hashing,
+      config.password_policy,
+    ).create({
       username: user.username,
       password: user.password,
       email: `${user.username}@example.com`,

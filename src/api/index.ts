@@ -92,7 +92,11 @@ export function registerAdminApi(app: FastifyInstance, context: AdminContext): v
   const { config, store } = context;
   const routes = adminApiRoutes(context);
   const { sessions } = context.http;
-  const users = new UserService(store, config.authentication_backend.password_hashing);
+  const users = new UserService(
+    store,
+    config.authentication_backend.password_hashing,
+    config.password_policy,
+  );
   void app.register((api, _options, done) => {
     // Answers carry client secrets, API tokens and personal data: never kept by a cache or browser.
     api.addHook('onRequest', (_request, reply, next) => {

@@ -290,7 +290,7 @@ const GROUP_ROUTES: ((groups: GroupAdminService) => AnyRoute)[] = [
 
 export function userRoutes(config: SesameConfig, store: Store, factors: Factors): AnyRoute[] {
   const hashing = config.authentication_backend.password_hashing;
-  const users = new UserAdminService(store, hashing, factors);
-  const groups = new GroupAdminService(store, hashing);
+  const users = new UserAdminService(store, hashing, factors, config.password_policy);
+  const groups = new GroupAdminService(store, hashing, config.password_policy);
   return [...USER_ROUTES.map((build) => build(users)), ...GROUP_ROUTES.map((build) => build(groups))];
 }

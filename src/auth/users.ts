@@ -1,15 +1,15 @@
 // Managing people: creating users with hashed passwords, and the first administrator.
 import { z } from 'zod';
-import { randomString } from '../crypto/random.ts';
+import type { PasswordPolicySettings } from '../config/password-policy-schema.ts';
 import { ConflictError, InvalidInputError, NotFoundError, ReadOnlyError } from '../lib/errors.ts';
 import { isUniqueViolation } from '../store/sql.ts';
 import type { NewUser, Repositories, Store, User } from '../store/index.ts';
+import { PasswordPolicy } from './password-policy.ts';
 import { hashPassword, type PasswordHashing } from './passwords.ts';
 
 /** Members of this group administer Sesame. */
 export const ADMIN_GROUP = 'admins';
 const USERNAME = /^[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}$/;
-export const MIN_PASSWORD_LENGTH = 8;
 
 const text = z.string().trim().max(200).optional();
 /** The further standard claims (OIDC Core 5.1); an empty string removes one. */
@@ -57,10 +57,6 @@ export function parseClaimOptions(pairs: string[]): z.output<typeof profileClaim
   return parsed.data;
 }
 
-export function generatePassword(): string {
-  return randomString(24, 'alphanumeric');
-}
-
 /** A username is 1 to 100 letters, digits or . _ @ + -, starting with a letter or digit. */
 function checkUsername(username: string): void {
   if (!USERNAME.test(username))
@@ -70,10 +66,16 @@ function checkUsername(username: string): void {
     );
 }
 
-/** A new password is long enough; `field` names the form field it came in. */
-export function checkPassword(password: string, field = 'password'): void {
-  if (password.length < MIN_PASSWORD_LENGTH)
-    throw new InvalidInputError(`the password must have at least ${MIN_PASSWORD_LENGTH} characters`, field);
+/** What a password should not be made of: the account's own names. */
+export function personalInputs(user: {
+  username: string;
+  displayName?: string;
+  givenName?: string;
+  familyName?: string;
+  email?: string;
+}): string[] {
+  const values = [user.username, user.displayName, user.givenName, user.familyName, user.email];
+  return values.filter((value): value is string => !!value);
 }
 
 /**
@@ -120,15 +122,18 @@ export interface Audit {
 export class UserService {
   private readonly store: Store;
   private readonly hashing: PasswordHashing;
-  constructor(store: Store, hashing: PasswordHashing) {
+  /** `password_policy`: every password set through this service meets it. */
+  readonly policy: PasswordPolicy;
+  constructor(store: Store, hashing: PasswordHashing, policy: PasswordPolicySettings) {
     [this.store, this.hashing] = [store, hashing];
+    this.policy = new PasswordPolicy(policy);
   }
 
   /** Creates a local user (with `audit` written in the same transaction). */
   async create(input: NewUser & { password?: string }, audit?: Audit): Promise<User> {
     checkUsername(input.username);
     checkProfile(input);
-    if (input.password !== undefined) checkPassword(input.password);
+    if (input.password !== undefined) await this.policy.check(input.password, personalInputs(input));
     // Hashed before the transaction: on SQLite, an open transaction makes every other request wait.
     const digest =
       input.password === undefined ? undefined : await hashPassword(input.password, this.hashing);
@@ -166,7 +171,7 @@ export class UserService {
 
   async setPassword(username: string, password: string, audit?: Audit): Promise<User> {
     const user = await this.requireLocal(username);
-    checkPassword(password);
+    await this.policy.check(password, personalInputs(user));
     const digest = await hashPassword(password, this.hashing);
     await this.store.transaction(async (tx) => {
       await tx.passwords.set(user.id, digest);
@@ -192,7 +197,7 @@ export class UserService {
     let username = 'admin';
     for (let suffix = 1; await this.store.users.findByUsername(username); suffix++)
       username = `admin${suffix}`;
-    const password = generatePassword();
+    const password = await this.policy.generate();
     try {
       await this.create(
         { username, password, displayName: 'Administrator', groups: [ADMIN_GROUP] },

@@ -26,6 +26,8 @@ import {
   checkAccessControlReferences,
   definitionsSection,
 } from './access-control-schema.ts';
+import { totpSchema, webauthnSchema } from './factors-schema.ts';
+import { passwordPolicySchema } from './password-policy-schema.ts';
 import { MATCHING_MODES, redirectUriProblem } from './redirect-uris.ts';
 import { mysqlStorage } from './storage-schema.ts';
 import {
@@ -744,44 +746,9 @@ export const configSchema = z
         ...authenticationBackendKeys,
       })
       .prefault({}),
-    totp: z
-      .strictObject({
-        disable: z.boolean().default(false).describe('Turn off one-time codes as a second factor.'),
-        issuer: z
-          .string()
-          .min(1)
-          .optional()
-          .describe('The name authenticator apps show beside the account (default: branding.name).'),
-        algorithm: oneOf(['sha1', 'sha256', 'sha512']).default('sha1').describe('Most apps only know sha1.'),
-        digits: z.union([z.literal(6), z.literal(8)]).default(6),
-        period: z.number().int().min(15).max(300).default(30).describe('Seconds each code is valid.'),
-        skew: z
-          .number()
-          .int()
-          .min(0)
-          .max(2)
-          .default(1)
-          .describe('How many periods before and after the current one are accepted.'),
-        secret_size: z.number().int().min(20).max(64).default(32).describe('Secret length in bytes.'),
-      })
-      .prefault({})
-      .describe('Time-based one-time codes (RFC 6238) as a second factor.'),
-    webauthn: z
-      .strictObject({
-        disable: z.boolean().default(false).describe('Turn off passkeys and security keys.'),
-        display_name: z
-          .string()
-          .min(1)
-          .optional()
-          .describe('The relying party name browsers show (default: branding.name).'),
-        enable_passkey_login: z
-          .boolean()
-          .default(true)
-          .describe('Let users sign in with a passkey alone (it proves possession and user verification).'),
-        timeout: durationWithDefault('60s').describe('How long the browser waits for the authenticator.'),
-      })
-      .prefault({})
-      .describe('Passkeys and security keys (WebAuthn).'),
+    totp: totpSchema,
+    webauthn: webauthnSchema,
+    password_policy: passwordPolicySchema,
     regulation: z
       .strictObject({
         max_retries: z

@@ -1,5 +1,7 @@
 // Passkeys and security keys (WebAuthn) through @simplewebauthn/server. Challenges are stored as
-// single-use records with an expiry, so any node can verify and none can be replayed.
+// single-use records with an expiry, so any node can verify and none can be replayed. Registration
+// asks what `webauthn.selection_criteria` and `attestation_conveyance_preference` say, and refuses
+// what `webauthn.filtering` prohibits.
 import type {
   AuthenticationResponseJSON,
   PublicKeyCredentialCreationOptionsJSON,
@@ -8,6 +10,7 @@ import type {
 } from '@simplewebauthn/server';
 import type * as WebAuthn from '@simplewebauthn/server';
 import type { SesameConfig } from '../config/load.ts';
+import { InvalidInputError } from '../lib/errors.ts';
 import type { Store, User, WebauthnCredential } from '../store/index.ts';
 import type { AlsoInTransaction } from './index.ts';
 
@@ -21,6 +24,17 @@ type Purpose = 'register' | 'second-factor' | 'passwordless';
 interface ChallengeRecord {
   purpose: Purpose;
   userId?: string;
+}
+
+/** A registration refused by `webauthn.filtering`: the message says which rule. */
+export class ProhibitedAuthenticatorError extends InvalidInputError {
+  /** `model`: its AAGUID is not permitted; `backup`: it can be backed up or synced. */
+  readonly reason: 'model' | 'backup';
+  constructor(reason: 'model' | 'backup', description: string) {
+    super(description, 'response');
+    this.name = 'ProhibitedAuthenticatorError';
+    this.reason = reason;
+  }
 }
 
 export interface PasskeyLogin {
@@ -55,6 +69,15 @@ export class PasskeyService {
     return this.enabled && this.settings.enable_passkey_login;
   }
 
+  /** A passkey login (with user verification) stands for two factors, not one. */
+  get passkeyLoginIsTwoFactor(): boolean {
+    return this.settings.experimental_enable_passkey_uv_two_factors;
+  }
+
+  private get userVerification() {
+    return this.settings.selection_criteria.user_verification;
+  }
+
   private async remember(challenge: string, record: ChallengeRecord): Promise<void> {
     await this.store.artifacts.upsert({
       model: CHALLENGE_MODEL,
@@ -81,6 +104,8 @@ export class PasskeyService {
 
   async registrationOptions(user: User): Promise<PublicKeyCredentialCreationOptionsJSON> {
     const existing = await this.list(user.id);
+    const preference = this.settings.attestation_conveyance_preference;
+    const { attachment, discoverability } = this.settings.selection_criteria;
     const options = await (
       await webauthn()
     ).generateRegistrationOptions({
@@ -90,16 +115,40 @@ export class PasskeyService {
       userDisplayName: user.displayName ?? user.username,
       userID: new TextEncoder().encode(user.id),
       timeout: this.timeoutMs,
-      attestationType: 'none',
+      attestationType: preference === 'none' ? 'none' : 'direct',
       excludeCredentials: existing.map((credential) => ({
         id: credential.id,
         transports: credential.transports,
       })),
-      // Discoverable where possible, so the same key can sign in without a username.
-      authenticatorSelection: { residentKey: 'preferred', userVerification: 'preferred' },
+      authenticatorSelection: {
+        residentKey: discoverability,
+        userVerification: this.userVerification,
+        ...(attachment ? { authenticatorAttachment: attachment } : {}),
+      },
     });
+    // The library has no `indirect`; the preference is a hint to the browser, any attestation given is verified.
+    options.attestation = preference;
     await this.remember(options.challenge, { purpose: 'register', userId: user.id });
     return options;
+  }
+
+  /** What `webauthn.filtering` says against this authenticator, if anything. */
+  private filteringProblem(
+    aaguid: string,
+    backupEligible: boolean,
+  ): ProhibitedAuthenticatorError | undefined {
+    const { permitted_aaguids: permitted, prohibited_aaguids: prohibited } = this.settings.filtering;
+    const model = aaguid.toLowerCase();
+    if (permitted.length > 0 && !permitted.includes(model))
+      return new ProhibitedAuthenticatorError('model', `authenticator model ${model} is not permitted`);
+    if (prohibited.includes(model))
+      return new ProhibitedAuthenticatorError('model', `authenticator model ${model} is prohibited`);
+    if (backupEligible && this.settings.filtering.prohibit_backup_eligibility)
+      return new ProhibitedAuthenticatorError(
+        'backup',
+        'credentials that can be backed up or synced are prohibited',
+      );
+    return undefined;
   }
 
   async register(
@@ -116,11 +165,14 @@ export class PasskeyService {
         expectedChallenge: this.expect('register', user.id),
         expectedOrigin: this.origin,
         expectedRPID: this.rpId,
-        requireUserVerification: false,
+        requireUserVerification: this.userVerification === 'required',
       })
       .catch(() => undefined);
     if (!verification?.verified) return undefined;
-    const { credential, credentialDeviceType, credentialBackedUp } = verification.registrationInfo;
+    const { credential, credentialDeviceType, credentialBackedUp, aaguid } = verification.registrationInfo;
+    // A multi-device credential is one whose authenticator set the backup-eligible flag.
+    const problem = this.filteringProblem(aaguid, credentialDeviceType === 'multiDevice');
+    if (problem) throw problem;
     return this.store.transaction(async (tx) => {
       await tx.webauthn.add({
         id: credential.id,
@@ -150,7 +202,7 @@ export class PasskeyService {
         id: credential.id,
         transports: credential.transports,
       })),
-      userVerification: userId ? 'preferred' : 'required',
+      userVerification: userId ? this.userVerification : 'required',
     });
     await this.remember(
       options.challenge,
@@ -184,7 +236,7 @@ export class PasskeyService {
           counter: credential.counter,
           transports: credential.transports,
         },
-        requireUserVerification: userId === undefined,
+        requireUserVerification: userId === undefined || this.userVerification === 'required',
       })
       .catch(() => undefined);
     if (!verification?.verified) return undefined;

@@ -1,14 +1,21 @@
 // Time-based one-time codes (RFC 6238) through otplib: enrolment confirmed by one code, ±skew
-// periods accepted, and each time step accepted at most once per user (no replay in the window).
+// periods accepted, and each time step accepted at most once per user (no replay in the window)
+// unless `totp.disable_reuse_security_policy` says otherwise. Each secret keeps the algorithm,
+// digits and period it was set up with, so changing the defaults never breaks an enrolled app.
 import { generateSecret, generateURI, verify } from 'otplib';
 import type { SesameConfig } from '../config/load.ts';
+import { InvalidInputError } from '../lib/errors.ts';
 import type { Store, TotpCredential } from '../store/index.ts';
 import type { AlsoInTransaction } from './index.ts';
 
 export type Clock = () => number;
 
-export interface TotpEnrolment {
-  secret: string;
+/** A secret with how its codes are made. */
+export type TotpKey = Pick<TotpCredential, 'secret' | 'algorithm' | 'digits' | 'period'>;
+/** What a user may pick when setting up an app (within `totp.allowed_*`); the defaults otherwise. */
+export type TotpChoice = Partial<Pick<TotpCredential, 'algorithm' | 'digits' | 'period'>>;
+
+export interface TotpEnrolment extends TotpKey {
   uri: string;
   /** The otpauth:// URI as an SVG QR code, for an <img src="data:…">. */
   qrSvg: string;
@@ -32,18 +39,36 @@ export class TotpService {
     return !this.settings.disable;
   }
 
-  /** A fresh, unconfirmed secret; any previous one (confirmed or not) stays until this one is confirmed. */
-  async begin(label: string): Promise<TotpEnrolment> {
-    const secret = generateSecret({ length: this.settings.secret_size });
-    const uri = generateURI({
-      issuer: this.issuer,
-      label,
-      secret,
-      algorithm: this.settings.algorithm,
-      digits: this.settings.digits,
-      period: this.settings.period,
-    });
-    return { secret, uri, qrSvg: await this.qrFor(uri) };
+  /** The values a user may choose among when setting up an app. */
+  get choices(): { algorithms: TotpKey['algorithm'][]; digits: TotpKey['digits'][]; periods: number[] } {
+    const { allowed_algorithms, allowed_digits, allowed_periods } = this.settings;
+    return { algorithms: allowed_algorithms, digits: allowed_digits, periods: allowed_periods };
+  }
+
+  /**
+   * A fresh, unconfirmed secret made as `choice` says (InvalidInputError outside `totp.allowed_*`);
+   * any previous one (confirmed or not) stays until this one is confirmed.
+   */
+  async begin(label: string, choice: TotpChoice = {}): Promise<TotpEnrolment> {
+    const key = { secret: generateSecret({ length: this.settings.secret_size }), ...this.parameters(choice) };
+    const uri = generateURI({ issuer: this.issuer, label, ...key });
+    return { ...key, uri, qrSvg: await this.qrFor(uri) };
+  }
+
+  private parameters(choice: TotpChoice): Omit<TotpKey, 'secret'> {
+    const {
+      algorithm = this.settings.algorithm,
+      digits = this.settings.digits,
+      period = this.settings.period,
+    } = choice;
+    const { algorithms, digits: lengths, periods } = this.choices;
+    if (!algorithms.includes(algorithm))
+      throw new InvalidInputError(`the algorithm must be one of ${algorithms.join(', ')}`, 'algorithm');
+    if (!lengths.includes(digits))
+      throw new InvalidInputError(`codes must have ${lengths.join(' or ')} digits`, 'digits');
+    if (!periods.includes(period))
+      throw new InvalidInputError(`the period must be one of ${periods.join(', ')} seconds`, 'period');
+    return { algorithm, digits, period };
   }
 
   async qrFor(uri: string): Promise<string> {
@@ -52,14 +77,19 @@ export class TotpService {
     return QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 1 });
   }
 
-  /** Confirms an enrolment with one code computed by the user's app; only then is the secret stored. */
-  async confirm(userId: string, secret: string, code: string, also?: AlsoInTransaction): Promise<boolean> {
+  /**
+   * Confirms an enrolment with one code computed by the user's app; only then is the secret stored.
+   * A bare secret is made with the default parameters.
+   */
+  async confirm(
+    userId: string,
+    key: string | TotpKey,
+    code: string,
+    also?: AlsoInTransaction,
+  ): Promise<boolean> {
     const credential = {
       userId,
-      secret,
-      algorithm: this.settings.algorithm,
-      digits: this.settings.digits,
-      period: this.settings.period,
+      ...(typeof key === 'string' ? { secret: key, ...this.parameters({}) } : key),
     };
     const step = await this.check(credential, code);
     if (step === undefined) return false;
@@ -75,13 +105,18 @@ export class TotpService {
     return (await this.store.totp.get(userId))?.confirmedAt !== undefined;
   }
 
-  /** True once per valid code: the code's time step is recorded, so the same code fails after. */
+  /**
+   * True once per valid code: the code's time step is recorded (atomically, so two nodes cannot both
+   * accept it) and the same or an earlier code fails after. With `disable_reuse_security_policy`, a
+   * code is accepted again within its window.
+   */
   async verify(userId: string, code: string): Promise<boolean> {
     const credential = await this.store.totp.get(userId);
     if (!credential?.confirmedAt) return false;
-    const step = await this.check(credential, code, credential.lastTimeStep);
+    const reuse = this.settings.disable_reuse_security_policy;
+    const step = await this.check(credential, code, reuse ? undefined : credential.lastTimeStep);
     if (step === undefined) return false;
-    return this.store.totp.useTimeStep(userId, step);
+    return reuse || this.store.totp.useTimeStep(userId, step);
   }
 
   /** False when there was nothing to remove (and `also` is not run). */
@@ -94,7 +129,7 @@ export class TotpService {
   }
 
   private async check(
-    credential: Pick<TotpCredential, 'secret' | 'algorithm' | 'digits' | 'period'>,
+    credential: TotpKey,
     code: string,
     afterTimeStep?: number,
   ): Promise<number | undefined> {

@@ -6,10 +6,12 @@ import type { PasswordAuthenticator } from '../auth/login.ts';
 import type { AuthorizationPolicies } from '../auth/policy.ts';
 import { sessionsOf, type LoginSession } from '../auth/login-sessions.ts';
 import { hashPassword, type PasswordHashing } from '../auth/passwords.ts';
-import { checkPassword, PROFILE_FIELDS } from '../auth/users.ts';
+import { PasswordPolicy } from '../auth/password-policy.ts';
+import { personalInputs, PROFILE_FIELDS } from '../auth/users.ts';
+import type { PasswordPolicySettings } from '../config/password-policy-schema.ts';
 import { createSealer, type Sealer } from '../crypto/encryption.ts';
 import type { Factors, FactorSummary } from '../factors/index.ts';
-import type { TotpEnrolment } from '../factors/totp.ts';
+import type { TotpChoice, TotpEnrolment, TotpKey } from '../factors/totp.ts';
 import { InvalidInputError, ReadOnlyError } from '../lib/errors.ts';
 import type { NewAuditEvent, Repositories, Store, User, WebauthnCredential } from '../store/index.ts';
 import type { ApplicationDetails, ApplicationService } from './applications.ts';
@@ -72,6 +74,9 @@ export interface PendingTotp extends TotpEnrolment {
   sealed: string;
 }
 
+/** A setup in progress, sealed into its form. */
+type SealedTotp = TotpKey & { uri: string; expires: number };
+
 export type TotpConfirmation =
   { outcome: 'added' } | { outcome: 'expired' } | { outcome: 'wrong-code'; pending: PendingTotp };
 
@@ -85,6 +90,8 @@ export interface SecurityOverview {
 export class AccountService {
   private readonly store: Store;
   private readonly hashing: PasswordHashing;
+  /** `password_policy`, the same check as every other door that sets a password. */
+  readonly passwordPolicy: PasswordPolicy;
   private readonly factors: Factors;
   private readonly authenticator: PasswordAuthenticator;
   private readonly applications: ApplicationService;
@@ -94,6 +101,7 @@ export class AccountService {
   constructor(input: {
     store: Store;
     hashing: PasswordHashing;
+    passwordPolicy: PasswordPolicySettings;
     factors: Factors;
     authenticator: PasswordAuthenticator;
     applications: ApplicationService;
@@ -102,6 +110,7 @@ export class AccountService {
   }) {
     this.store = input.store;
     this.hashing = input.hashing;
+    this.passwordPolicy = new PasswordPolicy(input.passwordPolicy);
     this.factors = input.factors;
     this.authenticator = input.authenticator;
     this.applications = input.applications;
@@ -181,7 +190,7 @@ export class AccountService {
     await this.proveCurrent(actor, change.current);
     if (change.next !== change.confirm)
       throw new InvalidInputError('The two new passwords differ.', 'confirm_password');
-    checkPassword(change.next, 'new_password');
+    await this.passwordPolicy.check(change.next, personalInputs(user), 'new_password');
     // Hashed before the transaction: on SQLite, an open transaction makes every other request wait.
     const digest = await hashPassword(change.next, this.hashing);
     const others = change.endOthers ? await this.others(actor) : [];
@@ -273,37 +282,44 @@ export class AccountService {
     return { factors, passkeys, passkeysEnabled: enabled, passwordlessEnabled };
   }
 
-  async beginTotp(user: User): Promise<PendingTotp> {
-    return this.renew(user, await this.factors.totp.begin(user.email ?? user.username));
+  /** What the user may choose when setting up an app (`totp.allowed_*`). */
+  get totpChoices() {
+    return this.factors.totp.choices;
+  }
+
+  /** InvalidInputError when `choice` is outside `totp.allowed_*`. */
+  async beginTotp(user: User, choice: TotpChoice = {}): Promise<PendingTotp> {
+    return this.renew(user, await this.factors.totp.begin(user.email ?? user.username, choice));
   }
 
   /** Seals the setup for its form, to be confirmed within PENDING_TOTP_SECONDS from now. */
   private renew(user: User, enrolment: TotpEnrolment): PendingTotp {
-    const { secret, uri } = enrolment;
+    const { secret, uri, algorithm, digits, period } = enrolment;
     const expires = Date.now() + PENDING_TOTP_SECONDS * 1000;
-    const sealed = this.sealer.seal(JSON.stringify({ secret, uri, expires }), `totp-enrolment:${user.id}`);
+    const pending: SealedTotp = { secret, uri, algorithm, digits, period, expires };
+    const sealed = this.sealer.seal(JSON.stringify(pending), `totp-enrolment:${user.id}`);
     return { ...enrolment, sealed };
   }
 
   /** Turns the app on when `code` is its current code; a wrong code keeps the same setup going. */
   async confirmTotp(actor: Actor, sealed: string, code: string): Promise<TotpConfirmation> {
-    let pending: { secret: string; uri: string; expires: number } | undefined;
+    let pending: SealedTotp | undefined;
     try {
       pending = JSON.parse(this.sealer.open(sealed, `totp-enrolment:${actor.user.id}`)) as typeof pending;
     } catch {
       pending = undefined;
     }
     if (!pending || pending.expires < Date.now()) return { outcome: 'expired' };
+    const { secret, uri, algorithm, digits, period } = pending;
     const added = await this.factors.totp.confirm(
       actor.user.id,
-      pending.secret,
+      { secret, algorithm, digits, period },
       code,
       this.audit(actor, 'factor.totp_added'),
     );
     if (added) return { outcome: 'added' };
     // The same setup again, with its time renewed.
-    const { secret, uri } = pending;
-    const enrolment = { secret, uri, qrSvg: await this.factors.totp.qrFor(uri) };
+    const enrolment = { secret, uri, algorithm, digits, period, qrSvg: await this.factors.totp.qrFor(uri) };
     return { outcome: 'wrong-code', pending: this.renew(actor.user, enrolment) };
   }
 

@@ -2,6 +2,7 @@
 // and the CLI alike, each change with its audit event in the same transaction.
 import type { PasswordHashing } from '../auth/passwords.ts';
 import { appendAudit, UserService } from '../auth/users.ts';
+import type { PasswordPolicySettings } from '../config/password-policy-schema.ts';
 import { ConflictError, InvalidInputError, NotFoundError, ReadOnlyError } from '../lib/errors.ts';
 import type { Group, Store, User } from '../store/index.ts';
 import { keepAdministrator } from './users.ts';
@@ -25,9 +26,9 @@ const isLastAdmin = (group: Group, groups: Group[]) =>
 export class GroupAdminService {
   private readonly store: Store;
   private readonly users: UserService;
-  constructor(store: Store, hashing: PasswordHashing) {
+  constructor(store: Store, hashing: PasswordHashing, policy: PasswordPolicySettings) {
     this.store = store;
-    this.users = new UserService(store, hashing);
+    this.users = new UserService(store, hashing, policy);
   }
 
   list(): Promise<GroupRow[]> {

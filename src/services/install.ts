@@ -81,6 +81,7 @@ export async function bootstrapAdministrator(
   const admin = await new UserService(
     store,
     config.authentication_backend.password_hashing,
+    config.password_policy,
   ).bootstrapAdministrator();
   if (!admin) return;
   print(

@@ -102,7 +102,9 @@ export class SignInService {
       await this.record('login.failed', from, { subject: user?.username, details: { factor: 'passkey' } });
       return undefined;
     }
-    return this.succeeded(user, ['hwk', 'user', 'mfa'], from, { passkey: login.credential.name });
+    // With experimental_enable_passkey_uv_two_factors off, a passkey login is one factor (as Authelia's default).
+    const amr = this.deps.factors.passkeys.passkeyLoginIsTwoFactor ? ['hwk', 'user', 'mfa'] : ['hwk', 'user'];
+    return this.succeeded(user, amr, from, { passkey: login.credential.name });
   }
 
   private async succeeded(

@@ -3,8 +3,9 @@
 // event names who acted: `user:<name>`, `token:<name>` or `cli`.
 import { definedOnly } from '../store/sql.ts';
 import type { PasswordHashing } from '../auth/passwords.ts';
+import type { PasswordPolicySettings } from '../config/password-policy-schema.ts';
 import { sessionsOf, type LoginSession } from '../auth/login-sessions.ts';
-import { appendAudit, checkProfile, generatePassword, UserService } from '../auth/users.ts';
+import { appendAudit, checkProfile, UserService } from '../auth/users.ts';
 import type { Factors, FactorSummary } from '../factors/index.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../lib/errors.ts';
 import type { NewUser, Page, Repositories, Store, User, UserPatch } from '../store/index.ts';
@@ -44,9 +45,9 @@ export class UserAdminService {
   private readonly factors: Factors;
   /** The account rules (usernames, passwords, the users file's read-only records). */
   private readonly users: UserService;
-  constructor(store: Store, hashing: PasswordHashing, factors: Factors) {
+  constructor(store: Store, hashing: PasswordHashing, factors: Factors, policy: PasswordPolicySettings) {
     [this.store, this.factors] = [store, factors];
-    this.users = new UserService(store, hashing);
+    this.users = new UserService(store, hashing, policy);
   }
 
   list(query: UserQuery): Promise<User[]> {
@@ -87,7 +88,7 @@ export class UserAdminService {
     actor: string,
     input: NewUser & { password?: string },
   ): Promise<{ user: User; password?: string }> {
-    const generated = input.password === undefined ? generatePassword() : undefined;
+    const generated = input.password === undefined ? await this.users.policy.generate() : undefined;
     const user = await this.users.create(
       { ...input, password: input.password ?? generated },
       { type: 'user.created', actor },
@@ -142,7 +143,7 @@ export class UserAdminService {
     typed: string | undefined,
     type: 'user.password_set' | 'user.password_changed' = 'user.password_set',
   ): Promise<{ user: User; password?: string }> {
-    const generated = typed === undefined ? generatePassword() : undefined;
+    const generated = typed === undefined ? await this.users.policy.generate() : undefined;
     const user = await this.users.setPassword(username, typed ?? generated!, {
       type,
       actor,

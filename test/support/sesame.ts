@@ -126,7 +126,7 @@ ${options.topLevelYaml?.includes('regulation:') ? '' : 'regulation:\n  max_retri
     url,
     nodeUrl,
     schema,
-    addUser: (user) => new UserService(running.store, hashing).create(user),
+    addUser: (user) => new UserService(running.store, hashing, running.config.password_policy).create(user),
     async addApplication(input) {
       const created = await new ApplicationService(running.store, hashing, running.config.externalUrl).create(
         input,

@@ -32,7 +32,12 @@ async function choosePassword(options: PasswordOptions): Promise<string | undefi
 function withUsers<T>(command: Command, fn: (users: UserAdminService) => Promise<T>): Promise<T> {
   return withStore(command, ({ config, store }) =>
     fn(
-      new UserAdminService(store, config.authentication_backend.password_hashing, new Factors(store, config)),
+      new UserAdminService(
+        store,
+        config.authentication_backend.password_hashing,
+        new Factors(store, config),
+        config.password_policy,
+      ),
     ),
   );
 }

@@ -15,7 +15,11 @@ export function adminGuard(
   store: Store,
   sessions: BrowserSessions,
 ): preHandlerAsyncHookHandler {
-  const users = new UserService(store, config.authentication_backend.password_hashing);
+  const users = new UserService(
+    store,
+    config.authentication_backend.password_hashing,
+    config.password_policy,
+  );
   return signedInGuard({
     sessions,
     loginPath: '/portal/login',

@@ -29,8 +29,8 @@ function peopleContext({ config, store, factors, once }: AdminKit): PeopleContex
   return {
     config,
     once,
-    users: new UserAdminService(store, hashing, factors),
-    groups: new GroupAdminService(store, hashing),
+    users: new UserAdminService(store, hashing, factors, config.password_policy),
+    groups: new GroupAdminService(store, hashing, config.password_policy),
   };
 }
 

@@ -12,7 +12,11 @@ import { portalPage, type PortalViewer } from './layout.view.ts';
 
 /** Who the portal's bar shows. */
 export function viewerLookup(config: SesameConfig, store: Store): (user: User) => Promise<PortalViewer> {
-  const users = new UserService(store, config.authentication_backend.password_hashing);
+  const users = new UserService(
+    store,
+    config.authentication_backend.password_hashing,
+    config.password_policy,
+  );
   return async (user) => ({
     username: user.username,
     displayName: user.displayName,

@@ -51,6 +51,7 @@ function accountService(context: PortalContext): AccountService {
   return new AccountService({
     ...context,
     hashing,
+    passwordPolicy: config.password_policy,
     applications: applicationService(config, store),
     encryptionKey: config.storage.encryption_key,
   });

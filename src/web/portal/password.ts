@@ -8,10 +8,12 @@ const FRAME = { section: 'password', title: 'Password' } as const;
 const FIELDS = ['current_password', 'new_password', 'confirm_password'];
 
 export const registerPassword: PortalPage = (scope, kit) => {
+  const policy = kit.account.passwordPolicy;
+  const rules = { text: policy.describe(), minLength: policy.minLength };
   scope.get('/portal/password', async (request, reply) => {
     const { user, csrf } = signedIn(request);
     const done = queryOf(request).done === 'changed' ? 'Your password was changed.' : undefined;
-    return kit.sendForm(reply, FRAME, { user, csrf, done }, passwordView);
+    return kit.sendForm(reply, FRAME, { user, csrf, rules, done }, passwordView);
   });
 
   scope.post('/portal/password', async (request, reply) => {
@@ -27,7 +29,7 @@ export const registerPassword: PortalPage = (scope, kit) => {
     } catch (error) {
       const errors = toFieldErrors(error, FIELDS);
       if (!errors) throw error;
-      return kit.sendForm(reply, FRAME, { user, csrf, errors }, passwordView);
+      return kit.sendForm(reply, FRAME, { user, csrf, rules, errors }, passwordView);
     }
     return reply.redirect('/portal/password?done=changed', 303);
   });

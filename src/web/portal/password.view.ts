@@ -1,6 +1,5 @@
 // The Password page: the current password, the new one twice, and whether to end other sessions.
 import type { FieldErrors } from '../../http/forms.ts';
-import { MIN_PASSWORD_LENGTH } from '../../auth/users.ts';
 import type { User } from '../../store/index.ts';
 import { html, trusted, type SafeHtml } from '../html.ts';
 import { csrfField, formProblem, inputField, notice } from '../views/forms.ts';
@@ -8,6 +7,8 @@ import { csrfField, formProblem, inputField, notice } from '../views/forms.ts';
 export interface PasswordView {
   user: User;
   csrf: string;
+  /** `password_policy` in words, and its shortest length (for the browser's own check). */
+  rules: { text: string[]; minLength: number };
   errors?: FieldErrors;
   done?: string;
 }
@@ -33,8 +34,8 @@ function passwordForm(view: PasswordView): SafeHtml {
       errors,
       type: 'password',
       autocomplete: 'new-password',
-      attributes: trusted(`required minlength="${MIN_PASSWORD_LENGTH}"`),
-      help: `At least ${MIN_PASSWORD_LENGTH} characters. A long phrase is easiest to remember.`,
+      attributes: trusted(`required minlength="${view.rules.minLength}"`),
+      help: `${view.rules.text.join(' ')} A long phrase is easiest to remember.`,
     })}
     ${field('confirm_password', 'New password again', 'new-password')}
     <label for="end_others"

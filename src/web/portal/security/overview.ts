@@ -12,6 +12,9 @@ const NOTICES: Record<string, string> = {
   'passkey-renamed': 'Your passkey was renamed.',
   'passkey-removed': 'Your passkey was removed.',
   'passkey-failed': 'The passkey could not be added. Try again.',
+  'passkey-prohibited-model': 'This kind of passkey or security key is not permitted here. Use another one.',
+  'passkey-prohibited-backup':
+    'Passkeys that are backed up or synced to other devices are not permitted here. Use a security key or a passkey kept on this device.',
 };
 
 export const registerSecurity: PortalPage = (scope, kit) => {

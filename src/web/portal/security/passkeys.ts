@@ -1,5 +1,6 @@
 // Adding, renaming and removing passkeys. The options step only checks the page's CSRF token: the
 // form's real submit, which claims it, follows.
+import { ProhibitedAuthenticatorError } from '../../../factors/passkeys.ts';
 import { formOf } from '../../../http/forms.ts';
 import { signedIn } from '../../../http/guards.ts';
 import { actorOf, typed, type PortalPage } from '../kit.ts';
@@ -11,8 +12,15 @@ export const registerPasskeys: PortalPage = (scope, kit) => {
 
   scope.post('/portal/security/passkeys', async (request, reply) => {
     const form = formOf(request);
-    const added = await kit.account.addPasskey(actorOf(request), typed(form.name), typed(form.response));
-    return reply.redirect(`/portal/security?done=${added ? 'passkey-added' : 'passkey-failed'}`, 303);
+    const done = await kit.account.addPasskey(actorOf(request), typed(form.name), typed(form.response)).then(
+      (added) => (added ? 'passkey-added' : 'passkey-failed'),
+      (error: unknown) => {
+        // webauthn.filtering refused this authenticator: say why.
+        if (error instanceof ProhibitedAuthenticatorError) return `passkey-prohibited-${error.reason}`;
+        throw error;
+      },
+    );
+    return reply.redirect(`/portal/security?done=${done}`, 303);
   });
 
   scope.post('/portal/security/passkeys/:id/rename', async (request, reply) => {

@@ -1,6 +1,7 @@
 // Setting up and removing the authenticator app. The setup in progress travels sealed in its form:
 // the secret is stored only once a code from the app confirms it.
-import { formOf, one } from '../../../http/forms.ts';
+import type { TotpChoice } from '../../../factors/totp.ts';
+import { formOf, one, type Form } from '../../../http/forms.ts';
 import { signedIn } from '../../../http/guards.ts';
 import { errorPage } from '../../pages.ts';
 import { actorOf, type PortalPage } from '../kit.ts';
@@ -8,11 +9,24 @@ import { totpEnrolmentView, type TotpEnrolmentView } from './totp.view.ts';
 
 const FRAME = { section: 'security', title: 'Set up authenticator app' } as const;
 
+/** The parameters the setup form asks for; absent ones are the defaults. */
+function choiceOf(form: Form): TotpChoice {
+  const algorithm = one(form.algorithm).toLowerCase();
+  const digits = one(form.digits);
+  const period = one(form.period);
+  return {
+    algorithm: algorithm ? (algorithm as TotpChoice['algorithm']) : undefined,
+    digits: digits ? (Number(digits) as TotpChoice['digits']) : undefined,
+    period: period ? Number(period) : undefined,
+  };
+}
+
 export const registerTotp: PortalPage = (scope, kit) => {
+  const choices = kit.account.totpChoices;
   scope.post('/portal/security/totp/new', async (request, reply) => {
     const { user, csrf } = signedIn(request);
-    const pending = await kit.account.beginTotp(user);
-    return kit.send(reply, user, FRAME, totpEnrolmentView({ csrf, pending }));
+    const pending = await kit.account.beginTotp(user, choiceOf(formOf(request)));
+    return kit.send(reply, user, FRAME, totpEnrolmentView({ csrf, pending, choices }));
   });
 
   scope.post('/portal/security/totp/confirm', async (request, reply) => {
@@ -28,6 +42,7 @@ export const registerTotp: PortalPage = (scope, kit) => {
     const view: TotpEnrolmentView = {
       csrf,
       pending: result.pending,
+      choices,
       error: 'That code does not match. Check the time on your phone and try the current code.',
     };
     return kit.send(reply, user, FRAME, totpEnrolmentView(view), 400);
