@@ -6,6 +6,7 @@ import { request as httpRequest } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { PASSWORD } from './support/flows.ts';
 import { skipWithoutPostgres } from './support/postgres.ts';
+import { skipWithoutRedis } from './support/redis.ts';
 import { startTestSesame, type TestSesame } from './support/sesame.ts';
 
 interface Answer {
@@ -92,14 +93,24 @@ function forwarded(host: string, extra: Record<string, string> = {}, uri = '/pag
   };
 }
 
-for (const engine of ['sqlite', 'postgres'] as const) {
+/** Sessions in Redis (session.redis) instead of the database: the same behaviour, every test. */
+const REDIS = 'session:\n  redis:\n    host: 127.0.0.1\n    port: 6379\n';
+
+const VARIANTS = [
+  { engine: 'sqlite', redis: false },
+  { engine: 'postgres', redis: false },
+  { engine: 'sqlite', redis: true },
+] as const;
+
+for (const { engine, redis } of VARIANTS) {
   describe(
-    `forward-auth on ${engine}`,
-    { skip: engine === 'postgres' ? await skipWithoutPostgres() : false },
+    `forward-auth on ${engine}${redis ? ', sessions in Redis' : ''}`,
+    { skip: engine === 'postgres' ? await skipWithoutPostgres() : redis ? await skipWithoutRedis() : false },
     () => {
       let sesame: TestSesame;
       before(async () => {
-        sesame = await startTestSesame(engine, '', { topLevelYaml: CONFIG });
+        const topLevelYaml = redis ? CONFIG.replace('session:\n', REDIS) : CONFIG;
+        sesame = await startTestSesame(engine, '', { topLevelYaml });
         await sesame.addUser({
           username: 'pat',
           password: PASSWORD,

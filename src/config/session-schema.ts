@@ -3,7 +3,8 @@
 import { isIP } from 'node:net';
 import { parse as parseDomain } from 'tldts';
 import { z } from 'zod';
-import { duration, oneOf, SECRET, warnedKey } from './schema-kit.ts';
+import { redisSchema } from './redis-schema.ts';
+import { duration, oneOf, SECRET } from './schema-kit.ts';
 import { DURATION_HELP } from './duration.ts';
 
 const SAME_SITE = ['lax', 'strict', 'none'] as const;
@@ -184,7 +185,7 @@ const sessionObject = z.strictObject({
     .meta(SECRET)
     .optional()
     .describe(
-      'Authelia encrypts its Redis session data with it. Sesame keeps only digests of session tokens in its database, so it needs no key; the value is accepted and kept secret.',
+      'Encrypts the session data kept in Redis (`session.redis`); without it, a key derived from `storage.encryption_key` is used. Sessions in the database need no key: only digests of their tokens are stored.',
     ),
   name: z.string().min(1).default('authelia_session').describe('The default cookie name.'),
   same_site: oneOf(SAME_SITE).default('lax').describe('The default SameSite attribute of the cookies.'),
@@ -204,7 +205,7 @@ const sessionObject = z.strictObject({
     .array(cookieEntry)
     .default([])
     .describe('The cookie domains forward-auth protects, one entry each.'),
-  redis: warnedKey('sessions are kept in the database; a Redis session store is not used yet'),
+  redis: redisSchema,
 });
 
 export const sessionSchema = sessionObject

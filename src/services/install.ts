@@ -9,6 +9,7 @@ import { ConfigError } from '../config/report.ts';
 import { createSealer } from '../crypto/encryption.ts';
 import type { Logger } from '../lib/logger.ts';
 import { Store, storeOptionsFromConfig } from '../store/index.ts';
+import { sessionStoreFromConfig } from '../store/redis-sessions.ts';
 
 export interface ConfigLocation {
   /** An explicit --config path; otherwise SESAME_CONFIG or X_AUTHELIA_CONFIG, otherwise the default. */
@@ -42,13 +43,38 @@ export function resolveConfig(
 }
 
 export function openStore(config: SesameConfig): Store {
-  return Store.open(storeOptionsFromConfig(config.storage, createSealer(config.storage.encryption_key)));
+  return Store.open({
+    ...storeOptionsFromConfig(config.storage, createSealer(config.storage.encryption_key)),
+    sessions: sessionStoreFromConfig(config),
+  });
+}
+
+/** Redis, when sessions live there, must answer before Sesame says it is ready. */
+async function checkSessionStore(store: Store, config: SesameConfig): Promise<void> {
+  const redis = config.session?.redis;
+  if (!redis) return;
+  try {
+    await store.ping();
+  } catch (error) {
+    const where = redis.high_availability
+      ? `the sentinels of '${redis.high_availability.sentinel_name}'`
+      : `${redis.host}${redis.host?.startsWith('/') ? '' : `:${redis.port}`}`;
+    throw new ConfigError([
+      {
+        where: config.configFile,
+        path: 'session.redis',
+        message: `Redis at ${where} does not answer: ${(error as Error).message}`,
+        allowed: 'a reachable Redis server, or no session.redis (sessions then stay in the database)',
+      },
+    ]);
+  }
 }
 
 /** Opens the store, brings its schema up to date and loads the users file. */
 export async function prepareStore(config: SesameConfig, logger: Logger): Promise<Store> {
   const store = openStore(config);
   try {
+    await checkSessionStore(store, config);
     const migrations = await store.migrate();
     if (migrations.applied.length > 0)
       logger.info({ applied: migrations.applied, version: migrations.version }, 'database schema migrated');

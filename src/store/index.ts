@@ -21,11 +21,17 @@ import { SigningKeyRepository, type Sealer } from './repositories/signing-keys.t
 import { UserRepository } from './repositories/users.ts';
 import type { Dialect, SqlExecutor } from './sql.ts';
 import { SqliteExecutor } from './sqlite.ts';
+import type { SessionArtifactStore } from './redis-sessions.ts';
 
-export type StoreOptions =
-  | { kind: 'sqlite'; path: string; synchronous?: 'normal' | 'full'; sealer: Sealer }
-  | ({ kind: 'postgres'; sealer: Sealer } & PostgresOptions)
-  | ({ kind: 'mysql'; sealer: Sealer } & MysqlOptions);
+export type StoreOptions = (
+  | { kind: 'sqlite'; path: string; synchronous?: 'normal' | 'full' }
+  | ({ kind: 'postgres' } & PostgresOptions)
+  | ({ kind: 'mysql' } & MysqlOptions)
+) & {
+  sealer: Sealer;
+  /** Login sessions kept outside the database (`session.redis`). */
+  sessions?: SessionArtifactStore;
+};
 
 type Engine = SqliteExecutor | PostgresExecutor | MysqlExecutor;
 
@@ -60,17 +66,24 @@ export class Repositories {
   protected readonly sealer: Sealer;
   /** Tells this process's caches about changes; shared by the repositories of every transaction. */
   readonly changes: ChangeFeed;
-  constructor(executor: SqlExecutor, sealer: Sealer, changes = new ChangeFeed()) {
+  protected readonly sessions?: SessionArtifactStore;
+  constructor(
+    executor: SqlExecutor,
+    sealer: Sealer,
+    changes = new ChangeFeed(),
+    sessions?: SessionArtifactStore,
+  ) {
     this.executor = executor;
     this.sealer = sealer;
     this.changes = changes;
+    this.sessions = sessions;
     this.users = new UserRepository(executor);
     this.groups = new GroupRepository(executor);
     this.passwords = new PasswordRepository(executor);
     this.clients = new ClientRepository(executor, () => changes.notify('clients'));
     this.applications = new ApplicationRepository(executor, () => changes.notify('clients'));
     this.signingKeys = new SigningKeyRepository(executor, sealer, () => changes.notify('signing_keys'));
-    this.artifacts = new ArtifactRepository(executor);
+    this.artifacts = new ArtifactRepository(executor, sessions);
     this.events = new EventRepository(executor);
     this.apiTokens = new ApiTokenRepository(executor);
     this.totp = new TotpRepository(executor, sealer);
@@ -84,20 +97,22 @@ export class Repositories {
   }
 
   transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T> {
-    return this.executor.transaction((tx) => fn(new Repositories(tx, this.sealer, this.changes)));
+    return this.executor.transaction((tx) =>
+      fn(new Repositories(tx, this.sealer, this.changes, this.sessions)),
+    );
   }
 }
 
 export class Store extends Repositories {
   private readonly engine: Engine;
 
-  private constructor(engine: Engine, sealer: Sealer) {
-    super(engine, sealer);
+  private constructor(engine: Engine, sealer: Sealer, sessions?: SessionArtifactStore) {
+    super(engine, sealer, undefined, sessions);
     this.engine = engine;
   }
 
   static open(options: StoreOptions): Store {
-    return new Store(openEngine(options), options.sealer);
+    return new Store(openEngine(options), options.sealer, options.sessions);
   }
 
   /** Applies pending migrations under the engine's lock. */
@@ -115,10 +130,12 @@ export class Store extends Repositories {
   /** Succeeds when the database answers; what /readyz reports. */
   async ping(): Promise<void> {
     await this.engine.get('SELECT 1 AS ok');
+    await this.sessions?.ping();
   }
 
   async close(): Promise<void> {
     await this.engine.close();
+    await this.sessions?.close();
   }
 
   /** A description for logs, without credentials. */

@@ -6,6 +6,7 @@ import {
   toOptionalDate,
   type SqlExecutor,
 } from '../sql.ts';
+import type { SessionArtifactStore } from '../redis-sessions.ts';
 import type { Artifact } from '../types.ts';
 
 interface ArtifactRow {
@@ -38,11 +39,20 @@ function toArtifact(row: ArtifactRow): Artifact {
  */
 export class ArtifactRepository {
   private readonly db: SqlExecutor;
-  constructor(db: SqlExecutor) {
+  /** Where login sessions go instead of the database (`session.redis`), if anywhere. */
+  private readonly sessions?: SessionArtifactStore;
+  constructor(db: SqlExecutor, sessions?: SessionArtifactStore) {
     this.db = db;
+    this.sessions = sessions;
+  }
+
+  private elsewhere(model: string): SessionArtifactStore | undefined {
+    return this.sessions?.models.has(model) ? this.sessions : undefined;
   }
 
   async upsert(artifact: Omit<Artifact, 'consumedAt'>): Promise<void> {
+    const elsewhere = this.elsewhere(artifact.model);
+    if (elsewhere) return elsewhere.upsert(artifact);
     await this.db.run(
       `INSERT INTO oidc_artifacts (model, id, payload, grant_id, uid, user_code, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)
        ${onConflictUpdate(this.db.dialect, ['model', 'id'], ['payload', 'grant_id', 'uid', 'user_code', 'expires_at'])}`,
@@ -67,10 +77,14 @@ export class ArtifactRepository {
   }
 
   find(model: string, id: string, now = new Date()): Promise<Artifact | undefined> {
+    const elsewhere = this.elsewhere(model);
+    if (elsewhere) return elsewhere.find(model, id, now);
     return this.findWhere('id', model, id, now);
   }
 
   findByUid(model: string, uid: string, now = new Date()): Promise<Artifact | undefined> {
+    const elsewhere = this.elsewhere(model);
+    if (elsewhere) return elsewhere.findByUid(model, uid, now);
     return this.findWhere('uid', model, uid, now);
   }
 
@@ -93,6 +107,8 @@ export class ArtifactRepository {
     query: { accountId?: string; limit?: number; offset?: number } = {},
     now = new Date(),
   ): Promise<Artifact[]> {
+    const elsewhere = this.elsewhere('Session');
+    if (elsewhere) return elsewhere.listSessions(query, now);
     const account = {
       postgres: "(payload::jsonb ->> 'accountId')",
       mysql: "json_unquote(json_extract(payload, '$.accountId'))",
@@ -145,6 +161,8 @@ export class ArtifactRepository {
 
   /** Marks a one-time artifact used. Of two concurrent callers exactly one gets `true`. */
   async consume(model: string, id: string, now = new Date()): Promise<boolean> {
+    const elsewhere = this.elsewhere(model);
+    if (elsewhere) return elsewhere.consume(model, id, now);
     const result = await this.db.run(
       'UPDATE oidc_artifacts SET consumed_at = ? WHERE model = ? AND id = ? AND consumed_at IS NULL',
       [now, model, id],
@@ -153,12 +171,17 @@ export class ArtifactRepository {
   }
 
   async destroy(model: string, id: string): Promise<void> {
+    const elsewhere = this.elsewhere(model);
+    if (elsewhere) return elsewhere.destroy(model, id);
     await this.db.run('DELETE FROM oidc_artifacts WHERE model = ? AND id = ?', [model, id]);
   }
 
   /** Deletes everything issued under one grant (refresh-token reuse, logout, revocation). */
   async revokeByGrantId(grantId: string): Promise<number> {
-    return (await this.db.run('DELETE FROM oidc_artifacts WHERE grant_id = ?', [grantId])).changes;
+    const elsewhere = (await this.sessions?.revokeByGrantId(grantId)) ?? 0;
+    return (
+      elsewhere + (await this.db.run('DELETE FROM oidc_artifacts WHERE grant_id = ?', [grantId])).changes
+    );
   }
 
   /** Deletes up to `limit` expired artifacts; returns how many went. */
