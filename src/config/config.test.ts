@@ -143,7 +143,7 @@ sever:
       `${file}:13 identity_providers.oidc.clients[0].client_id: may only contain RFC 3986 unreserved characters`,
       `${file}:16 identity_providers.oidc.clients[1].client_id: is longer than 100 characters`,
       `${file}:18 identity_providers.oidc.clients[1].redirect_uris[0]: '/relative/callback' is not an absolute URI (allowed: an absolute URI without a fragment, or { url, matching_mode: regex } with an RE2 regular expression)`,
-      `${file}:28 sever: unknown key (did you mean 'server'?) (allowed: server, branding, log, storage, authentication_backend, totp, webauthn, regulation, identity_providers)`,
+      `${file}:28 sever: unknown key (did you mean 'server'?) (allowed: server, branding, log, telemetry, storage, authentication_backend, totp, webauthn, regulation, identity_providers)`,
     ];
     for (const line of expected)
       assert.ok(lines.includes(line), `missing:\n${line}\nin:\n${lines.join('\n')}`);

@@ -1,8 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { applyEnvironment } from './env.ts';
-import { ConfigError, jsonSchemaOf, validateSource, YamlSource, type JsonSchema } from './report.ts';
+import {
+  ConfigError,
+  formatPath,
+  jsonSchemaOf,
+  validateSource,
+  YamlSource,
+  type JsonSchema,
+} from './report.ts';
 import { configSchema, parseListenAddress, type Config } from './schema.ts';
+import { readTlsMaterial, resolveTlsPaths } from './server-schema.ts';
 
 export const DEFAULT_CONFIG_PATH = './data/sesame.yml';
 
@@ -56,7 +64,16 @@ export function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): 
   const result = validateSource(source, configSchema, data, where);
   const problems = [...overrides.problems, ...(result.ok ? [] : result.problems)];
   if (!result.ok || problems.length > 0) throw new ConfigError(problems);
-  return finish(result.value, configFile);
+  const config = finish(result.value, configFile);
+  const tlsProblems = config.server.tls ? readTlsMaterial(config.server.tls).problems : [];
+  if (tlsProblems.length > 0)
+    throw new ConfigError(
+      tlsProblems.map(({ path, ...rest }) => {
+        const at = ['server', 'tls', ...path];
+        return { where: where(at), path: formatPath(at), ...rest };
+      }),
+    );
+  return config;
 }
 
 function finish(config: Config, configFile: string): SesameConfig {
@@ -65,6 +82,8 @@ function finish(config: Config, configFile: string): SesameConfig {
   if (config.storage.local) config.storage.local.path = relative(config.storage.local.path);
   if (config.authentication_backend.file)
     config.authentication_backend.file.path = relative(config.authentication_backend.file.path);
+  resolveTlsPaths(config.server.tls, base);
+  if (config.log.file_path) config.log.file_path = relative(config.log.file_path);
   return { ...config, configFile, externalUrl: externalUrlOf(config) };
 }
 
@@ -74,5 +93,5 @@ function externalUrlOf(config: Config): string {
   const host =
     !address?.host || address.host === '0.0.0.0' || address.host === '::' ? '127.0.0.1' : address.host;
   const hostText = host.includes(':') ? `[${host}]` : host;
-  return `http://${hostText}:${address?.port ?? 9091}`;
+  return `${config.server.tls ? 'https' : 'http'}://${hostText}:${address?.port ?? 9091}`;
 }

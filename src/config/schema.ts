@@ -32,6 +32,9 @@ import {
   SECRET,
   strings,
 } from './schema-kit.ts';
+import { logSchema } from './log-schema.ts';
+import { serverSettings } from './server-schema.ts';
+import { telemetrySchema } from './telemetry-schema.ts';
 
 /**
  * Generated keys are RSA (every RS and PS algorithm), P-256 and Ed25519: ES384 and ES512 need a key
@@ -598,6 +601,7 @@ export const configSchema = z
           .describe(
             'Processes serving requests on this machine: a number, or `auto` for one per CPU core. They share the listen address and the database; each takes its own memory (~150 MiB).',
           ),
+        ...serverSettings,
       })
       .prefault({}),
     branding: z
@@ -612,11 +616,8 @@ export const configSchema = z
       })
       .prefault({})
       .describe('How the pages look to your users.'),
-    log: z
-      .strictObject({
-        level: oneOf(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),
-      })
-      .prefault({}),
+    log: logSchema,
+    telemetry: telemetrySchema,
     storage: z
       .strictObject({
         encryption_key: z

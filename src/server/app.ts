@@ -1,7 +1,7 @@
 // The HTTP server: what every request goes through first (body limits, cached discovery, security
 // headers, the request log), then the protocol engine, the pages, the admin API and the health checks.
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, {
   LogController,
   type FastifyBaseLogger,
@@ -25,7 +25,8 @@ import { registerAdminPages } from '../web/admin/index.ts';
 import { registerAssets } from '../web/assets.ts';
 import { errorPage } from '../web/pages.ts';
 import { registerPortalPages } from '../web/portal/index.ts';
-import { ClosingResponse, isClosing } from './connections.ts';
+import { isClosing } from './connections.ts';
+import { createListener, listenerSettings } from './listener.ts';
 import { fieldProblem } from '../http/forms.ts';
 import { createHttpKit, registerHttpKit } from '../http/kit.ts';
 import { setSecurityHeaders } from '../http/security-headers.ts';
@@ -121,17 +122,18 @@ function createFastify(
   answerEarly: (req: IncomingMessage, res: ServerResponse) => boolean,
 ): FastifyInstance {
   const trusted = config.server.trusted_proxies;
+  const csp = config.server.headers.csp_template;
   return Fastify<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger>({
     // Cached discovery documents and key sets are answered before any routing: they are most of
     // the traffic an identity provider sees, and a map lookup is all they need. Every answer,
     // whoever writes it (Fastify, oidc-provider, the cache), starts with the security headers.
     // A response sent before its request's body was read closes the connection (see ClosingResponse).
     serverFactory: (handler) =>
-      createServer({ ServerResponse: ClosingResponse }, (req, res) => {
+      createListener(listenerSettings(config), (req, res) => {
         if (isClosing(req)) return void req.resume();
-        setSecurityHeaders(res);
+        setSecurityHeaders(res, csp);
         if (!answerEarly(req, res)) handler(req, res);
-      }),
+      }) as RawServerDefault,
     bodyLimit: BODY_LIMIT,
     loggerInstance: logger,
     // Behind a TLS-terminating proxy, X-Forwarded-* is believed only from the listed addresses.

@@ -128,11 +128,13 @@ function startHousekeeping(store: Store, factors: Factors, logger: Logger): () =
 }
 
 /** Listens on server.address; the URL actually listened on. */
-function listen(app: FastifyInstance, config: SesameConfig): Promise<string> {
+async function listen(app: FastifyInstance, config: SesameConfig): Promise<string> {
   const address = parseListenAddress(config.server.address)!;
-  return address.kind === 'unix'
+  const url = await (address.kind === 'unix'
     ? app.listen({ path: address.path })
-    : app.listen({ host: address.host ?? '0.0.0.0', port: address.port ?? 9091 });
+    : app.listen({ host: address.host ?? '0.0.0.0', port: address.port ?? 9091 }));
+  // (Fastify names the scheme from its own https option, unused here: the server is ours.)
+  return config.server.tls ? url.replace(/^http:/, 'https:') : url;
 }
 
 function logReady(logger: Logger, config: SesameConfig, store: Store, url: string): void {
