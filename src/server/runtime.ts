@@ -13,7 +13,7 @@ import { buildServer } from './app.ts';
 import { ResponseCache } from './response-cache.ts';
 import { enginePages } from '../web/pages.ts';
 import { portalClient } from '../oidc/portal-client.ts';
-import { createLogger, type Logger } from '../lib/logger.ts';
+import { loggerFor, type Logger } from '../lib/logger.ts';
 import type { Store } from '../store/index.ts';
 import type { FastifyInstance } from 'fastify';
 import {
@@ -152,7 +152,7 @@ function logReady(logger: Logger, config: SesameConfig, store: Store, url: strin
 
 export async function startSesame(options: StartOptions = {}): Promise<RunningSesame> {
   const { config, generated } = options.resolved ?? resolveConfig(options, true);
-  const logger = options.logger ?? createLogger(config.log.level);
+  const logger = options.logger ?? loggerFor(config.log);
   if (generated)
     logger.info({ file: config.configFile }, 'wrote a development configuration with fresh secrets');
   const store = await prepareStore(config, logger);
