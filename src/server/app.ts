@@ -32,6 +32,7 @@ import { createHttpKit, registerHttpKit } from '../http/kit.ts';
 import { setSecurityHeaders } from '../http/security-headers.ts';
 import { redactUrl, type Logger } from '../lib/logger.ts';
 import { ResponseCache } from './response-cache.ts';
+import { recordAnswer } from './request-metrics.ts';
 
 export interface ServerContext {
   config: SesameConfig;
@@ -80,6 +81,7 @@ function requestIdOf(req: IncomingMessage): string {
 
 /** The one log line of a request answered without Fastify (the same as the onResponse hook's). */
 function logEarly(logger: Logger, req: IncomingMessage, res: ServerResponse, id: string, started: number) {
+  recordAnswer(req, res.statusCode, undefined, (performance.now() - started) / 1000);
   if (!logger.isLevelEnabled('info')) return;
   logger.info(
     {
@@ -153,6 +155,7 @@ function addRequestLogging(app: FastifyInstance, logger: Logger): void {
     done();
   });
   app.addHook('onResponse', (request: FastifyRequest, reply, done) => {
+    recordAnswer(request.raw, reply.statusCode, request.routeOptions.url, reply.elapsedTime / 1000);
     if (!logger.isLevelEnabled('info')) return done();
     request.log.info(
       {

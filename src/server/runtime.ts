@@ -1,4 +1,5 @@
 // Wiring: configuration → storage → users → HTTP server. The CLI's commands call into here.
+import cluster from 'node:cluster';
 import { performance } from 'node:perf_hooks';
 import type { SesameConfig } from '../config/load.ts';
 import { parseListenAddress } from '../config/schema.ts';
@@ -11,6 +12,8 @@ import { Issuers } from '../oidc/issuers.ts';
 import { configuredKeys } from '../oidc/keys.ts';
 import { buildServer } from './app.ts';
 import { ResponseCache } from './response-cache.ts';
+import { startMetricsServer, type MetricsServer } from './metrics-server.ts';
+import { enableMetrics, processMetrics } from '../lib/metrics.ts';
 import { enginePages } from '../web/pages.ts';
 import { portalClient } from '../oidc/portal-client.ts';
 import { loggerFor, type Logger } from '../lib/logger.ts';
@@ -137,6 +140,15 @@ async function listen(app: FastifyInstance, config: SesameConfig): Promise<strin
   return config.server.tls ? url.replace(/^http:/, 'https:') : url;
 }
 
+/**
+ * telemetry.metrics: served here, unless this is a cluster's worker (then the primary serves every
+ * worker's, summed).
+ */
+async function startMetrics(config: SesameConfig, logger: Logger): Promise<MetricsServer | undefined> {
+  if (!config.telemetry.metrics.enabled || cluster.isWorker) return undefined;
+  return startMetricsServer(config, processMetrics, logger);
+}
+
 function logReady(logger: Logger, config: SesameConfig, store: Store, url: string): void {
   logger.info(
     {
@@ -155,6 +167,8 @@ export async function startSesame(options: StartOptions = {}): Promise<RunningSe
   const logger = options.logger ?? loggerFor(config.log);
   if (generated)
     logger.info({ file: config.configFile }, 'wrote a development configuration with fresh secrets');
+  // (Before the worker listens: the primary may ask for its metrics as soon as it does.)
+  if (config.telemetry.metrics.enabled) enableMetrics();
   const store = await prepareStore(config, logger);
   // The counters as they are before anything is loaded: later polls report what moved since.
   await store.pollChanges();
@@ -178,14 +192,17 @@ export async function startSesame(options: StartOptions = {}): Promise<RunningSe
   });
   followKeyRotations(store, reloadKeys, logger);
   let stopHousekeeping = () => {};
+  let metricsServer: MetricsServer | undefined;
   const close = async () => {
     stopHousekeeping();
+    await metricsServer?.close();
     await app.close();
     await store.close();
   };
   try {
     await bootstrapAdministrator(store, config, options.print);
     const url = await listen(app, config);
+    metricsServer = await startMetrics(config, logger);
     stopHousekeeping = startHousekeeping(store, factors, logger);
     logReady(logger, config, store, url);
     return { config, store, factors, app, url, reloadKeys, close };
