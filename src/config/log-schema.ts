@@ -23,6 +23,7 @@ export const logSchema = z
       .default(false)
       .describe('With `file_path`: write the log to standard output as well.'),
   })
-  .prefault({});
+  .prefault({})
+  .describe('What Sesame logs, in which format, and where.');
 
 export type LogConfig = z.output<typeof logSchema>;

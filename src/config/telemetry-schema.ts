@@ -25,7 +25,8 @@ export const telemetrySchema = z
         buffers: buffers('the metrics listener'),
         timeouts: timeouts('the metrics listener'),
       })
-      .prefault({}),
+      .prefault({})
+      .describe('A Prometheus endpoint on a listener of its own.'),
   })
   .prefault({})
   .describe('Telemetry for the operator (nothing is ever sent anywhere).');
