@@ -617,7 +617,7 @@ export const configSchema = z
       .prefault({})
       .describe('How the pages look to your users.'),
     log: logSchema,
-    telemetry: telemetrySchema,
+    telemetry: telemetrySchema(parseListenAddress),
     storage: z
       .strictObject({
         encryption_key: z

@@ -36,6 +36,21 @@ function handle(path: string, source: MetricsSource, logger: Logger) {
   };
 }
 
+/** Prometheus's registered port for Authelia, which Authelia uses when the address has none (or 0). */
+const DEFAULT_PORT = 9959;
+
+/**
+ * The path metrics are served at, as Authelia reads the address: a TCP address without a path
+ * serves `/metrics`; a socket serves `/`, or `/<name>` with `?path=<name>`.
+ */
+export function metricsPath(raw: string, parsedPath: string): string {
+  if (raw.startsWith('unix:')) {
+    const name = /[?&]path=([^&]+)/.exec(raw)?.[1];
+    return name ? `/${name}` : '/';
+  }
+  return /^(?:tcp[46]?:\/\/)?[^/]*$/.test(raw) ? '/metrics' : parsedPath;
+}
+
 /** Starts the metrics listener of telemetry.metrics, serving what `source` collects. */
 export async function startMetricsServer(
   config: SesameConfig,
@@ -44,15 +59,15 @@ export async function startMetricsServer(
 ): Promise<MetricsServer> {
   const settings = config.telemetry.metrics;
   const address = parseListenAddress(settings.address)!;
-  const path = address.kind === 'unix' ? '/metrics' : address.path;
+  const path = metricsPath(settings.address, address.path);
   const server: Server = createListener(
     { timeouts: settings.timeouts, buffers: settings.buffers },
     handle(path, source, logger),
   );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    if (address.kind === 'unix') server.listen(address.path, resolve);
-    else server.listen(address.port ?? 9959, address.host ?? '0.0.0.0', resolve);
+    if (address.kind === 'unix') server.listen(address.path.split('?')[0], resolve);
+    else server.listen(address.port || DEFAULT_PORT, address.host ?? '0.0.0.0', resolve);
   });
   const bound = server.address();
   const url =
