@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { formatGoLayout, logFilePath, toText } from '../src/lib/log-format.ts';
+import { loggerFor } from '../src/lib/logger.ts';
 import { startSesame } from '../src/server/runtime.ts';
 import { cleanEnv, SESAME_BIN } from './support/cli.ts';
 import { freePort } from './support/sesame.ts';
@@ -139,6 +140,13 @@ describe('log.file_path, log.format and log.keep_stdout', () => {
       await running.close();
     }
   });
+});
+
+test('a log file that cannot be opened stops the start with the reason', () => {
+  assert.throws(
+    () => loggerFor({ level: 'info', file_path: join(tmpdir(), 'no-such-folder-for-sesame', 'x.log') }),
+    /^Error: log\.file_path: cannot open .*no-such-folder-for-sesame\/x\.log \(ENOENT\): its folder must exist/,
+  );
 });
 
 describe('the text format and the date placeholders', () => {

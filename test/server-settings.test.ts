@@ -258,7 +258,7 @@ describe('server.timeouts, server.buffers and server.headers.csp_template', () =
     assert.equal(server.requestTimeout, 1000);
     assert.equal(server.headersTimeout, 1000);
     assert.equal(server.keepAliveTimeout, 1000);
-    assert.equal(server.maxHeaderSize, 2048);
+    assert.equal((server as unknown as { maxHeaderSize: number }).maxHeaderSize, 2048);
   });
 
   test('timeouts.read: a request that does not arrive in time is answered 408 and closed', async () => {

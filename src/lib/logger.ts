@@ -68,6 +68,18 @@ function tee(streams: pino.DestinationStream[]): pino.DestinationStream {
   return { write: (line: string) => streams.forEach((stream) => stream.write(line)) };
 }
 
+/** The log file (opened at once: a wrong path stops the start, with the reason). */
+function openLogFile(path: string): ReturnType<typeof pino.destination> {
+  try {
+    return pino.destination({ dest: path, append: true, mode: 0o600, sync: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new Error(`log.file_path: cannot open ${path} (${code}): its folder must exist and be writable`, {
+      cause: error,
+    });
+  }
+}
+
 /**
  * The logger `log` describes. Redaction happens before a line is written, so the file and the
  * text format get the same masked lines as JSON on standard output. With a file, SIGHUP reopens
@@ -78,12 +90,7 @@ export function loggerFor(settings: LogSettings): Logger {
   const streams: pino.DestinationStream[] = [];
   const path = settings.file_path;
   if (path) {
-    const file = pino.destination({
-      dest: logFilePath(path, new Date()),
-      append: true,
-      mode: 0o600,
-      sync: true,
-    });
+    const file = openLogFile(logFilePath(path, new Date()));
     process.on('SIGHUP', () => file.reopen(logFilePath(path, new Date())));
     streams.push(file);
   }
