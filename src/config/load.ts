@@ -1,11 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { ConfigError, jsonSchemaOf, validateSource, YamlSource, type JsonSchema } from './report.ts';
 import { hmacSecretFromEncryptionKey } from '../crypto/derive.ts';
 import { applyEnvironment } from './env.ts';
+import {
+  ConfigError,
+  formatPath,
+  jsonSchemaOf,
+  validateSource,
+  YamlSource,
+  type JsonSchema,
+} from './report.ts';
 import { renderFilters } from './template.ts';
 import { configSchema, defaultOidc, parseListenAddress, type Config, type OidcConfig } from './schema.ts';
 import { isRecord } from './schema-kit.ts';
+import { readTlsMaterial, resolveTlsPaths } from './server-schema.ts';
 import { unimplementedWarnings } from './warnings.ts';
 
 export const DEFAULT_CONFIG_PATH = './data/sesame.yml';
@@ -77,7 +85,16 @@ export function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): 
   const problems = [...overrides.problems, ...(result.ok ? [] : result.problems)];
   if (!result.ok || problems.length > 0) throw new ConfigError(problems);
   const warnings = [...overrides.warnings, ...unimplementedWarnings(configJsonSchema(), data)];
-  return finish(result.value, configFile, data as Record<string, unknown>, warnings);
+  const config = finish(result.value, configFile, data as Record<string, unknown>, warnings);
+  const tlsProblems = config.server.tls ? readTlsMaterial(config.server.tls).problems : [];
+  if (tlsProblems.length > 0)
+    throw new ConfigError(
+      tlsProblems.map(({ path, ...rest }) => {
+        const at = ['server', 'tls', ...path];
+        return { where: where(at), path: formatPath(at), ...rest };
+      }),
+    );
+  return config;
 }
 
 function finish(
@@ -97,6 +114,8 @@ function finish(
     if (backend.file.password && rawBackend.password_hashing === undefined)
       backend.password_hashing = backend.file.password;
   }
+  resolveTlsPaths(config.server.tls, base);
+  if (config.log.file_path) config.log.file_path = relative(config.log.file_path);
   return {
     ...config,
     identity_providers: { oidc: oidcOf(config) },
@@ -131,5 +150,5 @@ function externalUrlOf(config: Config): string {
   const host =
     !address?.host || address.host === '0.0.0.0' || address.host === '::' ? '127.0.0.1' : address.host;
   const hostText = host.includes(':') ? `[${host}]` : host;
-  return `http://${hostText}:${address?.port ?? 9091}`;
+  return `${config.server.tls ? 'https' : 'http'}://${hostText}:${address?.port ?? 9091}`;
 }

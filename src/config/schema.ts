@@ -53,6 +53,9 @@ import {
   usersFileKeys,
   warned,
 } from './authelia-schema.ts';
+import { logSchema } from './log-schema.ts';
+import { serverSettings } from './server-schema.ts';
+import { telemetrySchema } from './telemetry-schema.ts';
 
 /**
  * Generated keys are RSA (every RS and PS algorithm), P-256 and Ed25519: ES384 and ES512 need a key
@@ -671,6 +674,7 @@ export const configSchema = z
             'Processes serving requests on this machine: a number, or `auto` for one per CPU core. They share the listen address and the database; each takes its own memory (~150 MiB).',
           ),
         ...serverCompatKeys,
+        ...serverSettings,
       })
       .prefault({}),
     branding: z
@@ -685,11 +689,8 @@ export const configSchema = z
       })
       .prefault({})
       .describe('How the pages look to your users.'),
-    log: z
-      .strictObject({
-        level: oneOf(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),
-      })
-      .prefault({}),
+    log: logSchema,
+    telemetry: telemetrySchema(parseListenAddress),
     storage: z
       .strictObject({
         encryption_key: z

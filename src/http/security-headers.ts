@@ -1,5 +1,6 @@
 // Headers every answer carries, set on the raw response before anything else runs, so the pages,
 // the JSON answers, redirects and oidc-provider's own answers all have them.
+import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 
 // Scripts and styles come only from Sesame's own files (no inline code). Images may come from
@@ -24,8 +25,21 @@ const serialise = (policy: Record<string, string[]>) =>
 
 export const CONTENT_SECURITY_POLICY = serialise(POLICY);
 
-export function setSecurityHeaders(res: ServerResponse): void {
-  res.setHeader('content-security-policy', CONTENT_SECURITY_POLICY);
+/** Authelia's placeholder in `server.headers.csp_template`. */
+export const NONCE_PLACEHOLDER = '${NONCE}';
+
+/**
+ * The Content-Security-Policy of one answer: Sesame's own, or the operator's template with each
+ * `${NONCE}` replaced by a fresh nonce (Sesame's pages carry no inline code, so none needs it).
+ */
+export function contentSecurityPolicy(template?: string): string {
+  if (template === undefined) return CONTENT_SECURITY_POLICY;
+  if (!template.includes(NONCE_PLACEHOLDER)) return template;
+  return template.replaceAll(NONCE_PLACEHOLDER, randomBytes(18).toString('base64url'));
+}
+
+export function setSecurityHeaders(res: ServerResponse, cspTemplate?: string): void {
+  res.setHeader('content-security-policy', contentSecurityPolicy(cspTemplate));
   res.setHeader('x-frame-options', 'DENY');
   res.setHeader('x-content-type-options', 'nosniff');
   res.setHeader('referrer-policy', 'no-referrer');

@@ -27,6 +27,7 @@ import { grantLoader } from './consent.ts';
 import { listenForErrors } from './error-events.ts';
 import { interactionPolicyFor } from './interaction-policy.ts';
 import type { Jwk } from './keys.ts';
+import { recordTokenIssued } from '../lib/metrics.ts';
 
 /**
  * The pages the engine shows itself (errors, logout). The web layer renders them and hands them in,
@@ -125,6 +126,11 @@ export function createProvider(issuer: string, layout: RouteLayout, context: Pro
   provider.proxy = true;
   allowFormPostTargets(provider, context.pages);
   listenForErrors(provider, issuer, context.store, context.logger);
+  // (Emitted once the token endpoint answered with tokens; grant types are the few Sesame enables.)
+  provider.on('grant.success', (ctx: KoaContextWithOIDC) => {
+    const grantType = ctx.oidc.params?.grant_type;
+    recordTokenIssued(typeof grantType === 'string' ? grantType : 'unknown');
+  });
   installClientHooks(provider, layout.applicationSlug, context);
   return provider;
 }

@@ -1,7 +1,7 @@
 // The HTTP server: what every request goes through first (body limits, cached discovery, security
 // headers, the request log), then the protocol engine, the pages, the admin API and the health checks.
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, {
   LogController,
   type FastifyBaseLogger,
@@ -29,12 +29,14 @@ import { registerForwardAuth } from '../web/forward-auth.ts';
 import { ForwardAuthSessions } from '../auth/forward-auth-sessions.ts';
 import { ForwardAuthPortal, ForwardAuthService, type AccessDecider } from '../services/forward-auth.ts';
 import { SignInService } from '../services/sign-in.ts';
-import { ClosingResponse, isClosing } from './connections.ts';
+import { isClosing } from './connections.ts';
+import { createListener, listenerSettings } from './listener.ts';
 import { fieldProblem } from '../http/forms.ts';
 import { createHttpKit, registerHttpKit } from '../http/kit.ts';
 import { setSecurityHeaders } from '../http/security-headers.ts';
 import { redactUrl, type Logger } from '../lib/logger.ts';
 import { ResponseCache } from './response-cache.ts';
+import { recordAnswer } from './request-metrics.ts';
 
 export interface ServerContext {
   config: SesameConfig;
@@ -85,6 +87,7 @@ function requestIdOf(req: IncomingMessage): string {
 
 /** The one log line of a request answered without Fastify (the same as the onResponse hook's). */
 function logEarly(logger: Logger, req: IncomingMessage, res: ServerResponse, id: string, started: number) {
+  recordAnswer(req, res.statusCode, undefined, (performance.now() - started) / 1000);
   if (!logger.isLevelEnabled('info')) return;
   logger.info(
     {
@@ -127,17 +130,18 @@ function createFastify(
   answerEarly: (req: IncomingMessage, res: ServerResponse) => boolean,
 ): FastifyInstance {
   const trusted = config.server.trusted_proxies;
+  const csp = config.server.headers.csp_template;
   return Fastify<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger>({
     // Cached discovery documents and key sets are answered before any routing: they are most of
     // the traffic an identity provider sees, and a map lookup is all they need. Every answer,
     // whoever writes it (Fastify, oidc-provider, the cache), starts with the security headers.
     // A response sent before its request's body was read closes the connection (see ClosingResponse).
     serverFactory: (handler) =>
-      createServer({ ServerResponse: ClosingResponse }, (req, res) => {
+      createListener(listenerSettings(config), (req, res) => {
         if (isClosing(req)) return void req.resume();
-        setSecurityHeaders(res);
+        setSecurityHeaders(res, csp);
         if (!answerEarly(req, res)) handler(req, res);
-      }),
+      }) as RawServerDefault,
     bodyLimit: BODY_LIMIT,
     loggerInstance: logger,
     // Behind a TLS-terminating proxy, X-Forwarded-* is believed only from the listed addresses.
@@ -157,6 +161,7 @@ function addRequestLogging(app: FastifyInstance, logger: Logger): void {
     done();
   });
   app.addHook('onResponse', (request: FastifyRequest, reply, done) => {
+    recordAnswer(request.raw, reply.statusCode, request.routeOptions.url, reply.elapsedTime / 1000);
     if (!logger.isLevelEnabled('info')) return done();
     request.log.info(
       {

@@ -127,6 +127,12 @@ class Supervisor {
 /** Runs the primary: prepares, forks `count` workers, restarts crashed ones, stops them on a signal. */
 export async function runPrimary(config: SesameConfig, count: number, logger: Logger): Promise<void> {
   await prepareInstallation(config, logger);
+  // telemetry.metrics: the primary serves every worker's metrics, summed (prom-client asks them).
+  if (config.telemetry.metrics.enabled) {
+    const { clusterMetricsSource } = await import('../lib/metrics.ts');
+    const { startMetricsServer } = await import('./metrics-server.ts');
+    await startMetricsServer(config, clusterMetricsSource(), logger);
+  }
   const supervisor = new Supervisor(count, logger);
   for (let index = 0; index < count; index++) supervisor.fork();
 }

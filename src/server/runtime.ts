@@ -1,4 +1,5 @@
 // Wiring: configuration → storage → users → HTTP server. The CLI's commands call into here.
+import cluster from 'node:cluster';
 import { performance } from 'node:perf_hooks';
 import type { SesameConfig } from '../config/load.ts';
 import { parseListenAddress } from '../config/schema.ts';
@@ -12,9 +13,11 @@ import { Issuers } from '../oidc/issuers.ts';
 import { configuredKeys } from '../oidc/keys.ts';
 import { buildServer } from './app.ts';
 import { ResponseCache } from './response-cache.ts';
+import { startMetricsServer, type MetricsServer } from './metrics-server.ts';
+import { enableMetrics, processMetrics } from '../lib/metrics.ts';
 import { enginePages } from '../web/pages.ts';
 import { portalClient } from '../oidc/portal-client.ts';
-import { createLogger, type Logger } from '../lib/logger.ts';
+import { loggerFor, type Logger } from '../lib/logger.ts';
 import type { Store } from '../store/index.ts';
 import type { FastifyInstance } from 'fastify';
 import {
@@ -129,11 +132,22 @@ function startHousekeeping(store: Store, factors: Factors, logger: Logger): () =
 }
 
 /** Listens on server.address; the URL actually listened on. */
-function listen(app: FastifyInstance, config: SesameConfig): Promise<string> {
+async function listen(app: FastifyInstance, config: SesameConfig): Promise<string> {
   const address = parseListenAddress(config.server.address)!;
-  return address.kind === 'unix'
+  const url = await (address.kind === 'unix'
     ? app.listen({ path: address.path })
-    : app.listen({ host: address.host ?? '0.0.0.0', port: address.port ?? 9091 });
+    : app.listen({ host: address.host ?? '0.0.0.0', port: address.port ?? 9091 }));
+  // (Fastify names the scheme from its own https option, unused here: the server is ours.)
+  return config.server.tls ? url.replace(/^http:/, 'https:') : url;
+}
+
+/**
+ * telemetry.metrics: served here, unless this is a cluster's worker (then the primary serves every
+ * worker's, summed).
+ */
+async function startMetrics(config: SesameConfig, logger: Logger): Promise<MetricsServer | undefined> {
+  if (!config.telemetry.metrics.enabled || cluster.isWorker) return undefined;
+  return startMetricsServer(config, processMetrics, logger);
 }
 
 function logReady(logger: Logger, config: SesameConfig, store: Store, url: string): void {
@@ -151,10 +165,12 @@ function logReady(logger: Logger, config: SesameConfig, store: Store, url: strin
 
 export async function startSesame(options: StartOptions = {}): Promise<RunningSesame> {
   const { config, generated } = options.resolved ?? resolveConfig(options, true);
-  const logger = options.logger ?? createLogger(config.log.level);
+  const logger = options.logger ?? loggerFor(config.log);
   if (generated)
     logger.info({ file: config.configFile }, 'wrote a development configuration with fresh secrets');
   for (const warning of config.warnings) logger.warn(warning);
+  // (Before the worker listens: the primary may ask for its metrics as soon as it does.)
+  if (config.telemetry.metrics.enabled) enableMetrics();
   const store = await prepareStore(config, logger);
   // The counters as they are before anything is loaded: later polls report what moved since.
   await store.pollChanges();
@@ -179,14 +195,17 @@ export async function startSesame(options: StartOptions = {}): Promise<RunningSe
   });
   followKeyRotations(store, reloadKeys, logger);
   let stopHousekeeping = () => {};
+  let metricsServer: MetricsServer | undefined;
   const close = async () => {
     stopHousekeeping();
+    await metricsServer?.close();
     await app.close();
     await store.close();
   };
   try {
     await bootstrapAdministrator(store, config, options.print);
     const url = await listen(app, config);
+    metricsServer = await startMetrics(config, logger);
     stopHousekeeping = startHousekeeping(store, factors, logger);
     logReady(logger, config, store, url);
     return { config, store, factors, app, url, reloadKeys, close };

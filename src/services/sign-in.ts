@@ -6,6 +6,7 @@ import { acrFor } from '../auth/policy.ts';
 import type { FactorSummary, Factors } from '../factors/index.ts';
 import { rememberConsent } from '../oidc/consent.ts';
 import type { Repositories, Store, User } from '../store/index.ts';
+import { recordAuthentication } from '../lib/metrics.ts';
 
 /** Where an attempt comes from: for the regulator and the audit log. */
 export interface AttemptSource {
@@ -23,6 +24,8 @@ export interface Login {
 }
 
 export type SecondFactorMethod = 'totp' | 'recovery' | 'webauthn';
+
+const secondsSince = (started: number) => (performance.now() - started) / 1000;
 
 /** The login's methods (RFC 8176 amr) and the acr they reach. */
 function loginOf(user: User, amr: string[]): Login {
@@ -68,6 +71,7 @@ export class SignInService {
 
   /** The first step: a name (any of the account's) and its password. */
   async password(identifier: string, password: string, from: AttemptSource): Promise<Login | undefined> {
+    const started = performance.now();
     // Counted per account, whichever of its names was typed (see PasswordAuthenticator.identify).
     const identity = await this.deps.authenticator.identify(identifier);
     const attempt = { username: identity.account, clientIp: from.clientIp };
@@ -80,6 +84,7 @@ export class SignInService {
       password,
     );
     if (!ban && identifier) await this.deps.factors.regulator.record(attempt, 'password', user !== undefined);
+    recordAuthentication('1fa', user !== undefined, ban !== undefined, secondsSince(started));
     if (!user) {
       await this.record(ban ? 'login.banned' : 'login.failed', from, {
         subject: identifier.slice(0, 100),
@@ -93,11 +98,13 @@ export class SignInService {
 
   /** A passkey as the only factor: possession of the key plus the authenticator's user verification. */
   async passkey(response: unknown, from: AttemptSource): Promise<Login | undefined> {
+    const started = performance.now();
     const login =
       this.deps.factors.passkeys.passwordlessEnabled && response !== undefined
         ? await this.deps.factors.passkeys.authenticate(response as never)
         : undefined;
     const user = login ? await this.deps.store.users.get(login.credential.userId) : undefined;
+    recordAuthentication('passkey', !!login && !!user && !user.disabled, false, secondsSince(started));
     if (!login || !user || user.disabled) {
       await this.record('login.failed', from, { subject: user?.username, details: { factor: 'passkey' } });
       return undefined;
@@ -132,10 +139,12 @@ export class SignInService {
     from: AttemptSource,
   ): Promise<Login | undefined> {
     const { method } = answer;
+    const started = performance.now();
     const attempt = { username: user.username, clientIp: from.clientIp };
     const ban = await this.deps.factors.regulator.banned(attempt);
     const ok = !ban && (await this.verify(user, answer));
     if (!ban) await this.deps.factors.regulator.record(attempt, method, ok);
+    recordAuthentication(method, ok, ban !== undefined, secondsSince(started));
     const who = { actor: user.username, subject: user.username };
     if (!ok) {
       await this.record(ban ? 'login.banned' : 'second_factor.failed', from, {

@@ -11,8 +11,8 @@ async function startPrimary(resolved: ReturnType<typeof resolveConfig>): Promise
   const workers = workerCount(config);
   if (workers <= 1) return false;
   // The primary never loads the HTTP and protocol layers: only the workers serve.
-  const { createLogger } = await import('../../lib/logger.ts');
-  const logger = createLogger(config.log.level);
+  const { loggerFor } = await import('../../lib/logger.ts');
+  const logger = loggerFor(config.log);
   if (generated)
     logger.info({ file: config.configFile }, 'wrote a development configuration with fresh secrets');
   await runPrimary(config, workers, logger);
