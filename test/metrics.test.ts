@@ -132,6 +132,10 @@ describe('telemetry.metrics in one process', () => {
     });
     const tokenBody = await token.text();
     assert.equal(token.status, 200, tokenBody);
+    const authz = await fetch(`${sesame.url}/api/authz/auth-request`, {
+      headers: { 'x-original-url': 'https://app.example.com/', 'x-original-method': 'GET' },
+    });
+    await authz.arrayBuffer();
     const second = await scrape(metricsUrl);
 
     const delta = (key: string) => moved(first, second, key);
@@ -146,6 +150,7 @@ describe('telemetry.metrics in one process', () => {
     assert.equal(delta('authelia_authn{banned="false",success="true"}'), 1);
     assert.equal(delta('authelia_authn_duration_count{success="true"}'), 1);
     assert.equal(delta('sesame_tokens_issued_total{grant_type="client_credentials"}'), 1);
+    assert.equal(delta(`authelia_authz{code="${authz.status}"}`), 1);
     assert.ok(second.has('process_cpu_user_seconds_total'));
   });
 

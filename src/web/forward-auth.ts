@@ -1,6 +1,7 @@
 // Forward-auth's routes: the authorization endpoints reverse proxies ask (server.endpoints.authz),
 // the sign-in entry Authelia's proxies send browsers to (`/?rd=…`), the hop that sets a domain's
 // cookie on its own host, and sign-out (`/logout?rd=…`). Each is a thin step over the services.
+import { recordAuthz } from '../lib/metrics.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SesameConfig } from '../config/load.ts';
 import { ENDPOINTS } from '../config/urls.ts';
@@ -51,6 +52,7 @@ function registerAuthzEndpoint(
       requestId: request.id,
     };
     const answer = await context.service.check(endpoint, input);
+    recordAuthz(answer.status);
     return reply
       .status(answer.status)
       .headers({ 'cache-control': 'no-store', ...answer.headers })
