@@ -3,11 +3,13 @@
 // only file paths, ports and host names change, given the way Authelia users give them: through
 // AUTHELIA_* environment variables. Files that use Authelia's template filter are read with it.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { Redis } from 'ioredis';
 import { parse } from 'yaml';
 import { loadConfig } from '../src/config/load.ts';
 import { ConfigError } from '../src/config/report.ts';
@@ -15,7 +17,9 @@ import { isRecord } from '../src/config/schema-kit.ts';
 import { createLogger } from '../src/lib/logger.ts';
 import { startSesame } from '../src/server/runtime.ts';
 import { resolveConfig } from '../src/services/install.ts';
+import { createDatabase, dropDatabase, mysqlConnection, uniqueDatabase } from './support/mysql.ts';
 import { dropSchema, postgresConnection, uniqueSchema } from './support/postgres.ts';
+import { REDIS_HOST, REDIS_PORT } from './support/redis.ts';
 import { freePort } from './support/sesame.ts';
 
 const REFERENCE = new URL('../../shared/reference/authelia-data/', import.meta.url);
@@ -32,8 +36,14 @@ const FILES = [
 
 const work = mkdtempSync(join(tmpdir(), 'sesame-authelia-configs-'));
 const schemas: string[] = [];
+const databases: string[] = [];
+const sentinels: ChildProcess[] = [];
+const redisUsers = new Set<string>();
 after(async () => {
   for (const schema of schemas) await dropSchema(schema);
+  for (const database of databases) await dropDatabase(database);
+  for (const sentinel of sentinels) sentinel.kill();
+  for (const user of redisUsers) await redisAdmin(['ACL', 'DELUSER', user]);
 });
 
 /** A self-signed certificate for the suites' `server.tls` and the OIDC suite's `/pki` files. */
@@ -83,10 +93,15 @@ async function environmentFor(data: Data, dir: string, pem: { key: string; cert:
       AUTHELIA_STORAGE_POSTGRES_SCHEMA: schema,
     });
   } else if (isRecord(storage.mysql)) {
+    const database = uniqueDatabase('authelia');
+    await createDatabase(database);
+    databases.push(database);
+    const connection = mysqlConnection(database);
     Object.assign(env, {
-      AUTHELIA_STORAGE_MYSQL_ADDRESS: 'tcp://127.0.0.1:3306',
-      AUTHELIA_STORAGE_MYSQL_DATABASE: 'test',
-      AUTHELIA_STORAGE_MYSQL_USERNAME: 'root',
+      AUTHELIA_STORAGE_MYSQL_ADDRESS: connection.address,
+      AUTHELIA_STORAGE_MYSQL_DATABASE: database,
+      AUTHELIA_STORAGE_MYSQL_USERNAME: connection.username,
+      AUTHELIA_STORAGE_MYSQL_PASSWORD: connection.password ?? '',
     });
   } else env.AUTHELIA_STORAGE_LOCAL_PATH = join(dir, 'db.sqlite3');
   const file = data.authentication_backend?.file;
@@ -96,11 +111,73 @@ async function environmentFor(data: Data, dir: string, pem: { key: string; cert:
     env.AUTHELIA_AUTHENTICATION_BACKEND_FILE_PATH = users;
   }
   if (isRecord(data.log) && data.log.file_path) env.AUTHELIA_LOG_FILE_PATH = join(dir, 'authelia.log');
-  if (isRecord(data.session?.redis)) {
-    env.AUTHELIA_SESSION_REDIS_HOST = '127.0.0.1';
-    env.AUTHELIA_SESSION_REDIS_PORT = '6379';
+  const redis = data.session?.redis;
+  if (isRecord(redis) && !isRecord(redis.high_availability)) {
+    env.AUTHELIA_SESSION_REDIS_HOST = REDIS_HOST;
+    env.AUTHELIA_SESSION_REDIS_PORT = String(REDIS_PORT);
   }
   return env;
+}
+
+/**
+ * The Redis the file's session.redis names, with its own credentials: its ACL user on the local
+ * Redis, and for Redis Sentinel a real sentinel watching it, reached through the file's sentinel
+ * host names (rewritten to this machine's address and the sentinel's port).
+ */
+async function prepareRedis(data: Data, dir: string, text: string): Promise<string> {
+  const redis = data.session?.redis;
+  if (!isRecord(redis)) return text;
+  const user = typeof redis.username === 'string' ? redis.username : undefined;
+  const password = typeof redis.password === 'string' ? redis.password : undefined;
+  if (user && password) {
+    await redisAdmin(['ACL', 'SETUSER', user, 'on', `>${password}`, '~*', '&*', '+@all']);
+    redisUsers.add(user);
+  }
+  const ha = redis.high_availability;
+  if (!isRecord(ha)) return text;
+  const port = await freePort();
+  const name = String(ha.sentinel_name);
+  const auth = [
+    ...(user ? [`sentinel auth-user ${name} ${user}`] : []),
+    ...(password ? [`sentinel auth-pass ${name} ${password}`] : []),
+  ];
+  const conf = join(dir, 'sentinel.conf');
+  writeFileSync(
+    conf,
+    [
+      `port ${port}`,
+      'bind 127.0.0.1',
+      `dir ${dir}`,
+      ...(typeof ha.sentinel_password === 'string' ? [`requirepass ${ha.sentinel_password}`] : []),
+      `sentinel monitor ${name} ${REDIS_HOST} ${REDIS_PORT} 1`,
+      ...auth,
+      '',
+    ].join('\n'),
+  );
+  const sentinel = spawn('redis-server', [conf, '--sentinel'], { stdio: 'ignore' });
+  sentinels.push(sentinel);
+  await waitForPort(port);
+  const hosts = (Array.isArray(ha.nodes) ? ha.nodes : []).map((node) => (node as { host: string }).host);
+  for (const host of hosts) text = text.replaceAll(`host: '${host}'`, `host: '${REDIS_HOST}'`);
+  return text.replaceAll('port: 26379', `port: ${port}`);
+}
+
+function redisAdmin(command: string[]): Promise<unknown> {
+  const client = new Redis({ host: REDIS_HOST, port: REDIS_PORT });
+  return client.call(command[0]!, ...command.slice(1)).finally(() => client.disconnect());
+}
+
+async function waitForPort(port: number): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => (socket.destroy(), resolve(true)));
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`nothing listens on port ${port}`);
 }
 
 /** The refused client keys of Authelia's OIDC suite, taken out (the rest stays as it is). */
@@ -138,6 +215,7 @@ describe("Authelia's configuration files load and start Sesame", () => {
       const templated = text.includes('{{');
       const data = (parse(templated ? text.replace(/\{\{[^}]*\}\}/g, 'x') : text) ?? {}) as Data;
       const env = await environmentFor(data, dir, pem);
+      text = await prepareRedis(data, dir, text);
       if (templated) env.X_AUTHELIA_CONFIG_FILTERS = 'template';
       const file = join(dir, 'configuration.yml');
       const refused = REFUSED[name];

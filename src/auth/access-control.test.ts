@@ -175,7 +175,7 @@ const CASES: [string, AccessSubject, string, string, string, number | undefined]
   ['subject and-list: all hold', john, 'https://both.example.com/', 'GET', 'one_factor', 12],
   ['subject and-list: one missing', harry, 'https://both.example.com/', 'GET', 'deny', undefined],
   ['subject or-list: user', harry, 'https://either.example.com/', 'GET', 'one_factor', 13],
-  ['subject or-list: group (exact case)', bob, 'https://either.example.com/', 'GET', 'one_factor', 13],
+  ['subject or-list: group', bob, 'https://either.example.com/', 'GET', 'one_factor', 13],
   [
     'subject: anonymous counts as matching',
     anonymous,

@@ -35,8 +35,11 @@ function conditionHolds(condition: string, subject: SubjectIdentity): boolean {
   for (const prefix of SUBJECT_PREFIXES) {
     if (!condition.startsWith(prefix)) continue;
     const name = condition.slice(prefix.length).trim();
-    if (prefix === 'user:') return subject.username === name;
-    if (prefix === 'group:') return subject.groups.includes(name);
+    // Sesame's user and group names are unique regardless of case (the store compares them so),
+    // so a rule names the same user or group whichever case it is written in.
+    if (prefix === 'user:') return subject.username?.toLowerCase() === name.toLowerCase();
+    if (prefix === 'group:')
+      return subject.groups.some((group) => group.toLowerCase() === name.toLowerCase());
     return subject.clientId === name;
   }
   return true; // the configuration refuses other prefixes; Authelia drops them

@@ -14,7 +14,7 @@ import { renderFilters } from './template.ts';
 import { configSchema, defaultOidc, parseListenAddress, type Config, type OidcConfig } from './schema.ts';
 import { isRecord } from './schema-kit.ts';
 import { readTlsMaterial, resolveTlsPaths } from './server-schema.ts';
-import { unimplementedWarnings } from './warnings.ts';
+import { unimplementedWarnings, valueWarnings } from './warnings.ts';
 
 export const DEFAULT_CONFIG_PATH = './data/sesame.yml';
 
@@ -84,7 +84,11 @@ export function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): 
   const result = validateSource(source, configSchema, data, where);
   const problems = [...overrides.problems, ...(result.ok ? [] : result.problems)];
   if (!result.ok || problems.length > 0) throw new ConfigError(problems);
-  const warnings = [...overrides.warnings, ...unimplementedWarnings(configJsonSchema(), data)];
+  const warnings = [
+    ...overrides.warnings,
+    ...unimplementedWarnings(configJsonSchema(), data),
+    ...valueWarnings(result.value),
+  ];
   const config = finish(result.value, configFile, data as Record<string, unknown>, warnings);
   const tlsProblems = config.server.tls ? readTlsMaterial(config.server.tls).problems : [];
   if (tlsProblems.length > 0)

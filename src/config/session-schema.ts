@@ -126,8 +126,6 @@ function resolveCookies(session: SessionInput, problem: Problem): SessionCookie[
       : [];
   if (session.cookies.length && session.domain)
     problem(['domain'], "'domain' and 'cookies' can't be used together", 'session.cookies only');
-  if (entries.length === 0)
-    problem(['cookies'], 'at least one cookie domain is required', 'session.cookies[] with a domain');
   const seen: string[] = [];
   return entries.map((entry, at) => {
     const remember = entry.remember_me ?? session.remember_me;

@@ -1,6 +1,8 @@
 // Keys Sesame accepts for compatibility with Authelia but does not act on yet carry `unimplemented`
 // in the JSON schema (see warned() in authelia-schema.ts). After validation, every such key that is
 // set becomes one warning naming it and what Sesame does not do.
+import { accessControlWarnings } from './access-control-schema.ts';
+import type { Config } from './schema.ts';
 import { isRecord } from './schema-kit.ts';
 import { formatPath, schemaAt, type JsonSchema } from './report.ts';
 
@@ -34,5 +36,15 @@ export function unimplementedWarnings(schema: JsonSchema, data: unknown): string
     else if (isRecord(value)) for (const [key, child] of Object.entries(value)) visit(child, [...path, key]);
   };
   visit(data, []);
+  return warnings;
+}
+
+/** Settings that are valid but probably not what was meant. */
+export function valueWarnings(config: Config): string[] {
+  const warnings = accessControlWarnings(config.access_control);
+  if (config.session && config.session.cookies.length === 0)
+    warnings.push(
+      'session.cookies: no cookie domain is configured, so forward-auth protects nothing (the OpenID Connect apps are not affected)',
+    );
   return warnings;
 }
