@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { basicAuth, CookieJar, HttpClient } from './lib/http.ts';
 import type { ArgonJob, FlowJob, HttpJob, LoadResult } from './lib/jobs.ts';
+import { APP_HOST, domainCookie, forwardedHeaders, PUBLIC_HOST } from './lib/forward-auth.ts';
 import { discover, random, signIn, type Credentials, type Endpoints } from './lib/oidc.ts';
 import {
   cleanUp,
@@ -366,6 +367,23 @@ async function runScenario(target: Target, scenario: Scenario, secrets: Secrets)
       case 'cc-argon2':
         job = machine(CLIENT_IDS.argon2);
         break;
+      case 'authz-bypass':
+        job = {
+          url: `${target.url}/api/authz/forward-auth`,
+          method: 'GET',
+          headers: forwardedHeaders(PUBLIC_HOST),
+        };
+        break;
+      case 'authz-session': {
+        check(target.credentials !== undefined, 'no user to sign in with');
+        const cookie = await domainCookie(http, target.url, target.credentials!);
+        job = {
+          url: `${target.url}/api/authz/forward-auth`,
+          method: 'GET',
+          headers: forwardedHeaders(APP_HOST, cookie),
+        };
+        break;
+      }
       case 'introspection': {
         // A fresh token from a code flow: the baseline's in-memory store keeps only recent entries.
         const token = (
@@ -388,6 +406,8 @@ async function runScenario(target: Target, scenario: Scenario, secrets: Secrets)
         form: job.body ? Object.fromEntries(new URLSearchParams(job.body)) : undefined,
       });
       check(probe.status === 200, `HTTP ${probe.status}: ${probe.body.slice(0, 200)}`);
+      if (scenario.id === 'authz-session')
+        check(probe.headers['remote-user'] !== undefined, 'the check did not name the signed-in user');
       if (scenario.id === 'introspection')
         check((JSON.parse(probe.body) as { active?: boolean }).active === true, 'the token is not active');
       result = await httpLoad(job, label, cpu);

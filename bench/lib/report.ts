@@ -12,7 +12,9 @@ export type ScenarioId =
   | 'code-flow'
   | 'refresh'
   | 'introspection'
-  | 'login';
+  | 'login'
+  | 'authz-bypass'
+  | 'authz-session';
 
 export interface Scenario {
   id: ScenarioId;
@@ -51,6 +53,19 @@ export const SCENARIOS: Scenario[] = [
   { id: 'refresh', label: 'refresh-token rotation', unit: 'req/s', baseline: 'refresh' },
   { id: 'introspection', label: 'introspection', unit: 'req/s', baseline: 'introspection' },
   { id: 'login', label: 'password login (argon2id, login form)', unit: 'logins/s', reference: 'argon2' },
+  // Forward-auth has no counterpart in the bare engine: its reference is discovery in the same run.
+  {
+    id: 'authz-bypass',
+    label: 'forward-auth check, bypass rule',
+    unit: 'req/s',
+    reference: 'discovery',
+  },
+  {
+    id: 'authz-session',
+    label: 'forward-auth check, signed-in cookie (one_factor)',
+    unit: 'req/s',
+    reference: 'discovery',
+  },
 ];
 
 /** Scenarios the bare oidc-provider can run (it has neither digests nor passwords). */
@@ -242,7 +257,13 @@ export function scenarioTable(results: Results, dataSet: DataSet = 'empty'): str
       if (!run) continue;
       const { baseline, reference } = ratios(results, run);
       const referenceName =
-        scenario.reference === 'argon2' ? 'raw argon2id' : scenario.reference ? 'plaintext secret' : '';
+        scenario.reference === 'argon2'
+          ? 'raw argon2id'
+          : scenario.reference === 'discovery'
+            ? 'discovery'
+            : scenario.reference
+              ? 'plaintext secret'
+              : '';
       rows.push([
         scenario.label,
         TARGET_LABEL[target],

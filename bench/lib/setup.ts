@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { FORWARD_AUTH_CONFIG } from './forward-auth.ts';
 import { stringify } from 'yaml';
 import { UserService } from '../../src/auth/users.ts';
 import { loadConfig, type SesameConfig } from '../../src/config/load.ts';
@@ -183,6 +184,7 @@ export function writeConfig(
         clients: sesameClients(secrets, options.extraClients ?? 0),
       },
     },
+    ...FORWARD_AUTH_CONFIG,
   };
   writeFileSync(file, `# Written by the benchmark (bench/run.ts).\n${stringify(config)}`, { mode: 0o600 });
   return file;
