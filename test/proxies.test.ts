@@ -4,11 +4,16 @@
 // only on 200 and hands the app the Remote-* headers, sends the rest to the portal with `rd`, and
 // routes the portal's host to the portal.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { startProtectedApp, type AppView, type ProtectedApp } from './support/protected-app.ts';
 import {
   AUTHZ_PATH,
+  caddyForwardAuth,
+  NGINX_AUTHREQUEST_CONF,
+  NGINX_PROXY_CONF,
+  nginxLocationConf,
   PORTAL_HOST,
   PROXY_KINDS,
   proxyRequest,
@@ -191,3 +196,14 @@ for (const kind of PROXY_KINDS) {
     });
   });
 }
+
+test('docs/forward-auth-proxies.md shows the snippets these tests run, word for word', () => {
+  const docs = readFileSync(new URL('../docs/forward-auth-proxies.md', import.meta.url), 'utf8');
+  for (const [name, snippet] of Object.entries({
+    'proxy.conf': NGINX_PROXY_CONF,
+    'authelia-location.conf': nginxLocationConf('http://127.0.0.1:9091'),
+    'authelia-authrequest.conf': NGINX_AUTHREQUEST_CONF,
+    'Caddy forward_auth': caddyForwardAuth('127.0.0.1:9091'),
+  }))
+    assert.ok(docs.includes(snippet), `${name} differs from the docs`);
+});

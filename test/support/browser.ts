@@ -3,10 +3,11 @@ import { createServer, type Server } from 'node:http';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { freePort } from './sesame.ts';
 
-export function launchBrowser(): Promise<Browser> {
+/** `extraArgs`: more Chromium flags (host mapping, a trusted test certificate). */
+export function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', ...extraArgs],
   });
 }
 

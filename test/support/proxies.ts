@@ -337,6 +337,12 @@ function startNginx(s: Settings): ChildProcess {
   );
 }
 
+/** The forward_auth directive of Authelia's Caddy guide, asking Sesame at `address`. */
+export const caddyForwardAuth = (address: string) => `forward_auth ${address} {
+		uri /api/authz/forward-auth
+		copy_headers Remote-User Remote-Groups Remote-Email Remote-Name
+	}`;
+
 /** The Caddyfile of Authelia's guide (subdomain example), on one port with the test certificate. */
 function caddyfile(s: Settings): string {
   const tls = `tls ${s.tls.certFile} ${s.tls.keyFile}`;
@@ -359,10 +365,7 @@ https://${PORTAL_HOST}:${s.port} {
 ${sites} {
 	bind 127.0.0.1
 	${tls}
-	forward_auth 127.0.0.1:${s.authPort} {
-		uri /api/authz/forward-auth
-		copy_headers Remote-User Remote-Groups Remote-Email Remote-Name
-	}
+	${caddyForwardAuth(`127.0.0.1:${s.authPort}`)}
 	reverse_proxy 127.0.0.1:${s.appPort}
 }
 `;
@@ -392,6 +395,7 @@ export interface ProxyRequestOptions {
   headers?: Record<string, string>;
   /** The client address to connect from (any 127.x.y.z works on Linux), for network rules. */
   localAddress?: string;
+  body?: string;
 }
 
 /** One HTTPS request to `url` (https://<host>.example.test:<port>/…) at 127.0.0.1; redirects are not followed. */
@@ -426,6 +430,26 @@ export function proxyRequest(url: string, options: ProxyRequestOptions = {}): Pr
       },
     );
     request.once('error', reject);
-    request.end();
+    request.end(options.body);
   });
+}
+
+/** fetch() for *.example.test behind the proxy (openid-client's customFetch): 127.0.0.1, the test CA. */
+export async function proxyFetch(
+  url: string,
+  init: { method?: string; headers?: HeadersInit; body?: unknown },
+): Promise<Response> {
+  // (openid-client sends form bodies as URLSearchParams, JSON as a string.)
+  const body =
+    typeof init.body === 'string' || init.body instanceof URLSearchParams ? init.body.toString() : undefined;
+  const response = await proxyRequest(url, {
+    method: init.method,
+    headers: Object.fromEntries(new Headers(init.headers)),
+    body,
+  });
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(response.headers))
+    for (const one of [value ?? []].flat()) headers.append(name, one);
+  const empty = [204, 304].includes(response.status);
+  return new Response(empty ? null : response.body, { status: response.status, headers });
 }

@@ -49,6 +49,10 @@ export interface TestSesameOptions {
   nodeOf?: TestSesame;
   /** An Authelia users file (YAML) to load beside the database's own users. */
   usersFile?: string;
+  /** The external URL when it is not this node's own address (say, a reverse proxy's). */
+  externalUrl?: string;
+  /** YAML lines added inside the `server:` section (trusted_proxies …), indented by two spaces. */
+  serverYaml?: string;
   /** Where the server logs (silent unless SESAME_TEST_LOG names a level). */
   logger?: Logger;
 }
@@ -61,7 +65,7 @@ export async function startTestSesame(
   const dir = mkdtempSync(join(tmpdir(), 'sesame-oidc-'));
   const port = await freePort();
   const nodeUrl = `http://${options.hostname ?? '127.0.0.1'}:${port}`;
-  const url = options.nodeOf?.url ?? nodeUrl;
+  const url = options.nodeOf?.url ?? options.externalUrl ?? nodeUrl;
   const schema = options.nodeOf?.schema ?? uniqueSchema('oidc');
   const pg = postgresConnection(schema);
   const storage =
@@ -75,6 +79,7 @@ export async function startTestSesame(
     `server:
   address: tcp://127.0.0.1:${port}/
   external_url: ${url}
+${options.serverYaml ?? ''}
 log:
   level: warn
 storage:
