@@ -187,6 +187,11 @@ for (const kind of PROXY_KINDS) {
       const fromElsewhere = await proxyRequest(url(HOSTS.lan, '/'));
       assert.equal(fromElsewhere.status, 302);
       assert.equal(new URL(fromElsewhere.location!).origin, portal());
+      // Claiming the LAN address in a header of one's own does not count.
+      const claimed = await proxyRequest(url(HOSTS.lan, '/'), {
+        headers: { 'x-forwarded-for': LAN_ADDRESS },
+      });
+      assert.equal(claimed.status, 302);
     });
 
     test('rd round trip: signing in at the portal lands back on the original URL, and the app learns who', async () => {

@@ -135,6 +135,15 @@ for (const kind of PROXY_KINDS) {
       assert.match(asked.headers.cookie ?? '', /session=alice/);
     });
 
+    test("a client's own X-Forwarded-For does not change the address the authorization server is told", async () => {
+      const before = auth.seen.length;
+      await proxyRequest(url('app.example.test', '/ok'), {
+        headers: { cookie: 'session=alice', 'x-forwarded-for': '127.0.0.2' },
+      });
+      const asked = auth.seen.slice(before).find((request) => request.path.startsWith(AUTHZ_PATH[kind]));
+      assert.equal(asked?.headers['x-forwarded-for'], '127.0.0.1');
+    });
+
     test('without a session the browser is sent to the portal with rd, and the app is not reached', async () => {
       const hits = app.hits;
       const response = await proxyRequest(url('app.example.test', '/private?page=2'));
