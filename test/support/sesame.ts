@@ -42,6 +42,8 @@ export interface TestSesameOptions {
   clock?: () => number;
   /** The host name in the external URL; WebAuthn needs a domain such as localhost, not an IP address. */
   hostname?: string;
+  /** The whole external URL when it is not this node's own address (a reverse proxy's, say). */
+  externalUrl?: string;
   /**
    * Another node of that installation (PostgreSQL): the same schema and external URL, its own port.
    * The schema is left for the first node to drop.
@@ -49,9 +51,7 @@ export interface TestSesameOptions {
   nodeOf?: TestSesame;
   /** An Authelia users file (YAML) to load beside the database's own users. */
   usersFile?: string;
-  /** The external URL when it is not this node's own address (say, a reverse proxy's). */
-  externalUrl?: string;
-  /** YAML lines added inside the `server:` section (trusted_proxies …), indented by two spaces. */
+  /** YAML for further `server` keys (trusted_proxies, endpoints …), indented by two spaces. */
   serverYaml?: string;
   /** Where the server logs (silent unless SESAME_TEST_LOG names a level). */
   logger?: Logger;
