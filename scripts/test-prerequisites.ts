@@ -11,6 +11,11 @@ export const DEBIAN_PACKAGES: Record<string, string> = {
   'python3-requests': 'HTTP library the authlib interop client uses',
   apache2: 'mod_auth_openidc interop test',
   'libapache2-mod-auth-openidc': 'mod_auth_openidc interop test',
+  // The packaged nginx may start its default site on port 80; the tests run their own instance
+  // on a free port with a configuration of their own and never use that one.
+  nginx: 'forward-auth tests: nginx auth_request in front of a protected app',
+  caddy: 'forward-auth tests: Caddy forward_auth in front of a protected app',
+  openssl: 'forward-auth tests: a test certificate authority for the HTTPS the session cookie needs',
 };
 
 function run(command: string, args: string[], quiet = false) {

@@ -1,12 +1,14 @@
 // Debian's Chromium driven by playwright-core, and a tiny relying party that records callbacks.
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { freePort } from './sesame.ts';
 
-export function launchBrowser(): Promise<Browser> {
+/** `extraArgs`: more Chromium flags (host mapping, a trusted test certificate). */
+export function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', ...extraArgs],
   });
 }
 
@@ -36,10 +38,15 @@ export interface RelyingParty {
   close(): Promise<void>;
 }
 
-export async function startRelyingParty(): Promise<RelyingParty> {
+/** `https`: serve over HTTPS at that host name (which the browser must map to 127.0.0.1 and trust). */
+export async function startRelyingParty(https?: {
+  host: string;
+  key: string;
+  cert: string;
+}): Promise<RelyingParty> {
   const port = await freePort();
   const hits: RelyingParty['hits'] = [];
-  const server: Server = createServer((req, res) => {
+  const handler: RequestListener = (req, res) => {
     // Browsers ask for a favicon on their own schedule; it is not part of any flow.
     if (req.url === '/favicon.ico') {
       res.statusCode = 404;
@@ -51,16 +58,20 @@ export async function startRelyingParty(): Promise<RelyingParty> {
     req.on('end', () => {
       hits.push({
         method: req.method ?? 'GET',
-        url: new URL(req.url ?? '/', `http://${req.headers.host ?? `127.0.0.1:${port}`}`),
+        url: new URL(
+          req.url ?? '/',
+          `${https ? 'https' : 'http'}://${req.headers.host ?? `127.0.0.1:${port}`}`,
+        ),
         body: new URLSearchParams(body),
       });
       res.setHeader('content-type', 'text/html');
       res.end('<!doctype html><title>app</title><p>back at the app</p>');
     });
-  });
+  };
+  const server: Server = https ? createHttpsServer(https, handler) : createServer(handler);
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return {
-    origin: `http://127.0.0.1:${port}`,
+    origin: https ? `https://${https.host}:${port}` : `http://127.0.0.1:${port}`,
     hits,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };

@@ -44,6 +44,8 @@ export interface TestSesameOptions {
   clock?: () => number;
   /** The host name in the external URL; WebAuthn needs a domain such as localhost, not an IP address. */
   hostname?: string;
+  /** The whole external URL when it is not this node's own address (a reverse proxy's, say). */
+  externalUrl?: string;
   /**
    * Another node of that installation (PostgreSQL, MySQL): the same schema or database and external
    * URL, its own port. The schema or database is left for the first node to drop.
@@ -86,7 +88,7 @@ export async function startTestSesame(
   const dir = mkdtempSync(join(tmpdir(), 'sesame-oidc-'));
   const port = await freePort();
   const nodeUrl = `http://${options.hostname ?? '127.0.0.1'}:${port}`;
-  const url = options.nodeOf?.url ?? nodeUrl;
+  const url = options.nodeOf?.url ?? options.externalUrl ?? nodeUrl;
   const schema =
     options.nodeOf?.schema ?? (engine === 'mysql' ? uniqueDatabase('oidc') : uniqueSchema('oidc'));
   const storage = await storageYaml(engine, schema, !options.nodeOf);
