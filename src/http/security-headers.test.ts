@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
 import { test } from 'node:test';
-import { allowFormTarget, CONTENT_SECURITY_POLICY, setSecurityHeaders } from './security-headers.ts';
+import {
+  allowCookieDomains,
+  allowFormTarget,
+  CONTENT_SECURITY_POLICY,
+  setSecurityHeaders,
+} from './security-headers.ts';
 
 const response = () => new ServerResponse(new IncomingMessage(new Socket()));
 
@@ -35,4 +40,13 @@ test('a template without the placeholder is sent as it is', () => {
   const res = response();
   setSecurityHeaders(res, "default-src 'none'");
   assert.equal(res.getHeader('content-security-policy'), "default-src 'none'");
+});
+
+test('the portal’s forms may end on the forward-auth cookie domains, on any port, over https only', () => {
+  const res = response();
+  setSecurityHeaders(res);
+  allowCookieDomains(res, ['example.com']);
+  allowCookieDomains(res, ['example.com']);
+  const formAction = /form-action ([^;]+)$/.exec(String(res.getHeader('content-security-policy')))?.[1];
+  assert.equal(formAction, "'self' https://example.com:* https://*.example.com:*");
 });

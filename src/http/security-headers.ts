@@ -51,10 +51,26 @@ export function setSecurityHeaders(res: ServerResponse, cspTemplate?: string): v
  * URI the protocol layer has already checked against the client.
  */
 export function allowFormTarget(res: ServerResponse, uri: unknown): void {
-  if (typeof uri !== 'string' || !URL.canParse(uri) || res.headersSent) return;
+  if (typeof uri !== 'string' || !URL.canParse(uri)) return;
   // (Clients are web applications: their redirect URIs are http(s) URLs, which have an origin.)
   const source = new URL(uri).origin;
-  if (source === 'null') return;
+  if (source !== 'null') allowFormSources(res, [source]);
+}
+
+/**
+ * Lets the portal's sign-in forms end on a forward-auth cookie domain (the `rd` a proxy sent the
+ * browser with): the domain and its subdomains, on any port, over https. The domains are the
+ * operator's, and `rd` is checked against them before any redirect.
+ */
+export function allowCookieDomains(res: ServerResponse, domains: readonly string[]): void {
+  allowFormSources(
+    res,
+    domains.flatMap((domain) => [`https://${domain}:*`, `https://*.${domain}:*`]),
+  );
+}
+
+function allowFormSources(res: ServerResponse, sources: string[]): void {
+  if (res.headersSent || sources.length === 0) return;
   const current = res.getHeader('content-security-policy');
   if (typeof current !== 'string') return;
   res.setHeader(
@@ -63,9 +79,8 @@ export function allowFormTarget(res: ServerResponse, uri: unknown): void {
       .split(';')
       .map((directive) => {
         const [name, ...values] = directive.trim().split(/\s+/);
-        return name === 'form-action' && !values.includes(source)
-          ? [name, ...values, source].join(' ')
-          : directive.trim();
+        if (name !== 'form-action') return directive.trim();
+        return [name, ...values, ...sources.filter((source) => !values.includes(source))].join(' ');
       })
       .join('; '),
   );

@@ -2,7 +2,8 @@
 // forms that work without JavaScript, one small stylesheet. The interaction steps' pages are in
 // web/interactions/.
 import type { SesameConfig } from '../config/load.ts';
-import { allowFormTarget } from '../http/security-headers.ts';
+import { allowCookieDomains, allowFormTarget } from '../http/security-headers.ts';
+import { PORTAL_LOGOUT_DONE } from '../oidc/portal-client.ts';
 import type { EnginePages } from '../oidc/provider.ts';
 import { stylesheet } from './assets.ts';
 import { brandLogo, htmlDocument } from './views/document.ts';
@@ -145,10 +146,16 @@ function loggedOutPage(config: SesameConfig, clientName?: string): string {
 
 /** The pages the protocol engine shows, rendered here and handed to it. */
 export function enginePages(config: SesameConfig): EnginePages {
+  const cookieDomains = (config.session?.cookies ?? []).map((cookie) => cookie.domain);
   return {
     error: (code, description) => errorPage(config, code, description),
     logout: (form, clientName) => logoutPage(config, form, clientName),
     loggedOut: (clientName) => loggedOutPage(config, clientName),
-    allowFormTarget,
+    allowFormTarget: (res, uri) => {
+      allowFormTarget(res, uri);
+      // Signing out at the portal may end on a forward-auth cookie domain (Authelia's /logout?rd=).
+      if (typeof uri === 'string' && URL.canParse(uri) && new URL(uri).pathname === PORTAL_LOGOUT_DONE)
+        allowCookieDomains(res, cookieDomains);
+    },
   };
 }

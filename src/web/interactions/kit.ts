@@ -1,6 +1,7 @@
 // What every step of a sign-in interaction shares: reading the live interaction (or answering that
 // it expired), the posted form with its CSRF check, the client's name and settings, and finishing.
 import { settingsOf, type SesameClientSettings } from '../../oidc/clients.ts';
+import { PORTAL_CLIENT_ID } from '../../oidc/portal-client.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import type { InteractionResults } from 'oidc-provider';
@@ -9,7 +10,7 @@ import { ENDPOINTS } from '../../config/urls.ts';
 import type { Factors } from '../../factors/index.ts';
 import type { CsrfTokens } from '../../http/csrf.ts';
 import { formOf } from '../../http/forms.ts';
-import { allowFormTarget } from '../../http/security-headers.ts';
+import { allowCookieDomains, allowFormTarget } from '../../http/security-headers.ts';
 import type { AttemptSource, Login, SignInService } from '../../services/sign-in.ts';
 import { errorPage, forgedFormPage } from '../pages.ts';
 
@@ -55,11 +56,13 @@ export function interactionKit(input: {
   csrf: CsrfTokens;
 }): InteractionKit {
   const { config, provider, csrf } = input;
+  const cookieDomains = (config.session?.cookies ?? []).map((cookie) => cookie.domain);
   const details = async (request: FastifyRequest, reply: FastifyReply) => {
     try {
       const interaction = await provider.interactionDetails(request.raw, reply.raw);
       // The page's forms (and the redirects after them) end at the client's checked redirect URI.
       allowFormTarget(reply.raw, interaction.params.redirect_uri);
+      if (interaction.params.client_id === PORTAL_CLIENT_ID) allowCookieDomains(reply.raw, cookieDomains);
       return interaction;
     } catch {
       const text = 'This sign-in page has expired. Go back to the application and start again.';
