@@ -16,6 +16,8 @@ export const DEBIAN_PACKAGES: Record<string, string> = {
   nginx: 'forward-auth tests: nginx auth_request in front of a protected app',
   caddy: 'forward-auth tests: Caddy forward_auth in front of a protected app',
   openssl: 'forward-auth tests: a test certificate authority for the HTTPS the session cookie needs',
+  // The Redis server itself runs before the tests; its binary also runs as a Sentinel.
+  'redis-server': "Authelia's Redis Sentinel suite: a real sentinel in front of the local Redis",
 };
 
 function run(command: string, args: string[], quiet = false) {
