@@ -4,10 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
-import { accessControlSchema, definitionsSchema } from '../config/access-control-schema.ts';
+import { accessControlSchema, definitionsSchema, namedNetworks } from '../config/access-control-schema.ts';
 import { loadConfig } from '../config/load.ts';
 import { ConfigError, formatProblems } from '../config/report.ts';
 import { AccessControl, type AccessSubject, fullCleanPath } from './access-control.ts';
+import { AuthorizationPolicies } from './policy.ts';
 
 function acl(section: unknown, definitions?: unknown): AccessControl {
   return new AccessControl(accessControlSchema.parse(section), definitionsSchema.parse(definitions));
@@ -331,6 +332,32 @@ function problems(text: string): string {
 }
 
 describe('access_control configuration', () => {
+  test('the OpenID Connect authorization policies use the same named networks; an unknown one is refused', () => {
+    const policy = (network: string) => `    authorization_policies:
+      lan_only:
+        default_policy: deny
+        rules:
+          - policy: one_factor
+            networks: [${network}]
+definitions:
+  network:
+    lan: 192.168.0.0/16
+`;
+    const config = load(policy('lan'));
+    const policies = new AuthorizationPolicies(
+      config.identity_providers.oidc.authorization_policies,
+      namedNetworks(config.access_control, config.definitions),
+    );
+    const who = (clientIp: string) =>
+      policies.decide('lan_only', [], { username: 'john', groups: [], clientIp }).level;
+    assert.equal(who('192.168.4.2'), 'one_factor');
+    assert.equal(who('10.0.0.1'), 'deny');
+    assert.match(
+      problems(policy('office')),
+      /identity_providers\.oidc\.authorization_policies\.lan_only\.rules\[0\]\.networks\[0\]: 'office' is neither a defined network name/,
+    );
+  });
+
   test('a full section loads, with names and lists normalized', () => {
     const config = load(`definitions:
   network:

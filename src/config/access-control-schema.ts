@@ -256,6 +256,37 @@ export function namedNetworks(
   return named;
 }
 
+/** The OpenID Connect `authorization_policies` name networks the same way the access rules do. */
+function checkPolicyNetworks(config: Record<string, unknown>, names: Set<string>, ctx: z.RefinementCtx) {
+  const providers = isRecord(config.identity_providers) ? config.identity_providers : {};
+  const oidc = isRecord(providers.oidc) ? providers.oidc : {};
+  const policies = isRecord(oidc.authorization_policies) ? oidc.authorization_policies : {};
+  for (const [name, policy] of Object.entries(policies)) {
+    const rules = isRecord(policy) && Array.isArray(policy.rules) ? policy.rules : [];
+    rules.forEach((rule, index) => {
+      if (!isRecord(rule)) return;
+      asList(rule.networks).forEach((network, position) => {
+        if (!names.has(network) && !parseNetwork(network))
+          ctx.addIssue({
+            code: 'custom',
+            path: [
+              'identity_providers',
+              'oidc',
+              'authorization_policies',
+              name,
+              'rules',
+              index,
+              'networks',
+              position,
+            ],
+            message: `'${network}' is neither a defined network name nor an IP address or CIDR`,
+            params: { allowed: `a name from definitions.network, or ${NETWORK_HELP}` },
+          });
+      });
+    });
+  }
+}
+
 /**
  * Checks across sections (run on the whole configuration): network names rules use, network names
  * defined twice, and `oauth2:client:` subjects naming a client the file does not register.
@@ -275,6 +306,7 @@ export function checkAccessControlReferences(config: Record<string, unknown>, ct
       });
   });
   const names = new Set([...Object.keys(definitions), ...groups.map((group) => String(group.name))]);
+  checkPolicyNetworks(config, names, ctx);
   const clients = clientIds(config);
   const rules = Array.isArray(accessControl.rules) ? accessControl.rules : [];
   rules.forEach((rule, index) => {

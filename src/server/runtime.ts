@@ -1,4 +1,5 @@
 // Wiring: configuration → storage → users → HTTP server. The CLI's commands call into here.
+import { namedNetworks } from '../config/access-control-schema.ts';
 import cluster from 'node:cluster';
 import { performance } from 'node:perf_hooks';
 import type { SesameConfig } from '../config/load.ts';
@@ -67,7 +68,10 @@ async function startEngine(config: SesameConfig, store: Store, options: StartOpt
   ]);
   const factors = new Factors(store, config, options.clock, logger);
   const responses = new ResponseCache();
-  const policies = new AuthorizationPolicies(oidc.authorization_policies);
+  const policies = new AuthorizationPolicies(
+    oidc.authorization_policies,
+    namedNetworks(config.access_control, config.definitions),
+  );
   const issuers = new Issuers({
     pages: enginePages(config),
     config,
