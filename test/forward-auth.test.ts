@@ -20,6 +20,9 @@ const CONFIG = `session:
     - domain: example.com
       authelia_url: https://auth.example.com
       default_redirection_url: https://home.example.com/
+    - domain: idle.test
+      authelia_url: https://auth.idle.test
+      inactivity: 2s
 access_control:
   default_policy: deny
   rules:
@@ -36,6 +39,8 @@ access_control:
     - domain: admins.example.com
       policy: deny
     - domain: '*.example.com'
+      policy: one_factor
+    - domain: '*.idle.test'
       policy: one_factor
 `;
 
@@ -403,6 +408,31 @@ for (const { engine, redis } of VARIANTS) {
           // (default_redirection_url belongs to the cookie domain of the host one is on; Sesame's own is not one.)
           assert.equal(location(answer), '/portal', rd);
         }
+      });
+
+      test('after `inactivity` without forward-auth use, the login session alone does not bring the cookie back: sign in again', async () => {
+        const jar = new Jar();
+        const hop = location(await signIn(jar, 'https://app.idle.test/'));
+        assert.match(hop, /^https:\/\/auth\.idle\.test\/api\/authz-session\?token=/);
+        const arrive = () =>
+          send(sesame.url, `/?rd=${encodeURIComponent('https://app.idle.test/later')}`, {
+            headers: { cookie: jar.header() },
+          });
+        // Within inactivity: straight back with a new hop (single sign-on).
+        assert.match(location(await arrive()), /\/api\/authz-session\?token=/);
+        await new Promise((resolve) => setTimeout(resolve, 2500));
+        const idle = await arrive();
+        assert.equal(idle.status, 302);
+        assert.match(location(idle), /^\/portal\/login\?.*again=1/);
+        // The sign-in asks for the password again (prompt=login), then goes back.
+        let page = idle;
+        for (let hops = 0; hops < 10 && [302, 303].includes(page.status); hops++) {
+          jar.take(page);
+          page = await send(sesame.url, location(page), { headers: { cookie: jar.header() } });
+        }
+        assert.match(page.body, /name="password"/);
+        const again = await signIn(jar, 'https://app.idle.test/later');
+        assert.match(location(again), /^https:\/\/auth\.idle\.test\/api\/authz-session\?token=/);
       });
 
       test('a hop token redeemed by 20 parallel requests has exactly one winner', async () => {

@@ -10,6 +10,8 @@ import type { SessionPayload } from './login-sessions.ts';
 
 const SESSION = 'ForwardAuthSession';
 const HOP = 'ForwardAuthHop';
+/** When a login session was last used through forward-auth (keyed by the login session's uid). */
+const ACTIVITY = 'ForwardAuthActivity';
 /** How long the one-time token that carries a sign-in to another host is good for. */
 const HOP_SECONDS = 60;
 /** Activity is written at most this often (a check is a read; a write per check would cost more). */
@@ -68,6 +70,7 @@ export class ForwardAuthSessions {
       { sessionUid, domain: cookie.domain, remember: remembered, lastActivity: this.now() },
       lifetime,
     );
+    await this.markActive(sessionUid);
     // Without "remember me" the cookie lasts as long as the browser (Authelia's behaviour).
     return { token, maxAge: remembered ? lifetime : undefined };
   }
@@ -86,9 +89,38 @@ export class ForwardAuthSessions {
     }
     const identity = await this.identityOf(stored.sessionUid);
     if (!identity) return undefined;
-    if (!stored.remember && idle >= TOUCH_MS)
+    if (!stored.remember && idle >= TOUCH_MS) {
       await this.save(id, { ...stored, lastActivity: this.now() }, cookie.expiration);
+      await this.markActive(stored.sessionUid);
+    }
     return identity;
+  }
+
+  /**
+   * Whether a login session may get a domain cookie without signing in again: it signed in, or was
+   * used through forward-auth, within the domain's `inactivity`. Otherwise an idle forward-auth
+   * session would come back at once through the (longer) login session, and `inactivity` would
+   * mean nothing.
+   */
+  async recentlyActive(sessionUid: string, cookie: SessionCookie): Promise<boolean> {
+    if (cookie.inactivity <= 0) return true;
+    const now = new Date(this.now());
+    const login = await this.store.artifacts.findByUid('Session', sessionUid, now);
+    const loginAt = ((login?.payload as SessionPayload | undefined)?.loginTs ?? 0) * 1000;
+    const activity = await this.store.artifacts.find(ACTIVITY, sessionUid, now);
+    const usedAt = Number((activity?.payload as { at?: number } | undefined)?.at ?? 0);
+    return this.now() - Math.max(loginAt, usedAt) < cookie.inactivity * 1000;
+  }
+
+  private async markActive(sessionUid: string): Promise<void> {
+    const login = await this.store.artifacts.findByUid('Session', sessionUid, new Date(this.now()));
+    await this.store.artifacts.upsert({
+      model: ACTIVITY,
+      id: sessionUid,
+      payload: { at: this.now() },
+      grantId: groupOf(sessionUid),
+      expiresAt: login?.expiresAt ?? new Date(this.now() + 24 * 3600 * 1000),
+    });
   }
 
   /** The login session's user and methods, when the session and the account are still there. */

@@ -167,7 +167,7 @@ export interface AccessDecider {
 
 /** What a browser arriving at the sign-in with `rd` gets (see ForwardAuthService.arrive). */
 export type Arrival =
-  | { kind: 'sign-in'; secondFactor: boolean; rd: string; rm?: string }
+  | { kind: 'sign-in'; secondFactor: boolean; rd: string; rm?: string; again?: boolean }
   | { kind: 'redirect'; location: string; cookie?: DomainCookie }
   | { kind: 'second-factor-missing' };
 
@@ -465,6 +465,10 @@ export class ForwardAuthPortal {
       return input.stepped
         ? { kind: 'second-factor-missing' }
         : { kind: 'sign-in', secondFactor: true, rd: target.href, rm };
+    const cookie = this.service.cookieFor(target.hostname)!;
+    const idle =
+      needs > 0 && !input.stepped && !(await this.deps.sessions.recentlyActive(visitor.sessionUid, cookie));
+    if (idle) return { kind: 'sign-in', secondFactor: needs === 2, rd: target.href, rm, again: true };
     return this.goBack(visitor.sessionUid, target, input.host);
   }
 

@@ -90,6 +90,7 @@ function answerArrival(config: SesameConfig, reply: FastifyReply, arrival: Arriv
       const query = new URLSearchParams({ rd: arrival.rd });
       if (arrival.rm) query.set('rm', arrival.rm);
       if (arrival.secondFactor) query.set('level', 'two_factor');
+      if (arrival.again) query.set('again', '1');
       return reply.redirect(`/portal/login?${query.toString()}`, 302);
     }
     case 'second-factor-missing':

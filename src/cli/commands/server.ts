@@ -23,12 +23,15 @@ async function startPrimary(resolved: ReturnType<typeof resolveConfig>): Promise
 async function serve(location: ConfigLocation, resolved?: ReturnType<typeof resolveConfig>): Promise<void> {
   const { joinCluster } = await import('../../server/cluster.ts');
   const { startSesame } = await import('../../server/runtime.ts');
-  const running = await startSesame({ ...location, resolved });
-  joinCluster(running.store.changes);
-  let stopping = false;
+  // The handlers come first: "ready" is logged before startSesame returns, and a signal sent at
+  // once (a supervisor, a test) must still shut down cleanly rather than kill the process.
+  const state: { running?: Awaited<ReturnType<typeof startSesame>>; requested?: string; stopping?: true } =
+    {};
   const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
+    const { running } = state;
+    if (!running) return void (state.requested ??= signal);
+    if (state.stopping) return;
+    state.stopping = true;
     running.app.log.info({ signal }, 'shutting down: finishing requests in flight');
     running.close().then(
       () => process.exit(0),
@@ -40,6 +43,9 @@ async function serve(location: ConfigLocation, resolved?: ReturnType<typeof reso
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+  state.running = await startSesame({ ...location, resolved });
+  joinCluster(state.running.store.changes);
+  if (state.requested) stop(state.requested);
 }
 
 async function migrate(command: Command, output: Output): Promise<void> {

@@ -43,7 +43,8 @@ function returnOf(target: string): string {
   return target.startsWith('/?') ? target : safeReturn(target);
 }
 
-function authorizationUrl(base: string, state: string, secondFactor: boolean): string {
+/** `again`: sign in anew even with a login session (it was idle longer than forward-auth allows). */
+function authorizationUrl(base: string, state: string, secondFactor: boolean, again = false): string {
   const url = new URL(`${base}${ENDPOINTS.global.authorization}`);
   url.search = new URLSearchParams({
     client_id: PORTAL_CLIENT_ID,
@@ -55,6 +56,7 @@ function authorizationUrl(base: string, state: string, secondFactor: boolean): s
     code_challenge_method: 'S256',
     // A two_factor resource asks for the second factor (step-up keeps the same login).
     ...(secondFactor ? { acr_values: ACR.twoFactor } : {}),
+    ...(again ? { prompt: 'login' } : {}),
   }).toString();
   return url.href;
 }
@@ -89,7 +91,9 @@ export function registerPortalSignIn(app: FastifyInstance, config: SesameConfig)
     };
     const value = Buffer.from(JSON.stringify(saved)).toString('base64url');
     void reply.setCookie(STATE_COOKIE, value, { ...cookie, signed: true, maxAge: STATE_SECONDS });
-    return reply.redirect(authorizationUrl(base, saved.state, query.level === 'two_factor'));
+    return reply.redirect(
+      authorizationUrl(base, saved.state, query.level === 'two_factor', query.again === '1'),
+    );
   });
 
   // The login session now exists; the code itself is not needed (it expires unused).
