@@ -256,6 +256,26 @@ export function namedNetworks(
   return named;
 }
 
+/** A rule's `networks` entries: each a defined name, an address or a CIDR. */
+function checkRuleNetworks(
+  networks: unknown,
+  names: Set<string>,
+  at: (string | number)[],
+  ctx: z.RefinementCtx,
+): void {
+  asList(networks).forEach((network, position) => {
+    if (!names.has(network) && !parseNetwork(network))
+      ctx.addIssue({
+        code: 'custom',
+        path: [...at, 'networks', position],
+        message: `'${network}' is neither a defined network name nor an IP address or CIDR`,
+        params: {
+          allowed: `a name from definitions.network or access_control.networks, or ${NETWORK_HELP}`,
+        },
+      });
+  });
+}
+
 /** The OpenID Connect `authorization_policies` name networks the same way the access rules do. */
 function checkPolicyNetworks(config: Record<string, unknown>, names: Set<string>, ctx: z.RefinementCtx) {
   const providers = isRecord(config.identity_providers) ? config.identity_providers : {};
@@ -264,25 +284,8 @@ function checkPolicyNetworks(config: Record<string, unknown>, names: Set<string>
   for (const [name, policy] of Object.entries(policies)) {
     const rules = isRecord(policy) && Array.isArray(policy.rules) ? policy.rules : [];
     rules.forEach((rule, index) => {
-      if (!isRecord(rule)) return;
-      asList(rule.networks).forEach((network, position) => {
-        if (!names.has(network) && !parseNetwork(network))
-          ctx.addIssue({
-            code: 'custom',
-            path: [
-              'identity_providers',
-              'oidc',
-              'authorization_policies',
-              name,
-              'rules',
-              index,
-              'networks',
-              position,
-            ],
-            message: `'${network}' is neither a defined network name nor an IP address or CIDR`,
-            params: { allowed: `a name from definitions.network, or ${NETWORK_HELP}` },
-          });
-      });
+      const at = ['identity_providers', 'oidc', 'authorization_policies', name, 'rules', index];
+      if (isRecord(rule)) checkRuleNetworks(rule.networks, names, at, ctx);
     });
   }
 }
@@ -311,17 +314,7 @@ export function checkAccessControlReferences(config: Record<string, unknown>, ct
   const rules = Array.isArray(accessControl.rules) ? accessControl.rules : [];
   rules.forEach((rule, index) => {
     if (!isRecord(rule)) return;
-    asList(rule.networks).forEach((network, position) => {
-      if (!names.has(network) && !parseNetwork(network))
-        ctx.addIssue({
-          code: 'custom',
-          path: ['access_control', 'rules', index, 'networks', position],
-          message: `'${network}' is neither a defined network name nor an IP address or CIDR`,
-          params: {
-            allowed: `a name from definitions.network or access_control.networks, or ${NETWORK_HELP}`,
-          },
-        });
-    });
+    checkRuleNetworks(rule.networks, names, ['access_control', 'rules', index], ctx);
     const subjects = Array.isArray(rule.subject) ? rule.subject.flat() : [rule.subject];
     for (const subject of subjects)
       if (typeof subject === 'string' && subject.startsWith('oauth2:client:')) {
