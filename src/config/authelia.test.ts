@@ -38,6 +38,15 @@ function problemLines(text: string, env: NodeJS.ProcessEnv = {}): string[] {
 }
 
 describe('Authelia compatibility', () => {
+  test('forward-auth without trusted_proxies, or a session without cookie domains, is a warning', () => {
+    const session = `session:\n  cookies:\n    - domain: example.com\n      authelia_url: https://auth.example.com\n`;
+    const warningsOf = (text: string) => loadConfig(write(STORAGE + text), {}).warnings.join('\n');
+    assert.match(warningsOf(session), /server\.trusted_proxies: empty/);
+    const trusted = `server:\n  trusted_proxies: [10.0.0.0/8]\n${STORAGE}`;
+    assert.doesNotMatch(loadConfig(write(trusted + session), {}).warnings.join('\n'), /trusted_proxies/);
+    assert.match(warningsOf('session:\n  name: sso\n'), /session\.cookies: no cookie domain/);
+  });
+
   test('without identity_providers Sesame has an engine with no clients and a key derived from the storage key', () => {
     const config = loadConfig(write(STORAGE), {});
     assert.deepEqual(config.identity_providers.oidc.clients, []);

@@ -42,6 +42,10 @@ export function unimplementedWarnings(schema: JsonSchema, data: unknown): string
 /** Settings that are valid but probably not what was meant. */
 export function valueWarnings(config: Config): string[] {
   const warnings = accessControlWarnings(config.access_control);
+  if ((config.session?.cookies.length ?? 0) > 0 && config.server.trusted_proxies.length === 0)
+    warnings.push(
+      'server.trusted_proxies: empty, so the forward-auth endpoints believe X-Forwarded-* and X-Original-* headers from any peer (as Authelia does); list your reverse proxies so that only they are believed',
+    );
   if (config.session && config.session.cookies.length === 0)
     warnings.push(
       'session.cookies: no cookie domain is configured, so forward-auth protects nothing (the OpenID Connect apps are not affected)',
