@@ -131,7 +131,7 @@ for (const { engine, redis } of VARIANTS) {
         send(sesame.url, path, { headers, method });
 
       /** Signs in through the portal as a browser sent by a proxy, up to the hop to the cookie domain. */
-      async function signIn(jar: Jar, rd: string, username = 'pat'): Promise<Answer> {
+      async function signIn(jar: Jar, rd: string, username = 'pat', remember = false): Promise<Answer> {
         let answer = await send(sesame.url, `/?rd=${encodeURIComponent(rd)}`, {
           headers: { cookie: jar.header() },
         });
@@ -143,7 +143,9 @@ for (const { engine, redis } of VARIANTS) {
               .exec(answer.body)![1]!
               .replaceAll('&amp;', '&');
             const csrf = /name="csrf" value="([^"]+)"/.exec(answer.body)?.[1] ?? '';
+            assert.match(answer.body, /name="remember"/, 'the login page offers "Remember me"');
             const form = new URLSearchParams({ csrf, username, password: PASSWORD });
+            if (remember) form.set('remember', 'on');
             answer = await send(sesame.url, action, {
               method: 'POST',
               headers: { cookie: jar.header(), 'content-type': 'application/x-www-form-urlencoded' },
@@ -433,6 +435,19 @@ for (const { engine, redis } of VARIANTS) {
         assert.match(page.body, /name="password"/);
         const again = await signIn(jar, 'https://app.idle.test/later');
         assert.match(location(again), /^https:\/\/auth\.idle\.test\/api\/authz-session\?token=/);
+      });
+
+      test('"Remember me": the domain cookie outlives the browser for remember_me; without it, it lasts the browser session', async () => {
+        const forgotten = await redeem(location(await signIn(new Jar(), 'https://app.example.com/')));
+        assert.doesNotMatch(setCookie(forgotten.answer, 'authelia_session')!, /Max-Age/i);
+        const jar = new Jar();
+        const kept = await redeem(location(await signIn(jar, 'https://app.example.com/', 'pat', true)));
+        assert.match(setCookie(kept.answer, 'authelia_session')!, /Max-Age=2629800/);
+        // The login session itself is remembered too (a persistent cookie), as Authelia's is.
+        const again = await send(sesame.url, `/?rd=${encodeURIComponent('https://other.example.com/')}`, {
+          headers: { cookie: jar.header() },
+        });
+        assert.match(location(again), /\/api\/authz-session\?token=/);
       });
 
       test('a hop token redeemed by 20 parallel requests has exactly one winner', async () => {

@@ -106,7 +106,11 @@ export class ForwardAuthSessions {
     if (cookie.inactivity <= 0) return true;
     const now = new Date(this.now());
     const login = await this.store.artifacts.findByUid('Session', sessionUid, now);
-    const loginAt = ((login?.payload as SessionPayload | undefined)?.loginTs ?? 0) * 1000;
+    const payload = login?.payload as (SessionPayload & { transient?: boolean }) | undefined;
+    const loginAt = (payload?.loginTs ?? 0) * 1000;
+    // "Remember me": no inactivity, for remember_me from the sign-in.
+    if (payload && !payload.transient && cookie.remember_me > 0)
+      return this.now() - loginAt < cookie.remember_me * 1000;
     const activity = await this.store.artifacts.find(ACTIVITY, sessionUid, now);
     const usedAt = Number((activity?.payload as { at?: number } | undefined)?.at ?? 0);
     return this.now() - Math.max(loginAt, usedAt) < cookie.inactivity * 1000;
@@ -121,6 +125,12 @@ export class ForwardAuthSessions {
       grantId: groupOf(sessionUid),
       expiresAt: login?.expiresAt ?? new Date(this.now() + 24 * 3600 * 1000),
     });
+  }
+
+  /** Whether the login session was signed in with "Remember me" (oidc-provider's non-transient). */
+  async remembered(sessionUid: string): Promise<boolean> {
+    const login = await this.store.artifacts.findByUid('Session', sessionUid, new Date(this.now()));
+    return login !== undefined && !(login.payload as { transient?: boolean }).transient;
   }
 
   /** The login session's user and methods, when the session and the account are still there. */

@@ -475,8 +475,9 @@ export class ForwardAuthPortal {
   /** Back to the app with the cookie: set here when this host is in the cookie domain, else by a hop. */
   private async goBack(sessionUid: string, target: URL, host: string): Promise<Arrival> {
     const cookie = this.service.cookieFor(target.hostname)!;
+    const remember = await this.deps.sessions.remembered(sessionUid);
     if (withinDomain(host, cookie.domain)) {
-      const opened = await this.deps.sessions.open(sessionUid, cookie);
+      const opened = await this.deps.sessions.open(sessionUid, cookie, remember);
       return {
         kind: 'redirect',
         location: target.href,
@@ -488,7 +489,7 @@ export class ForwardAuthPortal {
       sessionUid,
       domain: cookie.domain,
       target: target.href,
-      remember: false,
+      remember,
     });
     const hop = new URL(HOP_PATH, cookie.authelia_url);
     hop.searchParams.set('token', token);

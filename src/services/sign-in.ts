@@ -20,7 +20,11 @@ export interface Login {
   accountId: string;
   amr: string[];
   acr: string;
-  remember: true;
+  /**
+   * A persistent login session (the "Remember me" box). Unset: as the login session already is
+   * (a second factor keeps the first step's choice).
+   */
+  remember?: boolean;
 }
 
 export type SecondFactorMethod = 'totp' | 'recovery' | 'webauthn';
@@ -29,7 +33,7 @@ const secondsSince = (started: number) => (performance.now() - started) / 1000;
 
 /** The login's methods (RFC 8176 amr) and the acr they reach. */
 function loginOf(user: User, amr: string[]): Login {
-  return { accountId: user.id, amr, acr: acrFor(amr), remember: true };
+  return { accountId: user.id, amr, acr: acrFor(amr) };
 }
 
 /** What a sign-in checks against: the accounts and their passwords, the second factors. */

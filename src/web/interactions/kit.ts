@@ -46,6 +46,8 @@ export interface InteractionKit {
   ): Promise<FastifyReply>;
   /** Finishes the login step; the client's policy may still ask for a second factor (see oidc/interaction-policy.ts). */
   finishLogin(request: FastifyRequest, reply: FastifyReply, login: Login): Promise<FastifyReply>;
+  /** The login page offers "Remember me" (a forward-auth cookie domain allows remembered sessions). */
+  rememberOffered: boolean;
 }
 
 export function interactionKit(input: {
@@ -97,8 +99,22 @@ export function interactionKit(input: {
       };
     },
     finish,
-    finishLogin: (request, reply, login) => finish(request, reply, { login: { ...login } }),
+    finishLogin: async (request, reply, login) => {
+      const remember = login.remember ?? (await rememberedNow(provider, request, reply));
+      return finish(request, reply, { login: { ...login, remember } });
+    },
+    rememberOffered: (config.session?.cookies ?? []).some((cookie) => cookie.remember_me > 0),
   };
+}
+
+/**
+ * Whether the login session this interaction continues is a remembered one (oidc-provider marks the
+ * others `transient`); a new login is, unless the login page said otherwise.
+ */
+async function rememberedNow(provider: Provider, request: FastifyRequest, reply: FastifyReply) {
+  const ctx = provider.createContext(request.raw, reply.raw);
+  const session = await provider.Session.get(ctx);
+  return !(session as { transient?: boolean }).transient;
 }
 
 /** A step's posted form, checked, with its request and reply. */

@@ -22,6 +22,7 @@ export async function renderLogin(
       ? stepPath(interaction.uid, 'passkey/options')
       : undefined,
     passkeyAction: stepPath(interaction.uid, 'passkey'),
+    rememberMe: kit.rememberOffered,
   });
   return reply.html(page, error ? 401 : 200);
 }
@@ -32,6 +33,8 @@ export function registerLogin(app: FastifyInstance, kit: InteractionKit): void {
     const login = await kit.signIn.password(identifier, form.password ?? '', sourceOf(request, interaction));
     if (!login)
       return renderLogin(kit, reply, interaction, 'The username or password is incorrect.', identifier);
-    return kit.finishLogin(request, reply, login);
+    // Without the box (no cookie domain remembers sessions), a login session lasts as it always has.
+    const remember = kit.rememberOffered ? form.remember === 'on' : true;
+    return kit.finishLogin(request, reply, { ...login, remember });
   });
 }

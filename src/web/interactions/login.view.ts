@@ -13,6 +13,8 @@ export interface LoginPageInput {
   /** Where the passwordless passkey form gets its options, when passkey login is on. */
   passkeyOptionsUrl?: string;
   passkeyAction?: string;
+  /** Offer "Remember me" (Authelia's box: the session outlives the browser, for `remember_me`). */
+  rememberMe?: boolean;
 }
 
 export function loginPage(config: SesameConfig, input: LoginPageInput): string {
@@ -42,6 +44,11 @@ export function loginPage(config: SesameConfig, input: LoginPageInput): string {
           autocomplete: 'current-password',
           attributes: trusted(input.username ? 'autofocus' : ''),
         })}
+        ${
+          input.rememberMe
+            ? html`<label><input type="checkbox" name="remember" value="on" /> Remember me</label>`
+            : ''
+        }
         <button type="submit">Sign in</button>
       </form>
       ${

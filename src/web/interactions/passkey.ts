@@ -30,6 +30,7 @@ export function registerPasskeys(app: FastifyInstance, kit: InteractionKit): voi
         interaction,
         'That passkey was not accepted. Sign in with your password.',
       );
-    return kit.finishLogin(request, reply, login);
+    // The passkey form has no "Remember me": where the box is offered, a passkey login is not remembered.
+    return kit.finishLogin(request, reply, { ...login, remember: !kit.rememberOffered });
   });
 }
