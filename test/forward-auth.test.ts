@@ -107,6 +107,48 @@ const VARIANTS = [
   { engine: 'sqlite', redis: true },
 ] as const;
 
+/** A browser, as the tests drive it, against the Sesame at `base()` (any node of it). */
+function browserOf(base: () => string) {
+  /** Signs in through the portal as a browser sent by a proxy, up to the hop to the cookie domain. */
+  async function signIn(jar: Jar, rd: string, username = 'pat', remember = false): Promise<Answer> {
+    let answer = await send(base(), `/?rd=${encodeURIComponent(rd)}`, {
+      headers: { cookie: jar.header() },
+    });
+    for (let hops = 0; hops < 20; hops++) {
+      jar.take(answer);
+      const next = location(answer);
+      if (answer.status === 200 && /name="password"/.test(answer.body)) {
+        const action = /<form method="post" action="([^"]+)"/.exec(answer.body)![1]!.replaceAll('&amp;', '&');
+        const csrf = /name="csrf" value="([^"]+)"/.exec(answer.body)?.[1] ?? '';
+        assert.match(answer.body, /name="remember"/, 'the login page offers "Remember me"');
+        const form = new URLSearchParams({ csrf, username, password: PASSWORD });
+        if (remember) form.set('remember', 'on');
+        answer = await send(base(), action, {
+          method: 'POST',
+          headers: { cookie: jar.header(), 'content-type': 'application/x-www-form-urlencoded' },
+          body: form.toString(),
+        });
+        continue;
+      }
+      if (![302, 303].includes(answer.status) || (!next.startsWith('/') && !next.startsWith(base())))
+        return answer;
+      answer = await send(base(), next, { headers: { cookie: jar.header() } });
+    }
+    throw new Error('too many redirects');
+  }
+
+  /** The hop on the cookie domain's host: the domain cookie's value. */
+  async function redeem(hop: string): Promise<{ answer: Answer; cookie?: string }> {
+    const url = new URL(hop);
+    const answer = await send(base(), `${url.pathname}${url.search}`, {
+      headers: { host: url.host },
+    });
+    const line = setCookie(answer, 'authelia_session');
+    return { answer, cookie: line?.split(';')[0]!.split('=')[1] };
+  }
+  return { signIn, redeem };
+}
+
 for (const { engine, redis } of VARIANTS) {
   describe(
     `forward-auth on ${engine}${redis ? ', sessions in Redis' : ''}`,
@@ -130,45 +172,7 @@ for (const { engine, redis } of VARIANTS) {
       const check = (path: string, headers: Record<string, string>, method = 'GET') =>
         send(sesame.url, path, { headers, method });
 
-      /** Signs in through the portal as a browser sent by a proxy, up to the hop to the cookie domain. */
-      async function signIn(jar: Jar, rd: string, username = 'pat', remember = false): Promise<Answer> {
-        let answer = await send(sesame.url, `/?rd=${encodeURIComponent(rd)}`, {
-          headers: { cookie: jar.header() },
-        });
-        for (let hops = 0; hops < 20; hops++) {
-          jar.take(answer);
-          const next = location(answer);
-          if (answer.status === 200 && /name="password"/.test(answer.body)) {
-            const action = /<form method="post" action="([^"]+)"/
-              .exec(answer.body)![1]!
-              .replaceAll('&amp;', '&');
-            const csrf = /name="csrf" value="([^"]+)"/.exec(answer.body)?.[1] ?? '';
-            assert.match(answer.body, /name="remember"/, 'the login page offers "Remember me"');
-            const form = new URLSearchParams({ csrf, username, password: PASSWORD });
-            if (remember) form.set('remember', 'on');
-            answer = await send(sesame.url, action, {
-              method: 'POST',
-              headers: { cookie: jar.header(), 'content-type': 'application/x-www-form-urlencoded' },
-              body: form.toString(),
-            });
-            continue;
-          }
-          if (![302, 303].includes(answer.status) || (!next.startsWith('/') && !next.startsWith(sesame.url)))
-            return answer;
-          answer = await send(sesame.url, next, { headers: { cookie: jar.header() } });
-        }
-        throw new Error('too many redirects');
-      }
-
-      /** The hop on the cookie domain's host: the domain cookie's value. */
-      async function redeem(hop: string): Promise<{ answer: Answer; cookie?: string }> {
-        const url = new URL(hop);
-        const answer = await send(sesame.url, `${url.pathname}${url.search}`, {
-          headers: { host: url.host },
-        });
-        const line = setCookie(answer, 'authelia_session');
-        return { answer, cookie: line?.split(';')[0]!.split('=')[1] };
-      }
+      const { signIn, redeem } = browserOf(() => sesame.url);
 
       test('anonymous: ForwardAuth 302 (303 for POST, 401 for XHR), AuthRequest 401 with Location, Legacy 401 or a redirect with rd', async () => {
         const target = 'https://app.example.com/page?x=1';
@@ -460,6 +464,43 @@ for (const { engine, redis } of VARIANTS) {
     },
   );
 }
+
+for (const redis of [false, true])
+  describe(
+    `forward-auth on two nodes of one installation (PostgreSQL${redis ? ', sessions in Redis' : ''})`,
+    { skip: (await skipWithoutPostgres()) || (redis && (await skipWithoutRedis())) },
+    () => {
+      let first: TestSesame;
+      let second: TestSesame;
+      before(async () => {
+        const topLevelYaml = redis ? CONFIG.replace('session:\n', REDIS) : CONFIG;
+        first = await startTestSesame('postgres', '', { topLevelYaml });
+        second = await startTestSesame('postgres', '', { topLevelYaml, nodeOf: first });
+        await first.addUser({ username: 'pat', password: PASSWORD });
+      });
+      after(async () => {
+        await second?.stop();
+        await first?.stop();
+      });
+
+      test('a hop token redeemed by 20 parallel requests across both nodes has exactly one winner; the cookie works on either', async () => {
+        const onFirst = browserOf(() => first.nodeUrl);
+        const onSecond = browserOf(() => second.nodeUrl);
+        const hop = location(await onFirst.signIn(new Jar(), 'https://app.example.com/'));
+        const answers = await Promise.all(
+          Array.from({ length: 20 }, (_, index) => (index % 2 ? onFirst : onSecond).redeem(hop)),
+        );
+        const winners = answers.filter((one) => one.answer.status === 302 && one.cookie);
+        assert.equal(winners.length, 1);
+        const headers = forwarded('app.example.com', { cookie: `authelia_session=${winners[0]!.cookie}` });
+        for (const node of [first, second]) {
+          const answer = await send(node.nodeUrl, '/api/authz/forward-auth', { headers });
+          assert.equal(answer.status, 200);
+          assert.equal(answer.headers['remote-user'], 'pat');
+        }
+      });
+    },
+  );
 
 describe('forwarded headers from a peer not in server.trusted_proxies are not believed', () => {
   let sesame: TestSesame;
