@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { cleanEnv, SESAME_BIN } from './support/cli.ts';
+import { jarRequest } from './support/flows.ts';
 import { freePort, startTestSesame, type TestSesame } from './support/sesame.ts';
 
 const PASSWORD = 'correct horse battery staple';
@@ -39,29 +40,6 @@ async function scrape(url: string): Promise<Map<string, number>> {
 const moved = (before: Map<string, number>, after: Map<string, number>, key: string) =>
   (after.get(key) ?? 0) - (before.get(key) ?? 0);
 
-/** A browser's cookie jar and one request, as the login form needs them. */
-async function browse(jar: Map<string, string>, url: string, form?: Record<string, string>) {
-  const response = await fetch(url, {
-    method: form ? 'POST' : 'GET',
-    headers: {
-      cookie: [...jar].map(([name, value]) => `${name}=${value}`).join('; '),
-      ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-    },
-    body: form ? new URLSearchParams(form) : undefined,
-    redirect: 'manual',
-  });
-  for (const cookie of response.headers.getSetCookie()) {
-    const [pair] = cookie.split(';');
-    jar.set(pair!.slice(0, pair!.indexOf('=')), pair!.slice(pair!.indexOf('=') + 1));
-  }
-  const location = response.headers.get('location');
-  return {
-    status: response.status,
-    body: await response.text(),
-    location: location && new URL(location, url).href,
-  };
-}
-
 /** Opens an authorization in a fresh browser and submits the login form with `password`. */
 async function logIn(sesame: TestSesame, password: string): Promise<number> {
   const jar = new Map<string, string>();
@@ -74,12 +52,12 @@ async function logIn(sesame: TestSesame, password: string): Promise<number> {
     code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
     code_challenge_method: 'S256',
   }).toString();
-  let answer = await browse(jar, start.href);
-  while (answer.location) answer = await browse(jar, answer.location);
+  let answer = await jarRequest(jar, start.href);
+  while (answer.location) answer = await jarRequest(jar, answer.location);
   const action = /<form method="post" action="([^"]*\/login)"/.exec(answer.body)?.[1];
   const csrf = /name="csrf" value="([^"]+)"/.exec(answer.body)?.[1];
   assert.ok(action && csrf, answer.body);
-  const submitted = await browse(jar, new URL(action, sesame.url).href, {
+  const submitted = await jarRequest(jar, new URL(action, sesame.url).href, {
     csrf,
     username: 'alice',
     password,

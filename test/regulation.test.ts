@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { generate } from 'otplib';
 import { hashSecret } from '../src/crypto/digest.ts';
-import { PASSWORD } from './support/flows.ts';
+import { jarRequest, PASSWORD, type JarAnswer } from './support/flows.ts';
 import { skipWithout, startTestSesame, type TestSesame } from './support/sesame.ts';
 
 const REDIRECT_URI = 'http://127.0.0.1:9/callback';
@@ -20,40 +20,11 @@ interface FormPage {
   jar: Map<string, string>;
 }
 
-interface Answer {
-  status: number;
-  body: string;
-  location?: string;
-}
-
-async function request(jar: Map<string, string>, url: string, form?: Record<string, string>) {
-  const response = await fetch(url, {
-    method: form ? 'POST' : 'GET',
-    headers: {
-      cookie: [...jar].map(([name, value]) => `${name}=${value}`).join('; '),
-      ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-    },
-    body: form ? new URLSearchParams(form) : undefined,
-    redirect: 'manual',
-  });
-  for (const cookie of response.headers.getSetCookie()) {
-    const [pair] = cookie.split(';');
-    const at = pair!.indexOf('=');
-    jar.set(pair!.slice(0, at), pair!.slice(at + 1));
-  }
-  const next = response.headers.get('location');
-  return {
-    status: response.status,
-    body: await response.text(),
-    location: next ? new URL(next, url).href : undefined,
-  };
-}
-
 /** Follows redirects as a browser would, to the page with the form posting to `/interaction/<uid>/<step>`. */
 async function formAt(jar: Map<string, string>, url: string, step: string): Promise<FormPage> {
   let location = url;
   for (let hop = 0; hop < 6; hop++) {
-    const answer = await request(jar, location);
+    const answer = await jarRequest(jar, location);
     if (answer.location) {
       location = answer.location;
       continue;
@@ -82,11 +53,11 @@ function openLogin(sesame: TestSesame, clientId = 'app'): Promise<FormPage> {
   return formAt(new Map(), start.href, 'login');
 }
 
-async function submit(page: FormPage, username: string, password: string): Promise<Answer> {
-  return request(page.jar, page.action, { csrf: page.csrf, username, password });
+async function submit(page: FormPage, username: string, password: string): Promise<JarAnswer> {
+  return jarRequest(page.jar, page.action, { csrf: page.csrf, username, password });
 }
 
-const signedIn = (answer: Answer) => answer.status >= 300 && answer.status < 400;
+const signedIn = (answer: JarAnswer) => answer.status >= 300 && answer.status < 400;
 
 /** Introspection needs client authentication and nothing else: the answer says whether it passed. */
 async function introspect(sesame: TestSesame, clientId: string, secret: string) {
@@ -214,7 +185,7 @@ for (const engine of ['sqlite', 'postgres', 'mysql'] as const) {
         const current = await codeAt(totpSecret);
         const wrongCode = String((Number(current) + 1) % 1_000_000).padStart(6, '0');
         for (let attempt = 0; attempt < 3; attempt++) {
-          const answer = await request(page.jar, second.action, {
+          const answer = await jarRequest(page.jar, second.action, {
             csrf: second.csrf,
             method: 'totp',
             code: wrongCode,

@@ -75,3 +75,37 @@ export async function allow(page: Page) {
   if (new URL(page.url()).pathname.startsWith('/interaction/'))
     await page.getByRole('button', { name: 'Allow' }).click();
 }
+
+export interface JarAnswer {
+  status: number;
+  body: string;
+  location?: string;
+}
+
+/** One browser request with a cookie jar (no redirects followed), as the login form needs it. */
+export async function jarRequest(
+  jar: Map<string, string>,
+  url: string,
+  form?: Record<string, string>,
+): Promise<JarAnswer> {
+  const response = await fetch(url, {
+    method: form ? 'POST' : 'GET',
+    headers: {
+      cookie: [...jar].map(([name, value]) => `${name}=${value}`).join('; '),
+      ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+    },
+    body: form ? new URLSearchParams(form) : undefined,
+    redirect: 'manual',
+  });
+  for (const cookie of response.headers.getSetCookie()) {
+    const [pair] = cookie.split(';');
+    const at = pair!.indexOf('=');
+    jar.set(pair!.slice(0, at), pair!.slice(at + 1));
+  }
+  const next = response.headers.get('location');
+  return {
+    status: response.status,
+    body: await response.text(),
+    location: next ? new URL(next, url).href : undefined,
+  };
+}
