@@ -45,6 +45,13 @@ describe('Authelia compatibility', () => {
     const trusted = `server:\n  trusted_proxies: [10.0.0.0/8]\n${STORAGE}`;
     assert.doesNotMatch(loadConfig(write(trusted + session), {}).warnings.join('\n'), /trusted_proxies/);
     assert.match(warningsOf('session:\n  name: sso\n'), /session\.cookies: no cookie domain/);
+    assert.ok(
+      problemLines(`server:\n  trusted_proxies: [proxy.lan]\n${STORAGE}`).some((line) =>
+        /server\.trusted_proxies\[0\]: is not an IP address or CIDR \(allowed: an IP address or a CIDR/.test(
+          line,
+        ),
+      ),
+    );
   });
 
   test('without identity_providers Sesame has an engine with no clients and a key derived from the storage key', () => {

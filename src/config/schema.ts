@@ -29,6 +29,7 @@ import {
 import { totpSchema, webauthnSchema } from './factors-schema.ts';
 import { passwordPolicySchema } from './password-policy-schema.ts';
 import { MATCHING_MODES, redirectUriProblem } from './redirect-uris.ts';
+import { NETWORK_HELP, parseNetwork } from './networks.ts';
 import { mysqlStorage } from './storage-schema.ts';
 import {
   absoluteUrl,
@@ -662,7 +663,12 @@ export const configSchema = z
           ),
         endpoints: serverEndpoints,
         trusted_proxies: z
-          .array(z.string())
+          .array(
+            z.string().refine((value) => parseNetwork(value) !== undefined, {
+              message: 'is not an IP address or CIDR',
+              params: { allowed: NETWORK_HELP },
+            }),
+          )
           .default([])
           .describe(
             'Addresses or CIDRs of reverse proxies whose X-Forwarded-* headers are believed (client IP, scheme, host).',

@@ -1,7 +1,8 @@
 // Which peers are reverse proxies whose forwarded headers are believed (server.trusted_proxies), for
 // the authorization endpoints: they read where a request was going from those headers.
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
 import type { FastifyRequest } from 'fastify';
+import { compileNetworks, inNetworks } from '../auth/matchers.ts';
 
 function plain(ip: string): string {
   return ip.startsWith('::ffff:') && isIP(ip.slice(7)) === 4 ? ip.slice(7) : ip;
@@ -30,19 +31,9 @@ export function forwardedTrust(trustedProxies: readonly string[]): ForwardedTrus
         return isIP(first) ? first : plain(request.socket.remoteAddress ?? '');
       },
     };
-  const list = new BlockList();
-  for (const entry of trustedProxies) {
-    const [address, prefix] = entry.split('/');
-    const family = isIP(address ?? '') === 6 ? 'ipv6' : 'ipv4';
-    if (prefix === undefined) list.addAddress(address!, family);
-    else list.addSubnet(address!, Number(prefix), family);
-  }
+  const list = compileNetworks(trustedProxies)!;
   return {
-    trusted: (request) => {
-      const peer = plain(request.socket.remoteAddress ?? '');
-      const family = isIP(peer);
-      return family !== 0 && list.check(peer, family === 6 ? 'ipv6' : 'ipv4');
-    },
+    trusted: (request) => inNetworks(list, request.socket.remoteAddress),
     clientIp: (request) => plain(request.ip),
   };
 }
