@@ -53,7 +53,8 @@ function smtpTransport(settings: SmtpSettings): Transport {
     greetingTimeout: settings.timeout * 1000,
     socketTimeout: settings.timeout * 1000,
     auth: settings.username ? { user: settings.username, pass: settings.password } : undefined,
-    tls: { servername: address.host, ...withoutUndefined(tlsOptionsOf(settings.tls)) },
+    // (nodemailer names the host for SNI itself, unless it is an IP address.)
+    tls: withoutUndefined(tlsOptionsOf(settings.tls)),
     logger: false,
   });
   const from = settings.sender ?? settings.username!;
