@@ -77,7 +77,9 @@ const smtp = z.strictObject({
   disable_require_tls: z
     .boolean()
     .default(false)
-    .describe('Allow an unencrypted connection (then no credentials are sent): strongly discouraged.'),
+    .describe(
+      'Deliver in the clear when the server offers no StartTLS (strongly discouraged). Never with username: credentials always need TLS.',
+    ),
   disable_html_emails: z.boolean().default(false).describe('Send plain text only, no HTML part.'),
   disable_starttls: z
     .boolean()
