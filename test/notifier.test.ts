@@ -13,6 +13,8 @@ import { loadConfig, type SesameConfig } from '../src/config/load.ts';
 import { ConfigError } from '../src/config/report.ts';
 import { checkNotifier, mailerOf, sendTestMail } from '../src/services/notifier.ts';
 import { runCli } from '../src/cli/main.ts';
+import { startSesame } from '../src/server/runtime.ts';
+import { existsSync } from 'node:fs';
 
 const HEAD = `server:
   external_url: https://auth.example.com/
@@ -233,6 +235,24 @@ describe('the start-up check', () => {
         `  disable_startup_check: true\n  smtp:\n    address: smtp://127.0.0.1:${port}\n    sender: sso@example.com\n`,
       ),
     );
+  });
+
+  test('Sesame does not start when the check fails', async () => {
+    const port = await closedPort();
+    const config = smtpConfig(`submission://127.0.0.1:${port}`);
+    writeFileSync(
+      config.configFile,
+      readFileSync(config.configFile, 'utf8').replace(
+        'server:\n',
+        'server:\n  address: tcp://127.0.0.1:0/\n',
+      ),
+    );
+    await assert.rejects(
+      startSesame({ path: config.configFile, env: {}, print: () => {} }),
+      /notifier\.smtp\.address: .*ECONNREFUSED/,
+    );
+    // Refused before the database was even created.
+    assert.equal(existsSync(config.storage.local!.path), false);
   });
 
   test('a working server passes: TLS and the login are checked', async () => {

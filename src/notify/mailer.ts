@@ -118,10 +118,10 @@ export class Mailer {
   compose(request: MailRequest): Mail {
     const data = { ...request.data, title: request.title, branding: this.#branding, url: this.#url };
     const template = this.#templates[request.template];
-    const subject = (this.#settings.smtp?.subject ?? `[${this.#branding}] {title}`).replaceAll(
-      '{title}',
-      request.title,
-    );
+    // (One line: a title never adds a header, in a mail or in the file.)
+    const subject = (this.#settings.smtp?.subject ?? `[${this.#branding}] {title}`)
+      .replaceAll('{title}', request.title)
+      .replace(/[\r\n]+/g, ' ');
     const mail: Mail = { to: request.to, subject, text: fill(template.text, data, false) };
     if (!this.#settings.smtp?.disable_html_emails) mail.html = fill(template.html, data, true);
     return mail;
