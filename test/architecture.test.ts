@@ -19,6 +19,7 @@ export const LAYERS: Record<string, number> = {
   auth: 2,
   factors: 2,
   apps: 2,
+  notify: 2,
   services: 3,
   http: 4,
   web: 5,

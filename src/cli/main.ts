@@ -4,6 +4,7 @@ import { registerAccess } from './commands/access.ts';
 import { registerApps } from './commands/apps.ts';
 import { registerCrypto } from './commands/crypto.ts';
 import { registerKeys } from './commands/keys.ts';
+import { registerNotifier } from './commands/notifier.ts';
 import { registerServer } from './commands/server.ts';
 import { registerTokens } from './commands/tokens.ts';
 import { registerUsers } from './commands/users.ts';
@@ -23,6 +24,7 @@ export function createProgram(output: Output = consoleOutput): Command {
   registerKeys(program, output);
   registerTokens(program, output);
   registerAccess(program, output);
+  registerNotifier(program, output);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

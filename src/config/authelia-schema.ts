@@ -53,34 +53,7 @@ const tls = z.strictObject({
 /** Authelia's TLS client settings for outgoing connections (LDAP, SMTP, PostgreSQL). */
 export const clientTls = tls;
 
-const smtp = z.strictObject({
-  address: z.string().optional().describe('`smtp://host:port`, `submission://…` or `submissions://…`.'),
-  timeout: duration().optional(),
-  username: z.string().optional(),
-  password: z.string().meta(SECRET).optional(),
-  identifier: z.string().optional(),
-  sender: z.string().optional().describe('The From address.'),
-  subject: z.string().optional(),
-  startup_check_address: z.string().optional(),
-  disable_require_tls: z.boolean().optional(),
-  disable_html_emails: z.boolean().optional(),
-  disable_starttls: z.boolean().optional(),
-  tls: tls.optional(),
-  host: z.string().optional().describe('Legacy form of address.'),
-  port: z.number().int().optional().describe('Legacy form of address.'),
-});
-
-const NOTIFIER = 'no e-mail is sent: password reset and identity verification by e-mail are unavailable';
-
-const notifier = warned(
-  z.strictObject({
-    disable_startup_check: z.boolean().optional(),
-    filesystem: z.strictObject({ filename: z.string() }).optional(),
-    smtp: smtp.optional(),
-    template_path: z.string().optional(),
-  }),
-  NOTIFIER,
-);
+const NOTIFIER = 'password reset and identity verification by e-mail are unavailable';
 
 const identityValidation = warned(
   z.strictObject({
@@ -161,7 +134,6 @@ export const autheliaTopLevel = {
   duo_api: duoApi,
   ntp,
   identity_validation: identityValidation,
-  notifier,
 };
 
 /** `definitions.user_attributes`: computed attributes Authelia evaluates with CEL expressions. */

@@ -96,7 +96,6 @@ server:
     assert.deepEqual(config.warnings, [
       'theme: accepted but not implemented: the pages follow the browser’s colour scheme',
       'ntp: accepted but not implemented: the clock is not checked against an NTP server at start (keep the host clock synchronised: one-time codes depend on it)',
-      'notifier: accepted but not implemented: no e-mail is sent: password reset and identity verification by e-mail are unavailable',
       'authentication_backend.refresh_interval: accepted but not implemented: user details are read when the users file is loaded (at start), not refreshed per session',
       'authentication_backend.file.watch: accepted but not implemented: the users file is read at start; restart Sesame to apply changes',
       'server.endpoints.enable_pprof: accepted but not implemented: there are no Go profiling endpoints',
@@ -237,7 +236,6 @@ ${OIDC}    enable_jwt_access_token_stateless_introspection: false
     const config = loadConfig(file, {
       AUTHELIA_STORAGE_ENCRYPTION_KEY_FILE: secretFile,
       AUTHELIA_SERVER_ADDRESS: 'tcp://127.0.0.1:9999/',
-      AUTHELIA_NOTIFIER_SMTP_PASSWORD: 'x',
       AUTHELIA_NOT_A_KEY: 'x',
     });
     assert.equal(config.storage.encryption_key, 'an-encryption-key-from-a-file');
@@ -248,7 +246,6 @@ ${OIDC}    enable_jwt_access_token_stateless_introspection: false
       ),
       config.warnings.join('\n'),
     );
-    assert.ok(config.warnings.some((line) => line.startsWith('notifier: accepted but not implemented')));
     const lines = problemLines('storage:\n  local:\n    path: db.sqlite3\n', {
       AUTHELIA_STORAGE_ENCRYPTION_KEY: 'a-very-long-encryption-key-for-tests',
       SESAME_STORAGE_ENCRYPTION_KEY: 'a-very-long-encryption-key-for-tests',

@@ -120,6 +120,9 @@ function finish(
   }
   resolveTlsPaths(config.server.tls, base);
   if (config.log.file_path) config.log.file_path = relative(config.log.file_path);
+  const notifier = config.notifier;
+  if (notifier?.template_path) notifier.template_path = relative(notifier.template_path);
+  if (notifier?.filesystem) notifier.filesystem.filename = relative(notifier.filesystem.filename);
   return {
     ...config,
     identity_providers: { oidc: oidcOf(config) },

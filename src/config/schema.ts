@@ -31,6 +31,7 @@ import { passwordPolicySchema } from './password-policy-schema.ts';
 import { MATCHING_MODES, redirectUriProblem } from './redirect-uris.ts';
 import { NETWORK_HELP, parseNetwork } from './networks.ts';
 import { mysqlStorage } from './storage-schema.ts';
+import { notifierSchema } from './notifier-schema.ts';
 import {
   absoluteUrl,
   ALWAYS,
@@ -785,6 +786,7 @@ export const configSchema = z
         'The OpenID Connect provider. Optional: without it Sesame still signs users in to its portal and admin UI (and forward-auth), with no configured clients.',
       ),
     ...autheliaTopLevel,
+    notifier: notifierSchema,
     session: sessionSchema,
     access_control: accessControlSection,
     definitions: definitionsSection,

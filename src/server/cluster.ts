@@ -8,6 +8,7 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { SesameConfig } from '../config/load.ts';
 import { bootstrapAdministrator, prepareStore } from '../services/install.ts';
+import { checkNotifier } from '../services/notifier.ts';
 import { signingKeyService } from '../services/keys.ts';
 import type { ChangeFeed, ChangeTopic } from '../store/changes.ts';
 import type { Logger } from '../lib/logger.ts';
@@ -33,6 +34,7 @@ const MAX_QUICK_CRASHES = 5;
 
 /** Once, before any worker: two workers must not both create keys or an administrator. */
 async function prepareInstallation(config: SesameConfig, logger: Logger): Promise<void> {
+  await checkNotifier(config);
   const store = await prepareStore(config, logger);
   try {
     await signingKeyService(store, config).load();

@@ -28,6 +28,7 @@ import {
   type ConfigLocation,
 } from '../services/install.ts';
 import { signingKeyService } from '../services/keys.ts';
+import { checkNotifier } from '../services/notifier.ts';
 
 const GARBAGE_COLLECTION_INTERVAL_MS = 60_000;
 /** How soon a change made by another node or the CLI reaches this one's caches. */
@@ -175,6 +176,8 @@ export async function startSesame(options: StartOptions = {}): Promise<RunningSe
   for (const warning of config.warnings) logger.warn(warning);
   // (Before the worker listens: the primary may ask for its metrics as soon as it does.)
   if (config.telemetry.metrics.enabled) enableMetrics();
+  // A cluster's primary checked it already.
+  if (!cluster.isWorker) await checkNotifier(config);
   const store = await prepareStore(config, logger);
   // The counters as they are before anything is loaded: later polls report what moved since.
   await store.pollChanges();

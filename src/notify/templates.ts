@@ -1,0 +1,68 @@
+// Mail templates: a text and an HTML version each, with `{{name}}` placeholders. A file
+// `<name>.txt` or `<name>.html` in notifier.template_path replaces the built-in version.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface MailTemplate {
+  text: string;
+  html: string;
+}
+
+const BUILT_IN = {
+  test: {
+    text: [
+      'Hello,',
+      '',
+      'This is a test mail from {{branding}}: its notifier works.',
+      '',
+      '{{branding}}: {{url}}',
+      '',
+    ].join('\n'),
+    html: [
+      '<!doctype html>',
+      '<html><body style="font-family: sans-serif">',
+      '<p>Hello,</p>',
+      '<p>This is a test mail from {{branding}}: its notifier works.</p>',
+      '<p><a href="{{url}}">{{branding}}</a></p>',
+      '</body></html>',
+      '',
+    ].join('\n'),
+  },
+} satisfies Record<string, MailTemplate>;
+
+export type TemplateName = keyof typeof BUILT_IN;
+export const TEMPLATE_NAMES = Object.keys(BUILT_IN) as TemplateName[];
+
+/** The built-in templates, each version replaced by its file in `folder` when there is one. */
+export function loadTemplates(folder: string | undefined): Record<TemplateName, MailTemplate> {
+  const read = (name: string, fallback: string) => {
+    const path = folder ? join(folder, name) : undefined;
+    return path && existsSync(path) ? readFileSync(path, 'utf8') : fallback;
+  };
+  const entries = TEMPLATE_NAMES.map((name) => [
+    name,
+    { text: read(`${name}.txt`, BUILT_IN[name].text), html: read(`${name}.html`, BUILT_IN[name].html) },
+  ]);
+  return Object.fromEntries(entries) as Record<TemplateName, MailTemplate>;
+}
+
+const HTML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char]!);
+}
+
+/** Fills `{{name}}` placeholders; an unknown one stays as written, so a typo shows in the mail. */
+export function fill(template: string, data: Record<string, string>, html: boolean): string {
+  return template.replace(/\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g, (whole, name: string) => {
+    const value = Object.hasOwn(data, name) ? data[name]! : undefined;
+    if (value === undefined) return whole;
+    return html ? escapeHtml(value) : value;
+  });
+}
