@@ -4,13 +4,14 @@
 // AUTHELIA_* environment variables. Files that use Authelia's template filter are read with it.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { connect } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { after, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
+import { SMTPServer } from 'smtp-server';
 import { parse } from 'yaml';
 import { loadConfig } from '../src/config/load.ts';
 import { ConfigError } from '../src/config/report.ts';
@@ -47,7 +48,9 @@ const schemas: string[] = [];
 const databases: string[] = [];
 const sentinels: ChildProcess[] = [];
 const redisUsers = new Set<string>();
+const mailServers: SMTPServer[] = [];
 after(async () => {
+  for (const server of mailServers) await new Promise<void>((resolve) => server.close(resolve));
   for (const schema of schemas) await dropSchema(schema);
   for (const database of databases) await dropDatabase(database);
   for (const sentinel of sentinels) sentinel.kill();
@@ -119,12 +122,53 @@ async function environmentFor(data: Data, dir: string, pem: { key: string; cert:
     env.AUTHELIA_AUTHENTICATION_BACKEND_FILE_PATH = users;
   }
   if (isRecord(data.log) && data.log.file_path) env.AUTHELIA_LOG_FILE_PATH = join(dir, 'authelia.log');
+  const notifier = data.notifier ?? {};
+  if (isRecord(notifier.filesystem))
+    env.AUTHELIA_NOTIFIER_FILESYSTEM_FILENAME = join(dir, 'notification.txt');
+  if (isRecord(notifier.smtp)) {
+    // The file's mail server, with its own credentials, on this machine: a real SMTP server offering
+    // StartTLS with a certificate for 127.0.0.1, which Sesame is told to trust.
+    const mail = await mailServer(dir, notifier.smtp);
+    const scheme =
+      /^(\w+):\/\//.exec(typeof notifier.smtp.address === 'string' ? notifier.smtp.address : '')?.[1] ??
+      'smtp';
+    env.AUTHELIA_NOTIFIER_SMTP_ADDRESS = `${scheme}://127.0.0.1:${mail.port}`;
+    env.AUTHELIA_NOTIFIER_SMTP_TLS_CERTIFICATE_AUTHORITY = mail.certificate;
+  }
   const redis = data.session?.redis;
   if (isRecord(redis) && !isRecord(redis.high_availability)) {
     env.AUTHELIA_SESSION_REDIS_HOST = REDIS_HOST;
     env.AUTHELIA_SESSION_REDIS_PORT = String(REDIS_PORT);
   }
   return env;
+}
+
+/** A real SMTP server (StartTLS) for one file, accepting the file's own credentials if it has any. */
+async function mailServer(dir: string, smtp: Record<string, unknown>) {
+  const key = join(dir, 'mail-key.pem');
+  const cert = join(dir, 'mail-cert.pem');
+  execFileSync(
+    'openssl',
+    [
+      ...['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1'],
+      ...['-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert],
+    ],
+    { stdio: 'pipe' },
+  );
+  const certificate = readFileSync(cert, 'utf8');
+  const server = new SMTPServer({
+    key: readFileSync(key, 'utf8'),
+    cert: certificate,
+    logger: false,
+    authOptional: smtp.username === undefined,
+    onAuth: (auth, _session, callback) =>
+      auth.username === smtp.username && auth.password === smtp.password
+        ? callback(null, { user: auth.username })
+        : callback(new Error('Invalid username or password')),
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  mailServers.push(server);
+  return { port: (server.server.address() as AddressInfo).port, certificate };
 }
 
 /**
