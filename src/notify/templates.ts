@@ -28,6 +28,27 @@ const BUILT_IN = {
       '',
     ].join('\n'),
   },
+  'account-change': {
+    text: [
+      'Hello {{name}},',
+      '',
+      '{{what}} on your {{branding}} account ({{time}}, from {{ip}}).',
+      '',
+      'If this was you, there is nothing to do. If it was not, sign in at {{url}} and change your',
+      'password, or tell your administrator.',
+      '',
+    ].join('\n'),
+    html: [
+      '<!doctype html>',
+      '<html><body style="font-family: sans-serif">',
+      '<p>Hello {{name}},</p>',
+      '<p>{{what}} on your {{branding}} account ({{time}}, from {{ip}}).</p>',
+      '<p>If this was you, there is nothing to do. If it was not, sign in at',
+      '<a href="{{url}}">{{url}}</a> and change your password, or tell your administrator.</p>',
+      '</body></html>',
+      '',
+    ].join('\n'),
+  },
 } satisfies Record<string, MailTemplate>;
 
 export type TemplateName = keyof typeof BUILT_IN;

@@ -10,6 +10,7 @@ import { PasswordPolicy } from '../auth/password-policy.ts';
 import { personalInputs, PROFILE_FIELDS } from '../auth/users.ts';
 import type { PasswordPolicySettings } from '../config/password-policy-schema.ts';
 import { createSealer, type Sealer } from '../crypto/encryption.ts';
+import type { AccountNotifications } from './notifications.ts';
 import type { Factors, FactorSummary } from '../factors/index.ts';
 import type { TotpChoice, TotpEnrolment, TotpKey } from '../factors/totp.ts';
 import { InvalidInputError, ReadOnlyError } from '../lib/errors.ts';
@@ -98,6 +99,7 @@ export class AccountService {
   private readonly policies: AuthorizationPolicies;
   /** Seals a pending authenticator-app setup into its form (the secret is stored only once confirmed). */
   private readonly sealer: Sealer;
+  private readonly notifications?: AccountNotifications;
   constructor(input: {
     store: Store;
     hashing: PasswordHashing;
@@ -107,6 +109,8 @@ export class AccountService {
     applications: ApplicationService;
     policies: AuthorizationPolicies;
     encryptionKey: string;
+    /** Mails the user about changes to their password and second factors, when there is a notifier. */
+    notifications?: AccountNotifications;
   }) {
     this.store = input.store;
     this.hashing = input.hashing;
@@ -116,6 +120,7 @@ export class AccountService {
     this.applications = input.applications;
     this.policies = input.policies;
     this.sealer = createSealer(input.encryptionKey);
+    this.notifications = input.notifications;
   }
 
   /** The audit event of `actor`'s change (its subject is the user's id unless said). */
@@ -201,6 +206,7 @@ export class AccountService {
         this.event(actor, 'user.password_changed', { other_sessions_ended: ended }, user.username),
       );
     });
+    this.notifications?.changed(user, 'password', actor.clientIp);
   }
 
   private async proveCurrent(actor: Actor, password: string): Promise<void> {
@@ -317,7 +323,10 @@ export class AccountService {
       code,
       this.audit(actor, 'factor.totp_added'),
     );
-    if (added) return { outcome: 'added' };
+    if (added) {
+      this.notifications?.changed(actor.user, 'totp-added', actor.clientIp);
+      return { outcome: 'added' };
+    }
     // The same setup again, with its time renewed.
     const enrolment = { secret, uri, algorithm, digits, period, qrSvg: await this.factors.totp.qrFor(uri) };
     return { outcome: 'wrong-code', pending: this.renew(actor.user, enrolment) };
@@ -325,6 +334,7 @@ export class AccountService {
 
   async removeTotp(actor: Actor): Promise<void> {
     await this.factors.totp.remove(actor.user.id, this.audit(actor, 'factor.totp_removed'));
+    this.notifications?.changed(actor.user, 'totp-removed', actor.clientIp);
   }
 
   passkeyOptions(user: User) {
@@ -349,7 +359,9 @@ export class AccountService {
         }),
       ),
     );
-    return added !== undefined;
+    if (added === undefined) return false;
+    this.notifications?.changed(actor.user, 'passkey-added', actor.clientIp);
+    return true;
   }
 
   async renamePasskey(user: User, id: string, name: string): Promise<void> {
@@ -362,13 +374,16 @@ export class AccountService {
       id,
       this.audit(actor, 'factor.passkey_removed', { id }),
     );
+    this.notifications?.changed(actor.user, 'passkey-removed', actor.clientIp);
   }
 
   /** Ten new recovery codes replacing the old ones; shown once, never stored in the clear. */
-  newRecoveryCodes(actor: Actor): Promise<string[]> {
-    return this.factors.recovery.generate(actor.user.id, (tx, codes) =>
-      tx.events.append(this.event(actor, 'factor.recovery_codes_generated', { count: codes.length })),
+  async newRecoveryCodes(actor: Actor): Promise<string[]> {
+    const codes = await this.factors.recovery.generate(actor.user.id, (tx, made) =>
+      tx.events.append(this.event(actor, 'factor.recovery_codes_generated', { count: made.length })),
     );
+    this.notifications?.changed(actor.user, 'recovery-codes', actor.clientIp);
+    return codes;
   }
 }
 

@@ -1,6 +1,9 @@
 // The user portal: sign-in, then every page registered in one scope behind the portal guard, so a
 // handler starts with the signed-in user on the request (signedIn(request)) and its POSTs' CSRF
 // tokens already claimed. A page is a function (scope, kit) => void listed in PAGES.
+import type { Logger } from '../../lib/logger.ts';
+import { AccountNotifications } from '../../services/notifications.ts';
+import { mailerOf } from '../../services/notifier.ts';
 import type { HttpKit } from '../../http/kit.ts';
 import type { FastifyInstance } from 'fastify';
 import type { PasswordAuthenticator } from '../../auth/login.ts';
@@ -32,6 +35,7 @@ export interface PortalContext {
   policies: AuthorizationPolicies;
   authenticator: PasswordAuthenticator;
   http: HttpKit;
+  logger?: Logger;
 }
 
 const PAGES: PortalPage[] = [
@@ -54,6 +58,7 @@ function accountService(context: PortalContext): AccountService {
     passwordPolicy: config.password_policy,
     applications: applicationService(config, store),
     encryptionKey: config.storage.encryption_key,
+    notifications: new AccountNotifications(mailerOf(config), context.logger),
   });
 }
 

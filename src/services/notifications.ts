@@ -1,0 +1,57 @@
+// The mails a user expects when their account changes (a password, a second factor): sent after the
+// change is stored, never holding it up, and never carrying a secret.
+import type { Logger } from '../lib/logger.ts';
+import type { Mailer } from '../notify/mailer.ts';
+import type { User } from '../store/index.ts';
+
+export type AccountChange =
+  'password' | 'totp-added' | 'totp-removed' | 'passkey-added' | 'passkey-removed' | 'recovery-codes';
+
+const CHANGES: Record<AccountChange, { title: string; what: string }> = {
+  password: { title: 'Your password was changed', what: 'Your password was changed' },
+  'totp-added': { title: 'An authenticator app was added', what: 'An authenticator app was added' },
+  'totp-removed': { title: 'Your authenticator app was removed', what: 'Your authenticator app was removed' },
+  'passkey-added': { title: 'A passkey was added', what: 'A passkey was added' },
+  'passkey-removed': { title: 'A passkey was removed', what: 'A passkey was removed' },
+  'recovery-codes': { title: 'New recovery codes were made', what: 'New recovery codes were made' },
+};
+
+export class AccountNotifications {
+  private readonly mailer?: Mailer;
+  private readonly logger?: Logger;
+  /** The mails on their way (tests wait for them; nothing else does). */
+  readonly pending = new Set<Promise<void>>();
+  constructor(mailer: Mailer | undefined, logger?: Logger) {
+    this.mailer = mailer;
+    this.logger = logger;
+  }
+
+  /**
+   * Tells `user` by mail, when there is a notifier and an address. The change is already made: a
+   * mail that cannot be sent is logged, and the request that made the change does not wait for it.
+   */
+  changed(user: User, change: AccountChange, clientIp?: string): void {
+    if (!this.mailer || !user.email) return;
+    const { title, what } = CHANGES[change];
+    const sending = this.mailer
+      .send({
+        to: user.email,
+        title,
+        template: 'account-change',
+        data: {
+          name: user.displayName ?? user.username,
+          what,
+          time: new Date().toUTCString(),
+          ip: clientIp ?? 'an unknown address',
+        },
+      })
+      .catch((error: unknown) =>
+        this.logger?.warn(
+          { change, user: user.username, reason: error instanceof Error ? error.message : String(error) },
+          'account change mail not sent',
+        ),
+      )
+      .finally(() => this.pending.delete(sending));
+    this.pending.add(sending);
+  }
+}
