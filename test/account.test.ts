@@ -3,11 +3,9 @@
 // writes none.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { PasswordAuthenticator } from '../src/auth/login.ts';
-import { AuthorizationPolicies } from '../src/auth/policy.ts';
 import type { InvalidInputError } from '../src/lib/errors.ts';
-import { AccountService, type ActorSession } from '../src/services/account.ts';
-import { ApplicationService } from '../src/services/applications.ts';
+import type { AccountService, ActorSession } from '../src/services/account.ts';
+import { accountServiceOf } from './support/account.ts';
 import type { User } from '../src/store/index.ts';
 import { PASSWORD } from './support/flows.ts';
 import { startTestSesame, type TestSesame } from './support/sesame.ts';
@@ -17,18 +15,7 @@ let account: AccountService;
 
 before(async () => {
   sesame = await startTestSesame('sqlite');
-  const { config, store, factors } = sesame.running;
-  const hashing = config.authentication_backend.password_hashing;
-  account = new AccountService({
-    store,
-    hashing,
-    passwordPolicy: config.password_policy,
-    factors,
-    authenticator: new PasswordAuthenticator(store, hashing),
-    applications: new ApplicationService(store, hashing, config.externalUrl),
-    policies: new AuthorizationPolicies(config.identity_providers.oidc.authorization_policies),
-    encryptionKey: config.storage.encryption_key,
-  });
+  account = accountServiceOf(sesame);
 });
 
 after(async () => {

@@ -7,9 +7,8 @@ import { after, before, describe, test } from 'node:test';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { PasswordAuthenticator } from '../src/auth/login.ts';
-import { AuthorizationPolicies } from '../src/auth/policy.ts';
-import { AccountService } from '../src/services/account.ts';
-import { ApplicationService } from '../src/services/applications.ts';
+import type { AccountService } from '../src/services/account.ts';
+import { accountServiceOf } from './support/account.ts';
 import { AccountNotifications } from '../src/services/notifications.ts';
 import { mailerOf } from '../src/services/notifier.ts';
 import type { User } from '../src/store/index.ts';
@@ -39,20 +38,8 @@ before(async () => {
   sesame = await startTestSesame('sqlite', '', {
     topLevelYaml: `notifier:\n  smtp:\n    address: smtp://127.0.0.1:${port}\n    sender: SSO <sso@example.com>\n    disable_require_tls: true\n`,
   });
-  const { config, store, factors } = sesame.running;
-  const hashing = config.authentication_backend.password_hashing;
-  notifications = new AccountNotifications(mailerOf(config));
-  account = new AccountService({
-    store,
-    hashing,
-    passwordPolicy: config.password_policy,
-    factors,
-    authenticator: new PasswordAuthenticator(store, hashing),
-    applications: new ApplicationService(store, hashing, config.externalUrl),
-    policies: new AuthorizationPolicies(config.identity_providers.oidc.authorization_policies),
-    encryptionKey: config.storage.encryption_key,
-    notifications,
-  });
+  notifications = new AccountNotifications(mailerOf(sesame.running.config));
+  account = accountServiceOf(sesame, notifications);
 });
 
 after(async () => {

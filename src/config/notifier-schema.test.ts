@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { loadConfig } from './load.ts';
 import { parseSmtpAddress } from './notifier-schema.ts';
-import { ConfigError, formatProblems } from './report.ts';
+import { configProblems, writeConfigFile } from '../../test/support/config.ts';
 
 const HEAD = `server:
   external_url: https://auth.example.com/
@@ -16,25 +16,8 @@ storage:
     path: db.sqlite3
 `;
 
-function write(text: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'sesame-notifier-'));
-  const file = join(dir, 'sesame.yml');
-  writeFileSync(file, HEAD + text);
-  return file;
-}
-
-function problems(text: string): string[] {
-  const file = write(text);
-  try {
-    loadConfig(file, {});
-  } catch (error) {
-    assert.ok(error instanceof ConfigError, String(error));
-    return formatProblems(error.problems)
-      .split('\n')
-      .map((line) => line.replace(`${file}:`, ''));
-  }
-  assert.fail('the configuration was accepted');
-}
+const write = (text: string) => writeConfigFile(HEAD + text).file;
+const problems = (text: string) => configProblems(HEAD + text);
 
 describe('notifier', () => {
   test('an Authelia smtp section loads with its defaults; the password may come from a _FILE', () => {

@@ -1,11 +1,10 @@
 // storage.mysql as Authelia writes it: its keys, secrets from files, and clear refusals.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadConfig } from './load.ts';
-import { ConfigError, formatProblems } from './report.ts';
+import { configProblems, writeConfigFile } from '../../test/support/config.ts';
 
 const HEAD = `server:
   address: tcp://127.0.0.1:9091/
@@ -17,25 +16,8 @@ storage:
   encryption_key: a-very-long-encryption-key-for-tests
 `;
 
-function write(text: string): { dir: string; file: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'sesame-storage-'));
-  const file = join(dir, 'sesame.yml');
-  writeFileSync(file, text);
-  return { dir, file };
-}
-
-function problems(text: string): string[] {
-  const { file } = write(text);
-  try {
-    loadConfig(file, {});
-  } catch (error) {
-    assert.ok(error instanceof ConfigError, String(error));
-    return formatProblems(error.problems)
-      .split('\n')
-      .map((line) => line.replace(`${file}:`, ''));
-  }
-  assert.fail('the configuration was accepted');
-}
+const write = writeConfigFile;
+const problems = configProblems;
 
 test("the storage section of Authelia's HighAvailability suite loads as it is", () => {
   const { file } = write(`${HEAD}  mysql:
