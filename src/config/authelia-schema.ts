@@ -3,6 +3,7 @@
 // honour is refused. Each section's shape follows Authelia 4.39's configuration schema.
 import { createPrivateKey } from 'node:crypto';
 import { z } from 'zod';
+import { identityValidationSchema } from './identity-validation-schema.ts';
 import { absoluteUrl, duration, NOT_SUPPORTED_YET, notSupportedYet, oneOf, SECRET } from './schema-kit.ts';
 
 /**
@@ -53,30 +54,6 @@ const tls = z.strictObject({
 /** Authelia's TLS client settings for outgoing connections (LDAP, SMTP, PostgreSQL). */
 export const clientTls = tls;
 
-const NOTIFIER = 'password reset and identity verification by e-mail are unavailable';
-
-const identityValidation = warned(
-  z.strictObject({
-    reset_password: z
-      .strictObject({
-        jwt_lifespan: duration().optional(),
-        jwt_algorithm: oneOf(['HS256', 'HS384', 'HS512']).optional(),
-        jwt_secret: z.string().meta(SECRET).optional(),
-      })
-      .optional(),
-    elevated_session: z
-      .strictObject({
-        code_lifespan: duration().optional(),
-        elevation_lifespan: duration().optional(),
-        characters: z.number().int().optional(),
-        require_second_factor: z.boolean().optional(),
-        skip_second_factor: z.boolean().optional(),
-      })
-      .optional(),
-  }),
-  'e-mail verification of password resets and of sensitive account changes (Sesame asks for the current password or second factor instead)',
-);
-
 const duoApi = warned(
   z.strictObject({
     disable: z.boolean().optional(),
@@ -126,14 +103,18 @@ export const autheliaTopLevel = {
     absoluteUrl,
     'legacy location of session.cookies[].default_redirection_url: after a sign-in without a target the portal is shown',
   ),
-  jwt_secret: warned(
-    z.string().meta(SECRET),
-    'legacy location of identity_validation.reset_password.jwt_secret; ' + NOTIFIER,
-  ),
+  jwt_secret: z
+    .string()
+    .min(1)
+    .meta(SECRET)
+    .optional()
+    .describe(
+      'Legacy location of identity_validation.reset_password.jwt_secret (used when that is not set).',
+    ),
   privacy_policy: privacyPolicy,
   duo_api: duoApi,
   ntp,
-  identity_validation: identityValidation,
+  identity_validation: identityValidationSchema,
 };
 
 /** `definitions.user_attributes`: computed attributes Authelia evaluates with CEL expressions. */
@@ -195,8 +176,12 @@ export const authenticationBackendKeys = {
       disable: z
         .boolean()
         .default(false)
-        .describe('Sesame has no password reset by e-mail yet: nothing to disable.'),
-      custom_url: warned(absoluteUrl, 'no "forgot password" link is shown'),
+        .describe('Hide "Forgot password?" and refuse password reset requests.'),
+      custom_url: absoluteUrl
+        .optional()
+        .describe(
+          'Where "Forgot password?" leads instead of Sesame’s own reset (another system manages passwords).',
+        ),
     })
     .optional(),
   password_change: z

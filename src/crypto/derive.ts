@@ -20,6 +20,8 @@ export const KEY_PURPOSES = {
   oneTimeNotes: 'sesame one-time notes',
   /** Signed cookies of Sesame's own pages (@fastify/cookie), such as the portal's sign-in state. */
   pageCookies: 'sesame page cookies',
+  /** E-mailed single-use links (password reset, invitations, address verification) without a configured jwt_secret. */
+  identityLinks: 'sesame identity verification links',
 } as const;
 
 export type KeyPurpose = keyof typeof KEY_PURPOSES;
