@@ -49,6 +49,30 @@ const BUILT_IN = {
       '',
     ].join('\n'),
   },
+  'verify-email': {
+    text: [
+      'Hello {{name}},',
+      '',
+      'Please confirm that this is your e-mail address for your {{branding}} account: open',
+      '',
+      '{{link}}',
+      '',
+      'and press "Verify". The link works once, for {{hours}} hours. It was asked for from {{ip}}.',
+      'If you did not give this address, ignore this mail: nothing changes.',
+      '',
+    ].join('\n'),
+    html: [
+      '<!doctype html>',
+      '<html><body style="font-family: sans-serif">',
+      '<p>Hello {{name}},</p>',
+      '<p>Please confirm that this is your e-mail address for your {{branding}} account:</p>',
+      '<p><a href="{{link}}">Verify my address</a></p>',
+      '<p>The link works once, for {{hours}} hours. It was asked for from {{ip}}.',
+      'If you did not give this address, ignore this mail: nothing changes.</p>',
+      '</body></html>',
+      '',
+    ].join('\n'),
+  },
 } satisfies Record<string, MailTemplate>;
 
 export type TemplateName = keyof typeof BUILT_IN;

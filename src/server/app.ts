@@ -26,6 +26,8 @@ import { registerAssets } from '../web/assets.ts';
 import { errorPage } from '../web/pages.ts';
 import { registerPortalPages } from '../web/portal/index.ts';
 import { registerForwardAuth } from '../web/forward-auth.ts';
+import { registerVerifyEmail } from '../web/verify-email.ts';
+import { emailVerificationOf } from '../services/email-verification.ts';
 import { ForwardAuthSessions } from '../auth/forward-auth-sessions.ts';
 import { ForwardAuthPortal, ForwardAuthService, type AccessDecider } from '../services/forward-auth.ts';
 import { SignInService } from '../services/sign-in.ts';
@@ -325,6 +327,11 @@ export function buildServer(context: ServerContext): FastifyInstance {
   registerPortalPages(app, pages);
   registerAdminPages(app, pages);
   registerAdminApi(app, pages);
+  registerVerifyEmail(app, {
+    config,
+    verification: emailVerificationOf(config, store, logger),
+    csrf: http.sessions.csrf,
+  });
   // The front door (`/`: the portal, or forward-auth's sign-in entry with `rd`) and the authz endpoints.
   registerForwardAuth(app, { config, ...forwardAuthServices(context), sessions: http.sessions });
   registerHealth(app, store);

@@ -3,6 +3,7 @@
 // tokens already claimed. A page is a function (scope, kit) => void listed in PAGES.
 import type { Logger } from '../../lib/logger.ts';
 import { AccountNotifications } from '../../services/notifications.ts';
+import { emailVerificationOf } from '../../services/email-verification.ts';
 import { mailerOf } from '../../services/notifier.ts';
 import type { HttpKit } from '../../http/kit.ts';
 import type { FastifyInstance } from 'fastify';
@@ -59,6 +60,7 @@ function accountService(context: PortalContext): AccountService {
     applications: applicationService(config, store),
     encryptionKey: config.storage.encryption_key,
     notifications: new AccountNotifications(mailerOf(config), context.logger),
+    verification: emailVerificationOf(config, store, context.logger),
   });
 }
 

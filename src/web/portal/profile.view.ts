@@ -12,6 +12,8 @@ export interface ProfileView {
   values: ProfileInput;
   errors?: FieldErrors;
   done?: string;
+  /** Addresses can be verified (there is a notifier). */
+  verifiable?: boolean;
 }
 
 /** The form's values from the stored user. */
@@ -51,7 +53,9 @@ function fields(view: ProfileView): SafeHtml {
       type: 'email',
       autocomplete: 'email',
       value: values.email,
-      help: verified ? 'Verified. Changing it marks it unverified.' : 'Apps see it as unverified.',
+      help: verified
+        ? 'Verified. Changing it marks it unverified until you follow the link mailed to the new address.'
+        : 'Not verified: apps see it as unverified.',
     })}
     ${field('picture', 'Picture URL', { type: 'url' })}`;
 }
@@ -69,5 +73,16 @@ export function profileView(view: ProfileView): SafeHtml {
           ${fields(view)} ${readOnly ? '' : html`<button type="submit">Save profile</button>`}
         </fieldset>
       </form>
+      ${verifyForm(view)}
     </section>`;
+}
+
+/** Asks for the verification link again, for an address that is not verified yet. */
+function verifyForm(view: ProfileView): SafeHtml {
+  const { user } = view;
+  if (!view.verifiable || !user.email || user.emailVerified || user.source === 'file') return html``;
+  return html`<form method="post" action="/portal/profile/verify">
+    ${csrfField(view.csrf)}
+    <button type="submit" class="secondary">Send the verification link again</button>
+  </form>`;
 }
