@@ -11,7 +11,8 @@ export type AccountChange =
   | 'passkey-added'
   | 'passkey-removed'
   | 'recovery-codes'
-  | 'email';
+  | 'email'
+  | 'new-device';
 
 const CHANGES: Record<AccountChange, { title: string; what: string }> = {
   password: { title: 'Your password was changed', what: 'Your password was changed' },
@@ -21,6 +22,10 @@ const CHANGES: Record<AccountChange, { title: string; what: string }> = {
   'passkey-removed': { title: 'A passkey was removed', what: 'A passkey was removed' },
   'recovery-codes': { title: 'New recovery codes were made', what: 'New recovery codes were made' },
   email: { title: 'Your e-mail address was changed', what: 'Your e-mail address was changed' },
+  'new-device': {
+    title: 'A sign-in from a new device',
+    what: 'Someone signed in from a new device or browser',
+  },
 };
 
 export class AccountNotifications {
