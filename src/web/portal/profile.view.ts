@@ -54,7 +54,7 @@ function fields(view: ProfileView): SafeHtml {
       autocomplete: 'email',
       value: values.email,
       help: verified
-        ? 'Verified. Changing it marks it unverified until you follow the link mailed to the new address.'
+        ? `Verified. Changing it marks it unverified${view.verifiable ? ' until you follow the link mailed to the new address' : ''}.`
         : 'Not verified: apps see it as unverified.',
     })}
     ${field('picture', 'Picture URL', { type: 'url' })}`;
