@@ -170,9 +170,14 @@ export class ElevationService {
     this.pending.add(sending);
   }
 
-  /** The mailed code: elevates the session once; a wrong one counts against the regulator. */
+  /**
+   * The mailed code: elevates the session once; a wrong one counts against the regulator. It is
+   * checked even when the session is already elevated, so a second submission of a code (a
+   * parallel one) is told it was used.
+   */
   async enterCode(session: ElevationSession, code: string): Promise<ProofOutcome> {
-    if ((await this.need(session)).kind !== 'code') return 'not-needed';
+    const need = (await this.need(session)).kind;
+    if (need !== 'code' && need !== 'elevated') return 'not-needed';
     const { store, factors } = this.deps;
     const attempt = { username: session.user.username, clientIp: session.clientIp };
     if (await factors.regulator.banned(attempt)) return this.failed(session, 'code', 'banned');

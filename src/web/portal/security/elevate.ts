@@ -6,6 +6,8 @@ import { formOf, one, queryOf } from '../../../http/forms.ts';
 import { signedIn } from '../../../http/guards.ts';
 import type { ElevationNeed, ProofOutcome } from '../../../services/elevation.ts';
 import { elevationSessionOf, typed, type PortalKit, type PortalPage } from '../kit.ts';
+import { html } from '../../html.ts';
+import { formProblem } from '../../views/forms.ts';
 import { elevateView, type ElevateView } from './elevate.view.ts';
 
 declare module 'fastify' {
@@ -35,6 +37,7 @@ const ANSWERS: Record<Exclude<ProofOutcome, 'elevated' | 'not-needed'>, [string,
   used: ['This code was already used.', 409],
   banned: ['Too many wrong attempts. Try again later.', 429],
 };
+const WRONG_PASSWORD = 'This is not your current password.';
 
 async function show(
   kit: PortalKit,
@@ -89,16 +92,26 @@ export const registerElevate: PortalPage = (scope, kit) => {
     const form = formOf(request);
     const next = safeNext(form.next);
     const session = elevationSessionOf(request);
-    const need = await kit.elevation.need(session);
-    const outcome =
-      need.kind === 'code'
-        ? await kit.elevation.enterCode(session, one(form.code))
-        : need.kind === 'password'
-          ? await kit.elevation.enterPassword(session, typed(form.password))
-          : 'not-needed';
+    const byCode = form.code !== undefined;
+    const outcome = byCode
+      ? await kit.elevation.enterCode(session, one(form.code))
+      : await kit.elevation.enterPassword(session, typed(form.password));
     if (outcome === 'elevated') return reply.redirect(next, 303);
     if (outcome === 'not-needed') return reply.redirect(elevatePath(next), 303);
-    const [error, status] = ANSWERS[outcome];
-    return show(kit, request, reply, { need, next, sent: need.kind === 'code', error }, status);
+    const [message, status] = ANSWERS[outcome];
+    const error = outcome === 'wrong' && !byCode ? WRONG_PASSWORD : message;
+    const need = await kit.elevation.need(session);
+    // A used code of a session that is elevated by now: the page would only move on, so say it here.
+    if (need.kind === 'elevated')
+      return kit.send(
+        reply,
+        session.user,
+        FRAME,
+        html`<h1>Confirm it is you</h1>
+          ${formProblem({ form: error })}
+          <p><a href="${next}">Continue</a></p>`,
+        status,
+      );
+    return show(kit, request, reply, { need, next, sent: byCode, error }, status);
   });
 };
