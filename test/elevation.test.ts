@@ -83,7 +83,11 @@ describe('elevated session on SQLite with a real inbox', () => {
     assert.match(mail.text ?? '', /from 127\.0\.0\.1/);
     assert.ok(String(mail.html).includes(code));
     const headers = ['from', 'to', 'subject', 'date', 'message-id', 'content-type']
-      .map((name) => `${name}: ${JSON.stringify(mail.headers.get(name) ?? '')}`)
+      .map((name) => {
+        const value = mail.headers.get(name) as unknown;
+        const shown = typeof value === 'object' && value && 'text' in value ? value.text : value;
+        return `${name}: ${typeof shown === 'string' ? shown : JSON.stringify(shown)}`;
+      })
       .join('\n');
     t.diagnostic(`mail as received:\n${headers}\n\n${(mail.text ?? '').replace(code, '<code elided>')}`);
     assert.equal(code.length, 8);
