@@ -223,7 +223,8 @@ describe('require_second_factor and skip_second_factor', () => {
     assert.equal(await page.getByRole('heading', { name: 'Confirm it is you' }).count(), 0);
     await page.getByRole('button', { name: 'Create recovery codes' }).click();
     await page.getByTestId('recovery-codes').waitFor();
-    assert.equal(inbox.to('dee@example.com').length, 0, 'no code was mailed');
+    const codes = inbox.to('dee@example.com').filter((mail) => /one-time code/.test(mail.subject ?? ''));
+    assert.equal(codes.length, 0, 'no code was mailed');
     await context.close();
   });
 
