@@ -73,6 +73,36 @@ const BUILT_IN = {
       '',
     ].join('\n'),
   },
+  'one-time-code': {
+    text: [
+      'Hello {{name}},',
+      '',
+      'Your one-time code for {{branding}} is:',
+      '',
+      '    {{code}}',
+      '',
+      'It works once, for {{lifespan}}, in the browser that asked for it: it lets that session',
+      'change your second factors and your e-mail address.',
+      '',
+      'It was asked for on {{time}} from {{ip}}. If this was not you, do not give the code to',
+      'anyone; sign in at {{url}} and change your password, or tell your administrator.',
+      '',
+    ].join('\n'),
+    html: [
+      '<!doctype html>',
+      '<html><body style="font-family: sans-serif">',
+      '<p>Hello {{name}},</p>',
+      '<p>Your one-time code for {{branding}} is:</p>',
+      '<p style="font-size: 1.5em; font-family: monospace; letter-spacing: .15em"><strong>{{code}}</strong></p>',
+      '<p>It works once, for {{lifespan}}, in the browser that asked for it: it lets that session',
+      'change your second factors and your e-mail address.</p>',
+      '<p>It was asked for on {{time}} from {{ip}}. If this was not you, do not give the code to',
+      'anyone; sign in at <a href="{{url}}">{{url}}</a> and change your password, or tell your',
+      'administrator.</p>',
+      '</body></html>',
+      '',
+    ].join('\n'),
+  },
 } satisfies Record<string, MailTemplate>;
 
 export type TemplateName = keyof typeof BUILT_IN;

@@ -12,6 +12,7 @@ import type { PasswordPolicySettings } from '../config/password-policy-schema.ts
 import { createSealer, type Sealer } from '../crypto/encryption.ts';
 import type { EmailVerification } from './email-verification.ts';
 import type { AccountNotifications } from './notifications.ts';
+import { proveCurrentPassword } from './password-proof.ts';
 import type { Factors, FactorSummary } from '../factors/index.ts';
 import type { TotpChoice, TotpEnrolment, TotpKey } from '../factors/totp.ts';
 import { InvalidInputError, ReadOnlyError } from '../lib/errors.ts';
@@ -228,16 +229,22 @@ export class AccountService {
   }
 
   private async proveCurrent(actor: Actor, password: string): Promise<void> {
-    const { user } = actor;
-    const attempt = { username: user.username, clientIp: actor.clientIp };
-    // While banned nothing is verified.
-    if (await this.factors.regulator.banned(attempt))
+    const { authenticator, factors } = this;
+    const proof = await proveCurrentPassword(
+      { authenticator, regulator: factors.regulator },
+      actor,
+      password,
+    );
+    if (proof === 'proven') return;
+    if (proof === 'banned')
       throw new InvalidInputError('Too many wrong passwords. Try again later.', 'current_password');
-    const verified = await this.authenticator.authenticate(user.username, password);
-    await this.factors.regulator.record(attempt, 'password', verified?.id === user.id);
-    if (verified?.id === user.id) return;
     await this.store.events.append(
-      this.event(actor, 'user.password_change_failed', { reason: 'wrong current password' }, user.username),
+      this.event(
+        actor,
+        'user.password_change_failed',
+        { reason: 'wrong current password' },
+        actor.user.username,
+      ),
     );
     throw new InvalidInputError('This is not your current password.', 'current_password');
   }

@@ -2,7 +2,7 @@
 import { formOf, one, queryOf } from '../../http/forms.ts';
 import { signedIn } from '../../http/guards.ts';
 import type { ProfileInput } from '../../services/account.ts';
-import { actorOf, type PortalPage } from './kit.ts';
+import { actorOf, elevationSessionOf, type PortalPage } from './kit.ts';
 import { profileValues, profileView } from './profile.view.ts';
 
 const FRAME = { section: 'profile', title: 'Profile' } as const;
@@ -17,7 +17,8 @@ export const registerProfile: PortalPage = (scope, kit) => {
     const { user, csrf } = signedIn(request);
     const done = DONE[queryOf(request).done ?? ''];
     const verifiable = kit.account.verification?.available ?? false;
-    const view = { user, csrf, values: profileValues(user), done, verifiable };
+    const elevated = await kit.elevation.isElevated(elevationSessionOf(request));
+    const view = { user, csrf, values: profileValues(user), done, verifiable, elevated };
     return kit.sendForm(reply, FRAME, view, profileView);
   });
 
@@ -32,6 +33,15 @@ export const registerProfile: PortalPage = (scope, kit) => {
     if (user.source === 'file')
       return kit.sendForm(reply, FRAME, { user, csrf, values: profileValues(user) }, profileView);
     const values = readProfile(formOf(request));
+    // A new address (or a first one) could take the account over by mail: an elevated session only.
+    if (
+      values.email !== (user.email ?? '') &&
+      !(await kit.elevation.isElevated(elevationSessionOf(request)))
+    ) {
+      const errors = { email: 'To change your e-mail address, first confirm it is you.' };
+      const view = { user, csrf, values, errors, elevated: false };
+      return kit.sendForm(reply, FRAME, view, profileView);
+    }
     const errors = await kit.account.updateProfile(actorOf(request), values);
     if (errors) return kit.sendForm(reply, FRAME, { user, csrf, values, errors }, profileView);
     const changed = values.email.toLowerCase() !== (user.email ?? '').toLowerCase();

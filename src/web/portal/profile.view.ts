@@ -14,6 +14,18 @@ export interface ProfileView {
   done?: string;
   /** Addresses can be verified (there is a notifier). */
   verifiable?: boolean;
+  /** The session may change the address now; otherwise the field says how to confirm it is you. */
+  elevated?: boolean;
+}
+
+const ELEVATE = '/portal/security/elevate?next=%2Fportal%2Fprofile';
+
+/** Without an elevated session the address cannot change: say how to get one. */
+function elevationLink(view: ProfileView): SafeHtml {
+  if (view.elevated || view.user.source === 'file') return html``;
+  return html`<p class="muted" data-testid="email-elevation">
+    To change your address, first <a href="${ELEVATE}">confirm it is you</a>.
+  </p>`;
 }
 
 /** The form's values from the stored user. */
@@ -36,11 +48,10 @@ function summary(user: User): SafeHtml {
 }
 
 function fields(view: ProfileView): SafeHtml {
-  const { user, values } = view;
+  const { values } = view;
   const errors = view.errors ?? {};
   const field = (name: keyof ProfileInput, label: string, more: { autocomplete?: string; type?: string }) =>
     inputField({ name, label, errors, value: values[name], ...more });
-  const verified = user.email && user.emailVerified;
   return html`${field('display_name', 'Display name', { autocomplete: 'name' })}
     <div class="grid">
       <div>${field('given_name', 'Given name', { autocomplete: 'given-name' })}</div>
@@ -53,11 +64,12 @@ function fields(view: ProfileView): SafeHtml {
       type: 'email',
       autocomplete: 'email',
       value: values.email,
-      help: verified
-        ? `Verified. Changing it marks it unverified${view.verifiable ? ' until you follow the link mailed to the new address' : ''}.`
-        : 'Not verified: apps see it as unverified.',
+      help:
+        view.user.email && view.user.emailVerified
+          ? `Verified. Changing it marks it unverified${view.verifiable ? ' until you follow the link mailed to the new address' : ''}.`
+          : 'Not verified: apps see it as unverified.',
     })}
-    ${field('picture', 'Picture URL', { type: 'url' })}`;
+    ${elevationLink(view)} ${field('picture', 'Picture URL', { type: 'url' })}`;
 }
 
 export function profileView(view: ProfileView): SafeHtml {
