@@ -21,6 +21,7 @@ const BUILT_IN = {
     html: [
       '<!doctype html>',
       '<html><body style="font-family: sans-serif">',
+      '{{brand_header}}',
       '<p>Hello,</p>',
       '<p>This is a test mail from {{branding}}: its notifier works.</p>',
       '<p><a href="{{url}}">{{branding}}</a></p>',
@@ -41,6 +42,7 @@ const BUILT_IN = {
     html: [
       '<!doctype html>',
       '<html><body style="font-family: sans-serif">',
+      '{{brand_header}}',
       '<p>Hello {{name}},</p>',
       '<p>{{what}} on your {{branding}} account ({{time}}, from {{ip}}).</p>',
       '<p>If this was you, there is nothing to do. If it was not, sign in at',
@@ -64,6 +66,7 @@ const BUILT_IN = {
     html: [
       '<!doctype html>',
       '<html><body style="font-family: sans-serif">',
+      '{{brand_header}}',
       '<p>Hello {{name}},</p>',
       '<p>Please confirm that this is your e-mail address for your {{branding}} account:</p>',
       '<p><a href="{{link}}">Verify my address</a></p>',
@@ -91,6 +94,7 @@ const BUILT_IN = {
     html: [
       '<!doctype html>',
       '<html><body style="font-family: sans-serif">',
+      '{{brand_header}}',
       '<p>Hello {{name}},</p>',
       '<p>Your one-time code for {{branding}} is:</p>',
       '<p style="font-size: 1.5em; font-family: monospace; letter-spacing: .15em"><strong>{{code}}</strong></p>',
@@ -129,7 +133,7 @@ const HTML_ESCAPES: Record<string, string> = {
   "'": '&#39;',
 };
 
-function escapeHtml(value: string): string {
+export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char]!);
 }
 
