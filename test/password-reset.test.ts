@@ -3,7 +3,7 @@
 // afterwards the old password, the user's earlier login session and an earlier refresh token are all
 // dead. Every request gets the same answer (known, unknown, users-file account); a used, expired or
 // forged link gets a clear page; `password_reset.disable` and `custom_url` are honoured; of 20
-// parallel uses of one link exactly one changes the password (SQLite, PostgreSQL, two nodes).
+// parallel uses of one link exactly one changes the password (SQLite, PostgreSQL, two nodes, MySQL).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { ParsedMail } from 'mailparser';
@@ -11,6 +11,7 @@ import * as client from 'openid-client';
 import type { Browser } from 'playwright-core';
 import { linkSettingsOf, OneTimeLinks } from '../src/auth/one-time-links.ts';
 import { hashSecret, verifySecret } from '../src/crypto/digest.ts';
+import { Quota } from '../src/factors/regulation.ts';
 import { launchBrowser, startRelyingParty, type RelyingParty } from './support/browser.ts';
 import { allow, authorize, insecure, jarRequest, logIn, PASSWORD, rejectsWith } from './support/flows.ts';
 import { skipWithout, startTestSesame, type TestSesame } from './support/sesame.ts';
@@ -406,6 +407,7 @@ const setups = [
   { name: 'SQLite, one node', engine: 'sqlite', nodes: 1 },
   { name: 'PostgreSQL, one node', engine: 'postgres', nodes: 1 },
   { name: 'PostgreSQL, two nodes on one schema', engine: 'postgres', nodes: 2 },
+  { name: 'MySQL, one node', engine: 'mysql', nodes: 1 },
 ] as const;
 
 for (const setup of setups) {
@@ -429,8 +431,28 @@ for (const setup of setups) {
         await inbox?.close();
       });
 
+      test('the mail limit holds under parallel requests: 20 takes of 3 slots, 3 succeed', async () => {
+        const quotas = nodes.map((node) => new Quota(node.running.store));
+        const taken = await Promise.all(
+          Array.from({ length: 20 }, (_, index) => quotas[index % quotas.length]!.take('parallel', 3, 600)),
+        );
+        assert.equal(taken.filter(Boolean).length, 3);
+      });
+
       test('exactly one changes the password; the others get the "already used" page', async () => {
         const first = nodes[0]!;
+        const { artifacts } = first.running.store;
+        const adaId = (await first.running.store.users.findByUsername('ada'))!.id;
+        // A grant and a refresh token of another grant, as oidc-provider stores them.
+        const expiresAt = new Date(Date.now() + 3_600_000);
+        await artifacts.upsert({ model: 'Grant', id: 'grant-1', payload: { accountId: adaId }, expiresAt });
+        await artifacts.upsert({
+          model: 'RefreshToken',
+          id: 'refresh-1',
+          payload: { accountId: adaId, grantId: 'grant-2' },
+          grantId: 'grant-2',
+          expiresAt,
+        });
         assert.equal((await requestReset(first, new Map(), 'ada')).status, 200);
         const link = linkIn(await inbox.waitFor('ada@example.com', isReset), `${first.url}${LINK_PATH}`);
         const token = new URL(link).searchParams.get('token')!;
@@ -466,6 +488,8 @@ for (const setup of setups) {
         const ada = (await first.running.store.users.findByUsername('ada'))!;
         const stored = (await first.running.store.passwords.get(ada.id))!.digest;
         const winner = answers.findIndex((answer) => answer.status === 200);
+        assert.equal(await artifacts.find('Grant', 'grant-1'), undefined, 'the grant is revoked');
+        assert.equal(await artifacts.find('RefreshToken', 'refresh-1'), undefined, 'the token is revoked');
         assert.ok(await verifySecret(`${NEW_PASSWORD} ${winner}`, stored));
         assert.ok(!(await verifySecret(PASSWORD, stored)));
         await inbox.waitFor(
