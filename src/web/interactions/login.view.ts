@@ -53,7 +53,7 @@ export function loginPage(config: SesameConfig, input: LoginPageInput): string {
         }
         <button type="submit">Sign in</button>
       </form>
-      ${input.resetUrl ? html`<p><a href="${input.resetUrl}">Forgot password?</a></p>` : ''}
+      ${input.resetUrl ? html`<p class="aside"><a href="${input.resetUrl}">Forgot password?</a></p>` : ''}
       ${
         input.passkeyOptionsUrl && input.passkeyAction
           ? passkeyForm({
