@@ -14,9 +14,10 @@ import { Quota } from '../factors/regulation.ts';
 import { InvalidInputError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Mailer } from '../notify/mailer.ts';
-import type { Repositories, Store, User } from '../store/index.ts';
+import type { Store, User } from '../store/index.ts';
 import { AccountNotifications } from './notifications.ts';
 import { mailerOf } from './notifier.ts';
+import { signOutEverywhere } from './sessions.ts';
 
 /** Where the request page lives; the mailed link opens `<external_url>/reset-password/new?token=…`. */
 export const RESET_PASSWORD_PATH = '/reset-password';
@@ -26,6 +27,9 @@ export const NEW_PASSWORD_PATH = `${RESET_PASSWORD_PATH}/new`;
 const REQUESTS_PER_MAIL = 10;
 /** Mails per account per window when regulation is off (it never is for mails). */
 const DEFAULT_MAILS = 3;
+
+/** The artifact model remembering a user's latest reset link, so a newer one revokes it. */
+const LATEST_LINK = 'LatestResetLink';
 
 /** Whether "Forgot password?" is offered, and where it leads. */
 export type ResetOffer = { kind: 'off' } | { kind: 'external'; url: string } | { kind: 'built-in' };
@@ -179,33 +183,18 @@ export class PasswordResetService {
     const sessions = await sessionsOf(this.deps.store, user, 10_000);
     await this.deps.store.transaction(async (tx) => {
       await tx.passwords.set(user.id, digest);
-      for (const session of sessions) await tx.artifacts.destroy('Session', session.storeId);
-      const grants = await revokeGrants(tx, user.id);
+      const ended = await signOutEverywhere(tx, user.id, sessions);
       await tx.events.append({
         type: 'user.password_reset',
         actor: user.username,
         subject: user.username,
         clientIp,
-        details: { sessions_ended: sessions.length, grants_revoked: grants },
+        details: { sessions_ended: ended.sessions, grants_revoked: ended.grants },
       });
     });
     this.deps.notifications?.changed(user, 'password', clientIp);
     return { outcome: 'changed', user };
   }
-}
-
-/** The artifact model remembering a user's latest reset link, so a newer one revokes it. */
-const LATEST_LINK = 'LatestResetLink';
-
-/** Revokes every grant of the account and what was issued under it; how many grants there were. */
-async function revokeGrants(tx: Repositories, accountId: string): Promise<number> {
-  const grants = await tx.artifacts.grantsOfAccount(accountId);
-  for (const grant of grants) {
-    // The Grant record first: refresh, introspection and userinfo refuse tokens whose grant is gone.
-    await tx.artifacts.destroy('Grant', grant);
-    await tx.artifacts.revokeByGrantId(grant);
-  }
-  return grants.length;
 }
 
 /** The service as the server runs it: links signed per identity_validation, the configured notifier. */
