@@ -107,6 +107,34 @@ const BUILT_IN = {
       '',
     ].join('\n'),
   },
+  'reset-password': {
+    text: [
+      'Hello {{name}},',
+      '',
+      'Someone (we hope you) asked to reset the password of your {{branding}} account, from {{ip}}.',
+      'To choose a new password, open this link before {{expires}}; it works once:',
+      '',
+      '{{link}}',
+      '',
+      'If you did not ask for this, ignore this mail: your password stays as it is.',
+      '',
+      '{{branding}}: {{url}}',
+      '',
+    ].join('\n'),
+    html: [
+      '<!doctype html>',
+      '<html><body style="font-family: sans-serif">',
+      '{{brand_header}}',
+      '<p>Hello {{name}},</p>',
+      '<p>Someone (we hope you) asked to reset the password of your {{branding}} account, from {{ip}}.',
+      'To choose a new password, open this link before {{expires}}; it works once:</p>',
+      '<p><a href="{{link}}">Choose a new password</a></p>',
+      '<p>If you did not ask for this, ignore this mail: your password stays as it is.</p>',
+      '<p><a href="{{url}}">{{branding}}</a></p>',
+      '</body></html>',
+      '',
+    ].join('\n'),
+  },
 } satisfies Record<string, MailTemplate>;
 
 export type TemplateName = keyof typeof BUILT_IN;

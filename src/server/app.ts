@@ -25,6 +25,7 @@ import { registerAdminPages } from '../web/admin/index.ts';
 import { registerAssets } from '../web/assets.ts';
 import { errorPage } from '../web/pages.ts';
 import { registerPortalPages } from '../web/portal/index.ts';
+import { registerPasswordReset } from '../web/reset-password/index.ts';
 import { registerForwardAuth } from '../web/forward-auth.ts';
 import { registerVerifyEmail } from '../web/verify-email.ts';
 import { emailVerificationOf } from '../services/email-verification.ts';
@@ -325,6 +326,7 @@ export function buildServer(context: ServerContext): FastifyInstance {
   registerInteractions(app, pages);
   registerAssets(app);
   registerPortalPages(app, pages);
+  registerPasswordReset(app, pages);
   registerAdminPages(app, pages);
   registerAdminApi(app, pages);
   registerVerifyEmail(app, {
