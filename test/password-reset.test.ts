@@ -314,6 +314,21 @@ describe('password reset by e-mail (SQLite, Chromium, a real SMTP server)', () =
     assert.equal(twice.status, 400);
     assert.equal((await jarRequest(new Map(), `${sesame.url}${LINK_PATH}${valid.token}`)).status, 200);
   });
+
+  test('a link sent before the password changed another way (portal, administrator) no longer works', async () => {
+    const tim = (await sesame.running.store.users.findByUsername('tim'))!;
+    const own = new OneTimeLinks(sesame.running.store, linkSettingsOf(sesame.running.config), sesame.url);
+    const before = await own.issue('reset-password', tim.id, 300);
+    assert.equal((await jarRequest(new Map(), `${sesame.url}${LINK_PATH}${before.token}`)).status, 200);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await sesame.running.store.passwords.set(
+      tim.id,
+      (await sesame.running.store.passwords.get(tim.id))!.digest,
+    );
+    assert.equal((await jarRequest(new Map(), `${sesame.url}${LINK_PATH}${before.token}`)).status, 410);
+    const after = await own.issue('reset-password', tim.id, 300);
+    assert.equal((await jarRequest(new Map(), `${sesame.url}${LINK_PATH}${after.token}`)).status, 200);
+  });
 });
 
 /** A mail's headers and text as received, with the link's token elided. */

@@ -159,11 +159,18 @@ export class PasswordResetService {
     });
   }
 
-  /** The user a link is for while it is valid, unused, and the account may still change its password. */
+  /**
+   * The user a link is for while it is valid, unused, the account may still change its password,
+   * and the password has not changed since the link was sent (in the portal, by an administrator).
+   */
   async open(token: string): Promise<User | undefined> {
     const claims = await this.deps.links.peek(token, 'reset-password');
     const user = claims ? await this.deps.store.users.get(claims.subject) : undefined;
-    return user && !this.refusal(user) ? user : undefined;
+    if (!user || this.refusal(user)) return undefined;
+    const password = await this.deps.store.passwords.get(user.id);
+    // (iat has whole seconds: a change in a later second than the link's voids it.)
+    const changedSince = password && password.updatedAt.getTime() >= claims!.issuedAt.getTime() + 1000;
+    return changedSince ? undefined : user;
   }
 
   /**
