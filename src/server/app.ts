@@ -25,6 +25,7 @@ import { registerAdminPages } from '../web/admin/index.ts';
 import { registerAssets } from '../web/assets.ts';
 import { errorPage } from '../web/pages.ts';
 import { registerPortalPages } from '../web/portal/index.ts';
+import { registerSignUpPages } from '../web/sign-up/index.ts';
 import { registerForwardAuth } from '../web/forward-auth.ts';
 import { ForwardAuthSessions } from '../auth/forward-auth-sessions.ts';
 import { ForwardAuthPortal, ForwardAuthService, type AccessDecider } from '../services/forward-auth.ts';
@@ -323,6 +324,7 @@ export function buildServer(context: ServerContext): FastifyInstance {
   registerInteractions(app, pages);
   registerAssets(app);
   registerPortalPages(app, pages);
+  registerSignUpPages(app, pages);
   registerAdminPages(app, pages);
   registerAdminApi(app, pages);
   // The front door (`/`: the portal, or forward-auth's sign-in entry with `rd`) and the authz endpoints.

@@ -9,6 +9,7 @@ import type { Factors } from '../../factors/index.ts';
 import type { Issuers } from '../../oidc/issuers.ts';
 import { SESAME_DENIED, SESAME_SECOND_FACTOR } from '../../oidc/interaction-policy.ts';
 import { SignInService } from '../../services/sign-in.ts';
+import { SignUpService } from '../../services/sign-up.ts';
 import type { Store } from '../../store/index.ts';
 import { registerAbort, renderAccessDenied } from './abort.ts';
 import { registerConsent, renderConsent } from './consent.ts';
@@ -16,6 +17,7 @@ import { interactionKit, type InteractionKit, reasons, stepRoute } from './kit.t
 import { registerLogin, renderLogin } from './login.ts';
 import { registerPasskeys } from './passkey.ts';
 import { registerSecondFactor, renderSecondFactor } from './second-factor.ts';
+import { welcomeLogin } from './welcome.ts';
 
 export interface InteractionContext {
   config: SesameConfig;
@@ -38,7 +40,8 @@ export function registerInteractions(app: FastifyInstance, context: InteractionC
     // The pages' forms are bound to the interaction (there is no login session yet).
     csrf: context.http.sessions.csrf,
   });
-  registerCurrentStep(app, kit);
+  // Only its one-time links are used here (no mail is sent).
+  registerCurrentStep(app, kit, new SignUpService({ config, store: context.store }));
   registerLogin(app, kit);
   registerPasskeys(app, kit);
   registerSecondFactor(app, kit);
@@ -47,7 +50,7 @@ export function registerInteractions(app: FastifyInstance, context: InteractionC
 }
 
 /** The page of the step the interaction is at. */
-function registerCurrentStep(app: FastifyInstance, kit: InteractionKit): void {
+function registerCurrentStep(app: FastifyInstance, kit: InteractionKit, signUp: SignUpService): void {
   app.get(stepRoute(), async (request, reply) => {
     const interaction = await kit.details(request, reply);
     if (!interaction) return reply;
@@ -58,6 +61,10 @@ function registerCurrentStep(app: FastifyInstance, kit: InteractionKit): void {
       return renderAccessDenied(kit, reply, interaction, accountId);
     if (accountId && reasons(interaction).includes(SESAME_SECOND_FACTOR))
       return renderSecondFactor(kit, reply, interaction);
+    if (!accountId) {
+      const welcomed = await welcomeLogin(kit, signUp, request, reply, interaction);
+      if (welcomed) return welcomed;
+    }
     return renderLogin(kit, reply, interaction);
   });
 }

@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { type Interaction, type InteractionKit, onSubmit, sourceOf, stepPath, stepRoute } from './kit.ts';
 import { loginPage } from './login.view.ts';
+import { SIGN_UP_PATH } from '../../services/sign-up.ts';
 
 export async function renderLogin(
   kit: InteractionKit,
@@ -23,6 +24,7 @@ export async function renderLogin(
       : undefined,
     passkeyAction: stepPath(interaction.uid, 'passkey'),
     rememberMe: kit.rememberOffered,
+    signUpUrl: kit.config.registration.enabled && kit.config.notifier ? SIGN_UP_PATH : undefined,
   });
   return reply.html(page, error ? 401 : 200);
 }

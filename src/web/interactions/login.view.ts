@@ -15,6 +15,8 @@ export interface LoginPageInput {
   passkeyAction?: string;
   /** Offer "Remember me" (Authelia's box: the session outlives the browser, for `remember_me`). */
   rememberMe?: boolean;
+  /** "Create an account" (registration.enabled). */
+  signUpUrl?: string;
 }
 
 export function loginPage(config: SesameConfig, input: LoginPageInput): string {
@@ -51,6 +53,7 @@ export function loginPage(config: SesameConfig, input: LoginPageInput): string {
         }
         <button type="submit">Sign in</button>
       </form>
+      ${input.signUpUrl ? html`<p><a href="${input.signUpUrl}" id="sign-up">Create an account</a></p>` : ''}
       ${
         input.passkeyOptionsUrl && input.passkeyAction
           ? passkeyForm({
