@@ -121,7 +121,8 @@ export class InvitationService {
 
   /** After the answer: the invitee's mail. */
   private mail(invitation: Invitation, link: string, actor: string): void {
-    const inviter = actor.replace(/^(user|token):/, '');
+    // An administrator's own name; a token or the CLI is just "an administrator".
+    const inviter = actor.startsWith('user:') ? actor.slice(5) : 'An administrator';
     void sendInBackground(
       this.deps.mailer!,
       {
@@ -130,7 +131,7 @@ export class InvitationService {
         template: 'invitation',
         data: {
           link,
-          inviter: inviter === 'cli' ? 'An administrator' : inviter,
+          inviter,
           expires: invitation.expiresAt.toUTCString(),
         },
       },
