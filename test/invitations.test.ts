@@ -12,7 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { ApiTokenService } from '../src/services/tokens.ts';
 import { launchBrowser, startRelyingParty, type RelyingParty } from './support/browser.ts';
 import { runSesame } from './support/cli.ts';
-import { authorize, insecure, PASSWORD } from './support/flows.ts';
+import { authorize, insecure, logIn, PASSWORD } from './support/flows.ts';
 import { skipWithout, startTestSesame, type TestSesame } from './support/sesame.ts';
 import { linkIn, startInbox, type Inbox } from './support/smtp.ts';
 
@@ -264,6 +264,41 @@ describe('invitations (SQLite, real SMTP, Chromium)', () => {
     assert.equal(unknown.status, 404);
     const anonymous = await fetch(`${sesame.url}/api/v1/invitations`);
     assert.equal(anonymous.status, 401);
+  });
+
+  test('the admin UI creates an invitation (mailed, link shown once), lists it and revokes it', async () => {
+    const context = await browser.newContext();
+    const admin = await context.newPage();
+    await admin.goto(`${sesame.url}/admin/invitations`);
+    await logIn(admin, 'root');
+    await admin.waitForURL(`${sesame.url}/admin/invitations`);
+    await admin.getByLabel('Email').fill('from-ui@example.com');
+    await admin.getByLabel('Groups (comma-separated)').fill('staff, ops');
+    await admin.getByLabel('Expires after (days, 1 to 90)').fill('3');
+    await admin.getByRole('button', { name: 'Create invitation' }).click();
+    const link = await admin.getByLabel('Link', { exact: true }).inputValue();
+    assert.match(link, /\/invitation\?token=/);
+    const mail = await inbox.waitFor('from-ui@example.com');
+    assert.equal(linkIn(mail, `${sesame.url}/invitation?token=`), link);
+    assert.match(mail.text ?? '', /root invited you/);
+    await admin.goto(`${sesame.url}/admin/invitations`);
+    assert.equal(await admin.getByLabel('Link', { exact: true }).count(), 0, 'shown once');
+    const row = admin.getByRole('row', { name: /from-ui@example\.com/ });
+    assert.match((await row.textContent()) ?? '', /staff, ops[\s\S]*pending/);
+    await row.getByText('Revoke…').click();
+    await row.getByRole('button', { name: 'Yes, revoke it' }).click();
+    await admin.getByText('The invitation was revoked.').waitFor();
+    assert.match(
+      (await admin.getByRole('row', { name: /from-ui@example\.com/ }).textContent()) ?? '',
+      /revoked/,
+    );
+    assert.equal((await fetch(link)).status, 410);
+    // A bad address is told next to the field.
+    await admin.getByLabel('Email').fill('nobody');
+    await admin.locator('#invite-email').evaluate((input) => input.setAttribute('type', 'text'));
+    await admin.getByRole('button', { name: 'Create invitation' }).click();
+    await admin.getByText(/is not an e-mail address/).waitFor();
+    await context.close();
   });
 
   test('the CLI creates (with --no-mail), lists and revokes invitations', async () => {
