@@ -430,7 +430,7 @@ describe('open registration', () => {
   before(async () => {
     closed = await startTestSesame('sqlite', '', { topLevelYaml: inbox.notifierYaml });
     open = await startTestSesame('sqlite', '', {
-      topLevelYaml: `${inbox.notifierYaml}registration:\n  enabled: true\n  allowed_email_domains: [example.org]\n  groups: [members]\n`,
+      topLevelYaml: `${inbox.notifierYaml}registration:\n  enabled: true\n  allowed_email_domains: [example.org]\n  groups: [members]\n  max_mails_per_ip: 4\n`,
     });
     await open.addUser({ username: 'known', password: PASSWORD, email: 'known@example.org' });
   });
@@ -500,5 +500,14 @@ describe('open registration', () => {
     const user = (await open.running.store.users.findByUsername('joiner'))!;
     assert.equal(user.emailVerified, true);
     assert.deepEqual(user.groups, ['members']);
+  });
+  test('one client IP address gets at most max_mails_per_ip mails an hour, with the same answer after', async () => {
+    // Three mails went out from this address in the tests above; the fourth is the last.
+    const fourth = await request('fourth@example.org');
+    await inbox.waitFor('fourth@example.org');
+    const fifth = await request('fifth@example.org');
+    assert.deepEqual(fifth, fourth);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal(inbox.to('fifth@example.org').length, 0);
   });
 });

@@ -4,7 +4,7 @@ import type { SesameConfig } from '../../config/load.ts';
 import type { FieldErrors } from '../../http/forms.ts';
 import { html, trusted, type SafeHtml } from '../html.ts';
 import { layout } from '../pages.ts';
-import { csrfField, formProblem, inputField } from '../views/forms.ts';
+import { csrfField, fieldError, formProblem, inputField } from '../views/forms.ts';
 
 export interface AccountFormData {
   action: string;
@@ -33,7 +33,8 @@ export function accountFormView(config: SesameConfig, data: AccountFormData): st
       <input type="hidden" name="token" value="${data.token}" />
       ${
         data.fixedUsername
-          ? html`<p>Your username: <strong id="fixed-username">${data.fixedUsername}</strong></p>`
+          ? html`<p>Your username: <strong id="fixed-username">${data.fixedUsername}</strong></p>
+              ${fieldError(errors, 'username')}`
           : inputField({
               name: 'username',
               label: 'Username',
