@@ -247,7 +247,7 @@ describe('invitations (SQLite, real SMTP, Chromium)', () => {
     assert.equal(noCsrf.status, 403);
   });
 
-  test('the API refuses bad input with 400, and mail without a notifier is not the case here', async () => {
+  test('the API refuses bad input (400), a taken username (409), an unknown id (404) and no token (401)', async () => {
     const bad = await api(sesame, token, 'POST', '/invitations', { email: 'not an address' });
     assert.equal(bad.status, 400);
     const tooLong = await api(sesame, token, 'POST', '/invitations', {
@@ -260,6 +260,11 @@ describe('invitations (SQLite, real SMTP, Chromium)', () => {
       username: 'root',
     });
     assert.equal(taken.status, 409);
+    const badGroup = await api(sesame, token, 'POST', '/invitations', {
+      email: 'a@example.com',
+      groups: ['a b'],
+    });
+    assert.equal(badGroup.status, 400);
     const unknown = await api(sesame, token, 'DELETE', '/invitations/nope');
     assert.equal(unknown.status, 404);
     const anonymous = await fetch(`${sesame.url}/api/v1/invitations`);

@@ -9,6 +9,7 @@ import type { SesameConfig } from '../config/load.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../lib/errors.ts';
 import type { Mailer } from '../notify/mailer.ts';
 import type { Invitation, Store } from '../store/index.ts';
+import { GROUP_NAME, GROUP_NAME_HELP } from './groups.ts';
 import { sendInBackground } from './notifications.ts';
 
 export const INVITATION_DEFAULT_SECONDS = 7 * 86_400;
@@ -63,8 +64,8 @@ function checkInput(input: InvitationInput): { email: string; seconds: number } 
     throw new InvalidInputError(`'${email}' is not an e-mail address`, 'email');
   if (input.username !== undefined) checkUsername(input.username);
   for (const group of input.groups)
-    if (!/^[^\s,][^,]{0,99}$/.test(group))
-      throw new InvalidInputError(`'${group}' is not a group name`, 'groups');
+    if (!GROUP_NAME.test(group))
+      throw new InvalidInputError(`'${group}' is not a group name (${GROUP_NAME_HELP})`, 'groups');
   const seconds = input.expiresInSeconds ?? INVITATION_DEFAULT_SECONDS;
   if (!Number.isInteger(seconds) || seconds < 60 || seconds > INVITATION_MAX_SECONDS)
     throw new InvalidInputError('an invitation expires after 1 minute to 90 days', 'expires');
