@@ -18,6 +18,9 @@ export const DEBIAN_PACKAGES: Record<string, string> = {
   openssl: 'forward-auth tests: a test certificate authority for the HTTPS the session cookie needs',
   // The Redis server itself runs before the tests; its binary also runs as a Sentinel.
   'redis-server': "Authelia's Redis Sentinel suite: a real sentinel in front of the local Redis",
+  // The tests start their own slapd on a free port with a configuration of their own.
+  slapd: 'LDAP tests: a real OpenLDAP directory as the user backend',
+  'ldap-utils': 'LDAP tests: ldapadd/ldapmodify seed the test directory',
 };
 
 function run(command: string, args: string[], quiet = false) {

@@ -8,6 +8,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { AuthorizationPolicies } from '../src/auth/policy.ts';
 import { launchBrowser, startRelyingParty, type RelyingParty } from './support/browser.ts';
 import { authorize, insecure, logIn, PASSWORD, type Flow } from './support/flows.ts';
+import { elevateWithPassword } from './support/elevation.ts';
 import { startTestSesame, type TestSesame } from './support/sesame.ts';
 
 let now = Date.now();
@@ -114,6 +115,8 @@ describe('TOTP, step-up and recovery codes', () => {
       await page.goto(`${sesame.url}/portal/security`);
       await logIn(page, 'tess');
       await page.waitForURL(`${sesame.url}/portal/security`);
+      // Changing second factors needs an elevated session (no notifier here: the password).
+      await elevateWithPassword(page.context().request, sesame.url);
       await page.getByRole('button', { name: 'Set up authenticator app' }).click();
       await page.getByRole('img', { name: 'QR code for your authenticator app' }).waitFor();
       secret = (await page.getByTestId('totp-secret').textContent())!.trim();

@@ -15,6 +15,7 @@ import { createLogger } from '../src/lib/logger.ts';
 import { many, one } from '../src/http/forms.ts';
 import { cspViolations, launchBrowser, startRelyingParty, type RelyingParty } from './support/browser.ts';
 import { allow, authorize, insecure, logIn, PASSWORD, type Flow } from './support/flows.ts';
+import { elevateWithPassword } from './support/elevation.ts';
 import { startTestSesame, type TestSesame } from './support/sesame.ts';
 
 const logLines: Record<string, unknown>[] = [];
@@ -654,6 +655,7 @@ describe('a field sent twice', () => {
 
   test('on the Security page and the admin searches: 400 naming the field', async () => {
     const pat = await signedIn('pat');
+    await elevateWithPassword(pat.request, sesame.url);
     const security = await pat.request.get(`${sesame.url}/portal/security`);
     const csrf = csrfOf(await security.text());
     const setup = await postForm(pat.request, `${sesame.url}/portal/security/totp/new`, `csrf=${csrf}`);

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { exportJWK, generateKeyPair, jwtVerify, createRemoteJWKSet } from 'jose';
 import * as client from 'openid-client';
+import { UserAdminService } from '../src/services/users.ts';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser, startRelyingParty, type RelyingParty } from './support/browser.ts';
 import { allow, authorize, insecure, logIn, PASSWORD, rejectsWith, type Flow } from './support/flows.ts';
@@ -641,12 +642,27 @@ for (const engine of ['sqlite', 'postgres', 'mysql'] as const) {
           expectedState: state,
           expectedNonce: nonce,
         });
-        await sesame.running.store.users.update(bob.id, { disabled: true });
+        // Disabled the way an administrator does it (UI, API and CLI share the service).
+        const { config, store, factors } = sesame.running;
+        const admin = new UserAdminService(
+          store,
+          config.authentication_backend.password_hashing,
+          factors,
+          config.password_policy,
+        );
+        await admin.setDisabled('root', 'bob', true);
         await assert.rejects(client.fetchUserInfo(rommFlow.config, tokens.access_token, bob.id));
         await assert.rejects(
           client.refreshTokenGrant(rommFlow.config, tokens.refresh_token!),
           'invalid_grant',
         );
+        // Enabled again, the account signs in anew: the tokens issued before stay revoked.
+        await admin.setDisabled('root', 'bob', false);
+        await assert.rejects(
+          client.refreshTokenGrant(rommFlow.config, tokens.refresh_token!),
+          'invalid_grant',
+        );
+        await admin.setDisabled('root', 'bob', true);
         const url = client.buildAuthorizationUrl(rommFlow.config, {
           redirect_uri: rommFlow.redirectUri,
           scope: 'openid',

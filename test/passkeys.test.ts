@@ -6,6 +6,7 @@ import * as client from 'openid-client';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { cspViolations, launchBrowser, startRelyingParty, type RelyingParty } from './support/browser.ts';
 import { authorize, insecure, logIn, PASSWORD, type Flow } from './support/flows.ts';
+import { elevateWithPassword } from './support/elevation.ts';
 import { startTestSesame, type TestSesame } from './support/sesame.ts';
 
 let sesame: TestSesame;
@@ -86,6 +87,9 @@ test('a passkey is registered, named and renamed on the Security page', async ()
   await page.goto(`${sesame.url}/portal/security`);
   await logIn(page, 'pat');
   await page.waitForURL(`${sesame.url}/portal/security`);
+  // Adding a passkey needs an elevated session (no notifier here: the password).
+  await elevateWithPassword(context.request, sesame.url);
+  await page.reload();
   await page.getByLabel('Name for the new passkey').fill('Laptop');
   await page.getByRole('button', { name: 'Add a passkey' }).click();
   await page.getByText('Your passkey was added.').waitFor();
@@ -121,6 +125,8 @@ test('as the only factor: signing in with the passkey needs no password', async 
 });
 
 test('a removed passkey is gone', async () => {
+  // A new login session (the passkey's): elevated again before a change.
+  await elevateWithPassword(context.request, sesame.url);
   await page.goto(`${sesame.url}/portal/security`);
   await page.getByRole('button', { name: 'Remove Work laptop' }).click();
   await page.getByText('Your passkey was removed.').waitFor();

@@ -9,6 +9,7 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser } from './support/browser.ts';
 import { logIn, PASSWORD } from './support/flows.ts';
+import { elevateWithPassword } from './support/elevation.ts';
 import { startTestSesame, type TestSesame } from './support/sesame.ts';
 
 const SCREENSHOTS = process.env.SESAME_SCREENSHOTS ?? join(tmpdir(), 'sesame-screenshots');
@@ -99,6 +100,8 @@ test('My applications lists only what the user may open; administrators see the 
 
 test('the profile is edited and kept', async () => {
   const { context, page } = await signIn('pat');
+  // A new address needs an elevated session (no notifier here: the password).
+  await elevateWithPassword(context.request, sesame.url);
   await page.getByRole('link', { name: 'Profile' }).click();
   await page.getByLabel('Display name').fill('Pat Smith');
   await page.getByLabel('Given name').fill('Pat');

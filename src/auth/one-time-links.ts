@@ -22,6 +22,8 @@ export interface LinkClaims {
   /** Purpose-specific values (the address to verify …). Never a secret: links travel by mail. */
   data: Record<string, string>;
   expiresAt: Date;
+  /** When the link was issued (to the second). */
+  issuedAt: Date;
   /** The link's id (its record). */
   id: string;
 }
@@ -105,7 +107,7 @@ export class OneTimeLinks {
         algorithms: [this.settings.algorithm],
         issuer: this.issuer,
         audience: purpose,
-        requiredClaims: ['jti', 'sub', 'exp'],
+        requiredClaims: ['jti', 'sub', 'exp', 'iat'],
       });
       const data = (payload.data ?? {}) as Record<string, string>;
       return {
@@ -113,6 +115,7 @@ export class OneTimeLinks {
         subject: payload.sub!,
         data,
         expiresAt: new Date(payload.exp! * 1000),
+        issuedAt: new Date(payload.iat! * 1000),
         id: payload.jti!,
       };
     } catch (error) {

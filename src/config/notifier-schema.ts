@@ -153,6 +153,12 @@ export const notifierSchema = z
       .optional()
       .describe('Append mails to a file instead of sending them (testing).'),
     smtp: smtp.optional().describe('Send mails through an SMTP server.'),
+    new_device_sign_in: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Sesame only: mail a user when their account signs in from a browser it was never used from (the first browser is recorded silently).',
+      ),
   })
   .superRefine((value, ctx) => {
     const chosen = [value.smtp && 'smtp', value.filesystem && 'filesystem'].filter(Boolean);

@@ -22,6 +22,8 @@ export const KEY_PURPOSES = {
   pageCookies: 'sesame page cookies',
   /** E-mailed single-use links (password reset, invitations, address verification) without a configured jwt_secret. */
   identityLinks: 'sesame identity verification links',
+  /** E-mailed one-time codes that elevate a session are stored as HMACs under this key. */
+  elevationCodes: 'sesame elevation codes',
 } as const;
 
 export type KeyPurpose = keyof typeof KEY_PURPOSES;

@@ -24,9 +24,12 @@ export class Factors {
   readonly recovery: RecoveryCodeService;
   readonly passkeys: PasskeyService;
   readonly regulator: Regulator;
+  /** The clock codes and bans are read against (tests move it). */
+  readonly now: Clock;
   private readonly store: Store;
   constructor(store: Store, config: SesameConfig, now: Clock = Date.now, logger?: Logger) {
     this.store = store;
+    this.now = now;
     this.totp = new TotpService(store, config, now);
     this.passkeys = new PasskeyService(store, config, now);
     this.recovery = new RecoveryCodeService(store, config.identity_providers.oidc.hmac_secret, now);

@@ -159,3 +159,32 @@ export class FailureCounter {
     return started;
   }
 }
+
+/** The artifact model of a used request slot. */
+const QUOTA_SLOT = 'QuotaSlot';
+
+/**
+ * At most `limit` uses per key in each window of `windowSeconds` (fixed windows), counted in the
+ * database so every node shares the count: a use claims one of the window's numbered slots, and
+ * a claim is atomic, so parallel requests never get more than `limit` between them. For what must
+ * not be repeated at will but is no authentication (mails a request sends, for instance).
+ */
+export class Quota {
+  private readonly store: Store;
+  private readonly now: () => number;
+  constructor(store: Store, now: () => number = Date.now) {
+    this.store = store;
+    this.now = now;
+  }
+
+  /** Uses one of `key`'s slots; false when the window's are all used. */
+  async take(key: string, limit: number, windowSeconds: number): Promise<boolean> {
+    const now = this.now();
+    const window = Math.floor(now / (windowSeconds * 1000));
+    const end = new Date((window + 1) * windowSeconds * 1000);
+    for (let slot = 0; slot < limit; slot += 1)
+      if (await this.store.artifacts.claim(QUOTA_SLOT, `${key}:${window}:${slot}`, end, new Date(now)))
+        return true;
+    return false;
+  }
+}

@@ -11,7 +11,7 @@ import {
 } from '../config/notifier-schema.ts';
 import { ConfigError } from '../config/report.ts';
 import { tlsOptionsOf } from '../store/tls.ts';
-import { fill, loadTemplates, type MailTemplate, type TemplateName } from './templates.ts';
+import { escapeHtml, fill, loadTemplates, type MailTemplate, type TemplateName } from './templates.ts';
 
 export interface MailRequest {
   to: string;
@@ -103,8 +103,11 @@ export class Mailer {
   readonly #templates: Record<TemplateName, MailTemplate>;
   readonly #branding: string;
   readonly #url: string;
+  /** What `{{brand_header}}` becomes in an HTML mail: the logo (when configured) and the name. */
+  readonly #header: string;
 
   constructor(settings: Defined<NotifierSettings>, config: Pick<SesameConfig, 'branding' | 'externalUrl'>) {
+    const logo = config.branding.logo_url;
     this.#settings = settings;
     this.#transport = settings.smtp
       ? smtpTransport(settings.smtp)
@@ -112,6 +115,11 @@ export class Mailer {
     this.#templates = loadTemplates(settings.template_path);
     this.#branding = config.branding.name;
     this.#url = config.externalUrl;
+    const name = escapeHtml(config.branding.name);
+    this.#header =
+      '<p style="font-size: 1.2em; font-weight: 600">' +
+      (logo ? `<img src="${escapeHtml(logo)}" alt="" height="32" style="vertical-align: middle"> ` : '') +
+      `${name}</p>`;
   }
 
   /** The mail `request` makes: subject, text and (unless disable_html_emails) HTML. */
@@ -123,7 +131,9 @@ export class Mailer {
       .replaceAll('{title}', request.title)
       .replace(/[\r\n]+/g, ' ');
     const mail: Mail = { to: request.to, subject, text: fill(template.text, data, false) };
-    if (!this.#settings.smtp?.disable_html_emails) mail.html = fill(template.html, data, true);
+    // (The header is markup of Sesame's making, put in after the values are filled and escaped.)
+    if (!this.#settings.smtp?.disable_html_emails)
+      mail.html = fill(template.html, data, true).replaceAll('{{brand_header}}', this.#header);
     return mail;
   }
 

@@ -21,6 +21,7 @@ const BUILT_IN = {
     html: [
       '<!doctype html>',
       '<html><body style="font-family: sans-serif">',
+      '{{brand_header}}',
       '<p>Hello,</p>',
       '<p>This is a test mail from {{branding}}: its notifier works.</p>',
       '<p><a href="{{url}}">{{branding}}</a></p>',
@@ -41,10 +42,95 @@ const BUILT_IN = {
     html: [
       '<!doctype html>',
       '<html><body style="font-family: sans-serif">',
+      '{{brand_header}}',
       '<p>Hello {{name}},</p>',
       '<p>{{what}} on your {{branding}} account ({{time}}, from {{ip}}).</p>',
       '<p>If this was you, there is nothing to do. If it was not, sign in at',
       '<a href="{{url}}">{{url}}</a> and change your password, or tell your administrator.</p>',
+      '</body></html>',
+      '',
+    ].join('\n'),
+  },
+  'verify-email': {
+    text: [
+      'Hello {{name}},',
+      '',
+      'Please confirm that this is your e-mail address for your {{branding}} account: open',
+      '',
+      '{{link}}',
+      '',
+      'and press "Verify". The link works once, for {{hours}} hours. It was asked for from {{ip}}.',
+      'If you did not give this address, ignore this mail: nothing changes.',
+      '',
+    ].join('\n'),
+    html: [
+      '<!doctype html>',
+      '<html><body style="font-family: sans-serif">',
+      '{{brand_header}}',
+      '<p>Hello {{name}},</p>',
+      '<p>Please confirm that this is your e-mail address for your {{branding}} account:</p>',
+      '<p><a href="{{link}}">Verify my address</a></p>',
+      '<p>The link works once, for {{hours}} hours. It was asked for from {{ip}}.',
+      'If you did not give this address, ignore this mail: nothing changes.</p>',
+      '</body></html>',
+      '',
+    ].join('\n'),
+  },
+  'one-time-code': {
+    text: [
+      'Hello {{name}},',
+      '',
+      'Your one-time code for {{branding}} is:',
+      '',
+      '    {{code}}',
+      '',
+      'It works once, for {{lifespan}}, in the browser that asked for it: it lets that session',
+      'change your second factors and your e-mail address.',
+      '',
+      'It was asked for on {{time}} from {{ip}}. If this was not you, do not give the code to',
+      'anyone; sign in at {{url}} and change your password, or tell your administrator.',
+      '',
+    ].join('\n'),
+    html: [
+      '<!doctype html>',
+      '<html><body style="font-family: sans-serif">',
+      '{{brand_header}}',
+      '<p>Hello {{name}},</p>',
+      '<p>Your one-time code for {{branding}} is:</p>',
+      '<p style="font-size: 1.5em; font-family: monospace; letter-spacing: .15em"><strong>{{code}}</strong></p>',
+      '<p>It works once, for {{lifespan}}, in the browser that asked for it: it lets that session',
+      'change your second factors and your e-mail address.</p>',
+      '<p>It was asked for on {{time}} from {{ip}}. If this was not you, do not give the code to',
+      'anyone; sign in at <a href="{{url}}">{{url}}</a> and change your password, or tell your',
+      'administrator.</p>',
+      '</body></html>',
+      '',
+    ].join('\n'),
+  },
+  'reset-password': {
+    text: [
+      'Hello {{name}},',
+      '',
+      'Someone (we hope you) asked to reset the password of your {{branding}} account, from {{ip}}.',
+      'To choose a new password, open this link before {{expires}}; it works once:',
+      '',
+      '{{link}}',
+      '',
+      'If you did not ask for this, ignore this mail: your password stays as it is.',
+      '',
+      '{{branding}}: {{url}}',
+      '',
+    ].join('\n'),
+    html: [
+      '<!doctype html>',
+      '<html><body style="font-family: sans-serif">',
+      '{{brand_header}}',
+      '<p>Hello {{name}},</p>',
+      '<p>Someone (we hope you) asked to reset the password of your {{branding}} account, from {{ip}}.',
+      'To choose a new password, open this link before {{expires}}; it works once:</p>',
+      '<p><a href="{{link}}">Choose a new password</a></p>',
+      '<p>If you did not ask for this, ignore this mail: your password stays as it is.</p>',
+      '<p><a href="{{url}}">{{branding}}</a></p>',
       '</body></html>',
       '',
     ].join('\n'),
@@ -65,6 +151,7 @@ const BUILT_IN = {
     html: [
       '<!doctype html>',
       '<html><body style="font-family: sans-serif">',
+      '{{brand_header}}',
       '<p>Hello,</p>',
       '<p>{{inviter}} invited you to {{branding}}. Follow this link to choose your password and create your account:</p>',
       '<p><a href="{{link}}">Accept the invitation</a></p>',
@@ -89,6 +176,7 @@ const BUILT_IN = {
     html: [
       '<!doctype html>',
       '<html><body style="font-family: sans-serif">',
+      '{{brand_header}}',
       '<p>Hello,</p>',
       '<p>Someone (we hope you) asked to create a {{branding}} account for this address. Follow this link to choose your username and password:</p>',
       '<p><a href="{{link}}">Create my account</a></p>',
@@ -113,6 +201,7 @@ const BUILT_IN = {
     html: [
       '<!doctype html>',
       '<html><body style="font-family: sans-serif">',
+      '{{brand_header}}',
       '<p>Hello,</p>',
       '<p>Someone (we hope you) asked to create a {{branding}} account for this address, but you already have one.</p>',
       '<p><a href="{{signin}}">Sign in</a></p>',
@@ -147,7 +236,7 @@ const HTML_ESCAPES: Record<string, string> = {
   "'": '&#39;',
 };
 
-function escapeHtml(value: string): string {
+export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char]!);
 }
 

@@ -25,8 +25,11 @@ import { registerAdminPages } from '../web/admin/index.ts';
 import { registerAssets } from '../web/assets.ts';
 import { errorPage } from '../web/pages.ts';
 import { registerPortalPages } from '../web/portal/index.ts';
+import { registerPasswordReset } from '../web/reset-password/index.ts';
 import { registerSignUpPages } from '../web/sign-up/index.ts';
 import { registerForwardAuth } from '../web/forward-auth.ts';
+import { registerVerifyEmail } from '../web/verify-email.ts';
+import { emailVerificationOf } from '../services/email-verification.ts';
 import { ForwardAuthSessions } from '../auth/forward-auth-sessions.ts';
 import { ForwardAuthPortal, ForwardAuthService, type AccessDecider } from '../services/forward-auth.ts';
 import { SignInService } from '../services/sign-in.ts';
@@ -324,9 +327,15 @@ export function buildServer(context: ServerContext): FastifyInstance {
   registerInteractions(app, pages);
   registerAssets(app);
   registerPortalPages(app, pages);
+  registerPasswordReset(app, pages);
   registerSignUpPages(app, pages);
   registerAdminPages(app, pages);
   registerAdminApi(app, pages);
+  registerVerifyEmail(app, {
+    config,
+    verification: emailVerificationOf(config, store, logger),
+    csrf: http.sessions.csrf,
+  });
   // The front door (`/`: the portal, or forward-auth's sign-in entry with `rd`) and the authz endpoints.
   registerForwardAuth(app, { config, ...forwardAuthServices(context), sessions: http.sessions });
   registerHealth(app, store);

@@ -10,7 +10,9 @@ import { PasswordPolicy } from '../auth/password-policy.ts';
 import { personalInputs, PROFILE_FIELDS } from '../auth/users.ts';
 import type { PasswordPolicySettings } from '../config/password-policy-schema.ts';
 import { createSealer, type Sealer } from '../crypto/encryption.ts';
+import type { EmailVerification } from './email-verification.ts';
 import type { AccountNotifications } from './notifications.ts';
+import { proveCurrentPassword } from './password-proof.ts';
 import type { Factors, FactorSummary } from '../factors/index.ts';
 import type { TotpChoice, TotpEnrolment, TotpKey } from '../factors/totp.ts';
 import { InvalidInputError, ReadOnlyError } from '../lib/errors.ts';
@@ -100,6 +102,8 @@ export class AccountService {
   /** Seals a pending authenticator-app setup into its form (the secret is stored only once confirmed). */
   private readonly sealer: Sealer;
   private readonly notifications?: AccountNotifications;
+  /** Mails a link verifying a new address, when there is a notifier. */
+  readonly verification?: EmailVerification;
   constructor(input: {
     store: Store;
     hashing: PasswordHashing;
@@ -111,6 +115,7 @@ export class AccountService {
     encryptionKey: string;
     /** Mails the user about changes to their password and second factors, when there is a notifier. */
     notifications?: AccountNotifications;
+    verification?: EmailVerification;
   }) {
     this.store = input.store;
     this.hashing = input.hashing;
@@ -121,6 +126,7 @@ export class AccountService {
     this.policies = input.policies;
     this.sealer = createSealer(input.encryptionKey);
     this.notifications = input.notifications;
+    this.verification = input.verification;
   }
 
   /** The audit event of `actor`'s change (its subject is the user's id unless said). */
@@ -179,7 +185,20 @@ export class AccountService {
         this.event(actor, 'user.profile_updated', { email_changed: emailChanged }, user.username),
       );
     });
+    if (emailChanged) {
+      // The old address hears of the change; the new one gets the link that verifies it.
+      this.notifications?.changed(user, 'email', actor.clientIp);
+      if (email) this.verification?.send({ ...user, email, emailVerified: false }, email, actor.clientIp);
+    }
     return undefined;
+  }
+
+  /** Mails the link verifying the user's address again (nothing when it is verified or absent). */
+  resendVerification(actor: Actor): boolean {
+    const { user } = actor;
+    if (!user.email || user.emailVerified || !this.verification?.available) return false;
+    this.verification.send(user, user.email, actor.clientIp);
+    return true;
   }
 
   // ---- Password ----
@@ -210,16 +229,22 @@ export class AccountService {
   }
 
   private async proveCurrent(actor: Actor, password: string): Promise<void> {
-    const { user } = actor;
-    const attempt = { username: user.username, clientIp: actor.clientIp };
-    // While banned nothing is verified.
-    if (await this.factors.regulator.banned(attempt))
+    const { authenticator, factors } = this;
+    const proof = await proveCurrentPassword(
+      { authenticator, regulator: factors.regulator },
+      actor,
+      password,
+    );
+    if (proof === 'proven') return;
+    if (proof === 'banned')
       throw new InvalidInputError('Too many wrong passwords. Try again later.', 'current_password');
-    const verified = await this.authenticator.authenticate(user.username, password);
-    await this.factors.regulator.record(attempt, 'password', verified?.id === user.id);
-    if (verified?.id === user.id) return;
     await this.store.events.append(
-      this.event(actor, 'user.password_change_failed', { reason: 'wrong current password' }, user.username),
+      this.event(
+        actor,
+        'user.password_change_failed',
+        { reason: 'wrong current password' },
+        actor.user.username,
+      ),
     );
     throw new InvalidInputError('This is not your current password.', 'current_password');
   }

@@ -5,7 +5,14 @@ import type { Mailer, MailRequest } from '../notify/mailer.ts';
 import type { User } from '../store/index.ts';
 
 export type AccountChange =
-  'password' | 'totp-added' | 'totp-removed' | 'passkey-added' | 'passkey-removed' | 'recovery-codes';
+  | 'password'
+  | 'totp-added'
+  | 'totp-removed'
+  | 'passkey-added'
+  | 'passkey-removed'
+  | 'recovery-codes'
+  | 'email'
+  | 'new-device';
 
 const CHANGES: Record<AccountChange, { title: string; what: string }> = {
   password: { title: 'Your password was changed', what: 'Your password was changed' },
@@ -14,6 +21,11 @@ const CHANGES: Record<AccountChange, { title: string; what: string }> = {
   'passkey-added': { title: 'A passkey was added', what: 'A passkey was added' },
   'passkey-removed': { title: 'A passkey was removed', what: 'A passkey was removed' },
   'recovery-codes': { title: 'New recovery codes were made', what: 'New recovery codes were made' },
+  email: { title: 'Your e-mail address was changed', what: 'Your e-mail address was changed' },
+  'new-device': {
+    title: 'A sign-in from a new device',
+    what: 'Someone signed in from a new device or browser',
+  },
 };
 
 export class AccountNotifications {
@@ -27,7 +39,8 @@ export class AccountNotifications {
   }
 
   /**
-   * Tells `user` by mail, when there is a notifier and an address. The change is already made: a
+   * Tells `user` by mail, when there is a notifier and an address (`user.email`: for a changed
+   * address, the user as they were, so the old address hears of it). The change is already made: a
    * mail that cannot be sent is logged, and the request that made the change does not wait for it.
    */
   changed(user: User, change: AccountChange, clientIp?: string): void {

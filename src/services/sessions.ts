@@ -2,7 +2,7 @@
 // ended one at a time; the next authorization then asks for a login again.
 import { NotFoundError } from '../lib/errors.ts';
 import { loginSession, sessionsOf, type LoginSession, type SessionPayload } from '../auth/login-sessions.ts';
-import type { Store } from '../store/index.ts';
+import type { Repositories, Store } from '../store/index.ts';
 
 export type { LoginSession };
 
@@ -47,4 +47,24 @@ export class SessionService {
       await tx.events.append({ type: 'session.revoked', actor, subject: owner, details: { session: id } });
     });
   }
+}
+
+/**
+ * Signs a user out everywhere, in the caller's transaction: ends `sessions` (their login sessions,
+ * listed before the transaction) and revokes every grant of the account with what was issued under
+ * it (access and refresh tokens). The Grant record goes first: refresh, introspection and userinfo
+ * refuse a token whose grant is gone.
+ */
+export async function signOutEverywhere(
+  tx: Repositories,
+  accountId: string,
+  sessions: LoginSession[],
+): Promise<{ sessions: number; grants: number }> {
+  for (const session of sessions) await tx.artifacts.destroy('Session', session.storeId);
+  const grants = await tx.artifacts.grantsOfAccount(accountId);
+  for (const grant of grants) {
+    await tx.artifacts.destroy('Grant', grant);
+    await tx.artifacts.revokeByGrantId(grant);
+  }
+  return { sessions: sessions.length, grants: grants.length };
 }

@@ -9,7 +9,7 @@ import { appendAudit, checkProfile, UserService } from '../auth/users.ts';
 import type { Factors, FactorSummary } from '../factors/index.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../lib/errors.ts';
 import type { NewUser, Page, Repositories, Store, User, UserPatch } from '../store/index.ts';
-import { SessionService } from './sessions.ts';
+import { SessionService, signOutEverywhere } from './sessions.ts';
 
 export type UserQuery = Page & { search?: string; source?: User['source'] };
 
@@ -35,9 +35,17 @@ export async function keepAdministrator(
     throw new InvalidInputError('You cannot take yourself out of every administrators group.', 'groups');
 }
 
-/** Disabling a user ends their login sessions at once, whichever way it is asked for. */
-async function endSessions(tx: Repositories, sessions: readonly LoginSession[]): Promise<void> {
-  for (const session of sessions) await tx.artifacts.destroy('Session', session.storeId);
+/**
+ * Disabling a user signs them out everywhere at once, whichever way it is asked for: their login
+ * sessions end and their grants go with every token issued under them, so enabling the account
+ * again does not bring old refresh tokens back.
+ */
+async function endSessions(
+  tx: Repositories,
+  user: User,
+  sessions: LoginSession[] | undefined,
+): Promise<void> {
+  if (sessions) await signOutEverywhere(tx, user.id, sessions);
 }
 
 export class UserAdminService {
@@ -111,23 +119,24 @@ export class UserAdminService {
       emailVerified: patch.emailVerified ?? (patch.email !== undefined ? true : undefined),
       claims: patch.claims && { ...user.claims, ...patch.claims },
     });
-    const sessions = patch.disabled ? await sessionsOf(this.store, user) : [];
+    // (Listed before the transaction, as everywhere: sessions may live outside the database.)
+    const sessions = patch.disabled ? await sessionsOf(this.store, user) : undefined;
     return this.store.transaction(async (tx) => {
       const updated = await tx.users.update(user.id, change);
-      await endSessions(tx, sessions);
+      await endSessions(tx, user, sessions);
       await appendAudit(tx, { type: 'user.updated', actor, details: { fields } }, user.username);
       return updated!;
     });
   }
 
-  /** Disabling also ends the user's login sessions at once. */
+  /** Disabling also signs the user out everywhere (sessions, grants and their tokens). */
   async setDisabled(actor: string, username: string, disabled: boolean): Promise<User> {
     const user = await this.users.requireLocal(username);
     if (disabled && isSelf(actor, user)) throw new ConflictError('You cannot disable yourself.');
-    const sessions = disabled ? await sessionsOf(this.store, user) : [];
+    const sessions = disabled ? await sessionsOf(this.store, user) : undefined;
     return this.store.transaction(async (tx) => {
       const updated = await tx.users.update(user.id, { disabled });
-      await endSessions(tx, sessions);
+      await endSessions(tx, user, sessions);
       await appendAudit(tx, { type: disabled ? 'user.disabled' : 'user.enabled', actor }, user.username);
       return updated!;
     });

@@ -31,7 +31,9 @@ form.inline{display:flex;gap:6px;align-items:center}form.inline input{flex:1}
 button.small{width:auto;margin-top:6px;padding:6px 10px;font-size:14px}form.inline button.small{margin-top:0}
 .meta{display:block;font-size:13px;color:#6b7280;margin-top:4px}
 .status{margin:8px 0 0;color:#991b1b;font-size:14px}
-.error{background:#fef2f2;color:#991b1b;border:1px solid #fecaca;border-radius:8px;padding:10px 12px;margin-bottom:12px}
+.error,.problem{background:#fef2f2;color:#991b1b;border:1px solid #fecaca;border-radius:8px;padding:10px 12px;margin-bottom:12px}
+p.aside{margin:12px 0 0;font-size:14px}
+small{display:block;font-size:13px;color:#6b7280;margin-top:4px}small.field-error{color:#991b1b}
 h2{font-size:17px;margin:24px 0 6px}
 section+section{border-top:1px solid #e5e7eb;margin-top:20px}
 .notice{background:#ecfdf5;color:#065f46;border:1px solid #a7f3d0;border-radius:8px;padding:10px 12px;margin-bottom:12px}

@@ -53,6 +53,8 @@ export interface TestSesameOptions {
   nodeOf?: TestSesame;
   /** An Authelia users file (YAML) to load beside the database's own users. */
   usersFile?: string;
+  /** YAML for further `authentication_backend` keys (password_reset …), indented by two spaces. */
+  backendYaml?: string;
   /** YAML for further `server` keys (trusted_proxies, endpoints …), indented by two spaces. */
   serverYaml?: string;
   /** Where the server logs (silent unless SESAME_TEST_LOG names a level). */
@@ -106,7 +108,7 @@ storage:
   encryption_key: oidc-test-encryption-key-0123456789
 ${storage}
 authentication_backend:
-${options.usersFile === undefined ? '' : '  file:\n    path: users.yml\n'}  password_hashing:
+${options.usersFile === undefined ? '' : '  file:\n    path: users.yml\n'}${options.backendYaml ?? ''}  password_hashing:
     argon2: { memory: 8192, iterations: 1, parallelism: 1 }
 identity_providers:
   oidc:

@@ -124,6 +124,25 @@ export class ArtifactRepository {
   }
 
   /**
+   * The grants an account holds (its Grant records and the grant of every token issued to it), so
+   * that everything issued to a user can be revoked with revokeByGrantId.
+   */
+  async grantsOfAccount(accountId: string, now = new Date()): Promise<string[]> {
+    const account = {
+      postgres: "(payload::jsonb ->> 'accountId')",
+      mysql: "json_unquote(json_extract(payload, '$.accountId'))",
+      sqlite: "json_extract(payload, '$.accountId')",
+    }[this.db.dialect];
+    const rows = await this.db.all<{ model: string; id: string; grant_id: string | null }>(
+      `SELECT model, id, grant_id FROM oidc_artifacts
+       WHERE ${account} = ? AND (model = 'Grant' OR grant_id IS NOT NULL)
+         AND (expires_at IS NULL OR expires_at > ?)`,
+      [accountId, now],
+    );
+    return [...new Set(rows.map((row) => (row.model === 'Grant' ? row.id : row.grant_id!)))];
+  }
+
+  /**
    * Records a one-time marker (a used form token) unless it exists: of two concurrent callers
    * exactly one gets `true`. An expired marker is replaced, as it reads as absent.
    */

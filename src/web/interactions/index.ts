@@ -8,7 +8,11 @@ import type { SesameConfig } from '../../config/load.ts';
 import type { Factors } from '../../factors/index.ts';
 import type { Issuers } from '../../oidc/issuers.ts';
 import { SESAME_DENIED, SESAME_SECOND_FACTOR } from '../../oidc/interaction-policy.ts';
+import { KnownDevices } from '../../services/devices.ts';
+import { AccountNotifications } from '../../services/notifications.ts';
+import { mailerOf } from '../../services/notifier.ts';
 import { SignInService } from '../../services/sign-in.ts';
+import type { Logger } from '../../lib/logger.ts';
 import { SignUpService } from '../../services/sign-up.ts';
 import type { Store } from '../../store/index.ts';
 import { registerAbort, renderAccessDenied } from './abort.ts';
@@ -26,6 +30,7 @@ export interface InteractionContext {
   authenticator: PasswordAuthenticator;
   factors: Factors;
   http: HttpKit;
+  logger?: Logger;
 }
 
 export function registerInteractions(app: FastifyInstance, context: InteractionContext): void {
@@ -39,6 +44,9 @@ export function registerInteractions(app: FastifyInstance, context: InteractionC
     factors,
     // The pages' forms are bound to the interaction (there is no login session yet).
     csrf: context.http.sessions.csrf,
+    devices: config.notifier?.new_device_sign_in
+      ? new KnownDevices(context.store, new AccountNotifications(mailerOf(config), context.logger))
+      : undefined,
   });
   // Only its one-time links are used here (no mail is sent).
   registerCurrentStep(app, kit, new SignUpService({ config, store: context.store }));

@@ -11,6 +11,7 @@ import type { Factors } from '../../factors/index.ts';
 import type { CsrfTokens } from '../../http/csrf.ts';
 import { formOf } from '../../http/forms.ts';
 import { allowCookieDomains, allowFormTarget } from '../../http/security-headers.ts';
+import { DEVICE_SECONDS, type KnownDevices } from '../../services/devices.ts';
 import type { AttemptSource, Login, SignInService } from '../../services/sign-in.ts';
 import { errorPage, forgedFormPage } from '../pages.ts';
 
@@ -56,6 +57,8 @@ export function interactionKit(input: {
   signIn: SignInService;
   factors: Factors;
   csrf: CsrfTokens;
+  /** Mails a user at a sign-in from a new browser (notifier.new_device_sign_in). */
+  devices?: KnownDevices;
 }): InteractionKit {
   const { config, provider, csrf } = input;
   const cookieDomains = (config.session?.cookies ?? []).map((cookie) => cookie.domain);
@@ -101,10 +104,34 @@ export function interactionKit(input: {
     finish,
     finishLogin: async (request, reply, login) => {
       const remember = login.remember ?? (await rememberedNow(provider, request, reply));
+      if (input.devices) await rememberDevice(input.devices, request, reply, login.accountId);
       return finish(request, reply, { login: { ...login, remember } });
     },
     rememberOffered: (config.session?.cookies ?? []).some((cookie) => cookie.remember_me > 0),
   };
+}
+
+const DEVICE_COOKIE = 'sesame_device';
+
+/** Records the browser's device id for the account, in a cookie the engine's own cookies join. */
+async function rememberDevice(
+  devices: KnownDevices,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  accountId: string,
+) {
+  const id = await devices.signedIn(accountId, request.cookies[DEVICE_COOKIE], request.ip);
+  // (The engine writes the response itself: the cookie goes straight onto it.)
+  reply.raw.appendHeader(
+    'set-cookie',
+    request.server.serializeCookie(DEVICE_COOKIE, id, {
+      path: '/',
+      maxAge: DEVICE_SECONDS,
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: request.protocol === 'https',
+    }),
+  );
 }
 
 /**

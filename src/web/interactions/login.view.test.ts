@@ -66,3 +66,15 @@ test('the consent and access-denied pages post their CSRF token and escape the c
   );
   assert.ok(denied.includes('Return to A &#38; B'));
 });
+
+test('"Forgot password?" is shown only when there is somewhere for it to lead', () => {
+  assert.doesNotMatch(login({}), /Forgot password/);
+  assert.match(
+    login({ resetUrl: '/reset-password' }),
+    /<p class="aside"><a href="\/reset-password">Forgot password\?<\/a>/,
+  );
+  assert.match(
+    login({ resetUrl: 'https://pw.example.com/?a=1&b=2' }),
+    /<a href="https:\/\/pw\.example\.com\/\?a=1&#38;b=2">Forgot password\?<\/a>/,
+  );
+});

@@ -15,6 +15,8 @@ export interface LoginPageInput {
   passkeyAction?: string;
   /** Offer "Remember me" (Authelia's box: the session outlives the browser, for `remember_me`). */
   rememberMe?: boolean;
+  /** Where "Forgot password?" leads (Sesame's reset page or password_reset.custom_url), if offered. */
+  resetUrl?: string;
   /** "Create an account" (registration.enabled). */
   signUpUrl?: string;
 }
@@ -53,6 +55,7 @@ export function loginPage(config: SesameConfig, input: LoginPageInput): string {
         }
         <button type="submit">Sign in</button>
       </form>
+      ${input.resetUrl ? html`<p class="aside"><a href="${input.resetUrl}">Forgot password?</a></p>` : ''}
       ${input.signUpUrl ? html`<p><a href="${input.signUpUrl}" id="sign-up">Create an account</a></p>` : ''}
       ${
         input.passkeyOptionsUrl && input.passkeyAction

@@ -5,6 +5,7 @@ import type { SesameConfig } from '../../config/load.ts';
 import { signedIn } from '../../http/guards.ts';
 import type { OneTimeNotes } from '../../http/once.ts';
 import type { AccountService, ActorSession } from '../../services/account.ts';
+import type { ElevationService, ElevationSession } from '../../services/elevation.ts';
 import type { User } from '../../store/index.ts';
 import type { SafeHtml } from '../html.ts';
 import type { FieldErrors } from '../../http/forms.ts';
@@ -13,6 +14,8 @@ import type { Frame } from './layout.view.ts';
 export interface PortalKit {
   config: SesameConfig;
   account: AccountService;
+  /** Whether the session may change second factors and the address now (an elevated session). */
+  elevation: ElevationService;
   /** What a form's success shows once (recovery codes) on the page its redirect opens. */
   once: OneTimeNotes;
   /** Sends `body` in the portal's frame, with the signed-in user in its bar. */
@@ -39,6 +42,12 @@ export type PortalPage = (scope: FastifyInstance, kit: PortalKit) => void;
 export function actorOf(request: FastifyRequest): ActorSession {
   const { user, sessionUid } = signedIn(request);
   return { user, sessionUid, clientIp: request.ip };
+}
+
+/** The signed-in session as the elevation service sees it. */
+export function elevationSessionOf(request: FastifyRequest): ElevationSession {
+  const { user, sessionUid, amr } = signedIn(request);
+  return { user, sessionUid, amr, clientIp: request.ip };
 }
 
 /** A text as typed (passwords: spaces count); the app-wide check has made sure a field is one text. */

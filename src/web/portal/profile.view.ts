@@ -12,6 +12,20 @@ export interface ProfileView {
   values: ProfileInput;
   errors?: FieldErrors;
   done?: string;
+  /** Addresses can be verified (there is a notifier). */
+  verifiable?: boolean;
+  /** The session may change the address now; otherwise the field says how to confirm it is you. */
+  elevated?: boolean;
+}
+
+const ELEVATE = '/portal/security/elevate?next=%2Fportal%2Fprofile';
+
+/** Without an elevated session the address cannot change: say how to get one. */
+function elevationLink(view: ProfileView): SafeHtml {
+  if (view.elevated || view.user.source === 'file') return html``;
+  return html`<p class="muted" data-testid="email-elevation">
+    To change your address, first <a href="${ELEVATE}">confirm it is you</a>.
+  </p>`;
 }
 
 /** The form's values from the stored user. */
@@ -34,11 +48,10 @@ function summary(user: User): SafeHtml {
 }
 
 function fields(view: ProfileView): SafeHtml {
-  const { user, values } = view;
+  const { values } = view;
   const errors = view.errors ?? {};
   const field = (name: keyof ProfileInput, label: string, more: { autocomplete?: string; type?: string }) =>
     inputField({ name, label, errors, value: values[name], ...more });
-  const verified = user.email && user.emailVerified;
   return html`${field('display_name', 'Display name', { autocomplete: 'name' })}
     <div class="grid">
       <div>${field('given_name', 'Given name', { autocomplete: 'given-name' })}</div>
@@ -51,9 +64,12 @@ function fields(view: ProfileView): SafeHtml {
       type: 'email',
       autocomplete: 'email',
       value: values.email,
-      help: verified ? 'Verified. Changing it marks it unverified.' : 'Apps see it as unverified.',
+      help:
+        view.user.email && view.user.emailVerified
+          ? `Verified. Changing it marks it unverified${view.verifiable ? ' until you follow the link mailed to the new address' : ''}.`
+          : 'Not verified: apps see it as unverified.',
     })}
-    ${field('picture', 'Picture URL', { type: 'url' })}`;
+    ${elevationLink(view)} ${field('picture', 'Picture URL', { type: 'url' })}`;
 }
 
 export function profileView(view: ProfileView): SafeHtml {
@@ -69,5 +85,16 @@ export function profileView(view: ProfileView): SafeHtml {
           ${fields(view)} ${readOnly ? '' : html`<button type="submit">Save profile</button>`}
         </fieldset>
       </form>
+      ${verifyForm(view)}
     </section>`;
+}
+
+/** Asks for the verification link again, for an address that is not verified yet. */
+function verifyForm(view: ProfileView): SafeHtml {
+  const { user } = view;
+  if (!view.verifiable || !user.email || user.emailVerified || user.source === 'file') return html``;
+  return html`<form method="post" action="/portal/profile/verify">
+    ${csrfField(view.csrf)}
+    <button type="submit" class="secondary">Send the verification link again</button>
+  </form>`;
 }

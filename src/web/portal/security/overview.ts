@@ -2,7 +2,7 @@
 import { queryOf } from '../../../http/forms.ts';
 import { signedIn } from '../../../http/guards.ts';
 import { doneNotice } from '../../views/forms.ts';
-import { type PortalPage } from '../kit.ts';
+import { elevationSessionOf, type PortalPage } from '../kit.ts';
 import { securityView } from './overview.view.ts';
 
 const NOTICES: Record<string, string> = {
@@ -20,9 +20,12 @@ const NOTICES: Record<string, string> = {
 export const registerSecurity: PortalPage = (scope, kit) => {
   scope.get('/portal/security', async (request, reply) => {
     const { user, csrf } = signedIn(request);
-    const overview = await kit.account.security(user);
+    const [overview, elevated] = await Promise.all([
+      kit.account.security(user),
+      kit.elevation.isElevated(elevationSessionOf(request)),
+    ]);
     const done = doneNotice(NOTICES, queryOf(request).done);
     const frame = { section: 'security', title: 'Security', passkeys: overview.passkeysEnabled } as const;
-    return kit.send(reply, user, frame, securityView({ user, csrf, overview, done }));
+    return kit.send(reply, user, frame, securityView({ user, csrf, overview, done, elevated }));
   });
 };

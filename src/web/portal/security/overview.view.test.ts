@@ -44,7 +44,7 @@ const forms = (markup: string) => markup.match(/<form\b/g) ?? [];
 
 describe('the Security page', () => {
   it('escapes the username and puts the CSRF field in every form', () => {
-    const markup = securityView({ user, csrf: 'token-1', overview: overview() }).value;
+    const markup = securityView({ user, csrf: 'token-1', overview: overview(), elevated: true }).value;
     assert.match(markup, /Signed in as <strong>pat&#60;script&#62;<\/strong>/);
     assert.ok(!markup.includes('<script>'));
     assert.ok(forms(markup).length >= 3);
@@ -68,6 +68,15 @@ describe('the Security page', () => {
     assert.match(markup, /7 unused recovery codes left\./);
     assert.match(markup, /Replace recovery codes/);
     assert.equal(csrfFields(markup).length, forms(markup).length);
+  });
+
+  it('offers to confirm it is you, and no passkey registration, until the session is elevated', () => {
+    const markup = securityView({ user, csrf: 'token-1', overview: overview() }).value;
+    assert.match(markup, /href="\/portal\/security\/elevate\?next=%2Fportal%2Fsecurity"/);
+    assert.ok(!markup.includes('data-webauthn="register"'));
+    const elevated = securityView({ user, csrf: 'token-1', overview: overview(), elevated: true }).value;
+    assert.ok(!elevated.includes('/portal/security/elevate'));
+    assert.ok(elevated.includes('data-webauthn="register"'));
   });
 
   it('leaves out passkeys when they are turned off', () => {

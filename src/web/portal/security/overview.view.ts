@@ -10,6 +10,19 @@ export interface SecurityView {
   csrf: string;
   overview: SecurityOverview;
   done?: string;
+  /** The session may change second factors now; otherwise the page first offers to confirm it is you. */
+  elevated?: boolean;
+}
+
+const ELEVATE = '/portal/security/elevate?next=%2Fportal%2Fsecurity';
+
+function elevationNote(view: SecurityView): SafeHtml {
+  if (view.elevated) return html``;
+  return html`<section aria-labelledby="elevate-heading">
+    <h2 id="elevate-heading">Confirm it is you</h2>
+    <p>Adding or removing a second factor or making recovery codes needs a fresh proof that it is you.</p>
+    <p><a role="button" href="${ELEVATE}">Confirm it is you</a></p>
+  </section>`;
 }
 
 /** A form of one button that posts to `action`. */
@@ -67,17 +80,21 @@ function passkeysSection(view: SecurityView): SafeHtml {
   return html`<section aria-labelledby="passkeys-heading">
     <h2 id="passkeys-heading">Passkeys and security keys</h2>
     ${passkeyList(view)}
-    ${passkeyForm({
-      kind: 'register',
-      action: '/portal/security/passkeys',
-      optionsUrl: '/portal/security/passkeys/options',
-      csrf: view.csrf,
-      label: 'Add a passkey',
-      secondary: true,
-      fields: html`<label for="passkey-name">Name for the new passkey</label>
-        <input id="passkey-name" name="name" placeholder="e.g. Laptop" maxlength="60" />`,
-    })}
+    ${view.elevated ? addPasskey(view) : html`<p class="muted">Confirm it is you (above) to add a passkey.</p>`}
   </section>`;
+}
+
+function addPasskey(view: SecurityView): SafeHtml {
+  return html`${passkeyForm({
+    kind: 'register',
+    action: '/portal/security/passkeys',
+    optionsUrl: '/portal/security/passkeys/options',
+    csrf: view.csrf,
+    label: 'Add a passkey',
+    secondary: true,
+    fields: html`<label for="passkey-name">Name for the new passkey</label>
+      <input id="passkey-name" name="name" placeholder="e.g. Laptop" maxlength="60" />`,
+  })}`;
 }
 
 function recoverySection(view: SecurityView): SafeHtml {
@@ -94,6 +111,6 @@ function recoverySection(view: SecurityView): SafeHtml {
 export function securityView(view: SecurityView): SafeHtml {
   return html`<h1>Security</h1>
     <p>Signed in as <strong>${view.user.username}</strong>.</p>
-    ${notice(view.done)} ${totpSection(view)} ${view.overview.passkeysEnabled ? passkeysSection(view) : ''}
-    ${recoverySection(view)}`;
+    ${notice(view.done)} ${elevationNote(view)} ${totpSection(view)}
+    ${view.overview.passkeysEnabled ? passkeysSection(view) : ''} ${recoverySection(view)}`;
 }

@@ -5,12 +5,17 @@ import { formOf } from '../../../http/forms.ts';
 import { signedIn } from '../../../http/guards.ts';
 import { actorOf, typed, type PortalPage } from '../kit.ts';
 
+/** These change the second factors: an elevated session only, back to Security after the proof. */
+const ELEVATED = { elevation: '/portal/security' };
+
 export const registerPasskeys: PortalPage = (scope, kit) => {
-  scope.post('/portal/security/passkeys/options', { config: { csrf: 'check' } }, async (request) =>
-    kit.account.passkeyOptions(signedIn(request).user),
+  scope.post(
+    '/portal/security/passkeys/options',
+    { config: { csrf: 'check', ...ELEVATED } },
+    async (request) => kit.account.passkeyOptions(signedIn(request).user),
   );
 
-  scope.post('/portal/security/passkeys', async (request, reply) => {
+  scope.post('/portal/security/passkeys', { config: ELEVATED }, async (request, reply) => {
     const form = formOf(request);
     const done = await kit.account.addPasskey(actorOf(request), typed(form.name), typed(form.response)).then(
       (added) => (added ? 'passkey-added' : 'passkey-failed'),
@@ -29,7 +34,7 @@ export const registerPasskeys: PortalPage = (scope, kit) => {
     return reply.redirect('/portal/security?done=passkey-renamed', 303);
   });
 
-  scope.post('/portal/security/passkeys/:id/remove', async (request, reply) => {
+  scope.post('/portal/security/passkeys/:id/remove', { config: ELEVATED }, async (request, reply) => {
     const { id } = request.params as { id: string };
     await kit.account.removePasskey(actorOf(request), id);
     return reply.redirect('/portal/security?done=passkey-removed', 303);

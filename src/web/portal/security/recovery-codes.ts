@@ -7,11 +7,16 @@ import { recoveryCodesView } from './recovery-codes.view.ts';
 const NOTE = 'recovery-codes';
 
 export const registerRecoveryCodes: PortalPage = (scope, kit) => {
-  scope.post('/portal/security/recovery-codes', async (request, reply) => {
-    const codes = await kit.account.newRecoveryCodes(actorOf(request));
-    kit.once.put(request, reply, signedIn(request), NOTE, { codes });
-    return reply.redirect('/portal/security/recovery-codes', 303);
-  });
+  // New codes replace the old ones: an elevated session only.
+  scope.post(
+    '/portal/security/recovery-codes',
+    { config: { elevation: '/portal/security' } },
+    async (request, reply) => {
+      const codes = await kit.account.newRecoveryCodes(actorOf(request));
+      kit.once.put(request, reply, signedIn(request), NOTE, { codes });
+      return reply.redirect('/portal/security/recovery-codes', 303);
+    },
+  );
 
   scope.get('/portal/security/recovery-codes', async (request, reply) => {
     const current = signedIn(request);

@@ -8,6 +8,8 @@ import { actorOf, type PortalPage } from '../kit.ts';
 import { totpEnrolmentView, type TotpEnrolmentView } from './totp.view.ts';
 
 const FRAME = { section: 'security', title: 'Set up authenticator app' } as const;
+/** These change the second factors: an elevated session only, back to Security after the proof. */
+const ELEVATED = { config: { elevation: '/portal/security' } };
 
 /** The parameters the setup form asks for; absent ones are the defaults. */
 function choiceOf(form: Form): TotpChoice {
@@ -23,13 +25,21 @@ function choiceOf(form: Form): TotpChoice {
 
 export const registerTotp: PortalPage = (scope, kit) => {
   const choices = kit.account.totpChoices;
-  scope.post('/portal/security/totp/new', async (request, reply) => {
+  const begin = { config: { elevation: '/portal/security/totp/new' } };
+  // A GET too: where the user comes back to once their session is elevated.
+  scope.get('/portal/security/totp/new', begin, async (request, reply) => {
+    const { user, csrf } = signedIn(request);
+    const pending = await kit.account.beginTotp(user);
+    return kit.send(reply, user, FRAME, totpEnrolmentView({ csrf, pending, choices }));
+  });
+
+  scope.post('/portal/security/totp/new', begin, async (request, reply) => {
     const { user, csrf } = signedIn(request);
     const pending = await kit.account.beginTotp(user, choiceOf(formOf(request)));
     return kit.send(reply, user, FRAME, totpEnrolmentView({ csrf, pending, choices }));
   });
 
-  scope.post('/portal/security/totp/confirm', async (request, reply) => {
+  scope.post('/portal/security/totp/confirm', ELEVATED, async (request, reply) => {
     const { user, csrf } = signedIn(request);
     const form = formOf(request);
     const result = await kit.account.confirmTotp(actorOf(request), one(form.pending), one(form.code));
@@ -48,7 +58,7 @@ export const registerTotp: PortalPage = (scope, kit) => {
     return kit.send(reply, user, FRAME, totpEnrolmentView(view), 400);
   });
 
-  scope.post('/portal/security/totp/remove', async (request, reply) => {
+  scope.post('/portal/security/totp/remove', ELEVATED, async (request, reply) => {
     await kit.account.removeTotp(actorOf(request));
     return reply.redirect('/portal/security?done=totp-removed', 303);
   });
