@@ -478,6 +478,7 @@ describe('open registration', () => {
     const existing = await inbox.waitFor('known@example.org');
     assert.match(existing.text ?? '', /you already\s+have one/);
     assert.doesNotMatch(existing.text ?? '', /token=/);
+    assert.match(existing.text ?? '', new RegExp(`${open.url}/reset-password`));
     const fresh = await inbox.waitFor('stranger@example.org');
     assert.match(fresh.text ?? '', /\/sign-up\/complete\?token=/);
     // Asking again at once sends nothing more (one mail per address per resend_interval).

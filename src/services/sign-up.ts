@@ -17,6 +17,7 @@ import {
   type MailDependencies,
 } from './invitations.ts';
 import { sendInBackground } from './notifications.ts';
+import { forgotPasswordLink } from './password-reset.ts';
 
 export const SIGN_UP_PATH = '/sign-up';
 export const SIGN_UP_COMPLETE_PATH = '/sign-up/complete';
@@ -190,8 +191,12 @@ export class SignUpService {
     const existing = await this.deps.store.users.findByEmail(email);
     const config = this.deps.config;
     if (existing.length > 0) {
-      const signin = `${config.externalUrl.replace(/\/+$/, '')}/portal/login`;
-      await this.mail(email, 'Your account', 'sign-up-existing', { signin });
+      const base = config.externalUrl.replace(/\/+$/, '');
+      const reset = forgotPasswordLink(config);
+      await this.mail(email, 'Your account', 'sign-up-existing', {
+        signin: `${base}/portal/login`,
+        reset: reset ? (reset.startsWith('/') ? `${base}${reset}` : reset) : `${base}/portal/login`,
+      });
       return;
     }
     const issued = await this.links.issue('sign-up', digest(email), config.registration.link_lifespan, {
