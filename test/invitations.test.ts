@@ -3,7 +3,7 @@
 // and lands in the portal signed in; the account has the invitation's groups, which an app sees in
 // its ID token. Spent, revoked, expired and forged links get a clear page; of 20 parallel
 // submissions of one invitation exactly one makes an account (SQLite, PostgreSQL, two nodes on one
-// schema). Open registration is off by default, checks domains, answers alike for known and unknown
+// schema, MySQL). Open registration is off by default, checks domains, answers alike for known and unknown
 // addresses, and its mailed link makes a verified account.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -351,6 +351,7 @@ const raceSetups = [
   { name: 'SQLite, one node', engine: 'sqlite', nodes: 1 },
   { name: 'PostgreSQL, one node', engine: 'postgres', nodes: 1 },
   { name: 'PostgreSQL, two nodes on one schema', engine: 'postgres', nodes: 2 },
+  { name: 'MySQL, one node', engine: 'mysql', nodes: 1 },
 ] as const;
 
 for (const setup of raceSetups) {
