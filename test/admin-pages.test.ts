@@ -344,6 +344,7 @@ test('every admin page: shared nav with the current section, skip link, and a ph
     ['providers', 'Providers'],
     ['users', 'Users'],
     ['groups', 'Groups'],
+    ['invitations', 'Invitations'],
     ['access', 'Access rules'],
     ['keys', 'Signing keys'],
     ['tokens', 'API tokens'],

@@ -6,6 +6,7 @@ import type { BrowserSessions } from '../http/sessions.ts';
 import { InvalidInputError } from '../lib/errors.ts';
 import { accessRoutes } from './access.ts';
 import { applicationRoutes } from './applications.ts';
+import { invitationRoutes } from './invitations.ts';
 import { providerRoutes } from './providers.ts';
 import { sessionRoutes } from './sessions.ts';
 import { systemRoutes } from './system.ts';
@@ -29,6 +30,7 @@ function adminApiRoutes({ config, store, factors, reloadKeys }: AdminContext): A
     ...applicationRoutes(config, store),
     ...providerRoutes(config, store),
     ...userRoutes(config, store, factors),
+    ...invitationRoutes(config, store),
     ...sessionRoutes(store),
     ...systemRoutes(config, store, reloadKeys),
     ...accessRoutes(config, store),

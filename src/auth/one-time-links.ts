@@ -11,7 +11,8 @@ import type { Store } from '../store/index.ts';
 /** The artifact model recording issued links. */
 const MODEL = 'IdentityVerification';
 
-export type LinkPurpose = 'reset-password' | 'verify-email' | 'invitation';
+/** 'welcome': signs a person in once, right after sign-up created their account. */
+export type LinkPurpose = 'reset-password' | 'verify-email' | 'invitation' | 'sign-up' | 'welcome';
 
 /** What a valid link carries. */
 export interface LinkClaims {

@@ -58,7 +58,7 @@ export function parseClaimOptions(pairs: string[]): z.output<typeof profileClaim
 }
 
 /** A username is 1 to 100 letters, digits or . _ @ + -, starting with a letter or digit. */
-function checkUsername(username: string): void {
+export function checkUsername(username: string): void {
   if (!USERNAME.test(username))
     throw new InvalidInputError(
       'a username is 1 to 100 letters, digits or . _ @ + -, starting with a letter or digit',

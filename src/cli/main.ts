@@ -6,6 +6,7 @@ import { registerCrypto } from './commands/crypto.ts';
 import { registerKeys } from './commands/keys.ts';
 import { registerNotifier } from './commands/notifier.ts';
 import { registerServer } from './commands/server.ts';
+import { registerInvitations } from './commands/invitations.ts';
 import { registerTokens } from './commands/tokens.ts';
 import { registerUsers } from './commands/users.ts';
 import { consoleOutput, reportError, type Output } from './output.ts';
@@ -20,6 +21,7 @@ export function createProgram(output: Output = consoleOutput): Command {
   registerServer(program, output);
   registerCrypto(program, output);
   registerUsers(program, output);
+  registerInvitations(program, output);
   registerApps(program, output);
   registerKeys(program, output);
   registerTokens(program, output);

@@ -32,6 +32,7 @@ import { MATCHING_MODES, redirectUriProblem } from './redirect-uris.ts';
 import { NETWORK_HELP, parseNetwork } from './networks.ts';
 import { mysqlStorage } from './storage-schema.ts';
 import { notifierSchema } from './notifier-schema.ts';
+import { checkRegistrationNotifier, registrationSchema } from './registration-schema.ts';
 import {
   absoluteUrl,
   ALWAYS,
@@ -787,11 +788,13 @@ export const configSchema = z
       ),
     ...autheliaTopLevel,
     notifier: notifierSchema,
+    registration: registrationSchema,
     session: sessionSchema,
     access_control: accessControlSection,
     definitions: definitionsSection,
   })
   .superRefine(checkAccessControlReferences, ALWAYS)
+  .superRefine(checkRegistrationNotifier, ALWAYS)
   .describe('Sesame configuration');
 
 export type Config = z.output<typeof configSchema>;

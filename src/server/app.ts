@@ -26,6 +26,7 @@ import { registerAssets } from '../web/assets.ts';
 import { errorPage } from '../web/pages.ts';
 import { registerPortalPages } from '../web/portal/index.ts';
 import { registerPasswordReset } from '../web/reset-password/index.ts';
+import { registerSignUpPages } from '../web/sign-up/index.ts';
 import { registerForwardAuth } from '../web/forward-auth.ts';
 import { registerVerifyEmail } from '../web/verify-email.ts';
 import { emailVerificationOf } from '../services/email-verification.ts';
@@ -327,6 +328,7 @@ export function buildServer(context: ServerContext): FastifyInstance {
   registerAssets(app);
   registerPortalPages(app, pages);
   registerPasswordReset(app, pages);
+  registerSignUpPages(app, pages);
   registerAdminPages(app, pages);
   registerAdminApi(app, pages);
   registerVerifyEmail(app, {

@@ -1,7 +1,7 @@
 // The mails a user expects when their account changes (a password, a second factor): sent after the
 // change is stored, never holding it up, and never carrying a secret.
 import type { Logger } from '../lib/logger.ts';
-import type { Mailer } from '../notify/mailer.ts';
+import type { Mailer, MailRequest } from '../notify/mailer.ts';
 import type { User } from '../store/index.ts';
 
 export type AccountChange =
@@ -67,4 +67,27 @@ export class AccountNotifications {
       .finally(() => this.pending.delete(sending));
     this.pending.add(sending);
   }
+}
+
+/**
+ * Sends a mail without holding up the request that asked for it (the answer must not tell, by its
+ * timing, whether a mail went out); a failure is logged. `pending` lets tests and the CLI wait.
+ */
+export function sendInBackground(
+  mailer: Mailer,
+  request: MailRequest,
+  pending: Set<Promise<void>>,
+  logger?: Logger,
+): Promise<void> {
+  const sending = mailer
+    .send(request)
+    .catch((error: unknown) =>
+      logger?.warn(
+        { template: request.template, reason: error instanceof Error ? error.message : String(error) },
+        'mail not sent',
+      ),
+    )
+    .finally(() => pending.delete(sending));
+  pending.add(sending);
+  return sending;
 }

@@ -16,6 +16,7 @@ import {
   WebauthnRepository,
 } from './repositories/factors.ts';
 import { GroupRepository } from './repositories/groups.ts';
+import { InvitationRepository } from './repositories/invitations.ts';
 import { PasswordRepository } from './repositories/passwords.ts';
 import { SigningKeyRepository, type Sealer } from './repositories/signing-keys.ts';
 import { UserRepository } from './repositories/users.ts';
@@ -61,6 +62,7 @@ export class Repositories {
   readonly recoveryCodes: RecoveryCodeRepository;
   readonly webauthn: WebauthnRepository;
   readonly attempts: AttemptRepository;
+  readonly invitations: InvitationRepository;
 
   protected readonly executor: SqlExecutor;
   protected readonly sealer: Sealer;
@@ -90,6 +92,7 @@ export class Repositories {
     this.recoveryCodes = new RecoveryCodeRepository(executor);
     this.webauthn = new WebauthnRepository(executor);
     this.attempts = new AttemptRepository(executor);
+    this.invitations = new InvitationRepository(executor);
   }
 
   get dialect(): Dialect {

@@ -155,6 +155,54 @@ for (const engine of engines) {
       assert.equal(groups.find((group) => group.name === 'dev')?.members, 0);
     });
 
+    test('invitations keep every field; one use or revocation wins', async () => {
+      const expiresAt = new Date(Date.now() + 86_400_000);
+      const created = await store.invitations.create({
+        id: `inv-${engine.name}`,
+        email: 'Invitee@Example.com',
+        username: 'invitee',
+        groups: ['staff', 'readers'],
+        mailed: true,
+        createdBy: 'user:root',
+        expiresAt,
+        linkId: 'link-1',
+      });
+      assert.equal(created.email, 'Invitee@Example.com');
+      assert.deepEqual(created.groups, ['staff', 'readers']);
+      assert.equal(created.mailed, true);
+      assert.equal(created.expiresAt.getTime(), expiresAt.getTime());
+      assert.equal(created.usedAt, undefined);
+      await store.invitations.setLink(created.id, 'link-2');
+      assert.equal((await store.invitations.get(created.id))!.linkId, 'link-2');
+      const uses = await Promise.all(
+        [1, 2, 3].map((n) => store.invitations.markUsed(created.id, `user-${n}`, new Date())),
+      );
+      assert.equal(uses.filter(Boolean).length, 1);
+      assert.equal(
+        await store.invitations.revoke(created.id, new Date()),
+        false,
+        'a used one is not revoked',
+      );
+      const copied = await store.invitations.create({
+        id: `inv2-${engine.name}`,
+        email: 'b@example.com',
+        groups: [],
+        mailed: false,
+        expiresAt,
+      });
+      assert.equal(copied.mailed, false);
+      assert.equal(copied.username, undefined);
+      assert.equal(await store.invitations.revoke(copied.id, new Date()), true);
+      assert.equal(await store.invitations.markUsed(copied.id, 'x', new Date()), false);
+      assert.deepEqual(
+        (await store.invitations.list())
+          .map((invitation) => invitation.id)
+          .filter((id) => id.endsWith(engine.name))
+          .sort(),
+        [copied.id, created.id].sort(),
+      );
+    });
+
     test('a failing transaction leaves nothing behind', async () => {
       await assert.rejects(
         store.transaction(async (tx) => {

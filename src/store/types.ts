@@ -160,3 +160,23 @@ export interface ApiToken {
 export type NewApiToken = Omit<ApiToken, 'id' | 'createdAt' | 'lastUsedAt' | 'revokedAt'> & {
   tokenHash: string;
 };
+
+export interface Invitation {
+  id: string;
+  email: string;
+  /** The username the invitee gets; unset: they choose one. */
+  username?: string;
+  groups: string[];
+  /** Sent by mail to `email` (which then counts as verified); false for a link an administrator copied. */
+  mailed: boolean;
+  createdBy?: string;
+  createdAt: Date;
+  expiresAt: Date;
+  usedAt?: Date;
+  usedByUserId?: string;
+  revokedAt?: Date;
+  /** The id of the invitation's one-time link. */
+  linkId?: string;
+}
+
+export type NewInvitation = Omit<Invitation, 'createdAt' | 'usedAt' | 'usedByUserId' | 'revokedAt'>;

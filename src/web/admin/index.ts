@@ -6,6 +6,7 @@ import { registerAccessPage } from './access.ts';
 import { registerAppsPages } from './apps.ts';
 import { registerEventsPage } from './events.ts';
 import { adminGuard } from './guard.ts';
+import { registerInvitationsPage } from './invitations/invitations.ts';
 import { registerKeysPage } from './keys.ts';
 import type { AdminContext } from '../../http/kit.ts';
 import { areaOf, type AdminArea, type AdminKit } from './kit.ts';
@@ -15,7 +16,7 @@ import { registerTokensPage } from './tokens/tokens.ts';
 /** The system's pages (signing keys, API tokens, the event log) need nothing beyond the kit. */
 const registerSystemPages = areaOf(
   (kit) => kit,
-  [registerAccessPage, registerKeysPage, registerTokensPage, registerEventsPage],
+  [registerAccessPage, registerKeysPage, registerTokensPage, registerEventsPage, registerInvitationsPage],
 );
 
 /** The admin UI's areas. */

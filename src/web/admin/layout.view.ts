@@ -12,6 +12,7 @@ export const SECTIONS = [
   ['providers', 'Providers'],
   ['users', 'Users'],
   ['groups', 'Groups'],
+  ['invitations', 'Invitations'],
   ['access', 'Access rules'],
   ['keys', 'Signing keys'],
   ['tokens', 'API tokens'],

@@ -13,6 +13,7 @@ import { AccountNotifications } from '../../services/notifications.ts';
 import { mailerOf } from '../../services/notifier.ts';
 import { SignInService } from '../../services/sign-in.ts';
 import type { Logger } from '../../lib/logger.ts';
+import { SignUpService } from '../../services/sign-up.ts';
 import type { Store } from '../../store/index.ts';
 import { registerAbort, renderAccessDenied } from './abort.ts';
 import { registerConsent, renderConsent } from './consent.ts';
@@ -20,6 +21,7 @@ import { interactionKit, type InteractionKit, reasons, stepRoute } from './kit.t
 import { registerLogin, renderLogin } from './login.ts';
 import { registerPasskeys } from './passkey.ts';
 import { registerSecondFactor, renderSecondFactor } from './second-factor.ts';
+import { welcomeLogin } from './welcome.ts';
 
 export interface InteractionContext {
   config: SesameConfig;
@@ -46,7 +48,8 @@ export function registerInteractions(app: FastifyInstance, context: InteractionC
       ? new KnownDevices(context.store, new AccountNotifications(mailerOf(config), context.logger))
       : undefined,
   });
-  registerCurrentStep(app, kit);
+  // Only its one-time links are used here (no mail is sent).
+  registerCurrentStep(app, kit, new SignUpService({ config, store: context.store }));
   registerLogin(app, kit);
   registerPasskeys(app, kit);
   registerSecondFactor(app, kit);
@@ -55,7 +58,7 @@ export function registerInteractions(app: FastifyInstance, context: InteractionC
 }
 
 /** The page of the step the interaction is at. */
-function registerCurrentStep(app: FastifyInstance, kit: InteractionKit): void {
+function registerCurrentStep(app: FastifyInstance, kit: InteractionKit, signUp: SignUpService): void {
   app.get(stepRoute(), async (request, reply) => {
     const interaction = await kit.details(request, reply);
     if (!interaction) return reply;
@@ -66,6 +69,10 @@ function registerCurrentStep(app: FastifyInstance, kit: InteractionKit): void {
       return renderAccessDenied(kit, reply, interaction, accountId);
     if (accountId && reasons(interaction).includes(SESAME_SECOND_FACTOR))
       return renderSecondFactor(kit, reply, interaction);
+    if (!accountId) {
+      const welcomed = await welcomeLogin(kit, signUp, request, reply, interaction);
+      if (welcomed) return welcomed;
+    }
     return renderLogin(kit, reply, interaction);
   });
 }

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { type Interaction, type InteractionKit, onSubmit, sourceOf, stepPath, stepRoute } from './kit.ts';
 import { forgotPasswordLink } from '../../services/password-reset.ts';
 import { loginPage } from './login.view.ts';
+import { SIGN_UP_PATH } from '../../services/sign-up.ts';
 
 export async function renderLogin(
   kit: InteractionKit,
@@ -25,6 +26,7 @@ export async function renderLogin(
     passkeyAction: stepPath(interaction.uid, 'passkey'),
     rememberMe: kit.rememberOffered,
     resetUrl: forgotPasswordLink(kit.config),
+    signUpUrl: kit.config.registration.enabled && kit.config.notifier ? SIGN_UP_PATH : undefined,
   });
   return reply.html(page, error ? 401 : 200);
 }

@@ -17,6 +17,8 @@ export interface LoginPageInput {
   rememberMe?: boolean;
   /** Where "Forgot password?" leads (Sesame's reset page or password_reset.custom_url), if offered. */
   resetUrl?: string;
+  /** "Create an account" (registration.enabled). */
+  signUpUrl?: string;
 }
 
 export function loginPage(config: SesameConfig, input: LoginPageInput): string {
@@ -54,6 +56,7 @@ export function loginPage(config: SesameConfig, input: LoginPageInput): string {
         <button type="submit">Sign in</button>
       </form>
       ${input.resetUrl ? html`<p class="aside"><a href="${input.resetUrl}">Forgot password?</a></p>` : ''}
+      ${input.signUpUrl ? html`<p><a href="${input.signUpUrl}" id="sign-up">Create an account</a></p>` : ''}
       ${
         input.passkeyOptionsUrl && input.passkeyAction
           ? passkeyForm({
