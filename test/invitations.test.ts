@@ -116,6 +116,8 @@ describe('invitations (SQLite, real SMTP, Chromium)', () => {
       (url) => url.pathname.startsWith('/portal') && !url.pathname.startsWith('/portal/login'),
     );
     assert.match(await page.locator('body').innerText(), /New Person|newbie/);
+    const welcome = (await context.cookies()).filter((cookie) => cookie.name === 'sesame_welcome');
+    assert.deepEqual(welcome, [], 'the welcome cookie is gone once used');
 
     const user = (await sesame.running.store.users.findByUsername('newbie'))!;
     assert.deepEqual([...user.groups].sort(), ['readers', 'staff']);

@@ -18,7 +18,11 @@ export async function welcomeLogin(
 ): Promise<FastifyReply | undefined> {
   const token = request.cookies[WELCOME_COOKIE];
   if (!token || interaction.params.client_id !== PORTAL_CLIENT_ID) return undefined;
-  void reply.clearCookie(WELCOME_COOKIE, { path: '/interaction' });
+  // (The engine writes the response itself: the clearing cookie goes straight onto it.)
+  reply.raw.appendHeader(
+    'set-cookie',
+    request.server.serializeCookie(WELCOME_COOKIE, '', { path: '/interaction', maxAge: 0, httpOnly: true }),
+  );
   const user = await signUp.welcome(token, request.ip);
   if (!user) return undefined;
   const amr = ['pwd'];
