@@ -1,6 +1,9 @@
 // A real SMTP server (smtp-server) on 127.0.0.1 that keeps every mail it receives, parsed
 // (mailparser), so tests read what a user's inbox would get and follow its links.
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 
@@ -22,6 +25,14 @@ function recipients(mail: ParsedMail): string[] {
   return to.flatMap((address) => address.value.map((entry) => (entry.address ?? '').toLowerCase()));
 }
 
+/** With SESAME_TEST_MAIL_DIR set, every mail received is also written there as it came (`.eml`). */
+function keep(raw: Buffer): void {
+  const dir = process.env.SESAME_TEST_MAIL_DIR;
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${Date.now()}-${randomUUID()}.eml`), raw);
+}
+
 export async function startInbox(): Promise<Inbox> {
   const received: ParsedMail[] = [];
   const waiting = new Set<() => void>();
@@ -29,8 +40,11 @@ export async function startInbox(): Promise<Inbox> {
     logger: false,
     disabledCommands: ['STARTTLS', 'AUTH'],
     onData(stream, _session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       simpleParser(stream).then(
         (mail) => {
+          keep(Buffer.concat(chunks));
           received.push(mail);
           for (const wake of waiting) wake();
           callback();
