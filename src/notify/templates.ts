@@ -8,6 +8,12 @@ export interface MailTemplate {
   html: string;
 }
 
+/** An HTML mail: the brand's header, then the body's lines. */
+function mailPage(body: string[]): string {
+  const head = ['<!doctype html>', '<html><body style="font-family: sans-serif">', '{{brand_header}}'];
+  return [...head, ...body, '</body></html>', ''].join('\n');
+}
+
 const BUILT_IN = {
   test: {
     text: [
@@ -18,16 +24,11 @@ const BUILT_IN = {
       '{{branding}}: {{url}}',
       '',
     ].join('\n'),
-    html: [
-      '<!doctype html>',
-      '<html><body style="font-family: sans-serif">',
-      '{{brand_header}}',
+    html: mailPage([
       '<p>Hello,</p>',
       '<p>This is a test mail from {{branding}}: its notifier works.</p>',
       '<p><a href="{{url}}">{{branding}}</a></p>',
-      '</body></html>',
-      '',
-    ].join('\n'),
+    ]),
   },
   'account-change': {
     text: [
@@ -39,17 +40,12 @@ const BUILT_IN = {
       'password, or tell your administrator.',
       '',
     ].join('\n'),
-    html: [
-      '<!doctype html>',
-      '<html><body style="font-family: sans-serif">',
-      '{{brand_header}}',
+    html: mailPage([
       '<p>Hello {{name}},</p>',
       '<p>{{what}} on your {{branding}} account ({{time}}, from {{ip}}).</p>',
       '<p>If this was you, there is nothing to do. If it was not, sign in at',
       '<a href="{{url}}">{{url}}</a> and change your password, or tell your administrator.</p>',
-      '</body></html>',
-      '',
-    ].join('\n'),
+    ]),
   },
   'verify-email': {
     text: [
@@ -63,18 +59,13 @@ const BUILT_IN = {
       'If you did not give this address, ignore this mail: nothing changes.',
       '',
     ].join('\n'),
-    html: [
-      '<!doctype html>',
-      '<html><body style="font-family: sans-serif">',
-      '{{brand_header}}',
+    html: mailPage([
       '<p>Hello {{name}},</p>',
       '<p>Please confirm that this is your e-mail address for your {{branding}} account:</p>',
       '<p><a href="{{link}}">Verify my address</a></p>',
       '<p>The link works once, for {{hours}} hours. It was asked for from {{ip}}.',
       'If you did not give this address, ignore this mail: nothing changes.</p>',
-      '</body></html>',
-      '',
-    ].join('\n'),
+    ]),
   },
   'one-time-code': {
     text: [
@@ -91,10 +82,7 @@ const BUILT_IN = {
       'anyone; sign in at {{url}} and change your password, or tell your administrator.',
       '',
     ].join('\n'),
-    html: [
-      '<!doctype html>',
-      '<html><body style="font-family: sans-serif">',
-      '{{brand_header}}',
+    html: mailPage([
       '<p>Hello {{name}},</p>',
       '<p>Your one-time code for {{branding}} is:</p>',
       '<p style="font-size: 1.5em; font-family: monospace; letter-spacing: .15em"><strong>{{code}}</strong></p>',
@@ -103,9 +91,7 @@ const BUILT_IN = {
       '<p>It was asked for on {{time}} from {{ip}}. If this was not you, do not give the code to',
       'anyone; sign in at <a href="{{url}}">{{url}}</a> and change your password, or tell your',
       'administrator.</p>',
-      '</body></html>',
-      '',
-    ].join('\n'),
+    ]),
   },
   'reset-password': {
     text: [
@@ -121,19 +107,14 @@ const BUILT_IN = {
       '{{branding}}: {{url}}',
       '',
     ].join('\n'),
-    html: [
-      '<!doctype html>',
-      '<html><body style="font-family: sans-serif">',
-      '{{brand_header}}',
+    html: mailPage([
       '<p>Hello {{name}},</p>',
       '<p>Someone (we hope you) asked to reset the password of your {{branding}} account, from {{ip}}.',
       'To choose a new password, open this link before {{expires}}; it works once:</p>',
       '<p><a href="{{link}}">Choose a new password</a></p>',
       '<p>If you did not ask for this, ignore this mail: your password stays as it is.</p>',
       '<p><a href="{{url}}">{{branding}}</a></p>',
-      '</body></html>',
-      '',
-    ].join('\n'),
+    ]),
   },
   invitation: {
     text: [
@@ -148,17 +129,12 @@ const BUILT_IN = {
       'this mail.',
       '',
     ].join('\n'),
-    html: [
-      '<!doctype html>',
-      '<html><body style="font-family: sans-serif">',
-      '{{brand_header}}',
+    html: mailPage([
       '<p>Hello,</p>',
       '<p>{{inviter}} invited you to {{branding}}. Follow this link to choose your password and create your account:</p>',
       '<p><a href="{{link}}">Accept the invitation</a></p>',
       '<p>The link works once and expires on {{expires}}. If you did not expect this invitation, ignore this mail.</p>',
-      '</body></html>',
-      '',
-    ].join('\n'),
+    ]),
   },
   'sign-up': {
     text: [
@@ -173,17 +149,12 @@ const BUILT_IN = {
       'mail: nothing is created without the link.',
       '',
     ].join('\n'),
-    html: [
-      '<!doctype html>',
-      '<html><body style="font-family: sans-serif">',
-      '{{brand_header}}',
+    html: mailPage([
       '<p>Hello,</p>',
       '<p>Someone (we hope you) asked to create a {{branding}} account for this address. Follow this link to choose your username and password:</p>',
       '<p><a href="{{link}}">Create my account</a></p>',
       '<p>The link works once and expires on {{expires}}. If you did not ask for an account, ignore this mail: nothing is created without the link.</p>',
-      '</body></html>',
-      '',
-    ].join('\n'),
+    ]),
   },
   'sign-up-existing': {
     text: [
@@ -201,18 +172,13 @@ const BUILT_IN = {
       'If you did not ask, ignore this mail: nothing was changed.',
       '',
     ].join('\n'),
-    html: [
-      '<!doctype html>',
-      '<html><body style="font-family: sans-serif">',
-      '{{brand_header}}',
+    html: mailPage([
       '<p>Hello,</p>',
       '<p>Someone (we hope you) asked to create a {{branding}} account for this address, but you already have one.</p>',
       '<p><a href="{{signin}}">Sign in</a></p>',
       '<p>If you forgot your password, <a href="{{reset}}">reset it</a>.</p>',
       '<p>If you did not ask, ignore this mail: nothing was changed.</p>',
-      '</body></html>',
-      '',
-    ].join('\n'),
+    ]),
   },
 } satisfies Record<string, MailTemplate>;
 
