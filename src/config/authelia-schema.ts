@@ -164,12 +164,7 @@ export const serverCompatKeys = {
     .describe('Authelia writes a file for its container health check; Sesame has none to disable.'),
 };
 
-const ldap = warned(
-  z.looseObject({ password: z.string().meta(SECRET).optional() }),
-  'users are not read from LDAP: only the users file and users made in Sesame can sign in',
-);
-
-/** `authentication_backend` keys beside `file` and Sesame's `password_hashing`. */
+/** `authentication_backend` keys beside `file`, `ldap` and Sesame's `password_hashing`. */
 export const authenticationBackendKeys = {
   password_reset: z
     .strictObject({
@@ -193,7 +188,6 @@ export const authenticationBackendKeys = {
     z.union([duration(), z.literal('always'), z.literal('disable')]),
     'user details are read when the users file is loaded (at start), not refreshed per session',
   ),
-  ldap,
 };
 
 /** `authentication_backend.file` keys beside `path` (and `password`, honoured in schema.ts). */

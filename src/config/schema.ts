@@ -33,6 +33,7 @@ import { NETWORK_HELP, parseNetwork } from './networks.ts';
 import { mysqlStorage } from './storage-schema.ts';
 import { notifierSchema } from './notifier-schema.ts';
 import { checkRegistrationNotifier, registrationSchema } from './registration-schema.ts';
+import { ldapSchema } from './ldap-schema.ts';
 import {
   absoluteUrl,
   ALWAYS,
@@ -751,9 +752,29 @@ export const configSchema = z
           })
           .optional()
           .describe('Users defined in a file. They are read-only in the admin UI.'),
+        ldap: ldapSchema.optional(),
         password_hashing: hashing.describe('How new passwords are hashed.'),
         ...authenticationBackendKeys,
       })
+      .superRefine((value, ctx) => {
+        if (value.file && value.ldap)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['ldap'],
+            message: 'only one of file and ldap may be configured',
+            params: {
+              allowed:
+                'authentication_backend.file or authentication_backend.ldap (the database’s own users sign in with either)',
+            },
+          });
+        if (value.ldap?.permit_unauthenticated_bind && !value.password_reset?.disable)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['ldap', 'permit_unauthenticated_bind'],
+            message: 'needs authentication_backend.password_reset.disable: true',
+            params: { allowed: 'false, or disable password reset' },
+          });
+      }, ALWAYS)
       .prefault({}),
     totp: totpSchema,
     webauthn: webauthnSchema,
