@@ -136,7 +136,7 @@ const USER_ROUTES: ((users: UserAdminService) => AnyRoute)[] = [
       summary: 'List users; `search` matches username, email and display name',
       query: pageQuery.extend({
         search: z.string().max(100).optional(),
-        source: z.enum(['local', 'file']).optional(),
+        source: z.enum(['local', 'file', 'ldap']).optional(),
       }),
       response: z.object({ items: z.array(userView), next_offset: z.number().optional() }),
       async handler({ query }) {

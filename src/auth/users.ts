@@ -166,6 +166,8 @@ export class UserService {
     const user = await this.require(username);
     if (user.source === 'file')
       throw new ReadOnlyError(`'${user.username}' comes from the users file; change it there and restart`);
+    if (user.source === 'ldap')
+      throw new ReadOnlyError(`'${user.username}' comes from the LDAP directory; change it there`);
     return user;
   }
 

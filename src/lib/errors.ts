@@ -42,6 +42,14 @@ export class ReadOnlyError extends SesameError {
   }
 }
 
+/** Something Sesame depends on (the user directory) does not answer: try again later. */
+export class UnavailableError extends SesameError {
+  constructor(description: string) {
+    super('temporarily_unavailable', description, 503);
+    this.name = 'UnavailableError';
+  }
+}
+
 /** A request body over the size the endpoint reads (RFC 9110 §15.5.14). */
 export class RequestTooLargeError extends SesameError {
   constructor(limit: number) {

@@ -4,7 +4,9 @@ import cluster from 'node:cluster';
 import { performance } from 'node:perf_hooks';
 import type { SesameConfig } from '../config/load.ts';
 import { parseListenAddress } from '../config/schema.ts';
+import { LdapDirectory } from '../auth/ldap.ts';
 import { PasswordAuthenticator } from '../auth/login.ts';
+import { ldapSettingsOf } from '../config/ldap-schema.ts';
 import { AuthorizationPolicies } from '../auth/policy.ts';
 import { AccessControl } from '../auth/access-control.ts';
 import { Factors } from '../factors/index.ts';
@@ -187,7 +189,14 @@ export async function startSesame(options: StartOptions = {}): Promise<RunningSe
     options,
     logger,
   );
-  const authenticator = new PasswordAuthenticator(store, config.authentication_backend.password_hashing);
+  const ldap = config.authentication_backend.ldap;
+  const directory = ldap ? new LdapDirectory(ldapSettingsOf(ldap), logger) : undefined;
+  const authenticator = new PasswordAuthenticator(
+    store,
+    config.authentication_backend.password_hashing,
+    directory,
+    logger,
+  );
   const app = buildServer({
     config,
     store,
@@ -207,6 +216,7 @@ export async function startSesame(options: StartOptions = {}): Promise<RunningSe
     stopHousekeeping();
     await metricsServer?.close();
     await app.close();
+    await directory?.close();
     await store.close();
   };
   try {

@@ -90,6 +90,11 @@ export interface SecurityOverview {
   passwordlessEnabled: boolean;
 }
 
+/** Where a read-only account is kept, for the portal's refusals. */
+function managedIn(user: User): string {
+  return user.source === 'ldap' ? 'in the directory' : 'in a file';
+}
+
 export class AccountService {
   private readonly store: Store;
   private readonly hashing: PasswordHashing;
@@ -165,7 +170,7 @@ export class AccountService {
   /** Saves the profile; the field errors instead when a field is not valid (nothing is saved then). */
   async updateProfile(actor: Actor, input: ProfileInput): Promise<Record<string, string> | undefined> {
     const { user } = actor;
-    if (user.source === 'file') throw new ReadOnlyError('Your account is managed in a file.');
+    if (user.source !== 'local') throw new ReadOnlyError(`Your account is managed ${managedIn(user)}.`);
     const parsed = profileSchema.safeParse(input);
     if (!parsed.success) {
       const errors: Record<string, string> = {};
@@ -210,7 +215,7 @@ export class AccountService {
    */
   async changePassword(actor: ActorSession, change: PasswordChange): Promise<void> {
     const { user } = actor;
-    if (user.source === 'file') throw new ReadOnlyError('Your password is managed in a file.');
+    if (user.source !== 'local') throw new ReadOnlyError(`Your password is managed ${managedIn(user)}.`);
     await this.proveCurrent(actor, change.current);
     if (change.next !== change.confirm)
       throw new InvalidInputError('The two new passwords differ.', 'confirm_password');

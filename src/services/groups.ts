@@ -82,7 +82,7 @@ export class GroupAdminService {
   /** Nothing to do when the user is unknown, from the users file, or not a member. */
   async removeMember(actor: string, name: string, username: string): Promise<void> {
     const user = await this.store.users.findByUsername(username);
-    if (!user || user.source === 'file' || !user.groups.includes(name)) return;
+    if (!user || user.source !== 'local' || !user.groups.includes(name)) return;
     const groups = user.groups.filter((group) => group !== name);
     await keepAdministrator(this.users, actor, user, groups);
     await this.setGroups(actor, user, groups, { removed: name });

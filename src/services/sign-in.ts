@@ -84,7 +84,7 @@ export class SignInService {
     // would tell which names share an account's ban.
     const ban = identifier ? await this.deps.factors.regulator.banned(attempt) : undefined;
     const user = await this.deps.authenticator.verifyPassword(
-      ban ? { ...identity, user: undefined } : identity,
+      ban ? { account: identity.account, user: undefined } : identity,
       password,
     );
     if (!ban && identifier) await this.deps.factors.regulator.record(attempt, 'password', user !== undefined);

@@ -1,8 +1,11 @@
 // What the store keeps, as the rest of Sesame sees it (camelCase, Dates, parsed JSON).
 import type { ClientCore } from '../config/client-model.ts';
 
-/** Where a record comes from: made in Sesame, or loaded from a file the operator owns (read-only). */
-export type RecordSource = 'local' | 'file' | 'config';
+/**
+ * Where a record comes from: made in Sesame, or loaded from a file the operator owns, or from the
+ * LDAP directory (the last two read-only).
+ */
+export type RecordSource = 'local' | 'file' | 'config' | 'ldap';
 
 /** The further standard claims (OpenID Connect Core 5.1) a user record may hold. */
 export interface ProfileClaims {

@@ -237,6 +237,9 @@ function backendYaml(url: string, overrides: Record<string, string>): string {
     ...overrides,
   };
   return Object.entries(settings)
-    .map(([key, value]) => `    ${key}: ${value.startsWith('\n') ? value : JSON.stringify(value)}`)
+    .map(
+      ([key, value]) =>
+        `    ${key}: ${value.startsWith('\n') || /^(true|false)$/.test(value) ? value : JSON.stringify(value)}`,
+    )
     .join('\n');
 }

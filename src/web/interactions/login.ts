@@ -1,5 +1,6 @@
 // The first step: a password (or, in passkey.ts, a passkey) for the client that asked.
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { UnavailableError } from '../../lib/errors.ts';
 import { type Interaction, type InteractionKit, onSubmit, sourceOf, stepPath, stepRoute } from './kit.ts';
 import { forgotPasswordLink } from '../../services/password-reset.ts';
 import { loginPage } from './login.view.ts';
@@ -11,6 +12,7 @@ export async function renderLogin(
   interaction: Interaction,
   error?: string,
   username?: string,
+  status = error ? 401 : 200,
 ): Promise<FastifyReply> {
   const { name } = await kit.clientOf(interaction.params.client_id);
   const hint = typeof interaction.params.login_hint === 'string' ? interaction.params.login_hint : undefined;
@@ -28,13 +30,27 @@ export async function renderLogin(
     resetUrl: forgotPasswordLink(kit.config),
     signUpUrl: kit.config.registration.enabled && kit.config.notifier ? SIGN_UP_PATH : undefined,
   });
-  return reply.html(page, error ? 401 : 200);
+  return reply.html(page, status);
 }
 
 export function registerLogin(app: FastifyInstance, kit: InteractionKit): void {
   onSubmit(app, kit, stepRoute('login'), async ({ request, reply, interaction, form }) => {
     const identifier = (form.username ?? '').trim();
-    const login = await kit.signIn.password(identifier, form.password ?? '', sourceOf(request, interaction));
+    let login;
+    try {
+      login = await kit.signIn.password(identifier, form.password ?? '', sourceOf(request, interaction));
+    } catch (error) {
+      // The user directory is down (logged where it failed): say so, never "wrong password".
+      if (!(error instanceof UnavailableError)) throw error;
+      return renderLogin(
+        kit,
+        reply,
+        interaction,
+        `Sign-in is unavailable: ${error.message}.`,
+        identifier,
+        503,
+      );
+    }
     if (!login)
       return renderLogin(kit, reply, interaction, 'The username or password is incorrect.', identifier);
     // Without the box (no cookie domain remembers sessions), a login session lasts as it always has.

@@ -30,7 +30,7 @@ export const registerProfile: PortalPage = (scope, kit) => {
   scope.post('/portal/profile', async (request, reply) => {
     const { user, csrf } = signedIn(request);
     // The users file's accounts are changed there: the page shows it as it is.
-    if (user.source === 'file')
+    if (user.source !== 'local')
       return kit.sendForm(reply, FRAME, { user, csrf, values: profileValues(user) }, profileView);
     const values = readProfile(formOf(request));
     // A new address (or a first one) could take the account over by mail: an elevated session only.

@@ -73,7 +73,7 @@ function fields(view: ProfileView): SafeHtml {
 }
 
 export function profileView(view: ProfileView): SafeHtml {
-  const readOnly = view.user.source === 'file';
+  const readOnly = view.user.source !== 'local';
   return html`<h1>Profile</h1>
     ${notice(view.done)} ${formProblem(view.errors ?? {})}
     <section class="card">
@@ -92,7 +92,7 @@ export function profileView(view: ProfileView): SafeHtml {
 /** Asks for the verification link again, for an address that is not verified yet. */
 function verifyForm(view: ProfileView): SafeHtml {
   const { user } = view;
-  if (!view.verifiable || !user.email || user.emailVerified || user.source === 'file') return html``;
+  if (!view.verifiable || !user.email || user.emailVerified || user.source !== 'local') return html``;
   return html`<form method="post" action="/portal/profile/verify">
     ${csrfField(view.csrf)}
     <button type="submit" class="secondary">Send the verification link again</button>

@@ -69,8 +69,8 @@ function memberRow(signedIn: SignedIn, group: string, user: User): SafeHtml {
     </td>
     <td class="end">
       ${
-        user.source === 'file'
-          ? html`<span class="muted">users file</span>`
+        user.source !== 'local'
+          ? html`<span class="muted">${user.source === 'ldap' ? 'LDAP directory' : 'users file'}</span>`
           : html`<form method="post" action="${remove}">
               ${csrfField(signedIn)}
               <button

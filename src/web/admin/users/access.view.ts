@@ -8,8 +8,11 @@ export function accessSection({ signedIn, overview }: UserPageData): SafeHtml {
   const { user } = overview;
   const base = userPath(user.username);
   const action =
-    user.source === 'file'
-      ? html`<span class="muted">Change the users file to disable this account.</span>`
+    user.source !== 'local'
+      ? html`<span class="muted"
+          >Change the ${user.source === 'ldap' ? 'LDAP directory' : 'users file'} to disable this
+          account.</span
+        >`
       : user.id === signedIn.user.id
         ? html`<span class="muted">You cannot disable the account you are signed in with.</span>`
         : user.disabled
@@ -34,7 +37,7 @@ export function passwordSection({ signedIn, overview, errors }: UserPageData): S
   return html`<section class="card" aria-labelledby="password-heading">
     <h2 id="password-heading">Password</h2>
     ${
-      user.source === 'file'
+      user.source !== 'local'
         ? html`<p class="muted">Set in the users file.</p>`
         : html`<form method="post" action="${userPath(user.username)}/password">
             ${csrfField(signedIn)}

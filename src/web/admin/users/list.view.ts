@@ -57,7 +57,7 @@ const COLUMNS = [
 
 function userRow(user: User): SafeHtml {
   return html`<tr>
-    ${nameCell(`/admin/users/${encodeURIComponent(user.username)}`, user.username, user.source === 'file')}
+    ${nameCell(`/admin/users/${encodeURIComponent(user.username)}`, user.username, user.source !== 'local')}
     <td class="hide-sm">${user.displayName ?? ''}</td>
     <td class="hide-sm">${user.email ?? ''}</td>
     <td>${user.groups.join(', ')}</td>

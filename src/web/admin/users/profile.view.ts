@@ -13,7 +13,7 @@ import type { UserPageData } from './user.view.ts';
 
 export function profileSection({ signedIn, overview, values, errors }: UserPageData): SafeHtml {
   const { user } = overview;
-  const readOnly = user.source === 'file';
+  const readOnly = user.source !== 'local';
   const current: Record<ProfileField, string | undefined> = {
     display_name: user.displayName,
     email: user.email,

@@ -28,6 +28,7 @@ export function userView(data: UserPageData): SafeHtml {
       <p>
         <code>${user.username}</code>${user.email ? html` · ${user.email}` : ''}
         ${user.source === 'file' ? html` <span class="badge">users file: read-only</span>` : ''}
+        ${user.source === 'ldap' ? html` <span class="badge">LDAP directory: read-only</span>` : ''}
       </p>
     </hgroup>
     ${notice(data.done)} ${data.password ? oneTimePassword(user.username, data.password) : ''}

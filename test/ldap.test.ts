@@ -1,0 +1,291 @@
+// LDAP as the user directory, against a real OpenLDAP server (slapd): people from the directory sign
+// in to an OpenID Connect client with their directory groups in the ID token, over StartTLS and
+// ldaps:// with a test CA; wrong passwords, a locked account and filter-injection attempts are
+// refused; the directory being down gives a clear page and a log line while database users still
+// sign in; directory users are read-only in the API and the CLI.
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { after, before, describe, test } from 'node:test';
+import { createLogger } from '../src/lib/logger.ts';
+import { ApiTokenService } from '../src/services/tokens.ts';
+import { jarRequest, PASSWORD, type JarAnswer } from './support/flows.ts';
+import { runSesame } from './support/cli.ts';
+import {
+  BASE_DN,
+  LDAP_PASSWORD,
+  skipWithoutSlapd,
+  startDirectory,
+  type TestDirectory,
+} from './support/ldap.ts';
+import { startTestSesame, type TestSesame } from './support/sesame.ts';
+
+const REDIRECT_URI = 'http://127.0.0.1:9/callback';
+const CLIENT_SECRET = 'ldap-app-secret-0123456789-0123456789';
+const clientsYaml = `    clients:
+      - client_id: app
+        client_secret: ${CLIENT_SECRET}
+        consent_mode: implicit
+        authorization_policy: one_factor
+        scopes: [openid, profile, email, groups]
+        redirect_uris: ['${REDIRECT_URI}']
+`;
+
+/** A logger whose lines the test reads. */
+function capturedLogger() {
+  const lines: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString().split('\n').filter(Boolean))
+        lines.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  return { lines, logger: createLogger('info', stream) };
+}
+
+function pemBlock(pem: string): string {
+  return `|\n${pem
+    .trim()
+    .split('\n')
+    .map((line) => `        ${line}`)
+    .join('\n')}`;
+}
+
+async function startWith(directory: TestDirectory, ldapYaml: string, logger = capturedLogger()) {
+  const sesame = await startTestSesame('sqlite', clientsYaml, {
+    logger: logger.logger,
+    backendYaml: `  ldap:\n${ldapYaml}\n`,
+  });
+  return { sesame, lines: logger.lines };
+}
+
+interface LoginResult {
+  answer: JarAnswer;
+  claims?: Record<string, unknown>;
+}
+
+/** The whole code flow over HTTP: authorization, the login form, the token endpoint. */
+async function signIn(sesame: TestSesame, username: string, password: string): Promise<LoginResult> {
+  const verifier = randomBytes(32).toString('base64url');
+  const start = new URL(`${sesame.url}/api/oidc/authorization`);
+  const parameters = {
+    client_id: 'app',
+    redirect_uri: REDIRECT_URI,
+    response_type: 'code',
+    scope: 'openid profile email groups',
+    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+    code_challenge_method: 'S256',
+    nonce: randomBytes(8).toString('hex'),
+  };
+  for (const [key, value] of Object.entries(parameters)) start.searchParams.set(key, value);
+  const jar = new Map<string, string>();
+  let answer = await jarRequest(jar, start.href);
+  while (answer.location) answer = await jarRequest(jar, answer.location);
+  const action = /<form method="post" action="([^"]*\/login)"/.exec(answer.body)?.[1];
+  const csrf = /name="csrf" value="([^"]+)"/.exec(answer.body)?.[1];
+  assert.ok(action && csrf, answer.body);
+  answer = await jarRequest(jar, new URL(action, sesame.url).href, { csrf, username, password });
+  if (!answer.location) return { answer };
+  let location: string = answer.location;
+  while (!location.startsWith(REDIRECT_URI)) {
+    const next = await jarRequest(jar, location);
+    assert.ok(next.location, next.body);
+    location = next.location;
+  }
+  const code = new URL(location).searchParams.get('code');
+  assert.ok(code, location);
+  const token = await fetch(`${sesame.url}/api/oidc/token`, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from(`app:${CLIENT_SECRET}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: REDIRECT_URI,
+      code_verifier: verifier,
+    }),
+  });
+  const body = (await token.json()) as { id_token?: string };
+  assert.ok(body.id_token, JSON.stringify(body));
+  const claims = JSON.parse(Buffer.from(body.id_token.split('.')[1]!, 'base64url').toString()) as Record<
+    string,
+    unknown
+  >;
+  return { answer, claims };
+}
+
+const refused = (result: LoginResult) => {
+  assert.equal(result.answer.status, 401, result.answer.body.slice(0, 300));
+  assert.match(result.answer.body, /The username or password is incorrect/);
+};
+
+describe('LDAP directory (slapd)', { skip: skipWithoutSlapd() }, () => {
+  let directory: TestDirectory;
+  let sesame: TestSesame;
+  let lines: Record<string, unknown>[];
+
+  before(async () => {
+    directory = await startDirectory();
+    ({ sesame, lines } = await startWith(
+      directory,
+      directory.backendYaml({
+        start_tls: 'true',
+        tls: `\n      certificate_authority: ${pemBlock(directory.ca)}`,
+      }),
+    ));
+    await sesame.addUser({
+      username: 'erin',
+      password: PASSWORD,
+      email: 'erin@example.com',
+      groups: ['staff'],
+    });
+  });
+
+  after(async () => {
+    await sesame?.stop();
+    await directory?.stop();
+  });
+
+  test('a directory user signs in over StartTLS with their directory groups in the ID token; the id stays', async () => {
+    const first = await signIn(sesame, 'alice', LDAP_PASSWORD);
+    assert.deepEqual(first.claims?.groups, ['developers', 'family']);
+    assert.equal(first.claims?.email, 'alice@example.test');
+    assert.equal(first.claims?.name, 'Alice Liddell');
+    const record = await sesame.running.store.users.findByUsername('alice');
+    assert.equal(record?.source, 'ldap');
+    assert.equal(first.claims?.sub, record?.id);
+    // By e-mail address (the default filter matches both), the same person and the same subject.
+    const again = await signIn(sesame, 'alice@example.test', LDAP_PASSWORD);
+    assert.equal(again.claims?.sub, first.claims?.sub);
+  });
+
+  test('groups are read from the directory at every login', async () => {
+    assert.deepEqual((await signIn(sesame, 'bob', LDAP_PASSWORD)).claims?.groups, ['family']);
+    directory.modify(
+      `dn: cn=developers,ou=groups,${BASE_DN}\nchangetype: modify\nadd: member\nmember: uid=bob,ou=people,${BASE_DN}\n`,
+    );
+    assert.deepEqual((await signIn(sesame, 'bob', LDAP_PASSWORD)).claims?.groups, ['developers', 'family']);
+    directory.modify(
+      `dn: cn=developers,ou=groups,${BASE_DN}\nchangetype: modify\ndelete: member\nmember: uid=bob,ou=people,${BASE_DN}\n`,
+    );
+    assert.deepEqual((await signIn(sesame, 'bob', LDAP_PASSWORD)).claims?.groups, ['family']);
+  });
+
+  test('a wrong password, an unknown name, an empty password and a locked account get the same refusal', async () => {
+    refused(await signIn(sesame, 'alice', 'not-the-password'));
+    refused(await signIn(sesame, 'nobody', LDAP_PASSWORD));
+    refused(await signIn(sesame, 'alice', ''));
+    // carol's password is right, but ppolicy has locked her account.
+    refused(await signIn(sesame, 'carol', LDAP_PASSWORD));
+    assert.equal(await sesame.running.store.users.findByUsername('carol'), undefined);
+  });
+
+  test('filter injection: a username cannot widen the search or match someone else', async () => {
+    for (const attempt of [
+      '*',
+      'a*',
+      '*)(uid=*',
+      'alice)(|(uid=*',
+      'alice)(uid=*))(|(uid=*',
+      '*)(|(objectClass=*',
+      'alice\\2a',
+      'al\u0000ice',
+    ])
+      refused(await signIn(sesame, attempt, LDAP_PASSWORD));
+    const names = (await sesame.running.store.users.list({ source: 'ldap' })).map((user) => user.username);
+    assert.ok(!names.some((name) => /[*()\\]/.test(name)), names.join(','));
+  });
+
+  test('directory users are read-only in the admin API and the CLI (409 read_only)', async () => {
+    await signIn(sesame, 'alice', LDAP_PASSWORD);
+    const token = (
+      await new ApiTokenService(sesame.running.store).create({ name: 'ops', scopes: ['*:write'] }, 'test')
+    ).token;
+    const patched = await fetch(`${sesame.url}/api/v1/users/alice`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ display_name: 'Mallory' }),
+    });
+    assert.equal(patched.status, 409);
+    assert.equal(((await patched.json()) as { error: string }).error, 'read_only');
+    const cli = await runSesame([
+      'users',
+      'passwd',
+      'alice',
+      '--password',
+      'Another-Pass-2024!',
+      '-c',
+      sesame.running.config.configFile,
+    ]);
+    assert.notEqual(cli.code, 0);
+    assert.match(cli.stderr, /comes from the LDAP directory/);
+  });
+
+  test('the directory down: a clear page and a log line; database users still sign in; back up, it works again', async () => {
+    await directory.stop();
+    try {
+      const down = await signIn(sesame, 'alice', LDAP_PASSWORD);
+      assert.equal(down.answer.status, 503);
+      assert.match(down.answer.body, /Sign-in is unavailable: the user directory cannot be reached/);
+      const logged = lines.find((line) => String(line.msg).startsWith('LDAP directory unavailable'));
+      assert.ok(logged, JSON.stringify(lines));
+      assert.equal(logged.level, 50);
+      assert.match(String(logged.reason), /ECONNREFUSED/);
+      assert.doesNotMatch(JSON.stringify(lines), new RegExp(LDAP_PASSWORD));
+      const local = await signIn(sesame, 'erin', PASSWORD);
+      assert.deepEqual(local.claims?.groups, ['staff']);
+    } finally {
+      await directory.start();
+    }
+    assert.deepEqual((await signIn(sesame, 'alice', LDAP_PASSWORD)).claims?.groups, ['developers', 'family']);
+  });
+});
+
+describe('LDAP directory over ldaps:// (slapd)', { skip: skipWithoutSlapd() }, () => {
+  let directory: TestDirectory;
+  before(async () => {
+    directory = await startDirectory();
+  });
+  after(async () => {
+    await directory?.stop();
+  });
+
+  test('ldaps:// with the test CA, groups by memberOf', async () => {
+    const { sesame } = await startWith(
+      directory,
+      directory.backendYaml({
+        address: directory.ldapsUrl,
+        tls: `\n      certificate_authority: ${pemBlock(directory.ca)}`,
+        group_search_mode: 'memberof',
+        groups_filter: '(&(|{memberof:rdn})(objectClass=groupOfNames))',
+      }),
+    );
+    try {
+      const result = await signIn(sesame, 'alice', LDAP_PASSWORD);
+      assert.deepEqual(result.claims?.groups, ['developers', 'family']);
+    } finally {
+      await sesame.stop();
+    }
+  });
+
+  test('a certificate from an untrusted CA is refused: a clear page and a log line', async () => {
+    const { sesame, lines } = await startWith(
+      directory,
+      directory.backendYaml({
+        address: directory.ldapsUrl,
+        tls: `\n      certificate_authority: ${pemBlock(directory.otherCa)}`,
+      }),
+    );
+    try {
+      const result = await signIn(sesame, 'alice', LDAP_PASSWORD);
+      assert.equal(result.answer.status, 503);
+      const logged = lines.find((line) => String(line.msg).startsWith('LDAP directory unavailable'));
+      assert.match(String(logged?.reason), /certificate/i);
+    } finally {
+      await sesame.stop();
+    }
+  });
+});
