@@ -65,13 +65,46 @@ interface LoginResult {
   claims?: Record<string, unknown>;
 }
 
+/** An OpenID Connect client of the test server: its issuer's endpoints and credentials. */
+interface TestClient {
+  authorization: string;
+  token: string;
+  clientId: string;
+  secret: string;
+  redirectUri: string;
+}
+
+const yamlClient = (sesame: TestSesame): TestClient => ({
+  authorization: `${sesame.url}/api/oidc/authorization`,
+  token: `${sesame.url}/api/oidc/token`,
+  clientId: 'app',
+  secret: CLIENT_SECRET,
+  redirectUri: REDIRECT_URI,
+});
+
+/** Follows redirects from the authorization request to the login form; its action and CSRF token. */
+async function loginForm(jar: Map<string, string>, url: string): Promise<{ action: string; csrf: string }> {
+  let answer = await jarRequest(jar, url);
+  let location = url;
+  while (answer.location) answer = await jarRequest(jar, (location = answer.location));
+  const action = /<form method="post" action="([^"]*\/login)"/.exec(answer.body)?.[1];
+  const csrf = /name="csrf" value="([^"]+)"/.exec(answer.body)?.[1];
+  assert.ok(action && csrf, answer.body);
+  return { action: new URL(action, location).href, csrf };
+}
+
 /** The whole code flow over HTTP: authorization, the login form, the token endpoint. */
-async function signIn(sesame: TestSesame, username: string, password: string): Promise<LoginResult> {
+async function signIn(
+  sesame: TestSesame,
+  username: string,
+  password: string,
+  app: TestClient = yamlClient(sesame),
+): Promise<LoginResult> {
   const verifier = randomBytes(32).toString('base64url');
-  const start = new URL(`${sesame.url}/api/oidc/authorization`);
+  const start = new URL(app.authorization);
   const parameters = {
-    client_id: 'app',
-    redirect_uri: REDIRECT_URI,
+    client_id: app.clientId,
+    redirect_uri: app.redirectUri,
     response_type: 'code',
     scope: 'openid profile email groups',
     code_challenge: createHash('sha256').update(verifier).digest('base64url'),
@@ -80,31 +113,27 @@ async function signIn(sesame: TestSesame, username: string, password: string): P
   };
   for (const [key, value] of Object.entries(parameters)) start.searchParams.set(key, value);
   const jar = new Map<string, string>();
-  let answer = await jarRequest(jar, start.href);
-  while (answer.location) answer = await jarRequest(jar, answer.location);
-  const action = /<form method="post" action="([^"]*\/login)"/.exec(answer.body)?.[1];
-  const csrf = /name="csrf" value="([^"]+)"/.exec(answer.body)?.[1];
-  assert.ok(action && csrf, answer.body);
-  answer = await jarRequest(jar, new URL(action, sesame.url).href, { csrf, username, password });
+  const form = await loginForm(jar, start.href);
+  const answer = await jarRequest(jar, form.action, { csrf: form.csrf, username, password });
   if (!answer.location) return { answer };
   let location: string = answer.location;
-  while (!location.startsWith(REDIRECT_URI)) {
+  while (!location.startsWith(app.redirectUri)) {
     const next = await jarRequest(jar, location);
-    assert.ok(next.location, next.body);
+    if (!next.location) return { answer: next };
     location = next.location;
   }
   const code = new URL(location).searchParams.get('code');
-  assert.ok(code, location);
-  const token = await fetch(`${sesame.url}/api/oidc/token`, {
+  if (!code) return { answer: { ...answer, location } };
+  const token = await fetch(app.token, {
     method: 'POST',
     headers: {
-      authorization: `Basic ${Buffer.from(`app:${CLIENT_SECRET}`).toString('base64')}`,
+      authorization: `Basic ${Buffer.from(`${app.clientId}:${app.secret}`).toString('base64')}`,
       'content-type': 'application/x-www-form-urlencoded',
     },
     body: new URLSearchParams({
       grant_type: 'authorization_code',
       code,
-      redirect_uri: REDIRECT_URI,
+      redirect_uri: app.redirectUri,
       code_verifier: verifier,
     }),
   });
@@ -160,6 +189,38 @@ describe('LDAP directory (slapd)', { skip: skipWithoutSlapd() }, () => {
     // By e-mail address (the default filter matches both), the same person and the same subject.
     const again = await signIn(sesame, 'alice@example.test', LDAP_PASSWORD);
     assert.equal(again.claims?.sub, first.claims?.sub);
+  });
+
+  test('a directory user signs in to the three seed apps (LobeChat, RomM, LibreChat); their allowed group is a directory group', async () => {
+    for (const preset of ['lobechat', 'romm', 'librechat']) {
+      const appUrl = `http://127.0.0.1:9/${preset}`;
+      const created = await sesame.addApplication({
+        preset,
+        appUrl,
+        redirectUris: [],
+        scopes: ['openid', 'profile', 'email', 'groups'],
+        allowedGroups: ['developers'],
+      });
+      const discovery = (await (await fetch(`${created.issuer}.well-known/openid-configuration`)).json()) as {
+        authorization_endpoint: string;
+        token_endpoint: string;
+      };
+      const application = await sesame.running.store.clients.findByClientId(created.clientId);
+      const app: TestClient = {
+        authorization: discovery.authorization_endpoint,
+        token: discovery.token_endpoint,
+        clientId: created.clientId,
+        secret: created.clientSecret!,
+        redirectUri: application!.redirectUris[0]!.url,
+      };
+      const alice = await signIn(sesame, 'alice', LDAP_PASSWORD, app);
+      assert.deepEqual(alice.claims?.groups, ['developers', 'family'], preset);
+      assert.equal(alice.claims?.iss, created.issuer);
+      // bob is not in the directory's developers group: no code for him.
+      const bob = await signIn(sesame, 'bob', LDAP_PASSWORD, app);
+      assert.equal(bob.claims, undefined, preset);
+      assert.equal(bob.answer.status, 403, preset);
+    }
   });
 
   test('groups are read from the directory at every login', async () => {
