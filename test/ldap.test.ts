@@ -332,6 +332,31 @@ describe('LDAP directory over ldaps:// (slapd)', { skip: skipWithoutSlapd() }, (
     }
   });
 
+  test('pooled connections: a directory restart costs no failed login (a closed connection is replaced)', async () => {
+    const { sesame, lines } = await startWith(
+      directory,
+      directory.backendYaml({ pooling: '\n      enable: true\n      count: 2' }),
+    );
+    try {
+      for (let round = 0; round < 3; round++)
+        assert.deepEqual((await signIn(sesame, 'alice', LDAP_PASSWORD)).claims?.groups, [
+          'developers',
+          'family',
+        ]);
+      await directory.stop();
+      await directory.start();
+      const results = await Promise.all(
+        ['alice', 'bob', 'alice', 'bob'].map((name) => signIn(sesame, name, LDAP_PASSWORD)),
+      );
+      assert.ok(
+        results.every((result) => result.claims?.groups),
+        JSON.stringify(lines),
+      );
+    } finally {
+      await sesame.stop();
+    }
+  });
+
   test('a certificate from an untrusted CA is refused: a clear page and a log line', async () => {
     const { sesame, lines } = await startWith(
       directory,

@@ -120,10 +120,8 @@ export class LdapDirectory {
     return client;
   }
 
-  /** A connection bound as the service account: from the pool, or a new one. */
+  /** A new connection bound as the service account. */
   private async serviceClient(): Promise<Client> {
-    const pooled = this.idle.pop();
-    if (pooled?.isConnected) return pooled;
     const client = await this.connect();
     try {
       if (this.settings.user && this.settings.password)
@@ -139,13 +137,8 @@ export class LdapDirectory {
   /** Runs `work` as the service account; directory failures become UnavailableError (logged). */
   private async asService<T>(what: string, work: (client: Client) => Promise<T>): Promise<T> {
     await this.acquire();
-    let client: Client | undefined;
     try {
-      client = await this.serviceClient();
-      const result = await work(client);
-      this.release(client);
-      client = undefined;
-      return result;
+      return await this.attempt(work);
     } catch (error) {
       this.logger?.error(
         { address: this.settings.address, reason: reasonOf(error) },
@@ -153,8 +146,24 @@ export class LdapDirectory {
       );
       throw new UnavailableError(DIRECTORY_DOWN);
     } finally {
-      if (client) await client.unbind().catch(() => {});
       this.done();
+    }
+  }
+
+  /** `work` on a pooled connection (once more on a new one if that fails) or a new one. */
+  private async attempt<T>(work: (client: Client) => Promise<T>, fresh = false): Promise<T> {
+    const pooled = fresh ? undefined : this.idle.pop();
+    if (pooled && !pooled.isConnected) await pooled.unbind().catch(() => {});
+    const client = pooled?.isConnected ? pooled : await this.serviceClient();
+    try {
+      const result = await work(client);
+      this.release(client);
+      return result;
+    } catch (error) {
+      await client.unbind().catch(() => {});
+      // The server may have closed an idle pooled connection since it was last used.
+      if (client === pooled) return this.attempt(work, true);
+      throw error;
     }
   }
 
