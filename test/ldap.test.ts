@@ -63,6 +63,7 @@ async function startWith(directory: TestDirectory, ldapYaml: string, logger = ca
 interface LoginResult {
   answer: JarAnswer;
   claims?: Record<string, unknown>;
+  accessToken?: string;
 }
 
 /** An OpenID Connect client of the test server: its issuer's endpoints and credentials. */
@@ -137,13 +138,13 @@ async function signIn(
       code_verifier: verifier,
     }),
   });
-  const body = (await token.json()) as { id_token?: string };
+  const body = (await token.json()) as { id_token?: string; access_token?: string };
   assert.ok(body.id_token, JSON.stringify(body));
   const claims = JSON.parse(Buffer.from(body.id_token.split('.')[1]!, 'base64url').toString()) as Record<
     string,
     unknown
   >;
-  return { answer, claims };
+  return { answer, claims, accessToken: body.access_token };
 }
 
 const refused = (result: LoginResult) => {
@@ -305,7 +306,7 @@ describe('LDAP directory (slapd)', { skip: skipWithoutSlapd() }, () => {
   });
 });
 
-describe('LDAP directory over ldaps:// (slapd)', { skip: skipWithoutSlapd() }, () => {
+describe('LDAP directory: ldaps://, pooling, refresh_interval (slapd)', { skip: skipWithoutSlapd() }, () => {
   let directory: TestDirectory;
   before(async () => {
     directory = await startDirectory();
@@ -352,6 +353,42 @@ describe('LDAP directory over ldaps:// (slapd)', { skip: skipWithoutSlapd() }, (
         results.every((result) => result.claims?.groups),
         JSON.stringify(lines),
       );
+    } finally {
+      await sesame.stop();
+    }
+  });
+
+  test('refresh_interval: a user deleted from the directory is disabled, their session and tokens end; groups follow', async () => {
+    const { sesame } = await startWith(directory, `${directory.backendYaml()}\n  refresh_interval: 1s`);
+    try {
+      const bob = await signIn(sesame, 'bob', LDAP_PASSWORD);
+      const alice = await signIn(sesame, 'alice', LDAP_PASSWORD);
+      const userinfo = (token: string) =>
+        fetch(`${sesame.url}/api/oidc/userinfo`, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal((await userinfo(bob.accessToken!)).status, 200);
+      const record = (await sesame.running.store.users.findByUsername('bob'))!;
+      assert.equal((await sesame.running.store.artifacts.listSessions({ accountId: record.id })).length, 1);
+      directory.delete(`uid=bob,ou=people,${BASE_DN}`);
+      directory.modify(
+        `dn: cn=admins,ou=groups,${BASE_DN}\nchangetype: modify\nadd: member\nmember: uid=alice,ou=people,${BASE_DN}\n`,
+      );
+      for (
+        const deadline = Date.now() + 5000;
+        !(await sesame.running.store.users.findByUsername('bob'))?.disabled;
+      ) {
+        assert.ok(Date.now() < deadline, 'bob was not disabled');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assert.equal((await userinfo(bob.accessToken!)).status, 401);
+      assert.equal((await sesame.running.store.artifacts.listSessions({ accountId: record.id })).length, 0);
+      refused(await signIn(sesame, 'bob', LDAP_PASSWORD));
+      // alice is still there, and her new group arrived without a new sign-in.
+      assert.equal((await userinfo(alice.accessToken!)).status, 200);
+      assert.deepEqual((await sesame.running.store.users.findByUsername('alice'))?.groups, [
+        'admins',
+        'developers',
+        'family',
+      ]);
     } finally {
       await sesame.stop();
     }

@@ -25,6 +25,22 @@ export interface DirectoryEntry {
   groups: string[];
 }
 
+/** A directory person's record as the database keeps it (refreshed at login and refresh_interval). */
+export function directoryRecord(entry: DirectoryEntry) {
+  return {
+    email: entry.email,
+    // The directory is the authority on its addresses, as Authelia treats them.
+    emailVerified: entry.email !== undefined,
+    displayName: entry.displayName,
+    givenName: entry.givenName,
+    familyName: entry.familyName,
+    picture: entry.picture,
+    claims: entry.claims,
+    disabled: false,
+    groups: entry.groups,
+  };
+}
+
 /** RFC 4515 §3: the characters that would change a filter's meaning, as \XX escapes. */
 export function escapeFilterValue(value: string): string {
   return value.replace(/[\\*()\0]/g, (char) => `\\${char.charCodeAt(0).toString(16).padStart(2, '0')}`);
@@ -294,6 +310,16 @@ export class LdapDirectory {
     const rdn = /^((?:[^,\\]|\\.)+)/.exec(dn)?.[1] ?? dn;
     const equals = rdn.indexOf('=');
     return `(${rdn.slice(0, equals)}=${escapeFilterValue(rdn.slice(equals + 1))})`;
+  }
+
+  /**
+   * The person whose username is exactly `username` (any case), as users_filter finds them now:
+   * undefined when the directory no longer has them or its filter leaves them out (disabled, locked,
+   * expired). UnavailableError when the directory cannot say.
+   */
+  async findByUsername(username: string): Promise<DirectoryEntry | undefined> {
+    const entry = await this.findUser(username);
+    return entry?.username.toLowerCase() === username.toLowerCase() ? entry : undefined;
   }
 
   /**

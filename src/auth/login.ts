@@ -8,7 +8,7 @@ import { randomToken } from '../crypto/random.ts';
 import type { Logger } from '../lib/logger.ts';
 import { isUniqueViolation } from '../store/sql.ts';
 import type { Store, User } from '../store/index.ts';
-import type { DirectoryEntry, LdapDirectory } from './ldap.ts';
+import { directoryRecord, type DirectoryEntry, type LdapDirectory } from './ldap.ts';
 import { hashingParameters, type PasswordHashing } from './passwords.ts';
 
 export interface Identity {
@@ -16,22 +16,6 @@ export interface Identity {
   account: string;
   /** The directory's description of the person, when the identifier names a directory user. */
   entry?: DirectoryEntry;
-}
-
-/** A directory person's record as the database keeps it (refreshed at every login). */
-function recordOf(entry: DirectoryEntry) {
-  return {
-    email: entry.email,
-    // The directory is the authority on its addresses, as Authelia treats them.
-    emailVerified: entry.email !== undefined,
-    displayName: entry.displayName,
-    givenName: entry.givenName,
-    familyName: entry.familyName,
-    picture: entry.picture,
-    claims: entry.claims,
-    disabled: false,
-    groups: entry.groups,
-  };
 }
 
 export class PasswordAuthenticator {
@@ -101,7 +85,7 @@ export class PasswordAuthenticator {
 
   /** Creates or refreshes the local record of a directory person; ids stay stable across logins. */
   private async remember(entry: DirectoryEntry, retried = false): Promise<User> {
-    const fields = recordOf(entry);
+    const fields = directoryRecord(entry);
     try {
       return await this.store.transaction(async (tx) => {
         const existing = await tx.users.findByUsername(entry.username);

@@ -184,10 +184,12 @@ export const authenticationBackendKeys = {
       disable: refusedWhenTrue('the portal always lets a signed-in user change their password'),
     })
     .optional(),
-  refresh_interval: warned(
-    z.union([duration(), z.literal('always'), z.literal('disable')]),
-    'user details are read when the users file is loaded (at start), not refreshed per session',
-  ),
+  refresh_interval: z
+    .union([duration(), z.literal('always'), z.literal('disable')])
+    .optional()
+    .describe(
+      'With `ldap`: how often the directory users’ profile, groups and standing are read again (default 5m; `always`: every minute; `disable`: only at sign-in). A user the directory no longer has, or its users_filter now leaves out, is disabled in Sesame: their sessions and tokens end. The users file is read at start.',
+    ),
 };
 
 /** `authentication_backend.file` keys beside `path` (and `password`, honoured in schema.ts). */

@@ -96,9 +96,9 @@ server:
     assert.deepEqual(config.warnings, [
       'theme: accepted but not implemented: the pages follow the browser’s colour scheme',
       'ntp: accepted but not implemented: the clock is not checked against an NTP server at start (keep the host clock synchronised: one-time codes depend on it)',
-      'authentication_backend.refresh_interval: accepted but not implemented: user details are read when the users file is loaded (at start), not refreshed per session',
       'authentication_backend.file.watch: accepted but not implemented: the users file is read at start; restart Sesame to apply changes',
       'server.endpoints.enable_pprof: accepted but not implemented: there are no Go profiling endpoints',
+      'authentication_backend.refresh_interval: accepted but not implemented without ldap: user details are read when the users file is loaded (at start), not refreshed per session',
     ]);
     assert.ok(!JSON.stringify(config.warnings).includes('mail-secret'));
   });

@@ -50,5 +50,10 @@ export function valueWarnings(config: Config): string[] {
     warnings.push(
       'session.cookies: no cookie domain is configured, so forward-auth protects nothing (the OpenID Connect apps are not affected)',
     );
+  const backend = config.authentication_backend;
+  if (backend.refresh_interval !== undefined && !backend.ldap)
+    warnings.push(
+      'authentication_backend.refresh_interval: accepted but not implemented without ldap: user details are read when the users file is loaded (at start), not refreshed per session',
+    );
   return warnings;
 }

@@ -7,6 +7,7 @@ import { parseListenAddress } from '../config/schema.ts';
 import { LdapDirectory } from '../auth/ldap.ts';
 import { PasswordAuthenticator } from '../auth/login.ts';
 import { ldapSettingsOf } from '../config/ldap-schema.ts';
+import { DirectorySync, refreshSecondsOf } from '../services/directory-sync.ts';
 import { AuthorizationPolicies } from '../auth/policy.ts';
 import { AccessControl } from '../auth/access-control.ts';
 import { Factors } from '../factors/index.ts';
@@ -115,6 +116,23 @@ function followKeyRotations(store: Store, reloadKeys: () => Promise<boolean>, lo
   });
 }
 
+/** refresh_interval: directory users are read again every so often (see services/directory-sync.ts). */
+function startDirectoryRefresh(config: SesameConfig, store: Store, directory: LdapDirectory, logger: Logger) {
+  const seconds = refreshSecondsOf(config.authentication_backend.refresh_interval);
+  if (seconds === undefined) return () => {};
+  const sync = new DirectorySync(store, directory, logger);
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    sync
+      .refresh()
+      .catch((error: unknown) => logger.warn({ err: error }, 'refreshing the directory users failed'))
+      .finally(() => (running = false));
+  }, seconds * 1000).unref();
+  return () => clearInterval(timer);
+}
+
 /** Garbage collection and the change poll; the returned function stops both. */
 function startHousekeeping(store: Store, factors: Factors, logger: Logger): () => void {
   const collector = setInterval(() => {
@@ -211,9 +229,11 @@ export async function startSesame(options: StartOptions = {}): Promise<RunningSe
   });
   followKeyRotations(store, reloadKeys, logger);
   let stopHousekeeping = () => {};
+  let stopRefresh = () => {};
   let metricsServer: MetricsServer | undefined;
   const close = async () => {
     stopHousekeeping();
+    stopRefresh();
     await metricsServer?.close();
     await app.close();
     await directory?.close();
@@ -224,6 +244,7 @@ export async function startSesame(options: StartOptions = {}): Promise<RunningSe
     const url = await listen(app, config);
     metricsServer = await startMetrics(config, logger);
     stopHousekeeping = startHousekeeping(store, factors, logger);
+    stopRefresh = directory ? startDirectoryRefresh(config, store, directory, logger) : stopRefresh;
     logReady(logger, config, store, url);
     return { config, store, factors, app, url, reloadKeys, close };
   } catch (error) {
