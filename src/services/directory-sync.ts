@@ -1,7 +1,7 @@
 // authentication_backend.refresh_interval for the LDAP directory: every so often each directory
 // user's record is read again. Profile and groups follow the directory; a person the directory no
 // longer has (deleted, or left out by users_filter: disabled, locked, expired) is disabled in
-// Sesame, which ends their login sessions and makes their tokens stop working. When the directory
+// Sesame, which ends their login sessions and revokes their grants and tokens. When the directory
 // cannot answer, nothing is changed: a directory that is down never disables anyone.
 import { directoryRecord, type LdapDirectory } from '../auth/ldap.ts';
 import { sessionsOf } from '../auth/login-sessions.ts';
@@ -9,6 +9,7 @@ import { appendAudit } from '../auth/users.ts';
 import { UnavailableError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Store, User } from '../store/index.ts';
+import { signOutEverywhere } from './sessions.ts';
 
 /** Seconds between refreshes: Authelia's default 5 minutes; `always` is every minute here. */
 export function refreshSecondsOf(setting: number | 'always' | 'disable' | undefined): number | undefined {
@@ -62,7 +63,8 @@ export class DirectorySync {
     const sessions = await sessionsOf(this.store, user, 1000);
     await this.store.transaction(async (tx) => {
       await tx.users.update(user.id, { disabled: true });
-      for (const session of sessions) await tx.artifacts.destroy('Session', session.storeId);
+      // Grants and their tokens go too: being found again later does not revive old refresh tokens.
+      await signOutEverywhere(tx, user.id, sessions);
       await appendAudit(
         tx,
         { type: 'user.disabled', actor: 'ldap', details: { reason: 'not in the directory' } },

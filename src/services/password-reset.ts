@@ -119,11 +119,14 @@ export class PasswordResetService {
     if (!outcome) await this.mailLink(user!, clientIp);
   }
 
-  /** Why `user` gets no mail, if they get one. A users-file account is read-only: no mail either. */
+  /**
+   * Why `user` gets no mail, if they get one. A users-file or directory account is read-only (its
+   * password is changed where it is kept): no mail either.
+   */
   private refusal(user: User | undefined): RequestOutcome | undefined {
     if (!user) return 'unknown';
     if (user.disabled) return 'disabled';
-    if (user.source === 'file') return 'read-only';
+    if (user.source !== 'local') return 'read-only';
     return user.email ? undefined : 'no-address';
   }
 

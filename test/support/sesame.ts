@@ -51,11 +51,9 @@ export interface TestSesameOptions {
    * URL, its own port. The schema or database is left for the first node to drop.
    */
   nodeOf?: TestSesame;
-  /** Further `authentication_backend` keys (such as `ldap:`), indented by two spaces. */
-  backendYaml?: string;
   /** An Authelia users file (YAML) to load beside the database's own users. */
   usersFile?: string;
-  /** YAML for further `authentication_backend` keys (password_reset …), indented by two spaces. */
+  /** YAML for further `authentication_backend` keys (password_reset, ldap …), indented by two spaces. */
   backendYaml?: string;
   /** YAML for further `server` keys (trusted_proxies, endpoints …), indented by two spaces. */
   serverYaml?: string;

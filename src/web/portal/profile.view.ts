@@ -22,7 +22,7 @@ const ELEVATE = '/portal/security/elevate?next=%2Fportal%2Fprofile';
 
 /** Without an elevated session the address cannot change: say how to get one. */
 function elevationLink(view: ProfileView): SafeHtml {
-  if (view.elevated || view.user.source === 'file') return html``;
+  if (view.elevated || view.user.source !== 'local') return html``;
   return html`<p class="muted" data-testid="email-elevation">
     To change your address, first <a href="${ELEVATE}">confirm it is you</a>.
   </p>`;
