@@ -22,6 +22,7 @@ import { startTestSesame, type TestSesame } from './support/sesame.ts';
 
 const REDIRECT_URI = 'http://127.0.0.1:9/callback';
 const CLIENT_SECRET = 'ldap-app-secret-0123456789-0123456789';
+const NEW_PASSWORD = 'Changed-In-The-Directory-2024!';
 const clientsYaml = `    clients:
       - client_id: app
         client_secret: ${CLIENT_SECRET}
@@ -145,6 +146,33 @@ async function signIn(
     unknown
   >;
   return { answer, claims, accessToken: body.access_token };
+}
+
+/** A browser's cookies after signing in to the portal. */
+async function portalJar(
+  sesame: TestSesame,
+  username: string,
+  password: string,
+): Promise<Map<string, string>> {
+  const jar = new Map<string, string>();
+  const form = await loginForm(jar, `${sesame.url}/portal`);
+  let answer = await jarRequest(jar, form.action, { csrf: form.csrf, username, password });
+  while (answer.location) answer = await jarRequest(jar, answer.location);
+  assert.equal(answer.status, 200, answer.body.slice(0, 500));
+  return jar;
+}
+
+/** Posts the portal's Password form. */
+async function changePassword(sesame: TestSesame, jar: Map<string, string>, current: string, next: string) {
+  const page = await jarRequest(jar, `${sesame.url}/portal/password`);
+  const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)?.[1];
+  assert.ok(csrf, page.body);
+  return jarRequest(jar, `${sesame.url}/portal/password`, {
+    csrf,
+    current_password: current,
+    new_password: next,
+    confirm_password: next,
+  });
 }
 
 const refused = (result: LoginResult) => {
@@ -303,6 +331,24 @@ describe('LDAP directory (slapd)', { skip: skipWithoutSlapd() }, () => {
       await directory.start();
     }
     assert.deepEqual((await signIn(sesame, 'alice', LDAP_PASSWORD)).claims?.groups, ['developers', 'family']);
+  });
+
+  test('the portal’s password change writes to the directory (password modify operation, hashed there)', async () => {
+    const jar = await portalJar(sesame, 'dave', LDAP_PASSWORD);
+    const wrong = await changePassword(sesame, jar, 'not-my-password', NEW_PASSWORD);
+    assert.equal(wrong.status, 400);
+    assert.match(wrong.body, /This is not your current password/);
+    const changed = await changePassword(sesame, jar, LDAP_PASSWORD, NEW_PASSWORD);
+    assert.equal(changed.status, 303, changed.body.slice(0, 500));
+    refused(await signIn(sesame, 'dave', LDAP_PASSWORD));
+    assert.deepEqual((await signIn(sesame, 'dave', NEW_PASSWORD)).claims?.groups, ['admins']);
+    // The directory keeps a salted hash, as its password-hash setting says: never the clear text.
+    const stored = /userPassword:: (\S+)/.exec(
+      directory.search(`uid=dave,ou=people,${BASE_DN}`, 'userPassword'),
+    );
+    assert.match(Buffer.from(stored![1]!, 'base64').toString(), /^\{SSHA\}/);
+    const record = (await sesame.running.store.users.findByUsername('dave'))!;
+    assert.equal(await sesame.running.store.passwords.get(record.id), undefined);
   });
 });
 

@@ -4,10 +4,20 @@
 // escaped (RFC 4515), so a username can never change what a filter means.
 import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
-import { Client, InvalidCredentialsError, type Entry } from 'ldapts';
+import {
+  Attribute,
+  BerWriter,
+  Change,
+  Client,
+  ConstraintViolationError,
+  InsufficientAccessError,
+  InvalidCredentialsError,
+  UnwillingToPerformError,
+  type Entry,
+} from 'ldapts';
 import type { LdapSettings } from '../config/ldap-schema.ts';
 import { randomToken } from '../crypto/random.ts';
-import { UnavailableError } from '../lib/errors.ts';
+import { InvalidInputError, UnavailableError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { ProfileClaims } from '../store/index.ts';
 import { tlsOptionsOf } from '../store/tls.ts';
@@ -88,6 +98,9 @@ function reasonOf(error: unknown): string {
   const { code, message } = (error ?? {}) as { code?: unknown; message?: string };
   return [typeof code === 'string' ? code : undefined, message].filter(Boolean).join(': ') || String(error);
 }
+
+/** RFC 3062's password modify extended operation. */
+const PASSWORD_MODIFY = '1.3.6.1.4.1.4203.1.11.1';
 
 const DIRECTORY_DOWN = 'the user directory cannot be reached; try again in a moment';
 
@@ -345,6 +358,79 @@ export class LdapDirectory {
       throw new UnavailableError(DIRECTORY_DOWN);
     } finally {
       await client?.unbind().catch(() => {});
+    }
+  }
+
+  /**
+   * Changes a person's password in the directory, bound as that person with their current one (the
+   * directory's own access rules and password policy apply): AD's `unicodePwd` (delete the old,
+   * add the new, UTF-16LE in quotes), else the password modify extended operation (RFC 3062) when
+   * the RootDSE offers it (the directory hashes the password), else a Modify of `userPassword`.
+   * The directory refusing the new password is an InvalidInputError on `new_password`.
+   */
+  async changePassword(username: string, current: string, next: string): Promise<void> {
+    const entry = await this.findByUsername(username);
+    if (!entry) throw new InvalidInputError('The directory no longer has this account.', 'current_password');
+    const { dn } = entry;
+    let client: Client | undefined;
+    try {
+      client = await this.connect();
+      await client.bind(dn, current);
+      await this.writePassword(client, dn, current, next);
+    } catch (error) {
+      if (error instanceof ConstraintViolationError || error instanceof UnwillingToPerformError)
+        throw new InvalidInputError(`The directory refused this password: ${error.message}`, 'new_password');
+      if (error instanceof InvalidCredentialsError || error instanceof InsufficientAccessError)
+        throw new InvalidInputError('The directory refused the change.', 'current_password');
+      this.logger?.error(
+        { address: this.settings.address, reason: reasonOf(error) },
+        'LDAP directory unavailable while changing a password',
+      );
+      throw new UnavailableError(DIRECTORY_DOWN);
+    } finally {
+      await client?.unbind().catch(() => {});
+    }
+  }
+
+  private async writePassword(client: Client, dn: string, current: string, next: string): Promise<void> {
+    if (this.settings.implementation === 'activedirectory') {
+      const quoted = (password: string) => Buffer.from(`"${password}"`, 'utf16le');
+      await client.modify(dn, [
+        new Change({
+          operation: 'delete',
+          modification: new Attribute({ type: 'unicodePwd', values: [quoted(current)] }),
+        }),
+        new Change({
+          operation: 'add',
+          modification: new Attribute({ type: 'unicodePwd', values: [quoted(next)] }),
+        }),
+      ]);
+    } else if (await this.offers(client, PASSWORD_MODIFY)) {
+      // PasswdModifyRequestValue ::= SEQUENCE { oldPasswd [1], newPasswd [2] }, encoded by ldapts.
+      const value = new BerWriter();
+      value.startSequence();
+      value.writeString(current, 0x81);
+      value.writeString(next, 0x82);
+      value.endSequence();
+      await client.exop(PASSWORD_MODIFY, value.buffer);
+    } else {
+      const modification = new Attribute({ type: 'userPassword', values: [next] });
+      await client.modify(dn, new Change({ operation: 'replace', modification }));
+    }
+  }
+
+  /** Whether the RootDSE lists the extended operation `oid` (unreadable: as permit_feature_detection_failure says). */
+  private async offers(client: Client, oid: string): Promise<boolean> {
+    try {
+      const { searchEntries } = await client.search('', {
+        scope: 'base',
+        filter: '(objectClass=*)',
+        attributes: ['supportedExtension'],
+      });
+      return searchEntries[0] ? all(searchEntries[0], 'supportedExtension').includes(oid) : false;
+    } catch (error) {
+      if (this.settings.permit_feature_detection_failure) return false;
+      throw error;
     }
   }
 

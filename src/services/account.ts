@@ -215,16 +215,20 @@ export class AccountService {
    */
   async changePassword(actor: ActorSession, change: PasswordChange): Promise<void> {
     const { user } = actor;
-    if (user.source !== 'local') throw new ReadOnlyError(`Your password is managed ${managedIn(user)}.`);
+    // A directory user's password is written to the directory; a users-file one is read-only.
+    const directory = user.source === 'ldap' ? this.authenticator.directory : undefined;
+    if (user.source !== 'local' && !directory)
+      throw new ReadOnlyError(`Your password is managed ${managedIn(user)}.`);
     await this.proveCurrent(actor, change.current);
     if (change.next !== change.confirm)
       throw new InvalidInputError('The two new passwords differ.', 'confirm_password');
     await this.passwordPolicy.check(change.next, personalInputs(user), 'new_password');
     // Hashed before the transaction: on SQLite, an open transaction makes every other request wait.
-    const digest = await hashPassword(change.next, this.hashing);
+    const digest = directory ? undefined : await hashPassword(change.next, this.hashing);
+    if (directory) await directory.changePassword(user.username, change.current, change.next);
     const others = change.endOthers ? await this.others(actor) : [];
     await this.store.transaction(async (tx) => {
-      await tx.passwords.set(user.id, digest);
+      if (digest) await tx.passwords.set(user.id, digest);
       const ended = await this.end(tx, others);
       await tx.events.append(
         this.event(actor, 'user.password_changed', { other_sessions_ended: ended }, user.username),

@@ -52,6 +52,8 @@ export interface TestDirectory {
   /** Applies an LDIF change set as the directory administrator. */
   modify(ldif: string): void;
   delete(dn: string): void;
+  /** The LDIF of `dn`'s `attributes`, read as the directory administrator. */
+  search(dn: string, ...attributes: string[]): string;
   /** Stops slapd (the directory is down) and, with `start`, starts it again on the same ports. */
   stop(): Promise<void>;
   start(): Promise<void>;
@@ -149,12 +151,13 @@ ${members.map((uid) => `member: uid=${uid},ou=people,${BASE_DN}`).join('\n')}
   ].join('\n');
 }
 
-function ldapTool(tool: string, url: string, ldif: string, extra: string[] = []): void {
+function ldapTool(tool: string, url: string, ldif: string, extra: string[] = []): string {
   const result = spawnSync(tool, ['-x', '-H', url, '-D', ADMIN_DN, '-w', ADMIN_PASSWORD, ...extra], {
     input: ldif,
     encoding: 'utf8',
   });
   if (result.status !== 0) throw new Error(`${tool} failed: ${result.stderr}`);
+  return result.stdout;
 }
 
 function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
@@ -219,6 +222,8 @@ export async function startDirectory(): Promise<TestDirectory> {
     add: (ldif) => ldapTool('ldapadd', url, ldif),
     modify: (ldif) => ldapTool('ldapmodify', url, ldif),
     delete: (dn) => ldapTool('ldapdelete', url, '', [dn]),
+    search: (dn, ...attributes) =>
+      ldapTool('ldapsearch', url, '', ['-LLL', '-b', dn, '-s', 'base', ...attributes]),
     start,
     stop,
     backendYaml: (overrides = {}) => backendYaml(url, overrides),

@@ -52,11 +52,8 @@ export function passwordView(view: PasswordView): SafeHtml {
     ${notice(view.done)} ${problem ? formProblem({ form: problem }) : ''}
     <section class="card">
       ${
-        view.user.source !== 'local'
-          ? html`<p class="muted">
-              Your password is managed ${view.user.source === 'ldap' ? 'in the directory' : 'in a file'} by
-              your administrator.
-            </p>`
+        view.user.source === 'file'
+          ? html`<p class="muted">Your password is managed in a file by your administrator.</p>`
           : passwordForm(view)
       }
     </section>`;
