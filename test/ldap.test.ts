@@ -11,6 +11,7 @@ import { createLogger } from '../src/lib/logger.ts';
 import { ApiTokenService } from '../src/services/tokens.ts';
 import { jarRequest, PASSWORD, type JarAnswer } from './support/flows.ts';
 import { runSesame } from './support/cli.ts';
+import { linkIn, startInbox, type Inbox } from './support/smtp.ts';
 import {
   BASE_DN,
   LDAP_PASSWORD,
@@ -53,10 +54,12 @@ function pemBlock(pem: string): string {
     .join('\n')}`;
 }
 
-async function startWith(directory: TestDirectory, ldapYaml: string, logger = capturedLogger()) {
+async function startWith(directory: TestDirectory, ldapYaml: string, topLevelYaml = '') {
+  const logger = capturedLogger();
   const sesame = await startTestSesame('sqlite', clientsYaml, {
     logger: logger.logger,
     backendYaml: `  ldap:\n${ldapYaml}\n`,
+    topLevelYaml,
   });
   return { sesame, lines: logger.lines };
 }
@@ -184,15 +187,18 @@ describe('LDAP directory (slapd)', { skip: skipWithoutSlapd() }, () => {
   let directory: TestDirectory;
   let sesame: TestSesame;
   let lines: Record<string, unknown>[];
+  let inbox: Inbox;
 
   before(async () => {
     directory = await startDirectory();
+    inbox = await startInbox();
     ({ sesame, lines } = await startWith(
       directory,
       directory.backendYaml({
         start_tls: 'true',
         tls: `\n      certificate_authority: ${pemBlock(directory.ca)}`,
       }),
+      inbox.notifierYaml,
     ));
     await sesame.addUser({
       username: 'erin',
@@ -205,6 +211,7 @@ describe('LDAP directory (slapd)', { skip: skipWithoutSlapd() }, () => {
   after(async () => {
     await sesame?.stop();
     await directory?.stop();
+    await inbox?.close();
   });
 
   test('a directory user signs in over StartTLS with their directory groups in the ID token; the id stays', async () => {
@@ -349,6 +356,39 @@ describe('LDAP directory (slapd)', { skip: skipWithoutSlapd() }, () => {
     assert.match(Buffer.from(stored![1]!, 'base64').toString(), /^\{SSHA\}/);
     const record = (await sesame.running.store.users.findByUsername('dave'))!;
     assert.equal(await sesame.running.store.passwords.get(record.id), undefined);
+  });
+
+  test('a password reset by e-mail is written to the directory by the service account', async () => {
+    await signIn(sesame, 'bob', LDAP_PASSWORD);
+    const jar = new Map<string, string>();
+    const page = await jarRequest(jar, `${sesame.url}/reset-password`);
+    const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)?.[1];
+    assert.ok(csrf, page.body);
+    assert.equal(
+      (await jarRequest(jar, `${sesame.url}/reset-password`, { csrf, username: 'bob' })).status,
+      200,
+    );
+    const mail = await inbox.waitFor(
+      'bob@example.test',
+      (received) => received.subject === '[Sesame] Reset your password',
+    );
+    const link = linkIn(mail, `${sesame.url}/reset-password/new?token=`);
+    const form = await jarRequest(jar, link);
+    const formCsrf = /name="csrf" value="([^"]+)"/.exec(form.body)?.[1];
+    assert.ok(formCsrf, form.body);
+    const done = await jarRequest(jar, `${sesame.url}/reset-password/new`, {
+      csrf: formCsrf,
+      token: new URL(link).searchParams.get('token')!,
+      new_password: NEW_PASSWORD,
+      confirm_password: NEW_PASSWORD,
+    });
+    assert.equal(done.status, 200, done.body.slice(0, 500));
+    refused(await signIn(sesame, 'bob', LDAP_PASSWORD));
+    assert.deepEqual((await signIn(sesame, 'bob', NEW_PASSWORD)).claims?.groups, ['family']);
+    const stored = /userPassword:: (\S+)/.exec(
+      directory.search(`uid=bob,ou=people,${BASE_DN}`, 'userPassword'),
+    );
+    assert.match(Buffer.from(stored![1]!, 'base64').toString(), /^\{SSHA\}/);
   });
 });
 

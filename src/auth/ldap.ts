@@ -17,7 +17,7 @@ import {
 } from 'ldapts';
 import type { LdapSettings } from '../config/ldap-schema.ts';
 import { randomToken } from '../crypto/random.ts';
-import { InvalidInputError, UnavailableError } from '../lib/errors.ts';
+import { InvalidInputError, SesameError, UnavailableError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { ProfileClaims } from '../store/index.ts';
 import { tlsOptionsOf } from '../store/tls.ts';
@@ -169,6 +169,7 @@ export class LdapDirectory {
     try {
       return await this.attempt(work);
     } catch (error) {
+      if (error instanceof SesameError) throw error; // (the directory answered: a refusal, not a failure)
       this.logger?.error(
         { address: this.settings.address, reason: reasonOf(error) },
         `LDAP directory unavailable while ${what}`,
@@ -392,9 +393,55 @@ export class LdapDirectory {
     }
   }
 
-  private async writePassword(client: Client, dn: string, current: string, next: string): Promise<void> {
-    if (this.settings.implementation === 'activedirectory') {
-      const quoted = (password: string) => Buffer.from(`"${password}"`, 'utf16le');
+  /**
+   * Sets a person's password as the service account (the e-mail reset: there is no current
+   * password): AD's `unicodePwd` replaced, else the password modify extended operation naming the
+   * entry, else a Modify of `userPassword`. The service account needs the right to write passwords.
+   */
+  async resetPassword(username: string, next: string): Promise<void> {
+    await this.asService('resetting a password', async (client) => {
+      const dn = await this.dnOf(client, username);
+      if (!dn) throw new InvalidInputError('The directory no longer has this account.', 'new_password');
+      try {
+        await this.writePassword(client, dn, undefined, next);
+      } catch (error) {
+        if (error instanceof ConstraintViolationError || error instanceof UnwillingToPerformError)
+          throw new InvalidInputError(
+            `The directory refused this password: ${error.message}`,
+            'new_password',
+          );
+        throw error;
+      }
+    });
+  }
+
+  /** The DN of the entry users_filter finds for exactly `username`, on a service connection. */
+  private async dnOf(client: Client, username: string): Promise<string | undefined> {
+    const filter = fillFilter(this.settings.users_filter, { input: username });
+    const { searchEntries } = await client.search(this.usersBase, {
+      scope: 'sub',
+      filter,
+      attributes: [this.settings.attributes.username ?? 'uid'],
+      sizeLimit: 2,
+    });
+    const entry = searchEntries.length === 1 ? searchEntries[0]! : undefined;
+    return entry && first(entry, this.settings.attributes.username)?.toLowerCase() === username.toLowerCase()
+      ? entry.dn
+      : undefined;
+  }
+
+  /** Writes `next` (with `current`: as the user changing their own; without: as an administrator). */
+  private async writePassword(
+    client: Client,
+    dn: string,
+    current: string | undefined,
+    next: string,
+  ): Promise<void> {
+    const quoted = (password: string) => Buffer.from(`"${password}"`, 'utf16le');
+    if (this.settings.implementation === 'activedirectory' && current === undefined) {
+      const modification = new Attribute({ type: 'unicodePwd', values: [quoted(next)] });
+      await client.modify(dn, new Change({ operation: 'replace', modification }));
+    } else if (this.settings.implementation === 'activedirectory' && current !== undefined) {
       await client.modify(dn, [
         new Change({
           operation: 'delete',
@@ -406,10 +453,12 @@ export class LdapDirectory {
         }),
       ]);
     } else if (await this.offers(client, PASSWORD_MODIFY)) {
-      // PasswdModifyRequestValue ::= SEQUENCE { oldPasswd [1], newPasswd [2] }, encoded by ldapts.
+      // PasswdModifyRequestValue ::= SEQUENCE { userIdentity [0], oldPasswd [1], newPasswd [2] },
+      // encoded by ldapts: the user's own change gives the old password, a reset names the entry.
       const value = new BerWriter();
       value.startSequence();
-      value.writeString(current, 0x81);
+      if (current === undefined) value.writeString(dn, 0x80);
+      else value.writeString(current, 0x81);
       value.writeString(next, 0x82);
       value.endSequence();
       await client.exop(PASSWORD_MODIFY, value.buffer);

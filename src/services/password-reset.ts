@@ -120,13 +120,14 @@ export class PasswordResetService {
   }
 
   /**
-   * Why `user` gets no mail, if they get one. A users-file or directory account is read-only (its
-   * password is changed where it is kept): no mail either.
+   * Why `user` gets no mail, if they get one. A users-file account is read-only: no mail either. A
+   * directory account's new password is written to the directory (by the service account).
    */
   private refusal(user: User | undefined): RequestOutcome | undefined {
     if (!user) return 'unknown';
     if (user.disabled) return 'disabled';
-    if (user.source !== 'local') return 'read-only';
+    if (user.source === 'file') return 'read-only';
+    if (user.source === 'ldap' && !this.deps.authenticator.directory) return 'read-only';
     return user.email ? undefined : 'no-address';
   }
 
@@ -187,12 +188,16 @@ export class PasswordResetService {
     if (!user) return { outcome: 'invalid' };
     if (next !== confirm) throw new InvalidInputError('The two passwords differ.', 'confirm_password');
     await this.passwordPolicy.check(next, personalInputs(user), 'new_password');
+    const directory = user.source === 'ldap' ? this.deps.authenticator.directory : undefined;
     // Hashed before the link is used and outside the transaction (SQLite serialises writers).
-    const digest = await hashPassword(next, this.deps.config.authentication_backend.password_hashing);
+    const hashing = this.deps.config.authentication_backend.password_hashing;
+    const digest = directory ? undefined : await hashPassword(next, hashing);
     if (!(await this.deps.links.redeem(token, 'reset-password'))) return { outcome: 'invalid' };
+    // Written only by the one use that redeemed the link; the directory keeps it (nothing here).
+    if (directory) await directory.resetPassword(user.username, next);
     const sessions = await sessionsOf(this.deps.store, user, 10_000);
     await this.deps.store.transaction(async (tx) => {
-      await tx.passwords.set(user.id, digest);
+      if (digest) await tx.passwords.set(user.id, digest);
       const ended = await signOutEverywhere(tx, user.id, sessions);
       await tx.events.append({
         type: 'user.password_reset',

@@ -112,7 +112,7 @@ memberof-refint TRUE
 overlay ppolicy
 ppolicy_default "cn=default,ou=policies,${BASE_DN}"
 ppolicy_use_lockout
-access to attrs=userPassword by self write by anonymous auth by dn.exact="${SERVICE_DN}" read by * none
+access to attrs=userPassword by self write by anonymous auth by dn.exact="${SERVICE_DN}" write by * none
 access to * by dn.exact="${SERVICE_DN}" read by self read by * none
 `;
 }
