@@ -444,8 +444,23 @@ describe('LDAP directory: ldaps://, pooling, refresh_interval (slapd)', { skip: 
     }
   });
 
-  test('refresh_interval: a user deleted from the directory is disabled, their session and tokens end; groups follow', async () => {
-    const { sesame } = await startWith(directory, `${directory.backendYaml()}\n  refresh_interval: 1s`);
+  test('refresh_interval: a user deleted or locked in the directory is disabled, their session and tokens end; groups follow', async () => {
+    // (rfc2307bis's default filter, plus OpenLDAP ppolicy's lock: a locked account is left out.)
+    const usersFilter =
+      '(&(|({username_attribute}={input})({mail_attribute}={input}))(objectClass=inetOrgPerson)(!(pwdAccountLockedTime=*)))';
+    const { sesame } = await startWith(
+      directory,
+      `${directory.backendYaml({ users_filter: usersFilter })}\n  refresh_interval: 1s`,
+    );
+    const disabled = async (username: string) => {
+      for (
+        const deadline = Date.now() + 5000;
+        !(await sesame.running.store.users.findByUsername(username))?.disabled;
+      ) {
+        assert.ok(Date.now() < deadline, `${username} was not disabled`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    };
     try {
       const bob = await signIn(sesame, 'bob', LDAP_PASSWORD);
       const alice = await signIn(sesame, 'alice', LDAP_PASSWORD);
@@ -458,13 +473,7 @@ describe('LDAP directory: ldaps://, pooling, refresh_interval (slapd)', { skip: 
       directory.modify(
         `dn: cn=admins,ou=groups,${BASE_DN}\nchangetype: modify\nadd: member\nmember: uid=alice,ou=people,${BASE_DN}\n`,
       );
-      for (
-        const deadline = Date.now() + 5000;
-        !(await sesame.running.store.users.findByUsername('bob'))?.disabled;
-      ) {
-        assert.ok(Date.now() < deadline, 'bob was not disabled');
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      await disabled('bob');
       assert.equal((await userinfo(bob.accessToken!)).status, 401);
       assert.equal((await sesame.running.store.artifacts.listSessions({ accountId: record.id })).length, 0);
       refused(await signIn(sesame, 'bob', LDAP_PASSWORD));
@@ -475,6 +484,15 @@ describe('LDAP directory: ldaps://, pooling, refresh_interval (slapd)', { skip: 
         'developers',
         'family',
       ]);
+      // Locked by ppolicy: left out by the filter, so disabled at the next refresh.
+      directory.modify(
+        `dn: uid=alice,ou=people,${BASE_DN}\nchangetype: modify\nadd: pwdAccountLockedTime\npwdAccountLockedTime: 000001010000Z\n`,
+      );
+      await disabled('alice');
+      assert.equal((await userinfo(alice.accessToken!)).status, 401);
+      directory.modify(
+        `dn: uid=alice,ou=people,${BASE_DN}\nchangetype: modify\ndelete: pwdAccountLockedTime\n`,
+      );
     } finally {
       await sesame.stop();
     }
