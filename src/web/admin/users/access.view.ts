@@ -4,15 +4,17 @@ import { html, type SafeHtml } from '../../html.ts';
 import { passwordField, userPath } from './parts.view.ts';
 import type { UserPageData } from './user.view.ts';
 
+/** Where a read-only account is changed instead. */
+function readOnlyNote(source: string, what: string): string {
+  return `Change the ${source === 'ldap' ? 'LDAP directory' : 'users file'} to ${what}.`;
+}
+
 export function accessSection({ signedIn, overview }: UserPageData): SafeHtml {
   const { user } = overview;
   const base = userPath(user.username);
   const action =
     user.source !== 'local'
-      ? html`<span class="muted"
-          >Change the ${user.source === 'ldap' ? 'LDAP directory' : 'users file'} to disable this
-          account.</span
-        >`
+      ? html`<span class="muted">${readOnlyNote(user.source, 'disable this account')}</span>`
       : user.id === signedIn.user.id
         ? html`<span class="muted">You cannot disable the account you are signed in with.</span>`
         : user.disabled
@@ -38,7 +40,9 @@ export function passwordSection({ signedIn, overview, errors }: UserPageData): S
     <h2 id="password-heading">Password</h2>
     ${
       user.source !== 'local'
-        ? html`<p class="muted">Set in the users file.</p>`
+        ? html`<p class="muted">
+            ${user.source === 'ldap' ? 'Set in the LDAP directory.' : 'Set in the users file.'}
+          </p>`
         : html`<form method="post" action="${userPath(user.username)}/password">
             ${csrfField(signedIn)}
             ${passwordField({

@@ -55,3 +55,13 @@ test('a user from the users file is read-only here', () => {
   assert.ok(!markup.includes('/password"'));
   assert.match(markup, /Change the users file to disable this account/);
 });
+
+test('a user from the LDAP directory is read-only here, labelled with where they come from', () => {
+  const markup = userView({ signedIn, overview: overview({ ...ann, source: 'ldap' }), errors: {} }).value;
+  assert.match(markup, /LDAP directory: read-only/);
+  assert.doesNotMatch(markup, /users file/);
+  assert.match(markup, /<fieldset disabled>/);
+  assert.ok(!markup.includes('Save user'));
+  assert.ok(!markup.includes('/password"'));
+  assert.match(markup, /Change the LDAP directory to disable this account/);
+});
