@@ -29,6 +29,7 @@ describe('authentication_backend.ldap', () => {
     user: CN=sesame,OU=services,DC=example,DC=com
 `);
     const config = loadConfig(file, { AUTHELIA_AUTHENTICATION_BACKEND_LDAP_PASSWORD_FILE: secret });
+    assert.deepEqual(config.warnings, []);
     const ldap = config.authentication_backend.ldap!;
     assert.equal(ldap.password, 'bind-secret');
     assert.equal(ldap.timeout, 5);
@@ -51,10 +52,15 @@ describe('authentication_backend.ldap', () => {
     base_dn: dc=example,dc=com
     user: uid=admin,ou=people,dc=example,dc=com
     password: secret
+    permit_referrals: true
     attributes:
       display_name: displayName
 `);
-    const settings = ldapSettingsOf(loadConfig(file, {}).authentication_backend.ldap!);
+    const config = loadConfig(file, {});
+    assert.deepEqual(config.warnings, [
+      'authentication_backend.ldap.permit_referrals: accepted but not implemented: referrals are not followed (point address at a server that can answer and write)',
+    ]);
+    const settings = ldapSettingsOf(config.authentication_backend.ldap!);
     assert.equal(settings.additional_users_dn, 'ou=people');
     assert.equal(settings.additional_groups_dn, 'ou=groups');
     assert.equal(settings.attributes.display_name, 'displayName');

@@ -107,7 +107,12 @@ export const ldapSchema = z
         '`filter`: groups_filter finds the groups; `memberof`: the user’s member_of attribute lists them.',
       ),
     attributes: attributes.prefault({}),
-    permit_referrals: z.boolean().default(false).describe('Follow referrals (read-only replicas).'),
+    permit_referrals: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Follow referrals (read-only replicas). Not implemented yet: `true` is accepted with a warning.',
+      ),
     permit_unauthenticated_bind: z
       .boolean()
       .default(false)

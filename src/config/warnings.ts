@@ -55,5 +55,9 @@ export function valueWarnings(config: Config): string[] {
     warnings.push(
       'authentication_backend.refresh_interval: accepted but not implemented without ldap: user details are read when the users file is loaded (at start), not refreshed per session',
     );
+  if (backend.ldap?.permit_referrals)
+    warnings.push(
+      'authentication_backend.ldap.permit_referrals: accepted but not implemented: referrals are not followed (point address at a server that can answer and write)',
+    );
   return warnings;
 }
