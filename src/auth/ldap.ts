@@ -12,6 +12,7 @@ import {
   ConstraintViolationError,
   InsufficientAccessError,
   InvalidCredentialsError,
+  ResultCodeError,
   UnwillingToPerformError,
   type Entry,
 } from 'ldapts';
@@ -145,7 +146,12 @@ export class LdapDirectory {
       tlsOptions: this.settings.address.toLowerCase().startsWith('ldaps:') ? this.tls : undefined,
       strictDN: false,
     });
-    if (this.settings.start_tls) await client.startTLS(this.tls);
+    try {
+      if (this.settings.start_tls) await client.startTLS(this.tls);
+    } catch (error) {
+      await client.unbind().catch(() => {});
+      throw error;
+    }
     return client;
   }
 
@@ -191,8 +197,10 @@ export class LdapDirectory {
       return result;
     } catch (error) {
       await client.unbind().catch(() => {});
-      // The server may have closed an idle pooled connection since it was last used.
-      if (client === pooled) return this.attempt(work, true);
+      // The server may have closed an idle pooled connection since it was last used (an answer
+      // from the directory, a refusal, is not retried).
+      const answered = error instanceof SesameError || error instanceof ResultCodeError;
+      if (client === pooled && !answered) return this.attempt(work, true);
       throw error;
     }
   }
@@ -205,11 +213,14 @@ export class LdapDirectory {
     while (this.busy >= pooling.count) {
       if (Date.now() > deadline) throw new UnavailableError(DIRECTORY_DOWN);
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, Math.max(1, deadline - Date.now()));
-        this.waiting.push(() => {
+        const wake = () => {
           clearTimeout(timer);
+          const at = this.waiting.indexOf(wake);
+          if (at >= 0) this.waiting.splice(at, 1);
           resolve();
-        });
+        };
+        const timer = setTimeout(wake, Math.max(1, deadline - Date.now()));
+        this.waiting.push(wake);
       });
     }
     this.busy++;
@@ -223,7 +234,7 @@ export class LdapDirectory {
   private done(): void {
     if (!this.settings.pooling.enable) return;
     this.busy = Math.max(0, this.busy - 1);
-    this.waiting.shift()?.();
+    this.waiting[0]?.();
   }
 
   private attributeNames(): string[] {

@@ -82,7 +82,15 @@ export const ldapSchema = z
       .strictObject({
         enable: z.boolean().default(false).describe('Keep service-account connections open and reuse them.'),
         count: z.number().int().min(1).max(100).default(5).describe('The connections kept open.'),
-        retries: z.number().int().min(0).max(20).default(2).describe('Attempts to get a free connection.'),
+        retries: z
+          .number()
+          .int()
+          .min(0)
+          .max(20)
+          .default(2)
+          .describe(
+            'Authelia splits `timeout` into this many attempts; Sesame waits for a free connection until `timeout`.',
+          ),
         timeout: durationWithDefault('10s').describe('How long to wait for a free connection.'),
       })
       .prefault({}),
