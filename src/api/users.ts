@@ -32,7 +32,11 @@ const userView = z.object({
   claims: profileClaims,
   groups: z.array(z.string()),
   disabled: z.boolean(),
-  source: z.string().describe('`file` users come from the users file and are read-only'),
+  source: z
+    .string()
+    .describe(
+      '`file` users come from the users file, `ldap` ones from the LDAP directory; both are read-only',
+    ),
   factors: z.object({ totp: z.boolean(), passkeys: z.number(), recovery_codes: z.number() }).optional(),
   created_at: z.string(),
   updated_at: z.string(),
