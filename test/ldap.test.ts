@@ -498,6 +498,19 @@ describe('LDAP directory: ldaps://, pooling, refresh_interval (slapd)', { skip: 
     }
   });
 
+  test('a users_filter that matches several people signs nobody in (refused and logged, not a directory failure)', async () => {
+    const { sesame, lines } = await startWith(
+      directory,
+      directory.backendYaml({ users_filter: '(&(objectClass=inetOrgPerson)(|(uid={input})(mail=*)))' }),
+    );
+    try {
+      refused(await signIn(sesame, 'alice', LDAP_PASSWORD));
+      assert.ok(lines.some((line) => line.msg === 'LDAP users_filter matched several users; refused'));
+    } finally {
+      await sesame.stop();
+    }
+  });
+
   test('a certificate from an untrusted CA is refused: a clear page and a log line', async () => {
     const { sesame, lines } = await startWith(
       directory,

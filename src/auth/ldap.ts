@@ -13,6 +13,7 @@ import {
   InsufficientAccessError,
   InvalidCredentialsError,
   ResultCodeError,
+  SizeLimitExceededError,
   UnwillingToPerformError,
   type Entry,
 } from 'ldapts';
@@ -252,20 +253,31 @@ export class LdapDirectory {
     if (input === '') return undefined;
     return this.asService('looking a user up', async (client) => {
       const filter = fillFilter(this.settings.users_filter, { input });
+      const entries = await this.atMostTwo(client, filter);
+      if (entries === 'several')
+        this.logger?.error(
+          { filter: this.settings.users_filter },
+          'LDAP users_filter matched several users; refused',
+        );
+      const entry = entries !== 'several' && entries.length === 1 ? entries[0]! : undefined;
+      return entry ? this.describe(client, entry, input) : undefined;
+    });
+  }
+
+  /** The users `filter` finds (one is expected), or 'several' (the directory may say so by refusing). */
+  private async atMostTwo(client: Client, filter: string): Promise<Entry[] | 'several'> {
+    try {
       const { searchEntries } = await client.search(this.usersBase, {
         scope: 'sub',
         filter,
         attributes: this.attributeNames(),
         sizeLimit: 2,
       });
-      if (searchEntries.length > 1)
-        this.logger?.error(
-          { count: searchEntries.length },
-          'LDAP users_filter matched several users; refused',
-        );
-      const entry = searchEntries.length === 1 ? searchEntries[0]! : undefined;
-      return entry ? this.describe(client, entry, input) : undefined;
-    });
+      return searchEntries.length > 1 ? 'several' : searchEntries;
+    } catch (error) {
+      if (error instanceof SizeLimitExceededError) return 'several';
+      throw error;
+    }
   }
 
   private async describe(client: Client, entry: Entry, input: string): Promise<DirectoryEntry | undefined> {
@@ -428,14 +440,8 @@ export class LdapDirectory {
 
   /** The DN of the entry users_filter finds for exactly `username`, on a service connection. */
   private async dnOf(client: Client, username: string): Promise<string | undefined> {
-    const filter = fillFilter(this.settings.users_filter, { input: username });
-    const { searchEntries } = await client.search(this.usersBase, {
-      scope: 'sub',
-      filter,
-      attributes: [this.settings.attributes.username ?? 'uid'],
-      sizeLimit: 2,
-    });
-    const entry = searchEntries.length === 1 ? searchEntries[0]! : undefined;
+    const entries = await this.atMostTwo(client, fillFilter(this.settings.users_filter, { input: username }));
+    const entry = entries !== 'several' && entries.length === 1 ? entries[0]! : undefined;
     return entry && first(entry, this.settings.attributes.username)?.toLowerCase() === username.toLowerCase()
       ? entry.dn
       : undefined;
