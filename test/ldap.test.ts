@@ -4,12 +4,12 @@
 // refused; the directory being down gives a clear page and a log line while database users still
 // sign in; directory users are read-only in the API and the CLI.
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { createLogger } from '../src/lib/logger.ts';
 import { ApiTokenService } from '../src/services/tokens.ts';
-import { jarRequest, PASSWORD, type JarAnswer } from './support/flows.ts';
+import * as client from 'openid-client';
+import { insecure, jarRequest, PASSWORD, type JarAnswer } from './support/flows.ts';
 import { runSesame } from './support/cli.ts';
 import { linkIn, startInbox, type Inbox } from './support/smtp.ts';
 import {
@@ -70,18 +70,16 @@ interface LoginResult {
   accessToken?: string;
 }
 
-/** An OpenID Connect client of the test server: its issuer's endpoints and credentials. */
+/** An OpenID Connect client of the test server: its issuer and credentials. */
 interface TestClient {
-  authorization: string;
-  token: string;
+  issuer: string;
   clientId: string;
   secret: string;
   redirectUri: string;
 }
 
 const yamlClient = (sesame: TestSesame): TestClient => ({
-  authorization: `${sesame.url}/api/oidc/authorization`,
-  token: `${sesame.url}/api/oidc/token`,
+  issuer: sesame.url,
   clientId: 'app',
   secret: CLIENT_SECRET,
   redirectUri: REDIRECT_URI,
@@ -98,25 +96,31 @@ async function loginForm(jar: Map<string, string>, url: string): Promise<{ actio
   return { action: new URL(action, location).href, csrf };
 }
 
-/** The whole code flow over HTTP: authorization, the login form, the token endpoint. */
+/**
+ * The whole code flow: openid-client (the library LibreChat signs in with) discovers the issuer,
+ * builds the authorization request and, after the login form is posted over HTTP, redeems the code
+ * and validates the ID token (signature, issuer, audience, nonce).
+ */
 async function signIn(
   sesame: TestSesame,
   username: string,
   password: string,
   app: TestClient = yamlClient(sesame),
 ): Promise<LoginResult> {
-  const verifier = randomBytes(32).toString('base64url');
-  const start = new URL(app.authorization);
-  const parameters = {
-    client_id: app.clientId,
+  const config = await client.discovery(new URL(app.issuer), app.clientId, app.secret, undefined, insecure);
+  const [verifier, state, nonce] = [
+    client.randomPKCECodeVerifier(),
+    client.randomState(),
+    client.randomNonce(),
+  ];
+  const start = client.buildAuthorizationUrl(config, {
     redirect_uri: app.redirectUri,
-    response_type: 'code',
     scope: 'openid profile email groups',
-    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+    code_challenge: await client.calculatePKCECodeChallenge(verifier),
     code_challenge_method: 'S256',
-    nonce: randomBytes(8).toString('hex'),
-  };
-  for (const [key, value] of Object.entries(parameters)) start.searchParams.set(key, value);
+    state,
+    nonce,
+  });
   const jar = new Map<string, string>();
   const form = await loginForm(jar, start.href);
   const answer = await jarRequest(jar, form.action, { csrf: form.csrf, username, password });
@@ -127,28 +131,12 @@ async function signIn(
     if (!next.location) return { answer: next };
     location = next.location;
   }
-  const code = new URL(location).searchParams.get('code');
-  if (!code) return { answer: { ...answer, location } };
-  const token = await fetch(app.token, {
-    method: 'POST',
-    headers: {
-      authorization: `Basic ${Buffer.from(`${app.clientId}:${app.secret}`).toString('base64')}`,
-      'content-type': 'application/x-www-form-urlencoded',
-    },
-    body: new URLSearchParams({
-      grant_type: 'authorization_code',
-      code,
-      redirect_uri: app.redirectUri,
-      code_verifier: verifier,
-    }),
+  const tokens = await client.authorizationCodeGrant(config, new URL(location), {
+    pkceCodeVerifier: verifier,
+    expectedState: state,
+    expectedNonce: nonce,
   });
-  const body = (await token.json()) as { id_token?: string; access_token?: string };
-  assert.ok(body.id_token, JSON.stringify(body));
-  const claims = JSON.parse(Buffer.from(body.id_token.split('.')[1]!, 'base64url').toString()) as Record<
-    string,
-    unknown
-  >;
-  return { answer, claims, accessToken: body.access_token };
+  return { answer, claims: tokens.claims() as Record<string, unknown>, accessToken: tokens.access_token };
 }
 
 /** A browser's cookies after signing in to the portal. */
@@ -237,14 +225,9 @@ describe('LDAP directory (slapd)', { skip: skipWithoutSlapd() }, () => {
         scopes: ['openid', 'profile', 'email', 'groups'],
         allowedGroups: ['developers'],
       });
-      const discovery = (await (await fetch(`${created.issuer}.well-known/openid-configuration`)).json()) as {
-        authorization_endpoint: string;
-        token_endpoint: string;
-      };
       const application = await sesame.running.store.clients.findByClientId(created.clientId);
       const app: TestClient = {
-        authorization: discovery.authorization_endpoint,
-        token: discovery.token_endpoint,
+        issuer: created.issuer,
         clientId: created.clientId,
         secret: created.clientSecret!,
         redirectUri: application!.redirectUris[0]!.url,
