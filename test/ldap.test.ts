@@ -19,6 +19,7 @@ import {
   startDirectory,
   type TestDirectory,
 } from './support/ldap.ts';
+import { skipWithoutPostgres } from './support/postgres.ts';
 import { startTestSesame, type TestSesame } from './support/sesame.ts';
 
 const REDIRECT_URI = 'http://127.0.0.1:9/callback';
@@ -54,9 +55,14 @@ function pemBlock(pem: string): string {
     .join('\n')}`;
 }
 
-async function startWith(directory: TestDirectory, ldapYaml: string, topLevelYaml = '') {
+async function startWith(
+  directory: TestDirectory,
+  ldapYaml: string,
+  topLevelYaml = '',
+  engine: 'sqlite' | 'postgres' = 'sqlite',
+) {
   const logger = capturedLogger();
-  const sesame = await startTestSesame('sqlite', clientsYaml, {
+  const sesame = await startTestSesame(engine, clientsYaml, {
     logger: logger.logger,
     backendYaml: `  ldap:\n${ldapYaml}\n`,
     topLevelYaml,
@@ -375,140 +381,173 @@ describe('LDAP directory (slapd)', { skip: skipWithoutSlapd() }, () => {
   });
 });
 
-describe('LDAP directory: ldaps://, pooling, refresh_interval (slapd)', { skip: skipWithoutSlapd() }, () => {
-  let directory: TestDirectory;
-  before(async () => {
-    directory = await startDirectory();
-  });
-  after(async () => {
-    await directory?.stop();
-  });
+describe(
+  'LDAP directory: ldaps://, pooling, refresh_interval (slapd)',
+  { skip: skipWithoutSlapd() },
+  async () => {
+    const postgresSkip = await skipWithoutPostgres();
+    let directory: TestDirectory;
+    before(async () => {
+      directory = await startDirectory();
+    });
+    after(async () => {
+      await directory?.stop();
+    });
 
-  test('ldaps:// with the test CA, groups by memberOf', async () => {
-    const { sesame } = await startWith(
-      directory,
-      directory.backendYaml({
-        address: directory.ldapsUrl,
-        tls: `\n      certificate_authority: ${pemBlock(directory.ca)}`,
-        group_search_mode: 'memberof',
-        groups_filter: '(&(|{memberof:rdn})(objectClass=groupOfNames))',
-      }),
-    );
-    try {
-      const result = await signIn(sesame, 'alice', LDAP_PASSWORD);
-      assert.deepEqual(result.claims?.groups, ['developers', 'family']);
-    } finally {
-      await sesame.stop();
-    }
-  });
+    test('ldaps:// with the test CA, groups by memberOf', async () => {
+      const { sesame } = await startWith(
+        directory,
+        directory.backendYaml({
+          address: directory.ldapsUrl,
+          tls: `\n      certificate_authority: ${pemBlock(directory.ca)}`,
+          group_search_mode: 'memberof',
+          groups_filter: '(&(|{memberof:rdn})(objectClass=groupOfNames))',
+        }),
+      );
+      try {
+        const result = await signIn(sesame, 'alice', LDAP_PASSWORD);
+        assert.deepEqual(result.claims?.groups, ['developers', 'family']);
+      } finally {
+        await sesame.stop();
+      }
+    });
 
-  test('pooled connections: a directory restart costs no failed login (a closed connection is replaced)', async () => {
-    const { sesame, lines } = await startWith(
-      directory,
-      directory.backendYaml({ pooling: '\n      enable: true\n      count: 2' }),
+    test('pooled connections: a directory restart costs no failed login (a closed connection is replaced)', async () => {
+      const { sesame, lines } = await startWith(
+        directory,
+        directory.backendYaml({ pooling: '\n      enable: true\n      count: 2' }),
+      );
+      try {
+        for (let round = 0; round < 3; round++)
+          assert.deepEqual((await signIn(sesame, 'alice', LDAP_PASSWORD)).claims?.groups, [
+            'developers',
+            'family',
+          ]);
+        await directory.stop();
+        await directory.start();
+        const results = await Promise.all(
+          ['alice', 'bob', 'alice', 'bob'].map((name) => signIn(sesame, name, LDAP_PASSWORD)),
+        );
+        assert.ok(
+          results.every((result) => result.claims?.groups),
+          JSON.stringify(lines),
+        );
+      } finally {
+        await sesame.stop();
+      }
+    });
+
+    test(
+      'first sign-ins of one directory user in parallel on PostgreSQL make one record, one subject',
+      { skip: postgresSkip },
+      async () => {
+        const { sesame } = await startWith(
+          directory,
+          directory.backendYaml({ pooling: '\n      enable: true' }),
+          '',
+          'postgres',
+        );
+        try {
+          const results = await Promise.all(
+            Array.from({ length: 8 }, () => signIn(sesame, 'dave', LDAP_PASSWORD)),
+          );
+          const subjects = new Set(results.map((result) => result.claims?.sub));
+          assert.equal(subjects.size, 1, JSON.stringify([...subjects]));
+          const records = await sesame.running.store.users.list({ source: 'ldap' });
+          assert.deepEqual(
+            records.map((user) => user.username),
+            ['dave'],
+          );
+          assert.equal(records[0]!.id, [...subjects][0]);
+        } finally {
+          await sesame.stop();
+        }
+      },
     );
-    try {
-      for (let round = 0; round < 3; round++)
-        assert.deepEqual((await signIn(sesame, 'alice', LDAP_PASSWORD)).claims?.groups, [
+
+    test('refresh_interval: a user deleted or locked in the directory is disabled, their session and tokens end; groups follow', async () => {
+      // (rfc2307bis's default filter, plus OpenLDAP ppolicy's lock: a locked account is left out.)
+      const usersFilter =
+        '(&(|({username_attribute}={input})({mail_attribute}={input}))(objectClass=inetOrgPerson)(!(pwdAccountLockedTime=*)))';
+      const { sesame } = await startWith(
+        directory,
+        `${directory.backendYaml({ users_filter: usersFilter })}\n  refresh_interval: 1s`,
+      );
+      const disabled = async (username: string) => {
+        for (
+          const deadline = Date.now() + 5000;
+          !(await sesame.running.store.users.findByUsername(username))?.disabled;
+        ) {
+          assert.ok(Date.now() < deadline, `${username} was not disabled`);
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      };
+      try {
+        const bob = await signIn(sesame, 'bob', LDAP_PASSWORD);
+        const alice = await signIn(sesame, 'alice', LDAP_PASSWORD);
+        const userinfo = (token: string) =>
+          fetch(`${sesame.url}/api/oidc/userinfo`, { headers: { authorization: `Bearer ${token}` } });
+        assert.equal((await userinfo(bob.accessToken!)).status, 200);
+        const record = (await sesame.running.store.users.findByUsername('bob'))!;
+        assert.equal((await sesame.running.store.artifacts.listSessions({ accountId: record.id })).length, 1);
+        directory.delete(`uid=bob,ou=people,${BASE_DN}`);
+        directory.modify(
+          `dn: cn=admins,ou=groups,${BASE_DN}\nchangetype: modify\nadd: member\nmember: uid=alice,ou=people,${BASE_DN}\n`,
+        );
+        await disabled('bob');
+        assert.equal((await userinfo(bob.accessToken!)).status, 401);
+        assert.equal((await sesame.running.store.artifacts.listSessions({ accountId: record.id })).length, 0);
+        refused(await signIn(sesame, 'bob', LDAP_PASSWORD));
+        // alice is still there, and her new group arrived without a new sign-in.
+        assert.equal((await userinfo(alice.accessToken!)).status, 200);
+        assert.deepEqual((await sesame.running.store.users.findByUsername('alice'))?.groups, [
+          'admins',
           'developers',
           'family',
         ]);
-      await directory.stop();
-      await directory.start();
-      const results = await Promise.all(
-        ['alice', 'bob', 'alice', 'bob'].map((name) => signIn(sesame, name, LDAP_PASSWORD)),
-      );
-      assert.ok(
-        results.every((result) => result.claims?.groups),
-        JSON.stringify(lines),
-      );
-    } finally {
-      await sesame.stop();
-    }
-  });
-
-  test('refresh_interval: a user deleted or locked in the directory is disabled, their session and tokens end; groups follow', async () => {
-    // (rfc2307bis's default filter, plus OpenLDAP ppolicy's lock: a locked account is left out.)
-    const usersFilter =
-      '(&(|({username_attribute}={input})({mail_attribute}={input}))(objectClass=inetOrgPerson)(!(pwdAccountLockedTime=*)))';
-    const { sesame } = await startWith(
-      directory,
-      `${directory.backendYaml({ users_filter: usersFilter })}\n  refresh_interval: 1s`,
-    );
-    const disabled = async (username: string) => {
-      for (
-        const deadline = Date.now() + 5000;
-        !(await sesame.running.store.users.findByUsername(username))?.disabled;
-      ) {
-        assert.ok(Date.now() < deadline, `${username} was not disabled`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        // Locked by ppolicy: left out by the filter, so disabled at the next refresh.
+        directory.modify(
+          `dn: uid=alice,ou=people,${BASE_DN}\nchangetype: modify\nadd: pwdAccountLockedTime\npwdAccountLockedTime: 000001010000Z\n`,
+        );
+        await disabled('alice');
+        assert.equal((await userinfo(alice.accessToken!)).status, 401);
+        directory.modify(
+          `dn: uid=alice,ou=people,${BASE_DN}\nchangetype: modify\ndelete: pwdAccountLockedTime\n`,
+        );
+      } finally {
+        await sesame.stop();
       }
-    };
-    try {
-      const bob = await signIn(sesame, 'bob', LDAP_PASSWORD);
-      const alice = await signIn(sesame, 'alice', LDAP_PASSWORD);
-      const userinfo = (token: string) =>
-        fetch(`${sesame.url}/api/oidc/userinfo`, { headers: { authorization: `Bearer ${token}` } });
-      assert.equal((await userinfo(bob.accessToken!)).status, 200);
-      const record = (await sesame.running.store.users.findByUsername('bob'))!;
-      assert.equal((await sesame.running.store.artifacts.listSessions({ accountId: record.id })).length, 1);
-      directory.delete(`uid=bob,ou=people,${BASE_DN}`);
-      directory.modify(
-        `dn: cn=admins,ou=groups,${BASE_DN}\nchangetype: modify\nadd: member\nmember: uid=alice,ou=people,${BASE_DN}\n`,
-      );
-      await disabled('bob');
-      assert.equal((await userinfo(bob.accessToken!)).status, 401);
-      assert.equal((await sesame.running.store.artifacts.listSessions({ accountId: record.id })).length, 0);
-      refused(await signIn(sesame, 'bob', LDAP_PASSWORD));
-      // alice is still there, and her new group arrived without a new sign-in.
-      assert.equal((await userinfo(alice.accessToken!)).status, 200);
-      assert.deepEqual((await sesame.running.store.users.findByUsername('alice'))?.groups, [
-        'admins',
-        'developers',
-        'family',
-      ]);
-      // Locked by ppolicy: left out by the filter, so disabled at the next refresh.
-      directory.modify(
-        `dn: uid=alice,ou=people,${BASE_DN}\nchangetype: modify\nadd: pwdAccountLockedTime\npwdAccountLockedTime: 000001010000Z\n`,
-      );
-      await disabled('alice');
-      assert.equal((await userinfo(alice.accessToken!)).status, 401);
-      directory.modify(
-        `dn: uid=alice,ou=people,${BASE_DN}\nchangetype: modify\ndelete: pwdAccountLockedTime\n`,
-      );
-    } finally {
-      await sesame.stop();
-    }
-  });
+    });
 
-  test('a users_filter that matches several people signs nobody in (refused and logged, not a directory failure)', async () => {
-    const { sesame, lines } = await startWith(
-      directory,
-      directory.backendYaml({ users_filter: '(&(objectClass=inetOrgPerson)(|(uid={input})(mail=*)))' }),
-    );
-    try {
-      refused(await signIn(sesame, 'alice', LDAP_PASSWORD));
-      assert.ok(lines.some((line) => line.msg === 'LDAP users_filter matched several users; refused'));
-    } finally {
-      await sesame.stop();
-    }
-  });
+    test('a users_filter that matches several people signs nobody in (refused and logged, not a directory failure)', async () => {
+      const { sesame, lines } = await startWith(
+        directory,
+        directory.backendYaml({ users_filter: '(&(objectClass=inetOrgPerson)(|(uid={input})(mail=*)))' }),
+      );
+      try {
+        refused(await signIn(sesame, 'alice', LDAP_PASSWORD));
+        assert.ok(lines.some((line) => line.msg === 'LDAP users_filter matched several users; refused'));
+      } finally {
+        await sesame.stop();
+      }
+    });
 
-  test('a certificate from an untrusted CA is refused: a clear page and a log line', async () => {
-    const { sesame, lines } = await startWith(
-      directory,
-      directory.backendYaml({
-        address: directory.ldapsUrl,
-        tls: `\n      certificate_authority: ${pemBlock(directory.otherCa)}`,
-      }),
-    );
-    try {
-      const result = await signIn(sesame, 'alice', LDAP_PASSWORD);
-      assert.equal(result.answer.status, 503);
-      const logged = lines.find((line) => String(line.msg).startsWith('LDAP directory unavailable'));
-      assert.match(String(logged?.reason), /certificate/i);
-    } finally {
-      await sesame.stop();
-    }
-  });
-});
+    test('a certificate from an untrusted CA is refused: a clear page and a log line', async () => {
+      const { sesame, lines } = await startWith(
+        directory,
+        directory.backendYaml({
+          address: directory.ldapsUrl,
+          tls: `\n      certificate_authority: ${pemBlock(directory.otherCa)}`,
+        }),
+      );
+      try {
+        const result = await signIn(sesame, 'alice', LDAP_PASSWORD);
+        assert.equal(result.answer.status, 503);
+        const logged = lines.find((line) => String(line.msg).startsWith('LDAP directory unavailable'));
+        assert.match(String(logged?.reason), /certificate/i);
+      } finally {
+        await sesame.stop();
+      }
+    });
+  },
+);
