@@ -164,10 +164,10 @@ export class FailureCounter {
 const QUOTA_SLOT = 'QuotaSlot';
 
 /**
- * At most `limit` uses per key in each window of `windowSeconds` (fixed windows), counted in the
- * database so every node shares the count: a use claims one of the window's numbered slots, and
- * a claim is atomic, so parallel requests never get more than `limit` between them. For what must
- * not be repeated at will but is no authentication (mails a request sends, for instance).
+ * At most `limit` uses per key within any `windowSeconds`, counted in the database so every node
+ * shares the count: a use claims one of the key's numbered slots until `windowSeconds` from then,
+ * and a claim is atomic, so parallel requests never get more than `limit` between them. For what
+ * must not be repeated at will but is no authentication (mails a request sends, for instance).
  */
 export class Quota {
   private readonly store: Store;
@@ -177,14 +177,12 @@ export class Quota {
     this.now = now;
   }
 
-  /** Uses one of `key`'s slots; false when the window's are all used. */
+  /** Uses one of `key`'s slots; false while they are all taken. */
   async take(key: string, limit: number, windowSeconds: number): Promise<boolean> {
     const now = this.now();
-    const window = Math.floor(now / (windowSeconds * 1000));
-    const end = new Date((window + 1) * windowSeconds * 1000);
+    const end = new Date(now + windowSeconds * 1000);
     for (let slot = 0; slot < limit; slot += 1)
-      if (await this.store.artifacts.claim(QUOTA_SLOT, `${key}:${window}:${slot}`, end, new Date(now)))
-        return true;
+      if (await this.store.artifacts.claim(QUOTA_SLOT, `${key}:${slot}`, end, new Date(now))) return true;
     return false;
   }
 }

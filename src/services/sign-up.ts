@@ -7,6 +7,7 @@ import { decodeJwt } from 'jose';
 import type { OneTimeLinks } from '../auth/one-time-links.ts';
 import { checkUsername, personalInputs, PROFILE_FIELDS, UserService } from '../auth/users.ts';
 import { PasswordPolicy } from '../auth/password-policy.ts';
+import { Quota } from '../factors/regulation.ts';
 import { ConflictError, InvalidInputError } from '../lib/errors.ts';
 import type { Invitation, User } from '../store/index.ts';
 import {
@@ -211,15 +212,9 @@ export class SignUpService {
   /** One mail per address per resend_interval, at most max_mails_per_ip an hour per client IP. */
   private async allowedNow(email: string, clientIp: string): Promise<boolean> {
     const { resend_interval: interval, max_mails_per_ip: perIp } = this.deps.config.registration;
-    const artifacts = this.deps.store.artifacts;
-    const now = Date.now();
-    if (
-      !(await artifacts.claim('SignUpThrottle', `address:${digest(email)}`, new Date(now + interval * 1000)))
-    )
-      return false;
-    const hour = new Date(now + 3_600_000);
-    for (let slot = 0; slot < perIp; slot++)
-      if (await artifacts.claim('SignUpThrottle', `ip:${digest(clientIp)}:${slot}`, hour)) return true;
+    const quota = new Quota(this.deps.store);
+    if (!(await quota.take(`sign-up-address:${digest(email)}`, 1, interval))) return false;
+    if (await quota.take(`sign-up-ip:${digest(clientIp)}`, perIp, 3600)) return true;
     this.deps.logger?.warn({ clientIp }, 'sign-up mails from this address are limited for an hour');
     return false;
   }
