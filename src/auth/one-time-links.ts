@@ -43,6 +43,16 @@ export function linkSettingsOf(config: SesameConfig): LinkSettings {
   return { secret, algorithm: reset.jwt_algorithm };
 }
 
+/** The installation's links: signed per identity_validation.reset_password, issued by its external URL. */
+export function oneTimeLinksOf(config: SesameConfig, store: Store): OneTimeLinks {
+  return new OneTimeLinks(store, linkSettingsOf(config), config.externalUrl);
+}
+
+/** The address a mail gives for `path` with a link's token. */
+export function linkUrl(config: Pick<SesameConfig, 'externalUrl'>, path: string, token: string): string {
+  return `${config.externalUrl.replace(/\/+$/, '')}${path}?token=${encodeURIComponent(token)}`;
+}
+
 export class OneTimeLinks {
   private readonly store: Store;
   private readonly settings: LinkSettings;

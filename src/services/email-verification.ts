@@ -2,12 +2,15 @@
 // link names the account and the address; following it marks the address verified only if the account
 // still has that address (a later change makes the old link useless). The mail goes out after the
 // answer, so no page waits for the mail server.
-import { linkSettingsOf, OneTimeLinks, type LinkClaims } from '../auth/one-time-links.ts';
+import { linkUrl, oneTimeLinksOf, type LinkClaims, type OneTimeLinks } from '../auth/one-time-links.ts';
 import type { SesameConfig } from '../config/load.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Mailer } from '../notify/mailer.ts';
 import type { Store, User } from '../store/index.ts';
 import { mailerOf } from './notifier.ts';
+
+/** Where a verification link leads. */
+export const VERIFY_EMAIL_PATH = '/verify-email';
 
 /** How long a verification link works: long enough for a mail that arrives late, as Authentik's. */
 export const VERIFICATION_LINK_SECONDS = 24 * 60 * 60;
@@ -64,7 +67,7 @@ export class EmailVerification {
         template: 'verify-email',
         data: {
           name: user.displayName ?? user.username,
-          link: `${this.externalUrl}/verify-email?token=${encodeURIComponent(token)}`,
+          link: linkUrl({ externalUrl: this.externalUrl }, VERIFY_EMAIL_PATH, token),
           hours: String(VERIFICATION_LINK_SECONDS / 3600),
           ip: clientIp,
         },
@@ -125,7 +128,7 @@ export class EmailVerification {
 export function emailVerificationOf(config: SesameConfig, store: Store, logger?: Logger): EmailVerification {
   return new EmailVerification({
     store,
-    links: new OneTimeLinks(store, linkSettingsOf(config), config.externalUrl),
+    links: oneTimeLinksOf(config, store),
     mailer: mailerOf(config),
     externalUrl: config.externalUrl,
     logger,

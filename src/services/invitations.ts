@@ -3,7 +3,7 @@
 // invitation. What the invitee does with it is in sign-up.ts.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../lib/logger.ts';
-import { linkSettingsOf, OneTimeLinks } from '../auth/one-time-links.ts';
+import { linkUrl, oneTimeLinksOf, type OneTimeLinks } from '../auth/one-time-links.ts';
 import { checkUsername, PROFILE_FIELDS } from '../auth/users.ts';
 import type { SesameConfig } from '../config/load.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../lib/errors.ts';
@@ -47,15 +47,6 @@ export interface MailDependencies {
   store: Store;
   mailer?: Mailer;
   logger?: Logger;
-}
-
-/** The one-time links of invitations and sign-up, signed like reset links. */
-export function oneTimeLinksOf(config: SesameConfig, store: Store): OneTimeLinks {
-  return new OneTimeLinks(store, linkSettingsOf(config), config.externalUrl);
-}
-
-export function linkUrl(config: SesameConfig, path: string, token: string): string {
-  return `${config.externalUrl.replace(/\/+$/, '')}${path}?token=${encodeURIComponent(token)}`;
 }
 
 function checkInput(input: InvitationInput): { email: string; seconds: number } {

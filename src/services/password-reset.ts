@@ -5,7 +5,7 @@
 // address and mails per account, so the page cannot be used to flood an inbox.
 import type { PasswordAuthenticator } from '../auth/login.ts';
 import { sessionsOf } from '../auth/login-sessions.ts';
-import { linkSettingsOf, OneTimeLinks } from '../auth/one-time-links.ts';
+import { linkUrl, oneTimeLinksOf, type OneTimeLinks } from '../auth/one-time-links.ts';
 import { PasswordPolicy } from '../auth/password-policy.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import { personalInputs } from '../auth/users.ts';
@@ -149,7 +149,7 @@ export class PasswordResetService {
       payload: { id: issued.id },
       expiresAt: issued.expiresAt,
     });
-    const link = `${config.externalUrl.replace(/\/+$/, '')}${NEW_PASSWORD_PATH}?token=${issued.token}`;
+    const link = linkUrl(config, NEW_PASSWORD_PATH, issued.token);
     await this.deps.mailer!.send({
       to: user.email!,
       title: 'Reset your password',
@@ -223,7 +223,7 @@ export function passwordResetServiceOf(context: {
   const mailer = resetOfferOf(config).kind === 'built-in' ? mailerOf(config) : undefined;
   return new PasswordResetService({
     ...context,
-    links: new OneTimeLinks(store, linkSettingsOf(config), config.externalUrl),
+    links: oneTimeLinksOf(config, store),
     quota: new Quota(store),
     mailer,
     notifications: new AccountNotifications(mailer, logger),

@@ -4,19 +4,13 @@
 // then signed in once by a short "welcome" link the browser keeps in a cookie.
 import { createHash } from 'node:crypto';
 import { decodeJwt } from 'jose';
-import type { OneTimeLinks } from '../auth/one-time-links.ts';
+import { linkUrl, oneTimeLinksOf, type OneTimeLinks } from '../auth/one-time-links.ts';
 import { checkUsername, personalInputs, PROFILE_FIELDS, UserService } from '../auth/users.ts';
 import { PasswordPolicy } from '../auth/password-policy.ts';
 import { Quota } from '../factors/regulation.ts';
 import { ConflictError, InvalidInputError } from '../lib/errors.ts';
 import type { Invitation, User } from '../store/index.ts';
-import {
-  invitationState,
-  linkUrl,
-  oneTimeLinksOf,
-  type InvitationState,
-  type MailDependencies,
-} from './invitations.ts';
+import { invitationState, type InvitationState, type MailDependencies } from './invitations.ts';
 import { sendInBackground } from './notifications.ts';
 import { forgotPasswordLink } from './password-reset.ts';
 

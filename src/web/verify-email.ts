@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { SesameConfig } from '../config/load.ts';
 import type { CsrfTokens } from '../http/csrf.ts';
 import { formOf, one, queryOf } from '../http/forms.ts';
-import type { EmailVerification } from '../services/email-verification.ts';
+import { VERIFY_EMAIL_PATH, type EmailVerification } from '../services/email-verification.ts';
 import { forgedFormPage } from './pages.ts';
 import { confirmEmailPage, emailVerifiedPage, verificationFailedPage } from './verify-email.view.ts';
 
@@ -18,7 +18,7 @@ const binding = (linkId: string) => `verify-email:${linkId}`;
 
 export function registerVerifyEmail(app: FastifyInstance, context: VerifyEmailContext): void {
   const { config, verification, csrf } = context;
-  app.get('/verify-email', async (request, reply) => {
+  app.get(VERIFY_EMAIL_PATH, async (request, reply) => {
     void reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer');
     const token = queryOf(request).token ?? '';
     const pending = token ? await verification.inspect(token) : undefined;
@@ -32,7 +32,7 @@ export function registerVerifyEmail(app: FastifyInstance, context: VerifyEmailCo
     return reply.html(confirmEmailPage(config, view));
   });
 
-  app.post('/verify-email', async (request, reply) => {
+  app.post(VERIFY_EMAIL_PATH, async (request, reply) => {
     void reply.header('cache-control', 'no-store');
     const form = formOf(request);
     const token = one(form.token);
