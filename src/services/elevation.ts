@@ -15,6 +15,7 @@ import type { Factors } from '../factors/index.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Mailer } from '../notify/mailer.ts';
 import type { Store, User } from '../store/index.ts';
+import { inBackground } from './notifications.ts';
 import { proveCurrentPassword } from './password-proof.ts';
 
 /** The artifact models: an issued code (by session and digest), an elevation (by session uid). */
@@ -147,27 +148,21 @@ export class ElevationService {
 
   private mail(session: ElevationSession, code: string, now: Date): void {
     const { user, clientIp } = session;
-    const sending = this.deps
-      .mailer!.send({
-        to: user.email!,
-        title: 'Your one-time code',
-        template: 'one-time-code',
-        data: {
-          name: user.displayName || user.username,
-          code,
-          lifespan: inWords(this.deps.settings.code_lifespan),
-          time: now.toUTCString(),
-          ip: clientIp,
-        },
-      })
-      .catch((error: unknown) =>
-        this.deps.logger?.warn(
-          { user: user.username, reason: error instanceof Error ? error.message : String(error) },
-          'one-time code mail not sent',
-        ),
-      )
-      .finally(() => this.pending.delete(sending));
-    this.pending.add(sending);
+    const mail = this.deps.mailer!.send({
+      to: user.email!,
+      title: 'Your one-time code',
+      template: 'one-time-code',
+      data: {
+        name: user.displayName || user.username,
+        code,
+        lifespan: inWords(this.deps.settings.code_lifespan),
+        time: now.toUTCString(),
+        ip: clientIp,
+      },
+    });
+    inBackground(this.pending, mail, this.deps.logger, 'one-time code mail not sent', {
+      user: user.username,
+    });
   }
 
   /**

@@ -7,6 +7,7 @@ import type { SesameConfig } from '../config/load.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Mailer } from '../notify/mailer.ts';
 import type { Store, User } from '../store/index.ts';
+import { inBackground } from './notifications.ts';
 import { mailerOf } from './notifier.ts';
 
 /** Where a verification link leads. */
@@ -57,7 +58,7 @@ export class EmailVerification {
   send(user: User, email: string, clientIp: string): void {
     if (!this.mailer) return;
     const mailer = this.mailer;
-    const sending = (async () => {
+    const sending = async () => {
       const { token } = await this.links.issue('verify-email', user.id, VERIFICATION_LINK_SECONDS, {
         email: email.toLowerCase(),
       });
@@ -79,15 +80,8 @@ export class EmailVerification {
         clientIp,
         details: {},
       });
-    })()
-      .catch((error: unknown) =>
-        this.logger?.warn(
-          { user: user.username, reason: error instanceof Error ? error.message : String(error) },
-          'verification mail not sent',
-        ),
-      )
-      .finally(() => this.pending.delete(sending));
-    this.pending.add(sending);
+    };
+    inBackground(this.pending, sending(), this.logger, 'verification mail not sent', { user: user.username });
   }
 
   /** The link's account and address while it can still be used. */

@@ -46,26 +46,21 @@ export class AccountNotifications {
   changed(user: User, change: AccountChange, clientIp?: string): void {
     if (!this.mailer || !user.email) return;
     const { title, what } = CHANGES[change];
-    const sending = this.mailer
-      .send({
-        to: user.email,
-        title,
-        template: 'account-change',
-        data: {
-          name: user.displayName ?? user.username,
-          what,
-          time: new Date().toUTCString(),
-          ip: clientIp ?? 'an unknown address',
-        },
-      })
-      .catch((error: unknown) =>
-        this.logger?.warn(
-          { change, user: user.username, reason: error instanceof Error ? error.message : String(error) },
-          'account change mail not sent',
-        ),
-      )
-      .finally(() => this.pending.delete(sending));
-    this.pending.add(sending);
+    const mail = this.mailer.send({
+      to: user.email,
+      title,
+      template: 'account-change',
+      data: {
+        name: user.displayName ?? user.username,
+        what,
+        time: new Date().toUTCString(),
+        ip: clientIp ?? 'an unknown address',
+      },
+    });
+    inBackground(this.pending, mail, this.logger, 'account change mail not sent', {
+      change,
+      user: user.username,
+    });
   }
 }
 
@@ -79,15 +74,32 @@ export function sendInBackground(
   pending: Set<Promise<void>>,
   logger?: Logger,
 ): Promise<void> {
-  const sending = mailer
-    .send(request)
-    .catch((error: unknown) =>
-      logger?.warn(
-        { template: request.template, reason: error instanceof Error ? error.message : String(error) },
-        'mail not sent',
-      ),
+  return track(pending, mailer.send(request), logger, 'mail not sent', { template: request.template });
+}
+
+/**
+ * Lets `task` finish after the answer: its failure is logged as `message` (with `context`), and
+ * `pending` holds it meanwhile, for tests and the CLI to wait on.
+ */
+export function inBackground(...args: Parameters<typeof track>): void {
+  void track(...args);
+}
+
+/** inBackground, with the running work (it never rejects) for whoever wants to wait. */
+function track(
+  pending: Set<Promise<void>>,
+  task: Promise<unknown>,
+  logger: Logger | undefined,
+  message: string,
+  context: Record<string, unknown> = {},
+): Promise<void> {
+  const running: Promise<void> = task
+    .then(
+      () => undefined,
+      (error: unknown) =>
+        logger?.warn({ ...context, reason: error instanceof Error ? error.message : String(error) }, message),
     )
-    .finally(() => pending.delete(sending));
-  pending.add(sending);
-  return sending;
+    .finally(() => pending.delete(running));
+  pending.add(running);
+  return running;
 }

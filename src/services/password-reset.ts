@@ -15,7 +15,7 @@ import { InvalidInputError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Mailer } from '../notify/mailer.ts';
 import type { Store, User } from '../store/index.ts';
-import { AccountNotifications } from './notifications.ts';
+import { AccountNotifications, inBackground } from './notifications.ts';
 import { mailerOf } from './notifier.ts';
 import { signOutEverywhere } from './sessions.ts';
 
@@ -93,15 +93,8 @@ export class PasswordResetService {
     const { window, mails } = this.limits();
     if (!(await this.deps.quota.take(`reset-ip:${clientIp}`, mails * REQUESTS_PER_MAIL, window)))
       return 'too-many';
-    const handling = this.handle(identifier.trim().slice(0, 256), clientIp)
-      .catch((error: unknown) =>
-        this.deps.logger?.warn(
-          { reason: error instanceof Error ? error.message : String(error) },
-          'password reset request failed',
-        ),
-      )
-      .finally(() => this.pending.delete(handling));
-    this.pending.add(handling);
+    const handling = this.handle(identifier.trim().slice(0, 256), clientIp);
+    inBackground(this.pending, handling, this.deps.logger, 'password reset request failed');
     return 'accepted';
   }
 

@@ -11,7 +11,7 @@ import { Quota } from '../factors/regulation.ts';
 import { ConflictError, InvalidInputError } from '../lib/errors.ts';
 import type { Invitation, User } from '../store/index.ts';
 import { invitationState, type InvitationState, type MailDependencies } from './invitations.ts';
-import { sendInBackground } from './notifications.ts';
+import { inBackground, sendInBackground } from './notifications.ts';
 import { forgotPasswordLink } from './password-reset.ts';
 
 export const SIGN_UP_PATH = '/sign-up';
@@ -174,11 +174,7 @@ export class SignUpService {
     const allowed = this.deps.config.registration.allowed_email_domains.map((entry) => entry.toLowerCase());
     if (allowed.length > 0 && !allowed.includes(domain))
       throw new InvalidInputError(`addresses at ${domain} cannot sign up here`, 'email');
-    const sending = this.mailSignUp(email, clientIp).catch((error: unknown) =>
-      this.deps.logger?.warn({ reason: (error as Error).message }, 'sign-up mail not sent'),
-    );
-    this.pending.add(sending);
-    void sending.finally(() => this.pending.delete(sending));
+    inBackground(this.pending, this.mailSignUp(email, clientIp), this.deps.logger, 'sign-up mail not sent');
   }
 
   private async mailSignUp(email: string, clientIp: string): Promise<void> {
