@@ -3,10 +3,6 @@
 import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { Store } from '../store/index.ts';
 import type { ClientRegistry } from './clients.ts';
-import { jwtTokenId } from './resources.ts';
-
-/** The models whose tokens may be JWTs (RFC 9068). */
-const JWT_MODELS = new Set(['AccessToken', 'ClientCredentials']);
 
 export function adapterFor(store: Store, clients: ClientRegistry) {
   return class SesameAdapter implements Adapter {
@@ -33,9 +29,7 @@ export function adapterFor(store: Store, clients: ClientRegistry) {
         // a per-application issuer refuses to authorize other applications' clients (provider.ts).
         return clients.metadata(id);
       }
-      // A JWT access token is found by its jti (resources.ts stores its record there).
-      const tokenId = JWT_MODELS.has(this.model) ? jwtTokenId(id) : undefined;
-      return payloadOf(await store.artifacts.find(this.model, tokenId ?? id));
+      return payloadOf(await store.artifacts.find(this.model, id));
     }
 
     async findByUid(uid: string): Promise<AdapterPayload | undefined> {

@@ -27,7 +27,7 @@ import { grantLoader } from './consent.ts';
 import { listenForErrors } from './error-events.ts';
 import { interactionPolicyFor } from './interaction-policy.ts';
 import type { Jwk } from './keys.ts';
-import { resourceSection } from './resources.ts';
+import { acceptJwtAccessTokens, resourceSection } from './resources.ts';
 import { recordTokenIssued } from '../lib/metrics.ts';
 
 /**
@@ -130,6 +130,7 @@ export function createProvider(issuer: string, layout: RouteLayout, context: Pro
   // a request over, so reading them here is safe and gives the right scheme and host behind TLS.
   provider.proxy = true;
   allowFormPostTargets(provider, context.pages);
+  acceptJwtAccessTokens(provider, [layout.routes.introspection ?? '', layout.routes.revocation ?? '']);
   listenForErrors(provider, issuer, context.store, context.logger);
   // (Emitted once the token endpoint answered with tokens; grant types are the few Sesame enables.)
   provider.on('grant.success', (ctx: KoaContextWithOIDC) => {

@@ -3,8 +3,13 @@
 // names none. A token for a resource is a JWT when the client sets access_token_signed_response_alg,
 // signed with the issuer's keys; a token without a resource stays opaque (the only kind
 // oidc-provider's userinfo endpoint accepts).
-import { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { IncomingMessage } from 'node:http';
+import { Readable } from 'node:stream';
+import { errors, type Configuration, type KoaContextWithOIDC, type Provider } from 'oidc-provider';
 import { settingsOf } from './clients.ts';
+
+/** What oidc-provider itself reads of a body (as issuers.ts's limit). */
+const PROTOCOL_BODY_LIMIT = 56 * 1024;
 
 type Features = NonNullable<Configuration['features']>;
 type TokenLike = { jti?: string; exp?: number; iat?: number; format?: string } & Record<string, unknown>;
@@ -54,11 +59,14 @@ async function getResourceServerInfo(ctx: KoaContextWithOIDC, resource: string, 
  * A JWT access token is not stored by oidc-provider; Sesame stores its record under its jti (as an
  * opaque token's) so that introspection answers for it and revocation (of it or its grant) is seen.
  */
-async function rememberJwt(token: TokenLike & { adapter: { upsert: Function } }): Promise<void> {
+async function rememberJwt(
+  token: TokenLike & { adapter: { upsert: Function } },
+  claims: { iat?: number; exp?: number },
+): Promise<void> {
   const keys = (token.constructor as unknown as { IN_PAYLOAD: string[] }).IN_PAYLOAD;
-  const record: Record<string, unknown> = { iat: token.iat, exp: token.exp };
+  const record: Record<string, unknown> = { iat: claims.iat, exp: claims.exp };
   for (const key of keys) if (token[key] !== undefined && key !== 'format') record[key] = token[key];
-  const ttl = Math.max(1, (token.exp ?? 0) - Math.floor(Date.now() / 1000));
+  const ttl = Math.max(1, (claims.exp ?? 0) - Math.floor(Date.now() / 1000));
   await (token.adapter.upsert as (id: string, payload: object, ttl: number) => Promise<void>)(
     token.jti!,
     record,
@@ -81,21 +89,63 @@ export function resourceSection(): Configuration {
         jwt: async (ctx, token, jwt) => {
           const widened = implicitAudiences.get(ctx);
           if (widened && widened.length > 1) jwt.payload.aud = widened;
-          await rememberJwt(token as unknown as TokenLike & { adapter: { upsert: Function } });
+          await rememberJwt(token as unknown as TokenLike & { adapter: { upsert: Function } }, jwt.payload);
         },
       },
     },
   };
 }
 
-/** The jti of a JWT (unverified: it only names the stored record, whose claims are what count). */
-export function jwtTokenId(value: string): string | undefined {
+/** The jti of a JWT this issuer signed, by its unverified claims (it only names the stored record). */
+export function jwtTokenId(value: string, issuer: string): string | undefined {
   const parts = value.split('.');
   if (parts.length !== 3) return undefined;
   try {
-    const payload = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as { jti?: unknown };
-    return typeof payload.jti === 'string' ? payload.jti : undefined;
+    const claims = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as Record<
+      string,
+      unknown
+    >;
+    return claims.iss === issuer && typeof claims.jti === 'string' ? claims.jti : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** A view of `req` with another body (and its length). */
+function withBody(req: IncomingMessage, body: Buffer): IncomingMessage {
+  const { 'transfer-encoding': _chunked, ...headers } = req.headers;
+  return Object.create(req, {
+    headers: { value: { ...headers, 'content-length': String(body.length) } },
+    readable: { value: true, writable: true },
+    readableEncoding: { value: null },
+    iterator: { value: () => Readable.from([body]).iterator({ destroyOnReturn: false }) },
+  }) as IncomingMessage;
+}
+
+/**
+ * oidc-provider refuses every JWT at introspection and revocation. A JWT access token of this issuer
+ * is stored under its jti (rememberJwt): hand the engine that id instead, so it answers from the
+ * stored record (active until it expires or it or its grant is revoked).
+ */
+export function acceptJwtAccessTokens(provider: Provider, paths: string[]): void {
+  provider.use(async (ctx, next) => {
+    if (ctx.method === 'POST' && paths.includes(ctx.path) && ctx.is('application/x-www-form-urlencoded')) {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of ctx.req.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        if (size > PROTOCOL_BODY_LIMIT) throw new errors.InvalidRequest('the request body is too large');
+        chunks.push(chunk);
+      }
+      let body = Buffer.concat(chunks);
+      const form = new URLSearchParams(body.toString('utf8'));
+      const jti = jwtTokenId(form.get('token') ?? '', provider.issuer);
+      if (jti) {
+        form.set('token', jti);
+        body = Buffer.from(form.toString());
+      }
+      ctx.req = ctx.request.req = withBody(ctx.req, body);
+    }
+    await next();
+  });
 }
