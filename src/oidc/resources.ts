@@ -12,7 +12,11 @@ import { settingsOf } from './clients.ts';
 const PROTOCOL_BODY_LIMIT = 56 * 1024;
 
 type Features = NonNullable<Configuration['features']>;
-type TokenLike = { jti?: string; exp?: number; iat?: number; format?: string } & Record<string, unknown>;
+/** An AccessToken or ClientCredentials model, as far as storing its record needs. */
+type TokenLike = {
+  jti?: string;
+  adapter: { upsert: (id: string, payload: object, ttl: number) => Promise<void> };
+} & Record<string, unknown>;
 
 /** The audiences an implicit grant put in a request's token (oidc-provider's resource is one string). */
 const implicitAudiences = new WeakMap<object, string[]>();
@@ -59,19 +63,12 @@ async function getResourceServerInfo(ctx: KoaContextWithOIDC, resource: string, 
  * A JWT access token is not stored by oidc-provider; Sesame stores its record under its jti (as an
  * opaque token's) so that introspection answers for it and revocation (of it or its grant) is seen.
  */
-async function rememberJwt(
-  token: TokenLike & { adapter: { upsert: Function } },
-  claims: { iat?: number; exp?: number },
-): Promise<void> {
+async function rememberJwt(token: TokenLike, claims: { iat?: number; exp?: number }): Promise<void> {
   const keys = (token.constructor as unknown as { IN_PAYLOAD: string[] }).IN_PAYLOAD;
   const record: Record<string, unknown> = { iat: claims.iat, exp: claims.exp };
   for (const key of keys) if (token[key] !== undefined && key !== 'format') record[key] = token[key];
   const ttl = Math.max(1, (claims.exp ?? 0) - Math.floor(Date.now() / 1000));
-  await (token.adapter.upsert as (id: string, payload: object, ttl: number) => Promise<void>)(
-    token.jti!,
-    record,
-    ttl,
-  );
+  await token.adapter.upsert(token.jti!, record, ttl);
 }
 
 export function resourceSection(): Configuration {
@@ -89,7 +86,7 @@ export function resourceSection(): Configuration {
         jwt: async (ctx, token, jwt) => {
           const widened = implicitAudiences.get(ctx);
           if (widened && widened.length > 1) jwt.payload.aud = widened;
-          await rememberJwt(token as unknown as TokenLike & { adapter: { upsert: Function } }, jwt.payload);
+          await rememberJwt(token as unknown as TokenLike, jwt.payload);
         },
       },
     },
