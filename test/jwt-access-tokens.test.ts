@@ -6,7 +6,9 @@ import { after, before, describe, test } from 'node:test';
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import * as client from 'openid-client';
 import type { Browser, Page } from 'playwright-core';
+import { ApiTokenService } from '../src/services/tokens.ts';
 import { launchBrowser, startRelyingParty, type RelyingParty } from './support/browser.ts';
+import { runSesame } from './support/cli.ts';
 import { authorize, insecure, logIn, rejectsWith, type Flow } from './support/flows.ts';
 import { skipWithout, startTestSesame, type TestSesame } from './support/sesame.ts';
 
@@ -236,3 +238,100 @@ for (const engine of ['sqlite', 'postgres'] as const) {
     });
   });
 }
+
+describe('JWT access tokens for an application, set through the admin API and the CLI', () => {
+  let sesame: TestSesame;
+  let apiToken: string;
+
+  before(async () => {
+    sesame = await startTestSesame('sqlite');
+    apiToken = (
+      await new ApiTokenService(sesame.running.store).create(
+        { name: 'automation', scopes: ['*:write'] },
+        'test',
+      )
+    ).token;
+  });
+
+  after(async () => {
+    await sesame?.stop();
+  });
+
+  async function api(method: string, path: string, body?: unknown) {
+    const response = await fetch(`${sesame.url}/api/v1${path}`, {
+      method,
+      headers: { authorization: `Bearer ${apiToken}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  }
+
+  test('PATCH /providers/{id} and `sesame apps update` set audience, mode and algorithm', async () => {
+    const app = await sesame.addApplication({
+      name: 'Inventory',
+      slug: 'inventory',
+      redirectUris: [{ url: 'https://inventory.example.com/cb', matching_mode: 'strict' }],
+      grantTypes: ['authorization_code', 'client_credentials'],
+    });
+    const config = await client.discovery(
+      new URL(app.issuer),
+      app.clientId,
+      app.clientSecret,
+      undefined,
+      insecure,
+    );
+    assert.ok(!isJwt((await client.clientCredentialsGrant(config, {})).access_token), 'opaque by default');
+    await rejectsWith(client.clientCredentialsGrant(config, { resource: FILES }), 'invalid_target');
+
+    const patched = await api('PATCH', `/providers/${app.clientId}`, {
+      access_token_signed_response_alg: 'ES256',
+      audience: [FILES],
+      requested_audience_mode: 'implicit',
+    });
+    assert.equal(patched.status, 200, JSON.stringify(patched.body));
+    const shown = await api('GET', `/providers/${app.clientId}`);
+    assert.deepEqual(shown.body.audience, [FILES]);
+    assert.equal(shown.body.requested_audience_mode, 'implicit');
+    const tokens = await client.clientCredentialsGrant(config, {});
+    const { payload } = await verifyAsResourceServer(config, tokens.access_token, FILES);
+    assert.equal(payload.iss, app.issuer);
+
+    // The YAML client's rules: an audience is a URI; the algorithm needs a key.
+    const notUri = await api('PATCH', `/providers/${app.clientId}`, { audience: ['files'] });
+    assert.equal(notUri.status, 400);
+    assert.equal((notUri.body.fields as { field: string }[])[0]!.field, 'audience.0');
+    const noKey = await api('PATCH', `/providers/${app.clientId}`, {
+      access_token_signed_response_alg: 'ES384',
+    });
+    assert.equal(noKey.status, 400, JSON.stringify(noKey.body));
+    assert.match(noKey.body.error_description as string, /ES384 needs a signing key/);
+
+    const file = sesame.running.config.configFile;
+    const cleared = await runSesame([
+      'apps',
+      'update',
+      'inventory',
+      '--access-token-signed-response-alg',
+      'none',
+      '--audience',
+      JSON.stringify([API]),
+      '-c',
+      file,
+    ]);
+    assert.equal(cleared.code, 0, cleared.stderr);
+    const opaque = await client.clientCredentialsGrant(config, {});
+    assert.ok(!isJwt(opaque.access_token), 'back to opaque');
+    assert.equal((await client.tokenIntrospection(config, opaque.access_token)).aud, API);
+    const bad = await runSesame([
+      'apps',
+      'update',
+      'inventory',
+      '--requested-audience-mode',
+      'maybe',
+      '-c',
+      file,
+    ]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /--requested-audience-mode/);
+  });
+});
