@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { ApiTokenService } from '../src/services/tokens.ts';
 import { launchBrowser, startRelyingParty, type RelyingParty } from './support/browser.ts';
 import { runSesame } from './support/cli.ts';
-import { authorize, insecure, logIn, rejectsWith, type Flow } from './support/flows.ts';
+import { allow, authorize, insecure, logIn, rejectsWith, type Flow } from './support/flows.ts';
 import { skipWithout, startTestSesame, type TestSesame } from './support/sesame.ts';
 
 const API = 'https://api.example.com';
@@ -75,7 +75,17 @@ for (const engine of ['sqlite', 'postgres'] as const) {
         redirect_uris: ['${rp.origin}/dashboard/callback']
         scopes: [openid, profile, email]
         audience: ['${API}']
-        access_token_signed_response_alg: PS256`,
+        access_token_signed_response_alg: PS256
+      - client_id: notes
+        client_secret: notes-secret-0123456789
+        authorization_policy: one_factor
+        consent_mode: explicit
+        redirect_uris: ['${rp.origin}/notes/callback']
+        grant_types: [authorization_code, refresh_token]
+        scopes: [openid, profile, offline_access]
+        audience: ['${API}', '${FILES}']
+        requested_audience_mode: implicit
+        access_token_signed_response_alg: ES256`,
       );
       alice = await sesame.addUser({
         username: 'alice',
@@ -235,6 +245,42 @@ for (const engine of ['sqlite', 'postgres'] as const) {
         }),
         'invalid_target',
       );
+    });
+
+    test('implicit mode in the code flow: consent, every audience, and refresh keeps them', async () => {
+      const flow: Flow = {
+        config: await client.discovery(
+          new URL(sesame.url),
+          'notes',
+          'notes-secret-0123456789',
+          undefined,
+          insecure,
+        ),
+        redirectUri: `${rp.origin}/notes/callback`,
+      };
+      const { callback, verifier, state, nonce } = await authorize(
+        page,
+        rp,
+        flow,
+        { scope: 'openid profile offline_access', prompt: 'consent' },
+        async (current) => {
+          await current.getByText('Allow notes?').waitFor();
+          await allow(current);
+        },
+      );
+      const tokens = await client.authorizationCodeGrant(flow.config, callback, {
+        pkceCodeVerifier: verifier,
+        expectedState: state,
+        expectedNonce: nonce,
+      });
+      const first = await verifyAsResourceServer(flow.config, tokens.access_token, FILES);
+      assert.deepEqual(first.payload.aud, [API, FILES]);
+      assert.equal(first.payload.sub, alice.id);
+      assert.ok(tokens.refresh_token);
+      const refreshed = await client.refreshTokenGrant(flow.config, tokens.refresh_token);
+      const second = await verifyAsResourceServer(flow.config, refreshed.access_token, API);
+      assert.equal(second.payload.sub, alice.id);
+      assert.notEqual(second.payload.jti, first.payload.jti);
     });
   });
 }
