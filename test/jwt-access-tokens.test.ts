@@ -380,4 +380,42 @@ describe('JWT access tokens for an application, set through the admin API and th
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /--requested-audience-mode/);
   });
+  test("the provider page's Audiences and Requested audience mode fields: saved and used", async () => {
+    await sesame.addUser({ username: 'root', password: 'correct horse battery staple', groups: ['admins'] });
+    const app = await sesame.addApplication({
+      name: 'Ledger',
+      slug: 'ledger',
+      redirectUris: [{ url: 'https://ledger.example.com/cb', matching_mode: 'strict' }],
+      grantTypes: ['authorization_code', 'client_credentials'],
+    });
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${sesame.url}/admin/providers/${app.clientId}`);
+      await logIn(page, 'root');
+      await page.waitForURL(`${sesame.url}/admin/providers/${app.clientId}`);
+      await page.getByText('More settings').click();
+      await page.getByLabel('Audiences').fill('["not a uri"]');
+      await page.getByRole('button', { name: 'Save provider' }).click();
+      assert.match((await page.locator('#audience-error').textContent())!, /absolute URI/);
+      await page.getByLabel('Audiences').fill(JSON.stringify([API]));
+      await page.getByLabel('Requested audience mode').selectOption('implicit');
+      await page.getByLabel('Access token signing algorithm').selectOption('EdDSA');
+      await page.getByRole('button', { name: 'Save provider' }).click();
+      await page.getByText('Saved.').waitFor();
+    } finally {
+      await browser.close();
+    }
+    const config = await client.discovery(
+      new URL(app.issuer),
+      app.clientId,
+      app.clientSecret,
+      undefined,
+      insecure,
+    );
+    const tokens = await client.clientCredentialsGrant(config, {});
+    const { payload, protectedHeader } = await verifyAsResourceServer(config, tokens.access_token, API);
+    assert.equal(protectedHeader.alg, 'EdDSA');
+    assert.equal(payload.iss, app.issuer);
+  });
 });
