@@ -63,10 +63,15 @@ async function getResourceServerInfo(ctx: KoaContextWithOIDC, resource: string, 
  * A JWT access token is not stored by oidc-provider; Sesame stores its record under its jti (as an
  * opaque token's) so that introspection answers for it and revocation (of it or its grant) is seen.
  */
-async function rememberJwt(token: TokenLike, claims: { iat?: number; exp?: number }): Promise<void> {
+async function rememberJwt(
+  token: TokenLike,
+  claims: { iat?: number; exp?: number; aud?: string | string[] },
+): Promise<void> {
   const keys = (token.constructor as unknown as { IN_PAYLOAD: string[] }).IN_PAYLOAD;
   const record: Record<string, unknown> = { iat: claims.iat, exp: claims.exp };
   for (const key of keys) if (token[key] !== undefined && key !== 'format') record[key] = token[key];
+  // Introspection tells the audiences the JWT names (all of them in implicit mode).
+  record.aud = claims.aud;
   const ttl = Math.max(1, (claims.exp ?? 0) - Math.floor(Date.now() / 1000));
   await token.adapter.upsert(token.jti!, record, ttl);
 }
