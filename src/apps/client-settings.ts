@@ -85,6 +85,20 @@ export const CLIENT_SETTINGS: readonly ClientSetting[] = [
     column: 'accessTokenSignedResponseAlg',
   },
   {
+    key: 'audience',
+    client: 'audience',
+    label: 'Audiences',
+    kind: 'json',
+    help: 'The resource indicators (absolute URIs) the client may request access tokens for, as a JSON array.',
+  },
+  {
+    key: 'requested_audience_mode',
+    client: 'requestedAudienceMode',
+    label: 'Requested audience mode',
+    kind: 'choice',
+    help: 'explicit: tokens are for the requested resources; implicit: a request naming none gets every audience.',
+  },
+  {
     key: 'grant_types',
     client: 'grantTypes',
     label: 'Grant types',

@@ -273,7 +273,9 @@ function isRsaPrivateKey(value: string): boolean {
 
 /** `identity_providers.oidc` keys Authelia 4.39 has beside Sesame's. */
 export const oidcCompatKeys = {
-  enable_jwt_access_token_stateless_introspection: refusedWhenTrue('JWT access tokens are not issued yet'),
+  enable_jwt_access_token_stateless_introspection: refusedWhenTrue(
+    'introspection of JWT access tokens answers from the stored record, so revocation is seen',
+  ),
   discovery_signed_response_alg: warned(
     z.string(),
     'the discovery document is served as plain JSON, without signed metadata',

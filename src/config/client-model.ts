@@ -83,6 +83,8 @@ export const TOKEN_ENDPOINT_AUTH_METHODS = [
 export const RESOLVED_CONSENT_MODES = ['explicit', 'implicit', 'pre-configured'] as const;
 /** What the configuration file accepts: Authelia's `auto` too, resolved by resolveConsentMode. */
 export const CONSENT_MODES = ['auto', ...RESOLVED_CONSENT_MODES] as const;
+/** Authelia's requested_audience_mode: `implicit` grants every allowed audience when none is requested. */
+export const REQUESTED_AUDIENCE_MODES = ['explicit', 'implicit'] as const;
 /** What `sub` holds: the user id, a hash of it, the username, the email, or a pairwise value per sector. */
 export const SUBJECT_MODES = ['user_id', 'hashed_user_id', 'username', 'email', 'pairwise'] as const;
 
@@ -116,6 +118,7 @@ export const CONFIG_CLIENT_DEFAULTS = {
   id_token_signed_response_alg: 'RS256',
   response_alg: 'none',
   subject_mode: 'user_id',
+  requested_audience_mode: 'explicit',
 } as const;
 
 /** What a client made in Sesame (API, CLI, admin UI) gets for a setting left out. */
@@ -200,6 +203,8 @@ export interface StoredClientSettings {
   jwks?: Record<string, unknown>[];
   sector_identifier_uri?: string;
   token_endpoint_auth_signing_alg?: string;
+  audience?: string[];
+  requested_audience_mode?: string;
 }
 
 /** How a stored client's field is kept in its column: as is, as JSON, as 0/1, or NULL when unset. */

@@ -180,13 +180,13 @@ sever:
       - client_id: ambitious
         client_secret: ambitious-secret-0123456789
         redirect_uris: ['https://a.example.com/cb']
-        audience: [https://api.example.com]
+        audience: ['api.example.com']
         request_uris: ['https://a.example.com/request.jwt']
         claims_policy: narrow
-        requested_audience_mode: implicit
+        requested_audience_mode: always
         response_modes: [query, jwt]
         id_token_signed_response_key_id: main
-        access_token_signed_response_alg: RS256
+        access_token_signed_response_alg: ES512
         authorization_signed_response_alg: ES256
         pkce_challenge_method: plain
       - client_id: hybrid
@@ -199,13 +199,13 @@ sever:
     const expected = [
       `${file}:12 identity_providers.oidc.cors.endpoints[1]: 'device-authorization' is not supported yet by Sesame`,
       `${file}:13 identity_providers.oidc.claims_policies: not supported yet by Sesame (allowed: remove this key)`,
-      `${file}:19 identity_providers.oidc.clients[0].audience: not supported yet by Sesame (allowed: remove this key)`,
+      `${file}:19 identity_providers.oidc.clients[0].audience[0]: 'api.example.com' is not an absolute URI without a fragment (allowed: e.g. https://api.example.com)`,
       `${file}:20 identity_providers.oidc.clients[0].request_uris: not supported yet by Sesame (allowed: remove this key)`,
       `${file}:21 identity_providers.oidc.clients[0].claims_policy: not supported yet by Sesame (allowed: remove this key)`,
-      `${file}:22 identity_providers.oidc.clients[0].requested_audience_mode: not supported yet by Sesame (allowed: remove this key)`,
+      `${file}:22 identity_providers.oidc.clients[0].requested_audience_mode: 'always' is not allowed (allowed: explicit, implicit)`,
       `${file}:23 identity_providers.oidc.clients[0].response_modes[1]: 'jwt' (JARM) is not supported yet by Sesame (allowed: form_post, query, fragment)`,
       `${file}:24 identity_providers.oidc.clients[0].id_token_signed_response_key_id: not supported yet by Sesame (allowed: remove this key)`,
-      `${file}:25 identity_providers.oidc.clients[0].access_token_signed_response_alg: 'RS256' is not supported yet by Sesame (allowed: none)`,
+      `${file}:25 identity_providers.oidc.clients[0].access_token_signed_response_alg: ES512 needs a signing key for it in identity_providers.oidc.jwks (allowed: a jwks entry with algorithm: ES512, or RS256, PS256, ES256, EdDSA …)`,
       `${file}:26 identity_providers.oidc.clients[0].authorization_signed_response_alg: 'ES256' is not supported yet by Sesame (allowed: none)`,
       `${file}:27 identity_providers.oidc.clients[0].pkce_challenge_method: plain is not supported (OAuth 2.1 removed it); use S256 (allowed: S256)`,
       `${file}:31 identity_providers.oidc.clients[1].grant_types[1]: 'implicit' is not supported yet by Sesame`,

@@ -13,6 +13,7 @@ import {
   GRANT_TYPES,
   POLICY_LEVELS,
   policyChoices,
+  REQUESTED_AUDIENCE_MODES,
   RESPONSE_ALGORITHMS,
   RESPONSE_MODES,
   RESPONSE_TYPES,
@@ -155,6 +156,16 @@ const clientSecret = z
     }
   });
 
+/** An RFC 8707 resource indicator: an absolute URI without a fragment. */
+const resourceIndicator = z.string().superRefine((value, ctx) => {
+  if (!URL.canParse(value) || value.includes('#'))
+    ctx.addIssue({
+      code: 'custom',
+      message: `'${value}' is not an absolute URI without a fragment`,
+      params: { allowed: 'e.g. https://api.example.com' },
+    });
+});
+
 const jwk = z.looseObject({ kty: z.string() }).describe('A JSON Web Key.');
 
 const clientObject = z
@@ -180,7 +191,12 @@ const clientObject = z
       .describe('Where RP-initiated logout may return the browser.'),
     backchannel_logout_uri: absoluteUrl.optional().describe('Receives back-channel logout tokens.'),
     request_uris: notSupportedYet('registered request_uri values'),
-    audience: notSupportedYet('audiences the client may request'),
+    audience: z
+      .array(resourceIndicator)
+      .default([])
+      .describe(
+        'The audiences (RFC 8707 resource indicators: absolute URIs without a fragment) the client may request access tokens for with the `resource` parameter; another one is refused with `invalid_target`.',
+      ),
     scopes: z
       .array(z.string().min(1))
       .default([...CONFIG_CLIENT_DEFAULTS.scopes])
@@ -222,7 +238,11 @@ const clientObject = z
       .describe('`one_factor`, `two_factor`, `deny`, or the name of an entry in `authorization_policies`.'),
     lifespan: z.string().optional().describe('The name of an entry in `lifespans.custom`.'),
     claims_policy: notSupportedYet('claims policies'),
-    requested_audience_mode: notSupportedYet('requested audiences'),
+    requested_audience_mode: oneOf(REQUESTED_AUDIENCE_MODES)
+      .default(CONFIG_CLIENT_DEFAULTS.requested_audience_mode)
+      .describe(
+        '`explicit`: an access token is for the audiences the client requested (`resource`); `implicit`: a request naming none is granted every `audience`.',
+      ),
     consent_mode: oneOf(CONSENT_MODES)
       .default(CONFIG_CLIENT_DEFAULTS.consent_mode)
       .describe('`auto` means `pre-configured` when a duration is set, otherwise `explicit`.'),
@@ -243,7 +263,11 @@ const clientObject = z
       CONFIG_CLIENT_DEFAULTS.id_token_signed_response_alg,
     ),
     id_token_signed_response_key_id: notSupportedYet('choosing the signing key'),
-    access_token_signed_response_alg: onlyNoneYet('opaque access tokens; RFC 9068 JWTs are not issued yet'),
+    access_token_signed_response_alg: oneOf(RESPONSE_ALGORITHMS)
+      .default(CONFIG_CLIENT_DEFAULTS.response_alg)
+      .describe(
+        '`none` issues opaque access tokens; an algorithm issues RFC 9068 JWT access tokens (`typ: at+jwt`) signed with the issuer’s keys for requests with an audience (see docs/jwt-access-tokens.md).',
+      ),
     access_token_signed_response_key_id: notSupportedYet('choosing the signing key'),
     userinfo_signed_response_alg: oneOf(RESPONSE_ALGORITHMS)
       .default(CONFIG_CLIENT_DEFAULTS.response_alg)
@@ -430,7 +454,11 @@ function checkClientAlgorithms(
   clients.forEach((value, index) => {
     if (!isRecord(value)) return;
     const entry = value as Partial<ClientConfig>;
-    for (const key of ['id_token_signed_response_alg', 'userinfo_signed_response_alg'] as const) {
+    for (const key of [
+      'id_token_signed_response_alg',
+      'userinfo_signed_response_alg',
+      'access_token_signed_response_alg',
+    ] as const) {
       const algorithm = entry[key];
       const message = signingKeyProblem(algorithm, configured);
       if (message)

@@ -1,6 +1,7 @@
 // Where clients come from: the configuration file (read-only) and the database (CLI, API, admin
 // UI). Both become one shape, then oidc-provider client metadata plus Sesame's own settings.
 import {
+  CONFIG_CLIENT_DEFAULTS,
   coreOf,
   defaultAuthMethod,
   resolveConsentMode,
@@ -26,6 +27,10 @@ export interface SesameClient extends ClientCore {
   jwks?: Record<string, unknown>[];
   jwksUri?: string;
   backchannelLogoutUri?: string;
+  /** RFC 8707 resource indicators the client may request access tokens for. */
+  audience: string[];
+  /** `implicit`: a request naming no resource is granted every audience. */
+  requestedAudienceMode: string;
   source: 'config' | 'database';
   /** The application (per-application issuer) this client belongs to. */
   applicationSlug?: string;
@@ -69,6 +74,8 @@ export function fromConfig(
     jwks: client.jwks,
     jwksUri: client.jwks_uri,
     backchannelLogoutUri: client.backchannel_logout_uri,
+    audience: client.audience,
+    requestedAudienceMode: client.requested_audience_mode,
     source: 'config',
   };
 }
@@ -87,6 +94,8 @@ export function fromDatabase(client: OAuthClient, applicationSlug?: string): Ses
     jwks: settings.jwks,
     jwksUri: settings.jwks_uri,
     backchannelLogoutUri: settings.backchannel_logout_uri,
+    audience: settings.audience ?? [],
+    requestedAudienceMode: settings.requested_audience_mode ?? CONFIG_CLIENT_DEFAULTS.requested_audience_mode,
     source: 'database',
     applicationSlug,
   };
@@ -143,6 +152,8 @@ export function toProviderMetadata(client: SesameClient): Record<string, unknown
       sectorIdentifierUri: client.sectorIdentifierUri,
       lifespans: client.lifespans,
       accessTokenSignedResponseAlg: client.accessTokenSignedResponseAlg,
+      audience: client.audience,
+      requestedAudienceMode: client.requestedAudienceMode,
       source: client.source,
       applicationSlug: client.applicationSlug,
     },

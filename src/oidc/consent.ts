@@ -64,6 +64,12 @@ function requestedScope(ctx: KoaContextWithOIDC): string {
 /** Grants these scopes and the claims the request asks for by name. */
 function grantRequested(grant: Grant, scope: string, ctx: KoaContextWithOIDC): void {
   grant.addOIDCScope(scope);
+  // RFC 8707: the requested resources (checked against the client's audiences) get the scopes they accept.
+  for (const [resource, server] of Object.entries(ctx.oidc.resourceServers ?? {})) {
+    const accepted = new Set((server.scope ?? '').split(' '));
+    const granted = scope.split(' ').filter((item) => accepted.has(item));
+    if (granted.length > 0) grant.addResourceScope(resource, granted.join(' '));
+  }
   if (ctx.oidc.claims)
     grant.addOIDCClaims(Object.keys({ ...ctx.oidc.claims.id_token, ...ctx.oidc.claims.userinfo }));
 }

@@ -29,6 +29,8 @@ export function portalClient(config: SesameConfig): SesameClient {
     allowedGroups: [],
     subjectMode: 'user_id',
     lifespans: {},
+    audience: [],
+    requestedAudienceMode: 'explicit',
     source: 'config',
   };
 }

@@ -27,6 +27,7 @@ import { grantLoader } from './consent.ts';
 import { listenForErrors } from './error-events.ts';
 import { interactionPolicyFor } from './interaction-policy.ts';
 import type { Jwk } from './keys.ts';
+import { acceptJwtAccessTokens, resourceSection } from './resources.ts';
 import { recordTokenIssued } from '../lib/metrics.ts';
 
 /**
@@ -85,6 +86,8 @@ export function applicationLayout(slug: string): RouteLayout {
 /** The whole configuration of one instance, section by section. */
 function configurationFor(layout: RouteLayout, context: ProviderContext): Configuration {
   const oidc = context.config.identity_providers.oidc;
+  const features = featureSection(oidc, context.pages);
+  const resources = resourceSection();
   return {
     adapter: adapterFor(context.store, context.clients),
     jwks: { keys: context.keys },
@@ -92,8 +95,10 @@ function configurationFor(layout: RouteLayout, context: ProviderContext): Config
     ...cookieSection(oidc),
     ...scopeSection(oidc),
     ...algorithmSection(),
-    ...featureSection(oidc, context.pages),
+    ...features,
     ...tokenSection(oidc),
+    ...resources,
+    features: { ...features.features, ...resources.features } as Configuration['features'],
     ...requestCheckSection(oidc, layout.applicationSlug),
     interactions: {
       url: (_ctx, interaction) => Promise.resolve(`${ENDPOINTS.interaction}/${interaction.uid}`),
@@ -125,6 +130,7 @@ export function createProvider(issuer: string, layout: RouteLayout, context: Pro
   // a request over, so reading them here is safe and gives the right scheme and host behind TLS.
   provider.proxy = true;
   allowFormPostTargets(provider, context.pages);
+  acceptJwtAccessTokens(provider, [layout.routes.introspection ?? '', layout.routes.revocation ?? '']);
   listenForErrors(provider, issuer, context.store, context.logger);
   // (Emitted once the token endpoint answered with tokens; grant types are the few Sesame enables.)
   provider.on('grant.success', (ctx: KoaContextWithOIDC) => {

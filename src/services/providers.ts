@@ -188,8 +188,13 @@ export class ProviderService {
       ...(body.post_logout_redirect_uris ?? []),
     ]);
     if (uriProblem) throw new InvalidInputError(uriProblem, 'redirect_uris');
-    const keyProblem = signingKeyProblem(body.id_token_signed_response_alg, this.keyAlgorithms);
-    if (keyProblem) throw new InvalidInputError(keyProblem, 'id_token_signed_response_alg');
+    for (const key of ['id_token_signed_response_alg', 'access_token_signed_response_alg'] as const) {
+      const keyProblem = signingKeyProblem(
+        (body as Record<string, unknown>)[key] as string | undefined,
+        this.keyAlgorithms,
+      );
+      if (keyProblem) throw new InvalidInputError(keyProblem, key);
+    }
     if (body.authorization_policy && !this.policies.includes(body.authorization_policy))
       throw new InvalidInputError(
         `'${body.authorization_policy}' is not a policy (allowed: ${this.policies.join(', ')})`,

@@ -17,6 +17,7 @@ import {
 interface PromptDetails {
   missingOIDCScope?: string[];
   missingOIDCClaims?: string[];
+  missingResourceScopes?: Record<string, string[]>;
 }
 
 /** How long a `pre-configured` client's consent is remembered (not at all for other modes). */
@@ -66,6 +67,8 @@ async function grantAsked(
   const details = interaction.prompt.details as PromptDetails;
   if (details.missingOIDCScope) grant.addOIDCScope(details.missingOIDCScope.join(' '));
   if (details.missingOIDCClaims) grant.addOIDCClaims(details.missingOIDCClaims);
+  for (const [resource, scopes] of Object.entries(details.missingResourceScopes ?? {}))
+    grant.addResourceScope(resource, scopes.join(' '));
   return grant.save();
 }
 
