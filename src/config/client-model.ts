@@ -200,6 +200,7 @@ export interface StoredClientSettings {
   jwks?: Record<string, unknown>[];
   sector_identifier_uri?: string;
   token_endpoint_auth_signing_alg?: string;
+  dpop_bound_access_tokens?: boolean;
 }
 
 /** How a stored client's field is kept in its column: as is, as JSON, as 0/1, or NULL when unset. */
