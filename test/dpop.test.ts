@@ -106,9 +106,12 @@ for (const setup of setups) {
     });
 
     /** A code flow whose token request carries a proof of `keys`. */
-    async function signIn(keys: client.CryptoKeyPair, first = false) {
+    let signedIn = false;
+    async function signIn(keys: client.CryptoKeyPair) {
       const { callback, verifier, state, nonce } = await authorize(page, rp, spa, {}, async (current) => {
-        if (first) await logIn(current, 'alice');
+        // (The browser keeps its session: only the first flow shows the sign-in page.)
+        if (!signedIn) await logIn(current, 'alice');
+        signedIn = true;
       });
       return client.authorizationCodeGrant(
         spa.config,
@@ -136,7 +139,7 @@ for (const setup of setups) {
 
     test('an access token bound to a key works at userinfo only with a proof of that key', async () => {
       const keys = await client.randomDPoPKeyPair();
-      const tokens = await signIn(keys, true);
+      const tokens = await signIn(keys);
       assert.equal(tokens.token_type, 'dpop');
       const sub = tokens.claims()!.sub;
       const info = await client.fetchUserInfo(spa.config, tokens.access_token, sub, {
