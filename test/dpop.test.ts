@@ -163,17 +163,22 @@ for (const setup of setups) {
       const keys = await client.randomDPoPKeyPair();
       const tokens = await signIn(keys);
       const userinfo = spa.config.serverMetadata().userinfo_endpoint!;
-      // The answer's status, and the reason when refused (a replay, not some other fault of the proof).
+      // (oidc-provider does not say why a token is refused; the fresh proofs below pass on both nodes.)
       const present = async (index: number, dpop: string) => {
         const headers = { authorization: `DPoP ${tokens.access_token}`, dpop };
         const answer = await send(index, userinfo, { headers });
         if (answer.status === 200) return 200;
-        assert.match(answer.headers.get('www-authenticate') ?? '', /Replay detected/);
+        assert.match(answer.headers.get('www-authenticate') ?? '', /error="invalid_token"/);
         return answer.status;
       };
       const once = await proof(keys, 'GET', userinfo, { accessToken: tokens.access_token });
       assert.equal(await present(0, once), 200);
       assert.equal(await present(1, once), 401);
+      for (const index of [0, 1])
+        assert.equal(
+          await present(index, await proof(keys, 'GET', userinfo, { accessToken: tokens.access_token })),
+          200,
+        );
       const shared = await proof(keys, 'GET', userinfo, { accessToken: tokens.access_token });
       const statuses = await Promise.all(Array.from({ length: 10 }, (_, index) => present(index, shared)));
       assert.deepEqual(statuses.toSorted(), [200, ...Array<number>(9).fill(401)]);
@@ -243,6 +248,30 @@ for (const setup of setups) {
         { DPoP: client.getDPoPHandle(required, keys) },
       );
       assert.equal(allowed.token_type, 'dpop');
+    });
+    test('an application’s client can be made to require DPoP (its setting reaches the engine)', async () => {
+      const application = await nodes[0]!.addApplication({
+        name: 'Reports',
+        slug: 'reports',
+        redirectUris: [{ url: `${rp.origin}/reports`, matching_mode: 'strict' }],
+        grantTypes: ['authorization_code', 'client_credentials'],
+        settings: { dpop_bound_access_tokens: true },
+      });
+      const config = await client.discovery(
+        new URL(application.issuer),
+        application.clientId,
+        application.clientSecret,
+        undefined,
+        insecure,
+      );
+      await rejectsWith(client.clientCredentialsGrant(config), 'invalid_grant');
+      const keys = await client.randomDPoPKeyPair();
+      const bound = await client.clientCredentialsGrant(
+        config,
+        {},
+        { DPoP: client.getDPoPHandle(config, keys) },
+      );
+      assert.equal(bound.token_type, 'dpop');
     });
   });
 }

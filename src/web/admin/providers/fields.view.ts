@@ -62,6 +62,15 @@ export function checkboxes(name: string, options: readonly string[], chosen: rea
 
 function settingInput(setting: ClientSetting, value: string, described: SafeHtml): SafeHtml {
   const { key } = setting;
+  if (setting.kind === 'boolean')
+    return html`<input
+      id="${key}"
+      name="${key}"
+      type="checkbox"
+      value="on"
+      ${checked(value === 'on')}
+      ${described}
+    />`;
   if (setting.kind === 'json')
     return html`<textarea id="${key}" name="${key}" rows="3" ${described}>${value}</textarea>`;
   if (setting.kind !== 'choice')
