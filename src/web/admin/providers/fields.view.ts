@@ -4,7 +4,7 @@ import { settingOptions, type ClientSetting } from '../../../apps/client-setting
 import type { FieldErrors } from '../../../http/forms.ts';
 import type { RedirectUri } from '../../../store/index.ts';
 import { html, trusted, type SafeHtml } from '../../html.ts';
-import { fieldError, invalid } from '../../views/forms.ts';
+import { fieldError, invalid, switchField } from '../../views/forms.ts';
 
 const checked = (on: boolean) => (on ? trusted('checked') : '');
 const selected = (on: boolean) => (on ? trusted('selected') : '');
@@ -62,15 +62,6 @@ export function checkboxes(name: string, options: readonly string[], chosen: rea
 
 function settingInput(setting: ClientSetting, value: string, described: SafeHtml): SafeHtml {
   const { key } = setting;
-  if (setting.kind === 'boolean')
-    return html`<input
-      id="${key}"
-      name="${key}"
-      type="checkbox"
-      value="on"
-      ${checked(value === 'on')}
-      ${described}
-    />`;
   if (setting.kind === 'json')
     return html`<textarea id="${key}" name="${key}" rows="3" ${described}>${value}</textarea>`;
   if (setting.kind !== 'choice')
@@ -90,6 +81,11 @@ export function settingField(
   errors: FieldErrors,
 ): SafeHtml {
   const { key } = setting;
+  if (setting.kind === 'boolean')
+    return html`<div>
+        ${switchField({ name: key, label: setting.label, checked: value === 'on', help: setting.help })}
+      </div>
+      ${errors[key] ? fieldError(errors, key) : ''}`;
   const after = errors[key] ? fieldError(errors, key) : html`<small id="${key}-help">${setting.help}</small>`;
   if (setting.kind === 'list')
     return html`<fieldset class="choices">
