@@ -2,6 +2,7 @@
 // (bin/sesame.js start, SQLite); openid-client asks for client_credentials tokens one at a time,
 // alternately without and with a DPoP proof (blocks of BLOCK requests, so drift hits both alike).
 // Each request is timed at the client; the server's CPU time (from /proc) is read around each block.
+//   npm run bench:dpop -- [--requests 2000] [--block 100] [--profile DIR]
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +21,12 @@ import {
 } from './lib/setup.ts';
 
 const { values: flags } = parseArgs({
-  options: { requests: { type: 'string', default: '2000' }, block: { type: 'string', default: '100' } },
+  options: {
+    requests: { type: 'string', default: '2000' },
+    block: { type: 'string', default: '100' },
+    // A V8 CPU profile of the server into this folder (summarise it with bench/profile-top.ts).
+    profile: { type: 'string' },
+  },
 });
 const REQUESTS = Number(flags.requests);
 const BLOCK = Number(flags.block);
@@ -45,7 +51,7 @@ async function main() {
   const secrets = await makeSecrets();
   const file = writeConfig(deployment, secrets, 'dpop');
   await prepareDatabase(readConfig(file), secrets.user);
-  const sesame = await spawnSesame(deployment, file, { label: 'dpop' });
+  const sesame = await spawnSesame(deployment, file, { label: 'dpop', profileDir: flags.profile });
   onCleanup(() => sesame.stop());
 
   const config = await client.discovery(
