@@ -1,7 +1,8 @@
 // DPoP (RFC 9449) with a real client (openid-client 6): tokens bound to the client's key work only
 // with a proof made with that key, a proof works once (also across nodes), nonces handed out by one
 // node are accepted by the other, and a client that must use DPoP is refused without it. On SQLite,
-// on PostgreSQL, and on two nodes sharing one PostgreSQL schema (requests alternate between them).
+// on PostgreSQL, and on two nodes sharing one PostgreSQL schema or one MySQL database (requests
+// alternate between them).
 import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
@@ -18,6 +19,8 @@ const setups = [
   { name: 'SQLite, one node', engine: 'sqlite', nodes: 1 },
   { name: 'PostgreSQL, one node', engine: 'postgres', nodes: 1 },
   { name: 'PostgreSQL, two nodes on one schema', engine: 'postgres', nodes: 2 },
+  // (MySQL has its own way to record a proof once: see ArtifactRepository.claim.)
+  { name: 'MySQL, two nodes on one database', engine: 'mysql', nodes: 2 },
 ] as const;
 
 /** A DPoP proof made by hand, to send the very same proof more than once. */
