@@ -1,7 +1,7 @@
 // An application's client takes the settings a YAML client has — here the back-channel logout URI
 // and the token endpoint authentication — through `sesame apps add/update`, the admin API's PATCH
 // and the admin UI's provider page, checked by the YAML client's rules; and a logout then really
-// posts a logout token to the app.
+// posts a logout token to the app; and the boolean Require DPoP (dpop_bound_access_tokens) the same way.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
@@ -191,4 +191,83 @@ test("the provider page's Back-channel logout URI field: saved, refused when not
   assert.equal(await page.getByLabel('Back-channel logout URI').inputValue(), `${rp.origin}/photos/logout`);
   await context.close();
   assert.ok(await logoutTokenAfterSignOut(app.issuer, app.clientId, app.clientSecret!, 'photos'));
+});
+
+/** Retries an assertion while a change made elsewhere (the CLI's process) reaches the server. */
+async function eventually(check: () => Promise<void>): Promise<void> {
+  for (const deadline = Date.now() + 10_000; ;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+test('dpop_bound_access_tokens (Require DPoP) through apps add/update, PATCH /providers and the provider page', async () => {
+  const added = await cli(
+    'apps',
+    'add',
+    'Reports',
+    '--redirect-uri',
+    `${rp.origin}/reports/cb`,
+    '--grant-type',
+    'authorization_code',
+    '--grant-type',
+    'client_credentials',
+    '--dpop-bound-access-tokens',
+    'true',
+  );
+  assert.equal(added.code, 0, added.stderr);
+  const clientId = field(added.stdout, 'Client ID')!;
+  const secret = field(added.stdout, 'Client Secret')!.replace(/\s+\(shown once.*$/, '');
+  const config = await client.discovery(
+    new URL(field(added.stdout, 'Issuer')!),
+    clientId,
+    secret,
+    undefined,
+    insecure,
+  );
+  const DPoP = client.getDPoPHandle(config, await client.randomDPoPKeyPair());
+  /** Whether the token endpoint refuses the client without a proof (it always takes one with a proof). */
+  const required = async () => {
+    assert.equal((await client.clientCredentialsGrant(config, {}, { DPoP })).token_type, 'dpop');
+    try {
+      return (await client.clientCredentialsGrant(config)).token_type !== 'bearer';
+    } catch (error) {
+      assert.equal((error as { error?: string }).error, 'invalid_grant');
+      return true;
+    }
+  };
+  assert.equal(await required(), true);
+
+  const bad = await cli('apps', 'update', 'reports', '--dpop-bound-access-tokens', 'yes');
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /--dpop-bound-access-tokens: true or false/);
+  const off = await cli('apps', 'update', 'reports', '--dpop-bound-access-tokens', 'false');
+  assert.equal(off.code, 0, off.stderr);
+  await eventually(async () => assert.equal(await required(), false));
+
+  const patched = await api('PATCH', `/providers/${clientId}`, { dpop_bound_access_tokens: true });
+  assert.equal(patched.status, 200, JSON.stringify(patched.body));
+  assert.equal(patched.body.dpop_bound_access_tokens, true);
+  assert.equal(await required(), true);
+  const notBoolean = await api('PATCH', `/providers/${clientId}`, { dpop_bound_access_tokens: 'yes' });
+  assert.equal(notBoolean.status, 400);
+
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${sesame.url}/admin/providers/${clientId}`);
+  await logIn(page, 'root');
+  await page.waitForURL(`${sesame.url}/admin/providers/${clientId}`);
+  await page.getByText('More settings').click();
+  assert.equal(await page.getByLabel('Require DPoP').isChecked(), true);
+  await page.getByLabel('Require DPoP').uncheck();
+  await page.getByRole('button', { name: 'Save provider' }).click();
+  await page.getByText('Saved.').waitFor();
+  await page.getByText('More settings').click();
+  assert.equal(await page.getByLabel('Require DPoP').isChecked(), false);
+  await context.close();
+  assert.equal(await required(), false);
 });

@@ -41,7 +41,9 @@ export const providerView = z.object({
         ? z.array(z.string())
         : setting.kind === 'json'
           ? z.array(z.record(z.string(), z.unknown()))
-          : z.string()
+          : setting.kind === 'boolean'
+            ? z.boolean()
+            : z.string()
       ).optional(),
     ]),
   ),

@@ -15,8 +15,8 @@ export interface ClientSetting {
   /** The YAML (and API) key. */
   key: string;
   label: string;
-  /** url: one URI; choice: one of `options`; list: several of `options`; json: a JSON value. */
-  kind: 'url' | 'choice' | 'list' | 'json';
+  /** url: one URI; choice: one of `options`; list: several of `options`; json: a JSON value; boolean: on or off. */
+  kind: 'url' | 'choice' | 'list' | 'json' | 'boolean';
   help: string;
   /** Where a database client keeps it: its own column, or the `settings` JSON. */
   column?: keyof NewOAuthClient;
@@ -113,6 +113,13 @@ export const CLIENT_SETTINGS: readonly ClientSetting[] = [
     kind: 'list',
     help: 'The authorization response types.',
     column: 'responseTypes',
+  },
+  {
+    key: 'dpop_bound_access_tokens',
+    client: 'dpopBoundAccessTokens',
+    label: 'Require DPoP',
+    kind: 'boolean',
+    help: 'Refuse token requests without a DPoP proof, so every token is bound to the client’s key (RFC 9449).',
   },
 ];
 

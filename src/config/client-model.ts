@@ -205,6 +205,7 @@ export interface StoredClientSettings {
   token_endpoint_auth_signing_alg?: string;
   audience?: string[];
   requested_audience_mode?: string;
+  dpop_bound_access_tokens?: boolean;
 }
 
 /** How a stored client's field is kept in its column: as is, as JSON, as 0/1, or NULL when unset. */

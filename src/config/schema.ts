@@ -251,6 +251,12 @@ const clientObject = z
       .boolean()
       .default(false)
       .describe('Refuse this client’s authorization requests that were not pushed first (RFC 9126).'),
+    dpop_bound_access_tokens: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Require DPoP (RFC 9449): refuse this client’s token requests without a DPoP proof, so every access token it gets is bound to its key. Sesame’s own key (Authelia has no such setting); the name is the standard client metadata.',
+      ),
     require_pkce: z.boolean().default(false),
     pkce_challenge_method: oneOf(['S256', 'plain'])
       .optional()

@@ -24,6 +24,8 @@ export const KEY_PURPOSES = {
   identityLinks: 'sesame identity verification links',
   /** E-mailed one-time codes that elevate a session are stored as HMACs under this key. */
   elevationCodes: 'sesame elevation codes',
+  /** DPoP nonces (RFC 9449 §8): every node must accept the nonces any other node hands out. */
+  dpopNonces: 'sesame dpop nonces',
 } as const;
 
 export type KeyPurpose = keyof typeof KEY_PURPOSES;

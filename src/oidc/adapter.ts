@@ -12,6 +12,8 @@ export function adapterFor(store: Store, clients: ClientRegistry) {
     }
 
     async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
+      // Stored by find already, for the whole window (claimReplayMarker).
+      if (this.model === 'ReplayDetection') return;
       await store.artifacts.upsert({
         model: this.model,
         id,
@@ -29,6 +31,7 @@ export function adapterFor(store: Store, clients: ClientRegistry) {
         // a per-application issuer refuses to authorize other applications' clients (provider.ts).
         return clients.metadata(id);
       }
+      if (this.model === 'ReplayDetection') return claimReplayMarker(store, id);
       return payloadOf(await store.artifacts.find(this.model, id));
     }
 
@@ -63,6 +66,27 @@ export function adapterFor(store: Store, clients: ClientRegistry) {
       await store.artifacts.revokeByGrantId(grantId);
     }
   };
+}
+
+/**
+ * How long a proof's jti is remembered: oidc-provider accepts a proof whose iat is up to 5 minutes
+ * off either way (or whose nonce is a few minutes old), so a proof can stay usable for 10.
+ */
+const REPLAY_WINDOW_SECONDS = 10 * 60;
+
+/**
+ * oidc-provider checks a DPoP proof's (or client assertion's) jti by looking it up, then saving it:
+ * two requests with one proof, on one node or two, could both look before either saves. Here the
+ * look-up claims the jti in the store instead (exactly one concurrent claimer wins, on any node),
+ * and answers "found" to every other, which oidc-provider refuses as a replay.
+ */
+async function claimReplayMarker(store: Store, id: string): Promise<AdapterPayload | undefined> {
+  const claimed = await store.artifacts.claim(
+    'ReplayDetection',
+    id,
+    new Date(Date.now() + REPLAY_WINDOW_SECONDS * 1000),
+  );
+  return claimed ? undefined : { jti: id };
 }
 
 /** The error oidc-provider answers a one-time artifact's replay with when it sees the replay itself. */

@@ -21,6 +21,8 @@ export interface SesameClient extends ClientCore {
   responseModes?: string[];
   tokenEndpointAuthSigningAlg?: string;
   requirePushedAuthorizationRequests?: boolean;
+  /** DPoP required: token requests without a proof are refused (RFC 9449 §5.2). */
+  dpopBoundAccessTokens?: boolean;
   consentMode: ResolvedConsentMode;
   consentDurationSeconds?: number;
   sectorIdentifierUri?: string;
@@ -64,6 +66,7 @@ export function fromConfig(
     // Authelia: naming a challenge method makes PKCE mandatory for the client.
     requirePkce: client.require_pkce || client.pkce_challenge_method === 'S256',
     requirePushedAuthorizationRequests: client.require_pushed_authorization_requests,
+    dpopBoundAccessTokens: client.dpop_bound_access_tokens,
     consentMode: resolveConsentMode(client.consent_mode, client.pre_configured_consent_duration),
     consentDurationSeconds: client.pre_configured_consent_duration,
     authorizationPolicy: client.authorization_policy,
@@ -87,6 +90,7 @@ export function fromDatabase(client: OAuthClient, applicationSlug?: string): Ses
     secret: client.secretDigest,
     responseModes: settings.response_modes,
     tokenEndpointAuthSigningAlg: settings.token_endpoint_auth_signing_alg,
+    dpopBoundAccessTokens: settings.dpop_bound_access_tokens,
     consentMode: resolveConsentMode(client.consentMode, client.preConfiguredConsentDuration),
     consentDurationSeconds: client.preConfiguredConsentDuration,
     subjectMode: subjectMode(client.subjectMode, settings.sector_identifier_uri),
@@ -138,6 +142,7 @@ export function toProviderMetadata(client: SesameClient): Record<string, unknown
     backchannel_logout_uri: client.backchannelLogoutUri,
     backchannel_logout_session_required: client.backchannelLogoutUri ? true : undefined,
     require_pushed_authorization_requests: client.requirePushedAuthorizationRequests || undefined,
+    dpop_bound_access_tokens: client.dpopBoundAccessTokens || undefined,
     sesame: {
       secretIsDigest: secret.isDigest,
       redirectPatterns: redirects.patterns,

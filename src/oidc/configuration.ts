@@ -91,6 +91,15 @@ export function featureSection(oidc: OidcConfig, pages: EnginePages): Configurat
         allowedPolicy: (_ctx, client, token) => Promise.resolve(token.clientId === client.clientId),
       },
       userinfo: { enabled: true },
+      // DPoP (RFC 9449): a client that sends a proof gets tokens bound to its key. Nonces come from a
+      // key every node derives alike; they are offered, not required (see docs/dpop.md). Replayed
+      // proofs are caught through the store, on every node (adapter.ts).
+      dPoP: {
+        enabled: true,
+        nonceSecret: deriveKey(oidc.hmac_secret, 'dpopNonces'),
+        requireNonce: () => false,
+        allowReplay: false,
+      },
       jwtUserinfo: { enabled: true },
       backchannelLogout: { enabled: true },
       rpInitiatedLogout: {

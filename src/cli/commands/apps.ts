@@ -68,7 +68,8 @@ function withSettingOptions(command: Command): Command {
     const list = setting.kind === 'list';
     const allowed = settingOptions(setting);
     const help = `${setting.help}${allowed.length ? ` (${allowed.join(', ')})` : ''}${list ? ' (repeatable)' : ''}`;
-    const flag = `${flagOf(setting.key, list)} <${setting.kind === 'json' ? 'json' : setting.kind === 'url' ? 'uri' : 'value'}>`;
+    const value = { json: 'json', url: 'uri', boolean: 'true|false' }[setting.kind as string] ?? 'value';
+    const flag = `${flagOf(setting.key, list)} <${value}>`;
     if (list) command.option(flag, help, collect);
     else command.option(flag, help);
   }
@@ -82,7 +83,11 @@ function settingsFromOptions(options: Record<string, unknown>): Record<string, u
     const flag = flagOf(setting.key, setting.kind === 'list');
     const given = options[optionName(flag)];
     if (given === undefined) continue;
-    if (setting.kind === 'json' && given !== '') {
+    if (setting.kind === 'boolean' && given !== '') {
+      if (given !== 'true' && given !== 'false')
+        throw new InvalidInputError(`${flag}: true or false`, setting.key);
+      values[setting.key] = given === 'true';
+    } else if (setting.kind === 'json' && given !== '') {
       try {
         values[setting.key] = JSON.parse(given as string);
       } catch {

@@ -4,7 +4,7 @@ import { settingOptions, type ClientSetting } from '../../../apps/client-setting
 import type { FieldErrors } from '../../../http/forms.ts';
 import type { RedirectUri } from '../../../store/index.ts';
 import { html, trusted, type SafeHtml } from '../../html.ts';
-import { fieldError, invalid } from '../../views/forms.ts';
+import { fieldError, invalid, switchField } from '../../views/forms.ts';
 
 const checked = (on: boolean) => (on ? trusted('checked') : '');
 const selected = (on: boolean) => (on ? trusted('selected') : '');
@@ -81,6 +81,11 @@ export function settingField(
   errors: FieldErrors,
 ): SafeHtml {
   const { key } = setting;
+  if (setting.kind === 'boolean')
+    return html`<div>
+        ${switchField({ name: key, label: setting.label, checked: value === 'on', help: setting.help })}
+      </div>
+      ${errors[key] ? fieldError(errors, key) : ''}`;
   const after = errors[key] ? fieldError(errors, key) : html`<small id="${key}-help">${setting.help}</small>`;
   if (setting.kind === 'list')
     return html`<fieldset class="choices">

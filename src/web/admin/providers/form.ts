@@ -50,6 +50,8 @@ function settingsFromForm(form: Form): Record<string, unknown> {
         return [setting.key, chosen.length ? chosen : null];
       }
       const text = one(form[setting.key]);
+      // (An unchecked box is not sent: off.)
+      if (setting.kind === 'boolean') return [setting.key, text === 'on'];
       if (text === '') return [setting.key, null];
       if (setting.kind !== 'json') return [setting.key, text];
       try {

@@ -48,6 +48,7 @@ function reader(input: SettingsFormInput) {
       const value = current[setting.key];
       if (setting.kind === 'list') return (value as string[] | undefined) ?? [];
       if (setting.kind === 'json') return value === undefined ? '' : JSON.stringify(value, null, 2);
+      if (setting.kind === 'boolean') return value === true ? 'on' : '';
       return (value as string | undefined) ?? '';
     },
   };
