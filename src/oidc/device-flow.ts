@@ -11,14 +11,22 @@ import type { EnginePages } from './provider.ts';
 /** Seconds a device waits between polls (RFC 8628 §3.2's default, stated explicitly). */
 export const DEVICE_POLL_INTERVAL = 5;
 
-/** Where the device pages' forms post and the engine's token for them (checked as `xsrf`). */
+const DEVICE_CODE = 'urn:ietf:params:oauth:grant-type:device_code';
+
+/**
+ * Where the device pages' forms go and the engine's token for them (checked as `xsrf`). Without a
+ * stored browser session (a first request that is a POST) there is nothing to check a token
+ * against: the form then goes by GET, which starts the session and posts the code on.
+ */
 export interface DeviceForm {
   action: string;
+  method: 'post' | 'get';
   xsrf: string;
 }
 
 /** Why the code entry page is shown again. */
-export type DeviceCodeProblem = 'missing' | 'not_found' | 'expired' | 'already_used' | 'aborted' | 'other';
+export type DeviceCodeProblem =
+  'missing' | 'not_found' | 'expired' | 'already_used' | 'aborted' | 'form_expired' | 'other';
 
 /** oidc-provider's re-render errors (by class name) → what the page tells the person. */
 const PROBLEMS: Record<string, DeviceCodeProblem> = {
@@ -31,12 +39,23 @@ const PROBLEMS: Record<string, DeviceCodeProblem> = {
 
 function problemOf(error: unknown): DeviceCodeProblem | undefined {
   if (error === undefined) return undefined;
-  return PROBLEMS[(error as { name?: string }).name ?? ''] ?? 'other';
+  const { name, error: code } = error as { name?: string; error?: string };
+  // (A missing or wrong xsrf token, or a repeated field: the form was not this page's.)
+  if (code === 'invalid_request') return 'form_expired';
+  return PROBLEMS[name ?? ''] ?? 'other';
 }
 
 function formOf(ctx: KoaContextWithOIDC): DeviceForm {
-  const state = ctx.oidc.session?.state as { secret?: string } | undefined;
-  return { action: ctx.oidc.urlFor('code_verification'), xsrf: state?.secret ?? '' };
+  const session = ctx.oidc.session as
+    (KoaContextWithOIDC['oidc']['session'] & { exp?: number; touched?: boolean }) | undefined;
+  const action = ctx.oidc.urlFor('code_verification');
+  if (session && typeof session.exp !== 'number') {
+    // (oidc-provider would try to update this never-stored session after the page and fail.)
+    session.touched = false;
+    return { action, method: 'get', xsrf: '' };
+  }
+  const state = session?.state as { secret?: string } | undefined;
+  return { action, method: 'post', xsrf: state?.secret ?? '' };
 }
 
 /** The user code as typed (oidc-provider keeps it on its errors), if it is one line of text. */
@@ -67,6 +86,22 @@ export function deviceFlowFeature(pages: EnginePages): NonNullable<Configuration
 }
 
 /**
+ * The device authorization response gets its `interval`; a client that may not use the grant is
+ * told `unauthorized_client` (RFC 6749 §5.2), where the engine says `invalid_request`.
+ */
+function completeAuthorizationAnswer(ctx: KoaContextWithOIDC): void {
+  const body = ctx.body as Record<string, unknown> | undefined;
+  if (!body) return;
+  if (ctx.status === 200) body.interval = DEVICE_POLL_INTERVAL;
+  else if (
+    body.error === 'invalid_request' &&
+    ctx.oidc.client &&
+    !ctx.oidc.client.grantTypeAllowed(DEVICE_CODE)
+  )
+    body.error = 'unauthorized_client';
+}
+
+/**
  * Adds `interval` to the device authorization response and answers `slow_down` to a poll that
  * comes sooner than the interval after the last pending one. The last poll is a marker in the
  * store, so every node sees it; of two polls at once, one is pending and the other slowed down.
@@ -75,14 +110,10 @@ export function installDevicePolling(provider: Provider, store: Store): void {
   provider.use(async (ctx, next) => {
     await next();
     const oidc = (ctx as Partial<KoaContextWithOIDC>).oidc;
-    if (!oidc) return;
-    if (oidc.route === 'device_authorization' && ctx.status === 200) {
-      (ctx.body as Record<string, unknown>).interval = DEVICE_POLL_INTERVAL;
-      return;
-    }
+    if (oidc?.route === 'device_authorization') return completeAuthorizationAnswer(ctx as KoaContextWithOIDC);
     const body = ctx.body as { error?: unknown } | undefined;
-    const deviceCode = oidc.params?.device_code;
-    if (oidc.route !== 'token' || body?.error !== 'authorization_pending' || typeof deviceCode !== 'string')
+    const deviceCode = oidc?.params?.device_code;
+    if (oidc?.route !== 'token' || body?.error !== 'authorization_pending' || typeof deviceCode !== 'string')
       return;
     const marker = createHash('sha256').update(deviceCode).digest('base64url');
     // (A second short of the interval, so a device that waits exactly the interval is never slowed.)

@@ -121,7 +121,9 @@ export function checkNewClient(
       `unknown preset '${input.preset}' (allowed: ${[...presets().keys()].join(', ')})`,
       'preset',
     );
-  if (input.redirectUris.length === 0)
+  // (A client that only polls — device flow, client credentials — never comes back to a redirect URI.)
+  const usesRedirects = (input.grantTypes ?? NEW_CLIENT_DEFAULTS.grantTypes).includes('authorization_code');
+  if (input.redirectUris.length === 0 && usesRedirects)
     throw new InvalidInputError(
       'at least one redirect URI is needed for the authorization code flow',
       'redirect_uris',
@@ -154,6 +156,9 @@ export function newClientRecord(input: NewProviderInput, clientId: string, secre
     scopes: input.scopes ?? [...NEW_CLIENT_DEFAULTS.scopes],
     ...defaults,
     grantTypes: input.grantTypes ?? defaults.grantTypes,
+    responseTypes: (input.grantTypes ?? defaults.grantTypes).includes('authorization_code')
+      ? defaults.responseTypes
+      : [],
     consentMode: input.consentMode ?? NEW_CLIENT_DEFAULTS.consentMode,
     preConfiguredConsentDuration: input.preConfiguredConsentDuration,
     authorizationPolicy: input.authorizationPolicy ?? NEW_CLIENT_DEFAULTS.authorizationPolicy,

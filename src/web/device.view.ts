@@ -16,11 +16,12 @@ const PROBLEMS: Record<DeviceCodeProblem, string> = {
   expired: 'That code has expired. Start the sign-in on your device again to get a new code.',
   already_used: 'That code has already been used. Start the sign-in on your device again.',
   aborted: 'The sign-in was cancelled. Your device was not signed in.',
+  form_expired: 'This page had expired or the form was not sent from it. Enter the code again.',
   other: 'The code could not be checked. Start the sign-in on your device again.',
 };
 
 function xsrfField(form: DeviceForm): SafeHtml {
-  return html`<input type="hidden" name="xsrf" value="${form.xsrf}" />`;
+  return form.method === 'post' ? html`<input type="hidden" name="xsrf" value="${form.xsrf}" />` : html``;
 }
 
 /** The code entry: the first page of /device, and again with what was wrong with the last code. */
@@ -34,7 +35,7 @@ export function deviceCodeInputView(
     body: html`<h1>Connect a device</h1>
       ${problem ? html`<div class="error" role="alert">${PROBLEMS[problem]}</div>` : ''}
       <p>Enter the code shown on the device (TV, console or command line) you are signing in on.</p>
-      <form method="post" action="${form.action}">
+      <form method="${form.method}" action="${form.action}">
         ${xsrfField(form)}
         <label for="user_code">Code</label>
         <input
