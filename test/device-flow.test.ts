@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as client from 'openid-client';
 import type { Browser, Page } from 'playwright-core';
+import { ApiTokenService } from '../src/services/tokens.ts';
 import { cspViolations, launchBrowser } from './support/browser.ts';
+import { runSesame } from './support/cli.ts';
 import { allow, insecure, logIn, PASSWORD, rejectsWith } from './support/flows.ts';
 import { skipWithout, startTestSesame, type TestSesame } from './support/sesame.ts';
 
@@ -231,6 +233,48 @@ for (const engine of ['sqlite', 'postgres'] as const) {
         insecure,
       );
       await rejectsWith(client.initiateDeviceAuthorization(web, { scope: 'openid' }), 'unauthorized_client');
+    });
+
+    test('the admin API and the CLI make device clients without redirect URIs', async () => {
+      const { token } = await new ApiTokenService(sesame.running.store).create(
+        { name: 'automation', scopes: ['*:write'] },
+        'test',
+      );
+      const created = await fetch(`${sesame.url}/api/v1/applications`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Kiosk', public: true, grant_types: [DEVICE_CODE] }),
+      });
+      assert.equal(created.status, 201, await created.clone().text());
+      const { application } = (await created.json()) as {
+        application: { provider: { client_id: string }; urls: { issuer: string } };
+      };
+      const cliAdded = await runSesame([
+        'apps',
+        'add',
+        'Printer',
+        '-c',
+        sesame.running.config.configFile,
+        '--grant-type',
+        DEVICE_CODE,
+        '--grant-type',
+        'refresh_token',
+        '--json',
+      ]);
+      assert.equal(cliAdded.code, 0, cliAdded.stderr);
+      const printer = JSON.parse(cliAdded.stdout) as {
+        client_id: string;
+        client_secret: string;
+        issuer: string;
+      };
+      for (const [issuer, clientId, secret] of [
+        [application.urls.issuer, application.provider.client_id, undefined],
+        [printer.issuer, printer.client_id, printer.client_secret],
+      ] as const) {
+        const config = await client.discovery(new URL(issuer), clientId, secret, undefined, insecure);
+        const started = await client.initiateDeviceAuthorization(config, { scope: 'openid' });
+        assert.match(started.verification_uri, /\/application\/o\/[a-z-]+\/device$/);
+      }
     });
 
     test('bad input at /device gets a page, never a server error', async () => {
