@@ -129,7 +129,7 @@ for (const engine of ['sqlite', 'postgres'] as const) {
         `${sesame.url}/device?user_code=${encodeURIComponent(started.user_code)}`,
       );
       const polled = client.pollDeviceAuthorizationGrant(tv, started);
-      const { page, violations } = await approve(started.verification_uri_complete!, { consent: 'allow' });
+      const { page, violations } = await approve(started.verification_uri_complete, { consent: 'allow' });
       await page.getByText('Your device is signed in').waitFor();
       assert.match(await page.locator('body').innerText(), /Living room TV on your device can continue now/);
       const tokens = await polled;
@@ -161,7 +161,7 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       const page = await context.newPage();
       const first = await page.goto(started.verification_uri);
       assert.equal(first?.status(), 200);
-      const headers = first!.headers();
+      const headers = first.headers();
       assert.match(headers['content-security-policy'] ?? '', /default-src 'self'/);
       assert.equal(headers['x-frame-options'], 'DENY');
       await page.getByLabel('Code').fill('BBBB-BBBB');

@@ -46,12 +46,11 @@ function problemOf(error: unknown): DeviceCodeProblem | undefined {
 }
 
 function formOf(ctx: KoaContextWithOIDC): DeviceForm {
-  const session = ctx.oidc.session as
-    (KoaContextWithOIDC['oidc']['session'] & { exp?: number; touched?: boolean }) | undefined;
+  const session = ctx.oidc.session;
   const action = ctx.oidc.urlFor('code_verification');
   if (session && typeof session.exp !== 'number') {
     // (oidc-provider would try to update this never-stored session after the page and fail.)
-    session.touched = false;
+    (session as { touched?: boolean }).touched = false;
     return { action, method: 'get', xsrf: '' };
   }
   const state = session?.state as { secret?: string } | undefined;
