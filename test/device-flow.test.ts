@@ -13,18 +13,7 @@ import { skipWithout, startTestSesame, type TestSesame } from './support/sesame.
 
 const DEVICE_CODE = 'urn:ietf:params:oauth:grant-type:device_code';
 
-for (const engine of ['sqlite', 'postgres'] as const) {
-  describe(`Device authorization grant on ${engine}`, { skip: await skipWithout(engine) }, () => {
-    let sesame: TestSesame;
-    let browser: Browser;
-    let tv: client.Configuration;
-    let console_: client.Configuration;
-    let consoleIssuer: string;
-
-    before(async () => {
-      sesame = await startTestSesame(
-        engine,
-        `    clients:
+const CLIENTS = `    clients:
       - client_id: tv
         client_name: Living room TV
         public: true
@@ -43,8 +32,18 @@ for (const engine of ['sqlite', 'postgres'] as const) {
         client_secret: web-secret-0123456789
         authorization_policy: one_factor
         redirect_uris: ['https://web.example.com/callback']
-`,
-      );
+`;
+
+for (const engine of ['sqlite', 'postgres'] as const) {
+  describe(`Device authorization grant on ${engine}`, { skip: await skipWithout(engine) }, () => {
+    let sesame: TestSesame;
+    let browser: Browser;
+    let tv: client.Configuration;
+    let console_: client.Configuration;
+    let consoleIssuer: string;
+
+    before(async () => {
+      sesame = await startTestSesame(engine, CLIENTS);
       await sesame.addUser({ username: 'alice', password: PASSWORD, email: 'alice@example.com' });
       const app = await sesame.addApplication({
         name: 'Game Console',
@@ -201,6 +200,50 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       const second = await poll(tv, started.device_code, 'tv');
       assert.equal(second.status, 400);
       assert.equal(second.body.error, 'slow_down');
+    });
+
+    test('of parallel polls on every node, one is pending and one gets the tokens', async () => {
+      // On PostgreSQL, half the polls go to a second node of the same installation.
+      const other =
+        engine === 'postgres' ? await startTestSesame(engine, CLIENTS, { nodeOf: sesame }) : undefined;
+      try {
+        const started = await client.initiateDeviceAuthorization(tv, { scope: 'openid' });
+        const endpoints = [
+          tokenEndpoint(tv),
+          tokenEndpoint(tv).replace(sesame.url, other?.nodeUrl ?? sesame.url),
+        ];
+        const pollAll = () =>
+          Promise.all(
+            Array.from({ length: 20 }, async (_, index) => {
+              const response = await fetch(endpoints[index % 2]!, {
+                method: 'POST',
+                headers: { 'content-type': 'application/x-www-form-urlencoded' },
+                body: new URLSearchParams({
+                  grant_type: DEVICE_CODE,
+                  device_code: started.device_code,
+                  client_id: 'tv',
+                }),
+              });
+              const body = (await response.json()) as { error?: string; access_token?: string };
+              return body.error ?? (body.access_token ? 'tokens' : 'nothing');
+            }),
+          );
+        const pending = await pollAll();
+        assert.equal(
+          pending.filter((answer) => answer === 'authorization_pending').length,
+          1,
+          pending.join(),
+        );
+        assert.equal(pending.filter((answer) => answer === 'slow_down').length, 19, pending.join());
+        const { page } = await approve(started.verification_uri_complete!, { consent: 'allow' });
+        await page.getByText('Your device is signed in').waitFor();
+        await page.context().close();
+        const done = await pollAll();
+        assert.equal(done.filter((answer) => answer === 'tokens').length, 1, done.join());
+        assert.equal(done.filter((answer) => answer === 'invalid_grant').length, 19, done.join());
+      } finally {
+        await other?.stop();
+      }
     });
 
     test('denied consent and a cancelled confirmation give access_denied', async () => {
