@@ -278,7 +278,7 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       await rejectsWith(client.initiateDeviceAuthorization(web, { scope: 'openid' }), 'unauthorized_client');
     });
 
-    test('the admin API and the CLI make device clients without redirect URIs', async () => {
+    test('the admin API and the CLI make device clients without redirect URIs, and switch one to the device grant', async () => {
       const { token } = await new ApiTokenService(sesame.running.store).create(
         { name: 'automation', scopes: ['*:write'] },
         'test',
@@ -310,7 +310,20 @@ for (const engine of ['sqlite', 'postgres'] as const) {
         client_secret: string;
         issuer: string;
       };
+      // An application that signs in through the browser gets the device grant too (a PATCH of its
+      // provider); dropping authorization_code drops the code response type with it.
+      const photos = await sesame.addApplication({
+        name: 'Photos',
+        redirectUris: [{ url: 'https://photos.example.com/cb', matching_mode: 'strict' }],
+      });
+      const patched = await fetch(`${sesame.url}/api/v1/providers/${photos.clientId}`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ grant_types: [DEVICE_CODE] }),
+      });
+      assert.equal(patched.status, 200, await patched.clone().text());
       for (const [issuer, clientId, secret] of [
+        [photos.issuer, photos.clientId, photos.clientSecret],
         [application.urls.issuer, application.provider.client_id, undefined],
         [printer.issuer, printer.client_id, printer.client_secret],
       ] as const) {
