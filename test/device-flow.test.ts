@@ -250,7 +250,7 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       const denied = await client.initiateDeviceAuthorization(tv, { scope: 'openid' });
       const deniedPoll = rejectsWith(client.pollDeviceAuthorizationGrant(tv, denied), 'access_denied');
       const { page } = await approve(denied.verification_uri_complete!, { consent: 'deny' });
-      await page.getByText('Your device was not signed in').waitFor();
+      await page.getByText('The request was denied. Your device was not signed in.').waitFor();
       await deniedPoll;
       await page.context().close();
 

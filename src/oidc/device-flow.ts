@@ -26,7 +26,7 @@ export interface DeviceForm {
 
 /** Why the code entry page is shown again. */
 export type DeviceCodeProblem =
-  'missing' | 'not_found' | 'expired' | 'already_used' | 'aborted' | 'form_expired' | 'other';
+  'missing' | 'not_found' | 'expired' | 'already_used' | 'aborted' | 'denied' | 'form_expired' | 'other';
 
 /** oidc-provider's re-render errors (by class name) → what the page tells the person. */
 const PROBLEMS: Record<string, DeviceCodeProblem> = {
@@ -39,9 +39,11 @@ const PROBLEMS: Record<string, DeviceCodeProblem> = {
 
 function problemOf(error: unknown): DeviceCodeProblem | undefined {
   if (error === undefined) return undefined;
-  const { name, error: code } = error as { name?: string; error?: string };
+  const { name, error: code, cause } = error as { name?: string; error?: string; cause?: unknown };
   // (A missing or wrong xsrf token, or a repeated field: the form was not this page's.)
   if (code === 'invalid_request') return 'form_expired';
+  // The sign-in ended with access_denied (consent denied, or the client's policy said no).
+  if (name === 'AbortedError' && cause !== undefined) return 'denied';
   return PROBLEMS[name ?? ''] ?? 'other';
 }
 

@@ -16,6 +16,7 @@ const PROBLEMS: Record<DeviceCodeProblem, string> = {
   expired: 'That code has expired. Start the sign-in on your device again to get a new code.',
   already_used: 'That code has already been used. Start the sign-in on your device again.',
   aborted: 'The sign-in was cancelled. Your device was not signed in.',
+  denied: 'The request was denied. Your device was not signed in.',
   form_expired: 'This page had expired or the form was not sent from it. Enter the code again.',
   other: 'The code could not be checked. Start the sign-in on your device again.',
 };
