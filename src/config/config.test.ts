@@ -197,7 +197,6 @@ sever:
         id_token_signed_response_alg: ES384
 `);
     const expected = [
-      `${file}:12 identity_providers.oidc.cors.endpoints[1]: 'device-authorization' is not supported yet by Sesame`,
       `${file}:13 identity_providers.oidc.claims_policies: not supported yet by Sesame (allowed: remove this key)`,
       `${file}:19 identity_providers.oidc.clients[0].audience[0]: 'api.example.com' is not an absolute URI without a fragment (allowed: e.g. https://api.example.com)`,
       `${file}:20 identity_providers.oidc.clients[0].request_uris: not supported yet by Sesame (allowed: remove this key)`,

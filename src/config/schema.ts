@@ -204,8 +204,10 @@ const clientObject = z
     grant_types: z
       .array(oneOf(GRANT_TYPES))
       .default([...CONFIG_CLIENT_DEFAULTS.grant_types])
-      .superRefine(refuseValues(['implicit', 'urn:ietf:params:oauth:grant-type:device_code']))
-      .describe('`authorization_code`, `refresh_token` or `client_credentials`.'),
+      .superRefine(refuseValues(['implicit']))
+      .describe(
+        '`authorization_code`, `refresh_token`, `client_credentials` or `urn:ietf:params:oauth:grant-type:device_code` (the device authorization grant, RFC 8628).',
+      ),
     response_types: z
       .array(oneOf(RESPONSE_TYPES))
       .optional()
@@ -517,7 +519,9 @@ const oidc = z
         authorize_code: durationWithDefault('1m'),
         id_token: durationWithDefault('1h'),
         refresh_token: durationWithDefault('90m'),
-        device_code: warned(duration(), 'the device authorization grant is not supported yet'),
+        device_code: durationWithDefault('10m').describe(
+          'How long a device authorization (its user code and device code) stays valid.',
+        ),
         jwt_secured_authorization: warned(duration(), 'JARM responses are not supported yet'),
         custom: z
           .record(z.string(), lifespanSet)
@@ -527,11 +531,7 @@ const oidc = z
       .prefault({}),
     cors: z
       .strictObject({
-        endpoints: z
-          .array(oneOf(CORS_ENDPOINTS))
-          .default([])
-          // There is no device authorization endpoint (yet) to answer CORS requests for.
-          .superRefine(refuseValues(['device-authorization'])),
+        endpoints: z.array(oneOf(CORS_ENDPOINTS)).default([]),
         allowed_origins: z.array(z.string()).default([]).describe('Origins (scheme://host[:port]) or `*`.'),
         allowed_origins_from_client_redirect_uris: z.boolean().default(false),
       })

@@ -12,6 +12,10 @@ const GLOBAL_ROUTES = {
   jwks: '/jwks.json',
   end_session: '/api/oidc/end-session',
   pushed_authorization_request: '/api/oidc/pushed-authorization-request',
+  device_authorization: '/api/oidc/device-authorization',
+  // The page a person types a device's user code into (RFC 8628 verification_uri), and its
+  // `/<uid>` where the sign-in resumes.
+  code_verification: '/device',
 } as const;
 
 export const ENDPOINTS = {
@@ -30,12 +34,14 @@ export const ENDPOINTS = {
     userinfo: '/userinfo',
     introspection: '/introspect',
     revocation: '/revoke',
+    device_authorization: '/device',
   },
   /** Each application's own endpoints, `<applicationPrefix>/<slug><path>`. */
   perApplication: {
     jwks: '/jwks',
     end_session: '/end-session',
     pushed_authorization_request: '/par',
+    code_verification: '/device',
   },
   /** Where oidc-provider sends the browser for login and consent (`<interaction>/<uid>`). */
   interaction: '/interaction',
@@ -79,6 +85,8 @@ export function isProtocolPath(path: string): boolean {
   return (
     (ENDPOINTS.discovery as readonly string[]).includes(path) ||
     path === ENDPOINTS.global.jwks ||
+    path === ENDPOINTS.global.code_verification ||
+    path.startsWith(`${ENDPOINTS.global.code_verification}/`) ||
     path.startsWith(ENDPOINTS.globalPrefix) ||
     path.startsWith(`${ENDPOINTS.applicationPrefix}/`)
   );
@@ -88,6 +96,8 @@ export function isProtocolPath(path: string): boolean {
 export const PROTOCOL_ROUTES = [
   ...ENDPOINTS.discovery,
   ENDPOINTS.global.jwks,
+  ENDPOINTS.global.code_verification,
+  `${ENDPOINTS.global.code_verification}/*`,
   `${ENDPOINTS.globalPrefix}*`,
   `${ENDPOINTS.applicationPrefix}/*`,
 ];

@@ -12,6 +12,7 @@ import type { Store } from '../store/index.ts';
 import { SCOPE_CLAIMS, userClaims } from './claims.ts';
 import { settingsOf } from './clients.ts';
 import { userForRequest } from './interaction-policy.ts';
+import { deviceFlowFeature } from './device-flow.ts';
 import type { EnginePages } from './provider.ts';
 
 type OidcConfig = SesameConfig['identity_providers']['oidc'];
@@ -79,6 +80,7 @@ export function featureSection(oidc: OidcConfig, pages: EnginePages): Configurat
       },
       claimsParameter: { enabled: true },
       clientCredentials: { enabled: true },
+      deviceFlow: deviceFlowFeature(pages),
       // A confidential client (a resource server) may introspect any token; a public one only its own.
       introspection: {
         enabled: true,
@@ -136,6 +138,8 @@ export function tokenSection(oidc: OidcConfig): Configuration {
       AccessToken: lifespan('access_token'),
       ClientCredentials: lifespan('access_token'),
       AuthorizationCode: lifespan('authorize_code'),
+      // How long a device's user code can be entered (and the device may poll).
+      DeviceCode: lifespans.device_code,
       IdToken: lifespan('id_token'),
       RefreshToken: lifespan('refresh_token'),
       Interaction: 60 * 60,

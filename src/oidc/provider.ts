@@ -24,6 +24,7 @@ import {
   tokenSection,
 } from './configuration.ts';
 import { grantLoader } from './consent.ts';
+import { installDevicePolling, type DeviceCodeProblem, type DeviceForm } from './device-flow.ts';
 import { listenForErrors } from './error-events.ts';
 import { interactionPolicyFor } from './interaction-policy.ts';
 import type { Jwk } from './keys.ts';
@@ -41,6 +42,11 @@ export interface EnginePages {
   loggedOut: (clientName: string | undefined) => string;
   /** Lets this response's page post a form to `uri`, a redirect URI the engine has checked. */
   allowFormTarget: (res: ServerResponse, uri: unknown) => void;
+  /** The device flow's code entry, again with the typed code and what was wrong with it. */
+  deviceCodeInput: (form: DeviceForm, userCode?: string, problem?: DeviceCodeProblem) => string;
+  /** The device flow's confirmation: the application's name and the code to compare. */
+  deviceCodeConfirm: (form: DeviceForm, userCode: string, clientName: string) => string;
+  deviceSuccess: (clientName: string | undefined) => string;
 }
 
 export interface ProviderContext {
@@ -138,5 +144,6 @@ export function createProvider(issuer: string, layout: RouteLayout, context: Pro
     recordTokenIssued(typeof grantType === 'string' ? grantType : 'unknown');
   });
   installClientHooks(provider, layout.applicationSlug, context);
+  installDevicePolling(provider, context.store);
   return provider;
 }

@@ -121,13 +121,21 @@ export function checkNewClient(
       `unknown preset '${input.preset}' (allowed: ${[...presets().keys()].join(', ')})`,
       'preset',
     );
-  if (input.redirectUris.length === 0)
+  // (A client that only polls — device flow, client credentials — never comes back to a redirect URI.)
+  if (input.redirectUris.length === 0 && grantTypesOf(input).includes('authorization_code'))
     throw new InvalidInputError(
       'at least one redirect URI is needed for the authorization code flow',
       'redirect_uris',
     );
   const problem = redirectUrisProblem([...input.redirectUris, ...(input.postLogoutRedirectUris ?? [])]);
   if (problem) throw new InvalidInputError(problem, 'redirect_uris');
+}
+
+/** The grant types a new client asks for (as a field or among its settings), or the default ones. */
+function grantTypesOf(input: NewProviderInput): string[] {
+  const setting = input.settings?.grant_types;
+  if (Array.isArray(setting)) return setting as string[];
+  return input.grantTypes ?? [...NEW_CLIENT_DEFAULTS.grantTypes];
 }
 
 /** A new client secret (none for a public client) and the digest that is all Sesame keeps. */
@@ -154,6 +162,8 @@ export function newClientRecord(input: NewProviderInput, clientId: string, secre
     scopes: input.scopes ?? [...NEW_CLIENT_DEFAULTS.scopes],
     ...defaults,
     grantTypes: input.grantTypes ?? defaults.grantTypes,
+    // Without the authorization code grant, the client never visits the authorization endpoint.
+    responseTypes: grantTypesOf(input).includes('authorization_code') ? defaults.responseTypes : [],
     consentMode: input.consentMode ?? NEW_CLIENT_DEFAULTS.consentMode,
     preConfiguredConsentDuration: input.preConfiguredConsentDuration,
     authorizationPolicy: input.authorizationPolicy ?? NEW_CLIENT_DEFAULTS.authorizationPolicy,

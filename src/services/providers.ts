@@ -59,6 +59,20 @@ export const providerPatch = z.strictObject({
 
 export type ProviderPatch = z.output<typeof providerPatch>;
 
+/**
+ * A patch that changes the grant types but not the response types: the response types follow, `code`
+ * with the authorization code grant, none without it (a device-flow-only client, say).
+ */
+function responseTypesFollowing(
+  client: OAuthClient,
+  body: ProviderPatch,
+  grantTypes: string[] | undefined,
+): { responseTypes?: string[] } {
+  if (grantTypes === undefined || (body as Record<string, unknown>).response_types !== undefined) return {};
+  if (!grantTypes.includes('authorization_code')) return { responseTypes: [] };
+  return { responseTypes: client.responseTypes.length > 0 ? client.responseTypes : ['code'] };
+}
+
 /** The issuer a client's app uses: its application's, or the global one until an application takes it. */
 export function clientIssuer(
   externalUrl: string,
@@ -249,6 +263,7 @@ export class ProviderService {
     const { change: typeChange, clientSecret } = await this.typeChange(client, body.client_type);
     const change = { ...typeChange, ...fieldChange(client, body) };
     const settings = settingsChange({ ...client, ...change }, body);
+    Object.assign(settings, responseTypesFollowing(client, body, settings.grantTypes));
     // The client as it would be stored must pass the rules a YAML client passes.
     const problem = clientProblem({ ...client, ...change, ...settings });
     if (problem) throw new InvalidInputError(problem.message, problem.field);

@@ -6,6 +6,12 @@ import { allowCookieDomains, allowFormTarget } from '../http/security-headers.ts
 import { PORTAL_LOGOUT_DONE } from '../oidc/portal-client.ts';
 import type { EnginePages } from '../oidc/provider.ts';
 import { stylesheet } from './assets.ts';
+import {
+  deviceCodeConfirmView,
+  deviceCodeInputView,
+  deviceSuccessView,
+  type DevicePage,
+} from './device.view.ts';
 import { brandLogo, htmlDocument } from './views/document.ts';
 import { html, trusted, type SafeHtml } from './html.ts';
 import { csrfField, inputField } from './views/forms.ts';
@@ -43,6 +49,8 @@ ul.codes{list-style:none;padding:0;display:grid;grid-template-columns:1fr 1fr;ga
 ul{padding-left:20px;margin:0 0 8px}
 li{margin:4px 0}
 code{font-size:14px;background:#f3f4f6;padding:1px 4px;border-radius:4px}
+code.user-code{display:block;text-align:center;font-size:28px;letter-spacing:3px;padding:8px}
+#user_code{text-transform:uppercase;text-align:center;font-size:20px;letter-spacing:2px}
 @media (prefers-color-scheme:dark){body{background:#111827;color:#f9fafb}main{background:#1f2937}p{color:#d1d5db}
 input{background:#111827;color:#f9fafb;border-color:#4b5563}button.secondary{background:#1f2937;color:#f9fafb;border-color:#4b5563}
 code{background:#374151}}
@@ -149,7 +157,12 @@ function loggedOutPage(config: SesameConfig, clientName?: string): string {
 /** The pages the protocol engine shows, rendered here and handed to it. */
 export function enginePages(config: SesameConfig): EnginePages {
   const cookieDomains = (config.session?.cookies ?? []).map((cookie) => cookie.domain);
+  const page = ({ title, body }: DevicePage) => layout(config, title, body);
   return {
+    deviceCodeInput: (form, userCode, problem) => page(deviceCodeInputView(form, { userCode, problem })),
+    deviceCodeConfirm: (form, userCode, clientName) =>
+      page(deviceCodeConfirmView(form, { userCode, clientName })),
+    deviceSuccess: (clientName) => page(deviceSuccessView(clientName)),
     error: (code, description) => errorPage(config, code, description),
     logout: (form, clientName) => logoutPage(config, form, clientName),
     loggedOut: (clientName) => loggedOutPage(config, clientName),
