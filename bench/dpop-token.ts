@@ -3,9 +3,6 @@
 // alternately without and with a DPoP proof (blocks of BLOCK requests, so drift hits both alike).
 // Each request is timed at the client; the server's CPU time (from /proc) is read around each block.
 //   npm run bench:dpop -- [--requests 2000] [--block 100] [--profile DIR]
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as client from 'openid-client';
 import { cleanUp, cpuSecondsOf, freePort, installSignalHandlers, onCleanup } from './lib/processes.ts';
@@ -16,8 +13,8 @@ import {
   prepareDatabase,
   readConfig,
   spawnSesame,
+  sqliteDeployment,
   writeConfig,
-  type Deployment,
 } from './lib/setup.ts';
 
 const { values: flags } = parseArgs({
@@ -38,16 +35,7 @@ interface Sample {
 
 async function main() {
   installSignalHandlers();
-  const dir = mkdtempSync(join(os.tmpdir(), 'sesame-dpop-bench-'));
-  const port = await freePort();
-  const deployment: Deployment = {
-    engine: 'sqlite',
-    dir,
-    port,
-    url: `http://127.0.0.1:${port}`,
-    encryptionKey: 'dpop-bench-encryption-key-0123456789',
-    hmacSecret: 'dpop-bench-hmac-secret-0123456789abcdef',
-  };
+  const deployment = sqliteDeployment('dpop', await freePort());
   const secrets = await makeSecrets();
   const file = writeConfig(deployment, secrets, 'dpop');
   await prepareDatabase(readConfig(file), secrets.user);

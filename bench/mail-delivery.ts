@@ -3,10 +3,8 @@
 // server in this process (smtp-server). Each sample is one password reset request (GET the form,
 // POST it) timed until the mail's last byte is received; the baseline is the same kind of mail sent
 // straight from this process with nodemailer to the same server, so the ratio is what Sesame adds.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import nodemailer from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
@@ -19,8 +17,8 @@ import {
   prepareDatabase,
   readConfig,
   spawnSesame,
+  sqliteDeployment,
   writeConfig,
-  type Deployment,
 } from './lib/setup.ts';
 
 const { values: flags } = parseArgs({ options: { samples: { type: 'string', default: '20' } } });
@@ -66,16 +64,7 @@ async function main() {
   installSignalHandlers();
   const inbox = await startInbox();
   onCleanup(() => inbox.close());
-  const dir = mkdtempSync(join(os.tmpdir(), 'sesame-mail-bench-'));
-  const port = await freePort();
-  const deployment: Deployment = {
-    engine: 'sqlite',
-    dir,
-    port,
-    url: `http://127.0.0.1:${port}`,
-    encryptionKey: 'mail-bench-encryption-key-0123456789',
-    hmacSecret: 'mail-bench-hmac-secret-0123456789abcdef',
-  };
+  const deployment = sqliteDeployment('mail', await freePort());
   const secrets = await makeSecrets();
   const file = writeConfig(deployment, secrets, 'mail');
   const config = parse(readFileSync(file, 'utf8')) as Record<string, unknown>;

@@ -1,7 +1,8 @@
 // What the benchmark runs against: the clients (one definition for Sesame's YAML and for the
 // baseline's metadata), Sesame's configuration file, its database, and its process.
 import type { ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -146,6 +147,18 @@ export interface Deployment {
   encryptionKey: string;
   /** Kept across restarts: cookies and CSRF tokens are keyed with it. */
   hmacSecret: string;
+}
+
+/** A one-node SQLite deployment in a fresh temporary folder on a free port (the smaller benchmarks). */
+export function sqliteDeployment(label: string, port: number): Deployment {
+  return {
+    engine: 'sqlite',
+    dir: mkdtempSync(join(os.tmpdir(), `sesame-${label}-bench-`)),
+    port,
+    url: `http://127.0.0.1:${port}`,
+    encryptionKey: `${label}-bench-encryption-key-0123456789`,
+    hmacSecret: `${label}-bench-hmac-secret-0123456789abcdef`,
+  };
 }
 
 export function storageSection(deployment: Deployment): Record<string, unknown> {
